@@ -1,0 +1,22 @@
+"""Printing helpers: results to standard output, messages to standard error."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+
+def emit_json(data: Any) -> None:
+    """Write one JSON document (complete, never truncated) to standard output."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def error(message: str) -> None:
+    """A one-line error on standard error."""
+    sys.stderr.write(f"vizbot: error: {message}\n")
+
+
+def info(message: str) -> None:
+    """A message or progress line on standard error."""
+    sys.stderr.write(message + "\n")

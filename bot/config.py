@@ -1,0 +1,117 @@
+"""Settings, read from the environment (and an optional ``.env`` file) by entry points only."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+from bot.core.errors import ConfigError
+
+
+def _data_home(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "vizbot"
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse a simple ``KEY=value`` file; missing file gives an empty mapping."""
+    values: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        return values
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        key = key.strip().removeprefix("export ").strip()
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[key] = value
+    return values
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _ids(env: Mapping[str, str], name: str) -> tuple[int, ...]:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return ()
+    try:
+        return tuple(int(part) for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a comma-separated list of numeric ids, got {raw!r}") from None
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting vizbot reads. Built by :meth:`from_env` in entry points, never at import."""
+
+    catalog_dir: Path | None = None  # None: the shipped catalog
+    db_path: Path = field(default_factory=lambda: _data_home(os.environ) / "vizbot.db")
+    log_questions: bool = True
+    log_retention_days: int = 90
+    suggestions_per_hour: int = 5
+    question_cooldown_seconds: int = 5
+    discord_token: str | None = field(default=None, repr=False)
+    guild_id: int | None = None
+    listen_channels: tuple[int, ...] = ()
+    mod_role: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> "Settings":
+        """Read settings from ``env`` (default ``os.environ``), with ``.env`` filling gaps."""
+        merged: dict[str, str] = {}
+        if dotenv is not None:
+            merged.update(read_dotenv(dotenv))
+        merged.update(os.environ if env is None else env)
+        guild = merged.get("VIZBOT_GUILD_ID", "").strip()
+        try:
+            guild_id = int(guild) if guild else None
+        except ValueError:
+            raise ConfigError(f"VIZBOT_GUILD_ID must be a numeric id, got {guild!r}") from None
+        catalog = merged.get("VIZBOT_CATALOG", "").strip()
+        db = merged.get("VIZBOT_DB", "").strip()
+        return cls(
+            catalog_dir=Path(catalog).expanduser() if catalog else None,
+            db_path=Path(db).expanduser() if db else _data_home(merged) / "vizbot.db",
+            log_questions=_bool(merged, "VIZBOT_LOG_QUESTIONS", True),
+            log_retention_days=_int(merged, "VIZBOT_LOG_RETENTION_DAYS", 90, minimum=1),
+            suggestions_per_hour=_int(merged, "VIZBOT_SUGGESTIONS_PER_HOUR", 5, minimum=1),
+            question_cooldown_seconds=_int(merged, "VIZBOT_QUESTION_COOLDOWN", 5),
+            discord_token=merged.get("DISCORD_TOKEN", "").strip() or None,
+            guild_id=guild_id,
+            listen_channels=_ids(merged, "VIZBOT_LISTEN_CHANNELS"),
+            mod_role=merged.get("VIZBOT_MOD_ROLE", "").strip() or None,
+        )
+
+    def with_overrides(self, **changes: object) -> "Settings":
+        """A copy with the given fields replaced (``None`` values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})

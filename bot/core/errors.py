@@ -1,0 +1,74 @@
+"""Domain errors: raised in the core, turned into messages at each edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class VizbotError(Exception):
+    """Base of every error a user may see; ``str(err)`` is a short, safe sentence."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem found while loading or validating a catalog."""
+
+    file: str
+    line: int | None
+    message: str
+    entry_id: str | None = None
+    field: str | None = None
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        parts = [where, self.severity]
+        if self.entry_id:
+            parts.append(f"[{self.entry_id}]")
+        if self.field:
+            parts.append(f"{self.field}:")
+        return " ".join(parts) + " " + self.message
+
+
+class CatalogError(VizbotError):
+    """The catalog could not be loaded; ``problems`` lists every error found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        first = str(errors[0]) if errors else "catalog is invalid"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(first + more)
+
+
+class InvalidInput(VizbotError):
+    """A value a user gave was refused; ``field`` names it, ``reason`` says why."""
+
+    def __init__(self, field: str, reason: str):
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{field}: {reason}")
+
+
+class NotFound(VizbotError):
+    """Something asked for by name or id does not exist."""
+
+
+class RateLimited(VizbotError):
+    """Too many actions in a window; ``retry_after`` is in seconds."""
+
+    def __init__(self, message: str, retry_after: float):
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class PermissionDenied(VizbotError):
+    """The user may not do this."""
+
+
+class StoreError(VizbotError):
+    """The database could not be opened, read or written."""
+
+
+class ConfigError(VizbotError):
+    """A setting is missing or malformed."""

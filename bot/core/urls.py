@@ -1,0 +1,1 @@
+"""URL validation and normalisation, shared by the catalog and suggestions."""
