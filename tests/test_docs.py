@@ -1,0 +1,39 @@
+"""The README documents every command and CI runs the README's test command."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import build_parser
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = []
+    for action in parser._actions:  # argparse exposes no public walker
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                paths.append(prefix + (name,))
+                paths.extend(_command_paths(sub, prefix + (name,)))
+    return paths
+
+
+@pytest.mark.parametrize("path", _command_paths(build_parser()), ids=" ".join)
+def test_every_cli_command_is_in_readme(path: tuple[str, ...]) -> None:
+    """Each `vizbot ...` subcommand appears in the README."""
+    assert f"vizbot {' '.join(path)}" in README
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    """.ci/run executes exactly the test command shown in the README."""
+    blocks = re.findall(r"```bash\n(.*?)\n```", README, flags=re.S)
+    test_commands = [b.strip() for b in blocks if "pytest" in b]
+    assert test_commands, "README has no test command"
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_commands[0] in ci.splitlines()
