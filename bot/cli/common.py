@@ -1,0 +1,55 @@
+"""Options shared by several commands (database, question logging, catalog) and the settings they build."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+from typing import Awaitable, TypeVar
+
+from bot.config import Settings
+
+T = TypeVar("T")
+
+
+def add_db_options(parser: argparse.ArgumentParser, *, logging_switch: bool = False) -> None:
+    """Add ``--db`` (beats ``VIZBOT_DB``) and, for commands that log questions, ``--no-log``."""
+    parser.add_argument(
+        "--db",
+        type=Path,
+        metavar="PATH",
+        help="the database file (default $VIZBOT_DB, else vizbot.db in the user data directory)",
+    )
+    if logging_switch:
+        parser.add_argument(
+            "--no-log",
+            action="store_true",
+            help="do not record questions in the questions log (also VIZBOT_LOG_QUESTIONS=false)",
+        )
+
+
+def add_catalog_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--catalog DIR`` (beats ``VIZBOT_CATALOG``)."""
+    parser.add_argument(
+        "--catalog",
+        type=Path,
+        metavar="DIR",
+        help="the catalog directory (default $VIZBOT_CATALOG, else the shipped catalog)",
+    )
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Settings from the environment (and ``.env``), with any command-line options applied."""
+    settings = Settings.from_env()
+    db = getattr(args, "db", None)
+    catalog = getattr(args, "catalog", None)
+    return settings.with_overrides(
+        db_path=db.expanduser() if db is not None else None,
+        catalog_dir=catalog.expanduser() if catalog is not None else None,
+        log_questions=False if getattr(args, "no_log", False) else None,
+    )
+
+
+def run(coro: Awaitable[T]) -> T:
+    """Run one coroutine to completion from a synchronous command handler."""
+    return asyncio.run(coro)  # type: ignore[arg-type]
