@@ -1,0 +1,172 @@
+"""Finding the catalog directory, loading it, and checking it as a whole.
+
+A catalog directory holds ``tags.yaml`` and ``resources/*.yaml`` (read in file-name
+order). :func:`check_catalog` reports every problem in one run; :func:`load_catalog`
+raises :class:`CatalogError` when any of them is an error.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import logging
+import os
+from pathlib import Path
+from typing import Mapping
+
+import bot
+from bot.core.catalog_schema import Report, ResourceEntry, check_aliases, read_resources, read_tags
+from bot.core.errors import CatalogError, ConfigError, Problem
+from bot.core.model import Catalog
+from bot.core.urls import normalise_url
+from bot.core.yaml_loader import YamlReadError, read_yaml
+
+_log = logging.getLogger(__name__)
+
+TAGS_FILE = "tags.yaml"
+RESOURCES_DIR = "resources"
+ENV_VAR = "VIZBOT_CATALOG"
+
+
+def default_catalog_dir() -> Path:
+    """The checkout's ``catalog/`` when running from a checkout, else the copy shipped in the wheel."""
+    checkout = Path(bot.__file__).resolve().parent.parent / "catalog"
+    if (checkout / TAGS_FILE).is_file():
+        return checkout
+    shipped = importlib.resources.files("bot.catalog_data")
+    if isinstance(shipped, Path):
+        return shipped
+    # A namespace package (no __init__.py) gives a MultiplexedPath; take the directory holding tags.yaml.
+    for candidate in (Path(str(p)) for p in getattr(shipped, "_paths", ())):
+        if (candidate / TAGS_FILE).is_file():
+            return candidate
+    return Path(str(shipped / TAGS_FILE)).parent
+
+
+def resolve_catalog_dir(explicit: Path | str | None, env: Mapping[str, str] | None = None) -> Path:
+    """``explicit`` (``--catalog``) beats ``$VIZBOT_CATALOG`` beats :func:`default_catalog_dir`."""
+    env = os.environ if env is None else env
+    if explicit is not None and str(explicit).strip():
+        path, origin = Path(explicit).expanduser(), "catalog directory"
+    elif env.get(ENV_VAR, "").strip():
+        path, origin = Path(env[ENV_VAR].strip()).expanduser(), f"catalog directory from {ENV_VAR}"
+    else:
+        path, origin = default_catalog_dir(), "shipped catalog directory"
+    if not path.is_dir():
+        what = "is not a directory" if path.exists() else "does not exist"
+        raise ConfigError(f"{origin} {path} {what}")
+    return path
+
+
+def _display(path: Path, root: Path) -> str:
+    """``path`` relative to the catalog directory's parent, with forward slashes."""
+    try:
+        return path.resolve().relative_to(root.resolve().parent).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _read(path: Path, report: Report) -> object | None:
+    """Parse one file, turning refusals and YAML issues into problems; ``None`` when unreadable."""
+    try:
+        parsed = read_yaml(path)
+    except YamlReadError as exc:
+        report.error(exc.line, exc.message)
+        return None
+    for line, message in parsed.issues:
+        report.error(line, message)
+    return parsed.value
+
+
+def _check_duplicates(entries: list[ResourceEntry], problems: list[Problem]) -> list[ResourceEntry]:
+    """Duplicate ids and duplicate URLs (after normalisation); keeps the first of each."""
+    by_id: dict[str, ResourceEntry] = {}
+    by_url: dict[str, ResourceEntry] = {}
+    kept: list[ResourceEntry] = []
+    for entry in entries:
+        res = entry.resource
+        first = by_id.get(res.id)
+        if first is not None:
+            problems.append(
+                Problem(entry.file, entry.line, f"duplicate id, first used at {first.file}:{first.line}", res.id, "id")
+            )
+            continue
+        by_id[res.id] = entry
+        key = normalise_url(res.url)
+        first = by_url.get(key)
+        if first is not None:
+            problems.append(
+                Problem(
+                    entry.file,
+                    entry.url_line,
+                    f"same page as [{first.resource.id}] at {first.file}:{first.url_line} ({key})",
+                    res.id,
+                    "url",
+                )
+            )
+            continue
+        by_url[key] = entry
+        kept.append(entry)
+    return kept
+
+
+def check_catalog(directory: Path | str) -> tuple[Catalog | None, list[Problem]]:
+    """Every problem (errors and warnings) in the catalog at ``directory``; the catalog when error-free."""
+    root = Path(directory)
+    problems: list[Problem] = []
+    tags_path = root / TAGS_FILE
+    tags_report = Report(_display(tags_path, root))
+    tag_entries = {}
+    tags_ok = False
+    if not tags_path.is_file():
+        tags_report.error(None, f"is missing: a catalog needs {TAGS_FILE} next to {RESOURCES_DIR}/")
+    else:
+        raw = _read(tags_path, tags_report)
+        if raw is not None or not tags_report.problems:
+            tag_entries = read_tags(raw, tags_report)
+            check_aliases(tag_entries, tags_report)
+        tags_ok = not any(p.severity == "error" for p in tags_report.problems)
+    problems.extend(tags_report.problems)
+    tags = {slug: e.tag for slug, e in tag_entries.items()}
+
+    resources_dir = root / RESOURCES_DIR
+    files = sorted(resources_dir.glob("*.yaml")) if resources_dir.is_dir() else []
+    for stray in sorted(resources_dir.glob("*.yml")) if resources_dir.is_dir() else []:
+        problems.append(Problem(_display(stray, root), None, "ignored: resource files must end in .yaml", severity="warning"))
+    if not files:
+        problems.append(Problem(_display(resources_dir, root), None, "no resource files (*.yaml) found"))
+
+    entries: list[ResourceEntry] = []
+    all_read = True
+    for path in files:
+        report = Report(_display(path, root))
+        raw = _read(path, report)
+        if raw is None and report.problems:
+            all_read = False
+        else:
+            entries.extend(read_resources(raw, report, tags if tags_ok else None))
+        problems.extend(report.problems)
+    entries = _check_duplicates(entries, problems)
+
+    if tags_ok and all_read and files:
+        used = {slug for e in entries for slug in e.resource.tags}
+        for slug, entry in tag_entries.items():
+            if slug not in used:
+                problems.append(
+                    Problem(tags_report.file, entry.line, "no resource uses this tag", slug, severity="warning")
+                )
+
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    catalog = Catalog(tags=tags, resources=tuple(e.resource for e in entries), source=root)
+    return catalog, problems
+
+
+def load_catalog(directory: Path | str) -> Catalog:
+    """The validated catalog at ``directory``; raises ``CatalogError`` listing every error."""
+    catalog, problems = check_catalog(directory)
+    if catalog is None:
+        raise CatalogError(problems)
+    for problem in problems:
+        _log.debug("catalog warning: %s", problem)
+    _log.info("catalog loaded from %s: %d resources, %d tags", directory, len(catalog.resources), len(catalog.tags))
+    return catalog

@@ -1,0 +1,163 @@
+"""Reading one YAML file defensively, keeping the line of every mapping key and list item.
+
+Refuses, with a message and line instead of a traceback or a hang: files over
+``MAX_FILE_BYTES`` (before reading them), bytes that are not UTF-8, tabs in
+indentation, syntax errors, anchors and aliases (so a "billion laughs" document
+cannot expand), unknown ``!tags`` and absurdly deep nesting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 20
+
+
+class YamlReadError(Exception):
+    """The file cannot be read as YAML; ``line`` is 1-based or ``None``."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class LMap(dict):
+    """A YAML mapping as a dict, plus the 1-based line of itself and of each key."""
+
+    line: int
+    key_lines: dict[object, int]
+
+
+class LList(list):
+    """A YAML sequence as a list, plus the 1-based line of itself and of each item."""
+
+    line: int
+    item_lines: list[int]
+
+
+@dataclass
+class ParsedYaml:
+    """A parsed document (``None`` when empty) and the non-fatal issues found (line, message)."""
+
+    value: object
+    issues: list[tuple[int, str]] = field(default_factory=list)
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """A safe loader that refuses anchors and aliases instead of expanding them."""
+
+    def compose_node(self, parent: Node | None, index: object) -> Node:  # type: ignore[override]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlReadError(
+                f"uses the YAML alias *{event.anchor}; anchors and aliases are not allowed",
+                event.start_mark.line + 1,
+            )
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise YamlReadError(
+                f"uses the YAML anchor &{anchor}; anchors and aliases are not allowed",
+                event.start_mark.line + 1,
+            )
+        return super().compose_node(parent, index)
+
+
+def _line(node: Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _describe(error: yaml.YAMLError) -> tuple[str, int | None]:
+    """A one-line message and line for a PyYAML error."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    context = getattr(error, "context", None)
+    message = f"{context}: {problem}" if context else problem
+    return f"YAML syntax error: {message}", (mark.line + 1 if mark is not None else None)
+
+
+def _find_tab_indent(text: str) -> int | None:
+    """The 1-based line of the first line indented with a tab, or ``None``."""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.lstrip(" \t")
+        if stripped and "\t" in raw[: len(raw) - len(stripped)]:
+            return number
+    return None
+
+
+def _convert(loader: _NoAliasLoader, node: Node, issues: list[tuple[int, str]], depth: int = 0) -> object:
+    if depth > MAX_DEPTH:
+        raise YamlReadError(f"is nested more than {MAX_DEPTH} levels deep", _line(node))
+    if isinstance(node, ScalarNode):
+        return loader.construct_object(node)
+    if isinstance(node, SequenceNode):
+        items = LList()
+        items.line, items.item_lines = _line(node), []
+        for child in node.value:
+            items.append(_convert(loader, child, issues, depth + 1))
+            items.item_lines.append(_line(child))
+        return items
+    if isinstance(node, MappingNode):
+        mapping = LMap()
+        mapping.line, mapping.key_lines = _line(node), {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise YamlReadError("mapping keys must be plain words, not lists or mappings", _line(key_node))
+            key = loader.construct_object(key_node)
+            if key in mapping:
+                issues.append((_line(key_node), f"key {key!r} appears twice in the same mapping; the last one wins"))
+            mapping[key] = _convert(loader, value_node, issues, depth + 1)
+            mapping.key_lines[key] = _line(key_node)
+        return mapping
+    raise YamlReadError("contains a YAML node of an unknown kind", _line(node))
+
+
+def parse_yaml(text: str) -> ParsedYaml:
+    """Parse one YAML document from ``text``; raises ``YamlReadError`` when it cannot."""
+    tab_line = _find_tab_indent(text)
+    if tab_line is not None:
+        raise YamlReadError("is indented with a tab; YAML indentation must use spaces", tab_line)
+    loader = _NoAliasLoader(text)
+    issues: list[tuple[int, str]] = []
+    try:
+        root = loader.get_single_node()
+        value = None if root is None else _convert(loader, root, issues)
+    except yaml.YAMLError as exc:
+        message, line = _describe(exc)
+        raise YamlReadError(message, line) from None
+    except RecursionError:
+        raise YamlReadError("is nested too deeply to read") from None
+    finally:
+        loader.dispose()
+    return ParsedYaml(value, issues)
+
+
+def read_yaml(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> ParsedYaml:
+    """Read and parse ``path``; raises ``YamlReadError`` for anything it refuses."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise YamlReadError(f"cannot be read ({exc.strerror or exc})") from None
+    if size > max_bytes:
+        raise YamlReadError(
+            f"is {size / 1_000_000:.1f} MB; files larger than {max_bytes / 1_000_000:.1f} MB are refused"
+        )
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise YamlReadError(f"cannot be read ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:
+        raise YamlReadError(f"is larger than {max_bytes / 1_000_000:.1f} MB; files that large are refused")
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise YamlReadError(f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", line) from None
+    return parse_yaml(text)
