@@ -1,9 +1,115 @@
-"""Subcommands (placeholder until implemented)."""
+"""``vizbot catalog check|export``: validate the catalog, or print it as JSON.
+
+``check`` prints each problem on standard error as ``file:line: severity [id] field: message``
+and exits 1 when any is an error; the one-line summary goes to standard output.
+With ``--json`` it prints one document on standard output instead.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from bot.cli.output import emit_json, info
+from bot.config import Settings
+from bot.core.catalog import check_catalog, load_catalog, resolve_catalog_dir
+from bot.core.errors import ConfigError, Problem
+
+
+def format_problem(problem: Problem) -> str:
+    """``file:line: severity [id] field: message`` (line, id and field only when known)."""
+    where = problem.file if problem.line is None else f"{problem.file}:{problem.line}"
+    parts = [f"{where}:", problem.severity]
+    if problem.entry_id:
+        parts.append(f"[{problem.entry_id}]")
+    if problem.field:
+        parts.append(f"{problem.field}:")
+    return " ".join(parts) + " " + problem.message
+
+
+def problem_json(problem: Problem) -> dict[str, object]:
+    """One problem as JSON (every key always present)."""
+    return {
+        "file": problem.file,
+        "line": problem.line,
+        "severity": problem.severity,
+        "id": problem.entry_id,
+        "field": problem.field,
+        "message": problem.message,
+    }
+
+
+def _catalog_dir(args: argparse.Namespace) -> Path:
+    positional = getattr(args, "dir", None)
+    if positional is not None and args.catalog is not None and Path(positional) != Path(args.catalog):
+        raise ConfigError("give the catalog directory once, either as DIR or with --catalog")
+    explicit = positional if positional is not None else args.catalog
+    settings = Settings.from_env().with_overrides(catalog_dir=explicit)
+    return resolve_catalog_dir(settings.catalog_dir)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Validate the catalog; exit 1 when it has errors."""
+    directory = _catalog_dir(args)
+    catalog, problems = check_catalog(directory)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if args.json:
+        emit_json(
+            {
+                "catalog": str(directory),
+                "ok": catalog is not None,
+                "resources": len(catalog.resources) if catalog else None,
+                "tags": len(catalog.tags) if catalog else None,
+                "errors": errors,
+                "warnings": warnings,
+                "problems": [problem_json(p) for p in problems],
+            }
+        )
+        return 0 if catalog is not None else 1
+    for problem in problems:
+        info(format_problem(problem))
+    if catalog is None:
+        info(f"{directory}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
+        return 1
+    print(f"{len(catalog.resources)} resources, {len(catalog.tags)} tags ({warnings} warning{'s' * (warnings != 1)})")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Print every resource (JSON with ``--json``, else one line each)."""
+    catalog = load_catalog(_catalog_dir(args))
+    if args.json:
+        emit_json([r.to_export() for r in catalog.resources])
+        return 0
+    for r in catalog.resources:
+        print(f"{r.id}\t{r.kind}\t{r.level}\t{r.url}\t{r.title}")
+    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add this module's subcommands to ``sub``."""
+    """Add ``catalog check`` and ``catalog export``."""
+    parser = sub.add_parser("catalog", help="validate or export the curated catalog")
+    actions = parser.add_subparsers(dest="catalog_command", metavar="ACTION")
+    actions.required = True
+
+    check = actions.add_parser(
+        "check",
+        help="validate the catalog and list every problem",
+        description="Validate tags.yaml and resources/*.yaml. Problems go to standard error as "
+        "'file:line: severity [id] field: message'; exits 1 when any is an error.",
+    )
+    check.add_argument("dir", nargs="?", metavar="DIR", help="catalog directory (default: the shipped catalog)")
+    check.add_argument("--catalog", metavar="DIR", help="catalog directory (same as DIR)")
+    check.add_argument("--json", action="store_true", help="print the result as one JSON document")
+    check.set_defaults(handler=run_check)
+
+    export = actions.add_parser(
+        "export",
+        help="print every resource",
+        description="Print every resource: with --json a list of {id, title, url, description, tags, "
+        "keywords, kind, level}; otherwise one tab-separated line each (id, kind, level, url, title).",
+    )
+    export.add_argument("--catalog", metavar="DIR", help="catalog directory (default: the shipped catalog)")
+    export.add_argument("--json", action="store_true", help="print a JSON list on standard output")
+    export.set_defaults(handler=run_export)
