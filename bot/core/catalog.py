@@ -72,41 +72,28 @@ def _read(path: Path, report: Report) -> object | None:
     except YamlReadError as exc:
         report.error(exc.line, exc.message)
         return None
-    for line, message in parsed.issues:
-        report.error(line, message)
+    for line, key, message in parsed.issues:
+        report.error(line, message, field=key)
     return parsed.value
 
 
-def _check_duplicates(entries: list[ResourceEntry], problems: list[Problem]) -> list[ResourceEntry]:
-    """Duplicate ids and duplicate URLs (after normalisation); keeps the first of each."""
+def _check_duplicates(entries: list[ResourceEntry], problems: list[Problem]) -> None:
+    """Duplicate ids and duplicate URLs (after normalisation), each naming the first place."""
     by_id: dict[str, ResourceEntry] = {}
     by_url: dict[str, ResourceEntry] = {}
-    kept: list[ResourceEntry] = []
     for entry in entries:
-        res = entry.resource
-        first = by_id.get(res.id)
-        if first is not None:
-            problems.append(
-                Problem(entry.file, entry.line, f"duplicate id, first used at {first.file}:{first.line}", res.id, "id")
-            )
-            continue
-        by_id[res.id] = entry
-        key = normalise_url(res.url)
-        first = by_url.get(key)
-        if first is not None:
-            problems.append(
-                Problem(
-                    entry.file,
-                    entry.url_line,
-                    f"same page as [{first.resource.id}] at {first.file}:{first.url_line} ({key})",
-                    res.id,
-                    "url",
-                )
-            )
-            continue
-        by_url[key] = entry
-        kept.append(entry)
-    return kept
+        if entry.id is not None:
+            first = by_id.setdefault(entry.id, entry)
+            if first is not entry:
+                message = f"duplicate id, first used at {first.file}:{first.line}"
+                problems.append(Problem(entry.file, entry.line, message, entry.id, "id"))
+        if entry.url is not None:
+            key = normalise_url(entry.url)
+            first = by_url.setdefault(key, entry)
+            if first is not entry:
+                other = f"[{first.id}] " if first.id else ""
+                message = f"same page as {other}at {first.file}:{first.url_line} (both are {key})"
+                problems.append(Problem(entry.file, entry.url_line, message, entry.id, "url"))
 
 
 def check_catalog(directory: Path | str) -> tuple[Catalog | None, list[Problem]]:
@@ -145,19 +132,21 @@ def check_catalog(directory: Path | str) -> tuple[Catalog | None, list[Problem]]
         else:
             entries.extend(read_resources(raw, report, tags if tags_ok else None))
         problems.extend(report.problems)
-    entries = _check_duplicates(entries, problems)
+    _check_duplicates(entries, problems)
 
     if tags_ok and all_read and files:
-        used = {slug for e in entries for slug in e.resource.tags}
+        used = {slug for e in entries if e.resource for slug in e.resource.tags}
         for slug, entry in tag_entries.items():
             if slug not in used:
                 problems.append(
                     Problem(tags_report.file, entry.line, "no resource uses this tag", slug, severity="warning")
                 )
 
+    problems.sort(key=lambda p: (p.file != tags_report.file, p.file, p.line or 0))
     if any(p.severity == "error" for p in problems):
         return None, problems
-    catalog = Catalog(tags=tags, resources=tuple(e.resource for e in entries), source=root)
+    resources = tuple(e.resource for e in entries if e.resource is not None)
+    catalog = Catalog(tags=tags, resources=resources, source=root)
     return catalog, problems
 
 

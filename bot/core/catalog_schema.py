@@ -62,6 +62,8 @@ def type_name(value: object) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
+    if isinstance(value, str):
+        return f"text {value!r}"
     return type(value).__name__
 
 
@@ -223,9 +225,14 @@ def check_aliases(tags: Mapping[str, TagEntry], report: Report) -> None:
 
 @dataclass(frozen=True)
 class ResourceEntry:
-    """A valid resource and where it was defined (for cross-file checks)."""
+    """One resource entry and where it was defined: ``resource`` is ``None`` when it has errors.
 
-    resource: Resource
+    ``id`` and ``url`` are kept whenever they are valid, so duplicates are found even in broken entries.
+    """
+
+    id: str | None
+    url: str | None
+    resource: Resource | None
     file: str
     line: int
     url_line: int
@@ -244,9 +251,7 @@ def read_resources(root: object, report: Report, tags: Mapping[str, Tag] | None)
         if not isinstance(item, LMap):
             report.error(line, f"entry {position} must be a mapping of fields, found {type_name(item)}")
             continue
-        entry = read_resource(item, report, tags)
-        if entry is not None:
-            found.append(entry)
+        found.append(read_resource(item, report, tags))
     return found
 
 
@@ -281,8 +286,8 @@ def _read_tags_field(entry: _Entry, tags: Mapping[str, Tag] | None) -> tuple[str
     return tuple(seen) if ok else None
 
 
-def read_resource(data: LMap, report: Report, tags: Mapping[str, Tag] | None) -> ResourceEntry | None:
-    """Validate one resource mapping; ``None`` when it has any error."""
+def read_resource(data: LMap, report: Report, tags: Mapping[str, Tag] | None) -> ResourceEntry:
+    """Validate one resource mapping; its ``resource`` is ``None`` when it has any error."""
     raw_id = data.get("id")
     entry = _Entry(data, report, raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else None)
     before = sum(p.severity == "error" for p in report.problems)
@@ -290,6 +295,7 @@ def read_resource(data: LMap, report: Report, tags: Mapping[str, Tag] | None) ->
     resource_id = entry.text("id")
     if resource_id is not None and (problem := slug_problem(resource_id)):
         entry.error("id", problem)
+        resource_id = None
     title = entry.text("title")
     url = entry.url("url")
     description = entry.text("description")
@@ -299,9 +305,10 @@ def read_resource(data: LMap, report: Report, tags: Mapping[str, Tag] | None) ->
     level = entry.choice("level", LEVELS)
     author = entry.text("author", required=False)
     image = entry.url("image", required=False)
+    where = (report.file, data.line, entry.line("url"))
     errors = sum(p.severity == "error" for p in report.problems) - before
     if errors or not (resource_id and title and url and description and tag_slugs and kind and level):
-        return None
+        return ResourceEntry(resource_id, url, None, *where)
     resource = Resource(
         id=resource_id,
         title=title,
@@ -314,4 +321,4 @@ def read_resource(data: LMap, report: Report, tags: Mapping[str, Tag] | None) ->
         author=author,
         image=image,
     )
-    return ResourceEntry(resource, report.file, data.line, entry.line("url"))
+    return ResourceEntry(resource_id, url, resource, *where)

@@ -18,6 +18,9 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 20
 
 
+_PLAIN_TAGS = ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
+
+
 class YamlReadError(Exception):
     """The file cannot be read as YAML; ``line`` is 1-based or ``None``."""
 
@@ -43,10 +46,10 @@ class LList(list):
 
 @dataclass
 class ParsedYaml:
-    """A parsed document (``None`` when empty) and the non-fatal issues found (line, message)."""
+    """A parsed document (``None`` when empty) and the non-fatal issues found (line, key, message)."""
 
     value: object
-    issues: list[tuple[int, str]] = field(default_factory=list)
+    issues: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 class _NoAliasLoader(yaml.SafeLoader):
@@ -90,11 +93,14 @@ def _find_tab_indent(text: str) -> int | None:
     return None
 
 
-def _convert(loader: _NoAliasLoader, node: Node, issues: list[tuple[int, str]], depth: int = 0) -> object:
+def _convert(loader: _NoAliasLoader, node: Node, issues: list[tuple[int, str, str]], depth: int = 0) -> object:
     if depth > MAX_DEPTH:
         raise YamlReadError(f"is nested more than {MAX_DEPTH} levels deep", _line(node))
     if isinstance(node, ScalarNode):
         return loader.construct_object(node)
+    if node.tag not in _PLAIN_TAGS:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise YamlReadError(f"uses the YAML tag {tag}, which is not allowed", _line(node))
     if isinstance(node, SequenceNode):
         items = LList()
         items.line, items.item_lines = _line(node), []
@@ -110,7 +116,7 @@ def _convert(loader: _NoAliasLoader, node: Node, issues: list[tuple[int, str]], 
                 raise YamlReadError("mapping keys must be plain words, not lists or mappings", _line(key_node))
             key = loader.construct_object(key_node)
             if key in mapping:
-                issues.append((_line(key_node), f"key {key!r} appears twice in the same mapping; the last one wins"))
+                issues.append((_line(key_node), str(key), "appears twice in the same mapping; the last one wins"))
             mapping[key] = _convert(loader, value_node, issues, depth + 1)
             mapping.key_lines[key] = _line(key_node)
         return mapping
@@ -123,7 +129,7 @@ def parse_yaml(text: str) -> ParsedYaml:
     if tab_line is not None:
         raise YamlReadError("is indented with a tab; YAML indentation must use spaces", tab_line)
     loader = _NoAliasLoader(text)
-    issues: list[tuple[int, str]] = []
+    issues: list[tuple[int, str, str]] = []
     try:
         root = loader.get_single_node()
         value = None if root is None else _convert(loader, root, issues)
