@@ -1,0 +1,27 @@
+"""Storage (aiosqlite): migrations, suggestions and moderation, feedback, the questions log. No discord here."""
+
+from bot.store.records import (
+    AuditEntry,
+    Gap,
+    Report,
+    Suggestion,
+    SuggestionDraft,
+    SuggestionOutcome,
+    TopicCount,
+    VoteTally,
+)
+from bot.store.store import Store
+from bot.store.suggestions import validate_suggestion
+
+__all__ = [
+    "AuditEntry",
+    "Gap",
+    "Report",
+    "Store",
+    "Suggestion",
+    "SuggestionDraft",
+    "SuggestionOutcome",
+    "TopicCount",
+    "VoteTally",
+    "validate_suggestion",
+]

@@ -1,0 +1,56 @@
+"""Feedback votes (+1/-1 per user per question and resource) and the smoothed prior they give ranking."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from bot.core.errors import InvalidInput
+from bot.store.records import VoteTally
+
+# Votes needed before feedback counts for half its weight: a handful of votes stays gentle.
+SMOOTHING = 5.0
+
+
+def smoothed(up: int, down: int, k: float = SMOOTHING) -> float:
+    """``(up - down) / (up + down + k)``: in (-1, 1), near 0 until many votes agree."""
+    return (up - down) / (up + down + k)
+
+
+def check_value(value: object) -> int:
+    """A vote is +1 or -1."""
+    if isinstance(value, bool) or value not in (1, -1):
+        raise InvalidInput("vote", "must be +1 (helpful) or -1 (not helpful)")
+    return int(value)  # type: ignore[arg-type]
+
+
+async def vote(conn: aiosqlite.Connection, *, user: str, question: str, resource_id: str, value: int, now: float) -> None:
+    """Record (or replace) one user's vote; call inside a transaction."""
+    await conn.execute(
+        "INSERT INTO votes (user_id, question, resource_id, value, at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (user_id, question, resource_id) DO UPDATE SET value = excluded.value, at = excluded.at",
+        (user, question, resource_id, value, now),
+    )
+
+
+async def tallies(conn: aiosqlite.Connection) -> list[VoteTally]:
+    """Up and down counts for every resource that has votes."""
+    sql = (
+        "SELECT resource_id, sum(value = 1), sum(value = -1) FROM votes GROUP BY resource_id ORDER BY resource_id"
+    )
+    async with conn.execute(sql) as cur:
+        return [VoteTally(r[0], int(r[1]), int(r[2])) for r in await cur.fetchall()]
+
+
+async def most_disliked(conn: aiosqlite.Connection, *, since: float, limit: int = 10) -> list[VoteTally]:
+    """Resources with the most thumbs-down since ``since``, most first."""
+    sql = (
+        "SELECT resource_id, sum(value = 1), sum(value = -1) AS down FROM votes WHERE at >= ? "
+        "GROUP BY resource_id HAVING down > 0 ORDER BY down DESC, resource_id LIMIT ?"
+    )
+    async with conn.execute(sql, (since, limit)) as cur:
+        return [VoteTally(r[0], int(r[1]), int(r[2])) for r in await cur.fetchall()]
+
+
+async def prior(conn: aiosqlite.Connection, k: float = SMOOTHING) -> dict[str, float]:
+    """Resource id -> smoothed feedback in (-1, 1), for ``SearchEngine(prior=...)``."""
+    return {t.resource_id: smoothed(t.up, t.down, k) for t in await tallies(conn)}

@@ -1,0 +1,167 @@
+"""Numbered schema migrations, applied in order at start-up, each in its own transaction.
+
+The version reached is ``PRAGMA user_version``; ``PRAGMA application_id`` marks the file as
+vizbot's, so a foreign SQLite file (or any other file) is refused and never modified.
+Append new migrations at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+from bot.core.errors import StoreError
+from bot.store.db import APPLICATION_ID, identify, translated
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: ``version`` is reached after running ``statements``."""
+
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "suggestions and audit log",
+        (
+            """CREATE TABLE suggestions (
+                id INTEGER PRIMARY KEY,
+                url TEXT NOT NULL,
+                url_key TEXT NOT NULL,
+                title TEXT NOT NULL,
+                tags TEXT NOT NULL,
+                note TEXT NOT NULL DEFAULT '',
+                user_id TEXT NOT NULL,
+                user_name TEXT,
+                guild TEXT,
+                status TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'approved', 'rejected')),
+                created_at REAL NOT NULL,
+                decided_at REAL,
+                decided_by TEXT,
+                reason TEXT
+            )""",
+            "CREATE INDEX suggestions_status ON suggestions (status, created_at, id)",
+            """CREATE UNIQUE INDEX suggestions_open_url ON suggestions (url_key)
+                WHERE status IN ('pending', 'approved')""",
+            """CREATE TABLE suggestion_seconds (
+                suggestion_id INTEGER NOT NULL REFERENCES suggestions (id) ON DELETE CASCADE,
+                user_id TEXT NOT NULL,
+                user_name TEXT,
+                guild TEXT,
+                created_at REAL NOT NULL,
+                PRIMARY KEY (suggestion_id, user_id)
+            )""",
+            """CREATE TABLE audit_log (
+                id INTEGER PRIMARY KEY,
+                at REAL NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                suggestion_id INTEGER REFERENCES suggestions (id) ON DELETE SET NULL,
+                detail TEXT
+            )""",
+            "CREATE INDEX audit_actor ON audit_log (actor, action, at)",
+        ),
+    ),
+    Migration(
+        2,
+        "feedback votes",
+        (
+            """CREATE TABLE votes (
+                user_id TEXT NOT NULL,
+                question TEXT NOT NULL,
+                resource_id TEXT NOT NULL,
+                value INTEGER NOT NULL CHECK (value IN (-1, 1)),
+                at REAL NOT NULL,
+                PRIMARY KEY (user_id, question, resource_id)
+            )""",
+            "CREATE INDEX votes_resource ON votes (resource_id)",
+        ),
+    ),
+    Migration(
+        3,
+        "questions log",
+        (
+            """CREATE TABLE questions (
+                id INTEGER PRIMARY KEY,
+                at REAL NOT NULL,
+                text TEXT NOT NULL,
+                top_score REAL,
+                answered INTEGER NOT NULL CHECK (answered IN (0, 1)),
+                guild TEXT,
+                tags TEXT NOT NULL DEFAULT ''
+            )""",
+            "CREATE INDEX questions_at ON questions (at)",
+        ),
+    ),
+    Migration(
+        4,
+        "approved suggestions become resources; submitters are notified",
+        (
+            "ALTER TABLE suggestions ADD COLUMN resource_id TEXT",
+            "ALTER TABLE suggestions ADD COLUMN kind TEXT",
+            "ALTER TABLE suggestions ADD COLUMN level TEXT",
+            "ALTER TABLE suggestions ADD COLUMN notified_at REAL",
+            "CREATE UNIQUE INDEX suggestions_resource ON suggestions (resource_id) WHERE resource_id IS NOT NULL",
+            """CREATE INDEX suggestions_unnotified ON suggestions (decided_at)
+                WHERE status != 'pending' AND notified_at IS NULL""",
+        ),
+    ),
+)
+
+LATEST = MIGRATIONS[-1].version
+
+
+async def check_identity(conn: aiosqlite.Connection, path: Path | str) -> int:
+    """The file's schema version; refuses foreign files and newer schemas without writing."""
+    with translated(path, "open"):
+        app_id, version, objects = await identify(conn)
+    if app_id == 0 and version == 0 and objects == 0:
+        return 0  # a new, empty file: ours to initialise
+    if app_id != APPLICATION_ID:
+        raise StoreError(f"{path} is not a vizbot database; refusing to use or modify it")
+    if version > LATEST:
+        raise StoreError(
+            f"{path} was written by a newer vizbot (schema version {version}; "
+            f"this version knows up to {LATEST}); upgrade vizbot to use it"
+        )
+    return version
+
+
+async def migrate(conn: aiosqlite.Connection, path: Path | str, *, target: int = LATEST) -> int:
+    """Apply every migration above the file's version up to ``target``; returns the version reached.
+
+    Each migration runs in one ``BEGIN IMMEDIATE`` transaction that re-reads the version,
+    so two processes starting together never apply a step twice.
+    """
+    version = await check_identity(conn, path)
+    for migration in MIGRATIONS:
+        if migration.version <= version or migration.version > target:
+            continue
+        with translated(path, "update the schema of"):
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                async with conn.execute("PRAGMA user_version") as cur:
+                    (current,) = await cur.fetchone()
+                if current < migration.version:
+                    for statement in migration.statements:
+                        await conn.execute(statement)
+                    await conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    await conn.execute(f"PRAGMA user_version = {migration.version}")
+                    _log.info("database %s: applied migration %d (%s)", path, migration.version, migration.name)
+                await conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    await conn.execute("ROLLBACK")
+                raise
+        version = migration.version
+    return version

@@ -1,0 +1,67 @@
+"""The questions log: what people asked, how well it was answered; pruned after the retention period."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from bot.store.records import Gap, TopicCount, to_datetime
+
+MAX_QUESTION = 500  # characters kept of one question
+
+
+async def log(
+    conn: aiosqlite.Connection,
+    *,
+    text: str,
+    top_score: float | None,
+    answered: bool,
+    guild: str | None,
+    tags: tuple[str, ...],
+    now: float,
+) -> None:
+    """Record one question (already normalised by the caller); call inside a transaction."""
+    await conn.execute(
+        "INSERT INTO questions (at, text, top_score, answered, guild, tags) VALUES (?, ?, ?, ?, ?, ?)",
+        (now, text[:MAX_QUESTION], top_score, int(answered), guild, ",".join(tags)),
+    )
+
+
+async def prune(conn: aiosqlite.Connection, *, before: float) -> int:
+    """Delete questions asked before ``before``; returns how many; call inside a transaction."""
+    cur = await conn.execute("DELETE FROM questions WHERE at < ?", (before,))
+    removed = cur.rowcount
+    await cur.close()
+    return max(0, removed)
+
+
+async def totals(conn: aiosqlite.Connection, *, since: float) -> tuple[int, int]:
+    """``(questions, unanswered)`` since ``since``."""
+    async with conn.execute(
+        "SELECT count(*), coalesce(sum(answered = 0), 0) FROM questions WHERE at >= ?", (since,)
+    ) as cur:
+        total, unanswered = await cur.fetchone()
+    return int(total), int(unanswered)
+
+
+async def topics(conn: aiosqlite.Connection, *, since: float, limit: int = 10) -> list[TopicCount]:
+    """Tags of the answers given since ``since``, most frequent first."""
+    async with conn.execute("SELECT tags FROM questions WHERE at >= ? AND tags != ''", (since,)) as cur:
+        rows = await cur.fetchall()
+    counts: dict[str, int] = {}
+    for (tags,) in rows:
+        for tag in tags.split(","):
+            counts[tag] = counts.get(tag, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [TopicCount(tag, n) for tag, n in ranked[:limit]]
+
+
+async def gaps(conn: aiosqlite.Connection, *, since: float, low_score: float, limit: int = 20) -> list[Gap]:
+    """Questions answered with nothing or below ``low_score``, grouped by text, most frequent first."""
+    sql = (
+        "SELECT text, count(*) AS n, max(answered), max(top_score), max(at) AS last FROM questions "
+        "WHERE at >= ? AND (answered = 0 OR top_score IS NULL OR top_score < ?) "
+        "GROUP BY text ORDER BY n DESC, last DESC, text LIMIT ?"
+    )
+    async with conn.execute(sql, (since, low_score, limit)) as cur:
+        rows = await cur.fetchall()
+    return [Gap(r[0], int(r[1]), bool(r[2]), r[3], to_datetime(r[4])) for r in rows]

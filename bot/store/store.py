@@ -1,0 +1,252 @@
+"""The store: one small class over the SQLite file; every method returns typed records.
+
+Every write is one transaction. Errors from SQLite or the file system become
+``StoreError`` with a short sentence ("could not save to PATH: the database is read-only").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+from typing import Callable, Collection, Iterable
+
+import aiosqlite
+
+from bot.core.errors import InvalidInput, StoreError
+from bot.core.model import Resource
+from bot.store import db, feedback, migrations, questions, report, suggestions
+from bot.store.records import AuditEntry, Report, Suggestion, SuggestionDraft, SuggestionOutcome, VoteTally
+
+_log = logging.getLogger(__name__)
+
+DAY = 86400.0
+# A top score under this counts as a low-confidence answer in the report.
+LOW_CONFIDENCE = 0.35
+
+
+class Store:
+    """Suggestions, moderation, feedback and the questions log in one SQLite file."""
+
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        path: Path | str,
+        *,
+        suggestions_per_hour: int = 5,
+        clock: Callable[[], float] = time.time,
+    ):
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self.path = path
+        self.suggestions_per_hour = suggestions_per_hour
+        self._clock = clock
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @classmethod
+    async def open(
+        cls,
+        path: Path | str,
+        *,
+        retention_days: int | None = 90,
+        suggestions_per_hour: int = 5,
+        read_only: bool = False,
+        busy_timeout: float = 5.0,
+        clock: Callable[[], float] = time.time,
+    ) -> "Store":
+        """Open (creating and migrating as needed) the database at ``path``.
+
+        Questions older than ``retention_days`` are pruned (``None``: keep all). A foreign
+        or newer file raises ``StoreError`` and is left untouched.
+        """
+        conn = await db.connect(path, read_only=read_only, busy_timeout=busy_timeout)
+        try:
+            version = await migrations.check_identity(conn, path)
+            if not read_only:
+                with db.translated(path, "save to"):
+                    if str(path) != db.MEMORY:
+                        await db.enable_wal(conn)
+                await migrations.migrate(conn, path)
+            elif version < migrations.LATEST:
+                raise StoreError(f"could not open {path}: its schema is out of date and it is read-only")
+            store = cls(conn, path, suggestions_per_hour=suggestions_per_hour, clock=clock)
+            if retention_days is not None and not read_only:
+                try:
+                    await store.prune_questions(retention_days)
+                except StoreError as exc:  # pruning is housekeeping: never a reason to refuse to open
+                    _log.warning("could not prune old questions: %s", exc)
+        except BaseException:
+            await conn.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        """Close the connection (safe to call twice)."""
+        with db.translated(self.path, "close"):
+            await self._conn.close()
+
+    async def __aenter__(self) -> "Store":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def schema_version(self) -> int:
+        """The schema version of the open file."""
+        return await self._read(lambda c: migrations.check_identity(c, self.path))
+
+    async def _read(self, fn):  # type: ignore[no-untyped-def]
+        with db.translated(self.path, "read"):
+            async with self._lock:
+                return await fn(self._conn)
+
+    async def _write(self, fn):  # type: ignore[no-untyped-def]
+        with db.translated(self.path, "save to"):
+            async with db.transaction(self._conn, self._lock) as conn:
+                return await fn(conn)
+
+    # ------------------------------------------------------------------ suggestions
+
+    async def submit(
+        self,
+        draft: SuggestionDraft,
+        *,
+        user: str,
+        user_name: str | None = None,
+        guild: str | None = None,
+    ) -> SuggestionOutcome:
+        """Record a validated suggestion, or second the pending one with the same URL.
+
+        Raises ``RateLimited`` when ``user`` made ``suggestions_per_hour`` submissions in the last hour.
+        """
+        user = suggestions.clean_actor(user)
+        name = suggestions.clean_optional(user_name, "user_name")
+        guild_id = suggestions.clean_optional(guild, "guild")
+        now = self._clock()
+        return await self._write(
+            lambda c: suggestions.submit(
+                c, draft, user=user, user_name=name, guild=guild_id, now=now, per_hour=self.suggestions_per_hour
+            )
+        )
+
+    async def suggestion(self, suggestion_id: int) -> Suggestion:
+        """One suggestion by id (``NotFound`` otherwise)."""
+        return await self._read(lambda c: suggestions.get(c, suggestion_id))
+
+    async def suggestions(self, *, status: str | None = "pending", limit: int = 10, offset: int = 0) -> list[Suggestion]:
+        """Suggestions with ``status`` (``None``: all), oldest first, one page."""
+        return await self._read(lambda c: suggestions.listing(c, status=status, limit=limit, offset=offset))
+
+    async def pending_count(self) -> int:
+        """How many suggestions wait for review."""
+        return await self._read(lambda c: suggestions.count(c))
+
+    async def approved(self) -> list[Suggestion]:
+        """Every approved suggestion, in approval order."""
+        return await self._read(suggestions.approved)
+
+    async def approved_resources(self) -> list[Resource]:
+        """Approved suggestions as catalog resources (merged into the live catalog at start-up)."""
+        return [suggestions.to_resource(s) for s in await self.approved()]
+
+    async def approve(
+        self,
+        suggestion_id: int,
+        *,
+        moderator: str,
+        kind: str | None = None,
+        level: str | None = None,
+        taken_ids: Collection[str] = (),
+    ) -> Suggestion:
+        """Approve a pending suggestion; its resource id avoids ``taken_ids`` and earlier approvals."""
+        moderator = suggestions.clean_actor(moderator, "moderator")
+        now = self._clock()
+        return await self._write(
+            lambda c: suggestions.approve(
+                c, suggestion_id, moderator=moderator, now=now, kind=kind, level=level, taken_ids=taken_ids
+            )
+        )
+
+    async def reject(self, suggestion_id: int, *, moderator: str, reason: str) -> Suggestion:
+        """Reject a pending suggestion; the reason is kept to tell the submitter."""
+        moderator = suggestions.clean_actor(moderator, "moderator")
+        reason = suggestions.clean_line(reason, "reason")
+        if not reason:
+            raise InvalidInput("reason", "say why (the submitter is told)")
+        if len(reason) > suggestions.REASON_MAX:
+            raise InvalidInput("reason", f"must be at most {suggestions.REASON_MAX} characters")
+        now = self._clock()
+        return await self._write(
+            lambda c: suggestions.reject(c, suggestion_id, moderator=moderator, reason=reason, now=now)
+        )
+
+    async def unnotified(self, *, limit: int = 50) -> list[Suggestion]:
+        """Decided suggestions whose submitter has not been told the outcome yet."""
+        return await self._read(lambda c: suggestions.unnotified(c, limit=limit))
+
+    async def mark_notified(self, suggestion_id: int, *, actor: str = "vizbot") -> Suggestion:
+        """Record that the submitter of ``suggestion_id`` was told the outcome."""
+        now = self._clock()
+        return await self._write(lambda c: suggestions.mark_notified(c, suggestion_id, actor=actor, now=now))
+
+    async def audit_log(self, *, suggestion_id: int | None = None, limit: int = 50) -> list[AuditEntry]:
+        """Recorded actions (who, what, when), newest first."""
+        return await self._read(lambda c: suggestions.audit_log(c, suggestion_id=suggestion_id, limit=limit))
+
+    # ------------------------------------------------------------------ feedback
+
+    async def vote(self, *, user: str, question: str, resource_id: str, value: int) -> None:
+        """Record a +1/-1 vote; a second vote by the same user on the same pair replaces the first."""
+        value = feedback.check_value(value)
+        user = suggestions.clean_actor(user)
+        question = suggestions.clean_line(question, "question")[: questions.MAX_QUESTION]
+        resource_id = suggestions.clean_actor(resource_id, "resource")
+        now = self._clock()
+        await self._write(
+            lambda c: feedback.vote(c, user=user, question=question, resource_id=resource_id, value=value, now=now)
+        )
+
+    async def vote_tallies(self) -> list[VoteTally]:
+        """Up and down counts per voted resource."""
+        return await self._read(feedback.tallies)
+
+    async def feedback_prior(self, k: float = feedback.SMOOTHING) -> dict[str, float]:
+        """Resource id -> smoothed feedback in (-1, 1), for ``SearchEngine(prior=...)``."""
+        return await self._read(lambda c: feedback.prior(c, k))
+
+    # ------------------------------------------------------------------ questions log and report
+
+    async def log_question(
+        self,
+        text: str,
+        *,
+        top_score: float | None,
+        answered: bool,
+        guild: str | None = None,
+        tags: Iterable[str] = (),
+    ) -> None:
+        """Record one (normalised) question and how well it was answered."""
+        text = suggestions.clean_line(text, "question")
+        guild_id = suggestions.clean_optional(guild, "guild")
+        tag_list = tuple(t for t in (suggestions.clean_line(t, "tags") for t in tags) if t and "," not in t)
+        now = self._clock()
+        await self._write(
+            lambda c: questions.log(
+                c, text=text, top_score=top_score, answered=answered, guild=guild_id, tags=tag_list, now=now
+            )
+        )
+
+    async def prune_questions(self, retention_days: int) -> int:
+        """Delete questions older than ``retention_days``; returns how many went."""
+        before = self._clock() - retention_days * DAY
+        removed = await self._write(lambda c: questions.prune(c, before=before))
+        if removed:
+            _log.info("pruned %d questions older than %d days", removed, retention_days)
+        return removed
+
+    async def report(self, *, days: int = 30, low_score: float = LOW_CONFIDENCE, limit: int = 10) -> Report:
+        """The curator report over the last ``days`` days."""
+        now = self._clock()
+        return await self._read(lambda c: report.build(c, days=days, now=now, low_score=low_score, limit=limit))

@@ -1,0 +1,421 @@
+"""Suggestions: validating what users send, deduping, rate limits, moderation and the audit log."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from typing import Callable, Collection, Iterable, Protocol
+
+import aiosqlite
+
+from bot.core.errors import InvalidInput, NotFound, RateLimited
+from bot.core.model import KINDS, LEVELS, Resource
+from bot.core.urls import normalise_url, validate_url
+from bot.store.records import (
+    ALREADY_SUGGESTED,
+    APPROVED,
+    CREATED,
+    IN_CATALOG,
+    PENDING,
+    SECONDED,
+    STATUSES,
+    AuditEntry,
+    Suggestion,
+    SuggestionDraft,
+    SuggestionOutcome,
+    to_datetime,
+)
+
+TITLE_MIN, TITLE_MAX = 3, 200
+NOTE_MAX = 1000
+REASON_MAX = 500
+NAME_MAX = 100
+MAX_TAGS = 5
+RATE_WINDOW = 3600.0
+SLUG_MAX = 64
+DEFAULT_KIND, DEFAULT_LEVEL = "article", "beginner"
+
+
+class TagLookupLike(Protocol):
+    """What ``SearchEngine.resolve_tag`` returns (``tag`` is ``None`` when nothing matched)."""
+
+    tag: object
+    suggestions: tuple
+
+
+def strip_controls(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` without control characters or lone surrogates; tabs and line breaks become spaces."""
+    out = []
+    for ch in text.replace("\r\n", "\n"):
+        category = unicodedata.category(ch)
+        if ch == "\n" and keep_newlines:
+            out.append(ch)
+        elif ch in "\t\n\r\x0b\x0c\x85":
+            out.append(" ")
+        elif category not in ("Cc", "Cs"):
+            out.append(ch)
+    return "".join(out)
+
+
+def clean_line(text: object, field: str) -> str:
+    """One line of text: controls stripped, runs of whitespace collapsed, ends trimmed."""
+    if not isinstance(text, str):
+        raise InvalidInput(field, "must be text")
+    return " ".join(strip_controls(text).split())
+
+
+def clean_note(text: object) -> str:
+    """The note: controls stripped but line breaks kept; each line trimmed, blank runs collapsed."""
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        raise InvalidInput("note", "must be text")
+    lines = [" ".join(line.split()) for line in strip_controls(text, keep_newlines=True).split("\n")]
+    joined = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", joined).strip()
+
+
+def split_tags(tags: str | Iterable[str]) -> list[str]:
+    """Tags given as ``"a, b"`` or as a list, cleaned, empty items dropped."""
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    names = []
+    for raw in tags:
+        name = clean_line(raw, "tags")
+        if name:
+            names.append(name)
+    return names
+
+
+def resolve_tags(names: list[str], lookup: Callable[[str], TagLookupLike]) -> tuple[str, ...]:
+    """Tag slugs for ``names`` (aliases and typos resolve through ``lookup``), deduplicated, in order."""
+    if not names:
+        raise InvalidInput("tags", "give at least one tag")
+    slugs: list[str] = []
+    for name in names:
+        found = lookup(name)
+        if found.tag is None:
+            hints = [getattr(t, "slug", str(t)) for t in found.suggestions[:3]]
+            hint = f"; did you mean {', '.join(hints)}?" if hints else "; see `vizbot tags` for the list"
+            shown = name if len(name) <= 40 else name[:37] + "..."
+            raise InvalidInput("tags", f"unknown tag {shown!r}{hint}")
+        slug = getattr(found.tag, "slug")
+        if slug not in slugs:
+            slugs.append(slug)
+    if len(slugs) > MAX_TAGS:
+        raise InvalidInput("tags", f"give at most {MAX_TAGS} tags")
+    return tuple(slugs)
+
+
+def validate_suggestion(
+    url: object, title: object, tags: str | Iterable[str], note: object, lookup: Callable[[str], TagLookupLike]
+) -> SuggestionDraft:
+    """Check and clean every field of a suggestion; raises ``InvalidInput`` naming the first bad field."""
+    if not isinstance(url, str):
+        raise InvalidInput("url", "must be text")
+    checked = validate_url(strip_controls(url).strip())
+    clean_title = clean_line(title, "title")
+    if len(clean_title) < TITLE_MIN:
+        raise InvalidInput("title", f"must be at least {TITLE_MIN} characters")
+    if len(clean_title) > TITLE_MAX:
+        raise InvalidInput("title", f"must be at most {TITLE_MAX} characters")
+    clean = clean_note(note)
+    if len(clean) > NOTE_MAX:
+        raise InvalidInput("note", f"must be at most {NOTE_MAX} characters")
+    slugs = resolve_tags(split_tags(tags), lookup)
+    return SuggestionDraft(url=checked, url_key=normalise_url(checked), title=clean_title, tags=slugs, note=clean)
+
+
+def clean_actor(value: object, field: str = "user") -> str:
+    """A user or moderator id: cleaned, non-empty, bounded."""
+    text = clean_line(value, field)
+    if not text:
+        raise InvalidInput(field, "is empty")
+    return text[:NAME_MAX]
+
+
+def clean_optional(value: object, field: str) -> str | None:
+    """An optional name (user name, guild): cleaned and bounded; empty becomes ``None``."""
+    if value is None:
+        return None
+    text = clean_line(str(value), field)
+    return text[:NAME_MAX] or None
+
+
+def slugify(title: str) -> str:
+    """A catalog id from a title: ASCII lower-case words joined by hyphens, at most 64 characters."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
+    words = re.findall(r"[a-z0-9]+", ascii_text)
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > SLUG_MAX - 4:  # room for a "-NNN" suffix
+            break
+        slug = candidate
+    return slug or "suggestion"
+
+
+# ----------------------------------------------------------------------------- rows -> records
+
+_COLUMNS = (
+    "s.id, s.url, s.title, s.tags, s.note, s.user_id, s.user_name, s.guild, s.status, s.created_at, "
+    "(SELECT count(*) FROM suggestion_seconds x WHERE x.suggestion_id = s.id), "
+    "s.decided_at, s.decided_by, s.reason, s.resource_id, s.kind, s.level, s.notified_at"
+)
+
+
+def _record(row: tuple) -> Suggestion:
+    return Suggestion(
+        id=row[0],
+        url=row[1],
+        title=row[2],
+        tags=tuple(json.loads(row[3])),
+        note=row[4],
+        user=row[5],
+        user_name=row[6],
+        guild=row[7],
+        status=row[8],
+        created_at=to_datetime(row[9]),
+        seconds=row[10],
+        decided_at=to_datetime(row[11]),
+        decided_by=row[12],
+        reason=row[13],
+        resource_id=row[14],
+        kind=row[15],
+        level=row[16],
+        notified=row[17] is not None,
+    )
+
+
+def to_resource(suggestion: Suggestion) -> Resource:
+    """The catalog entry an approved suggestion becomes."""
+    if suggestion.resource_id is None:
+        raise ValueError("only approved suggestions become resources")
+    return Resource(
+        id=suggestion.resource_id,
+        title=suggestion.title,
+        url=suggestion.url,
+        description=" ".join(suggestion.note.split()) or suggestion.title,
+        tags=suggestion.tags,
+        kind=suggestion.kind or DEFAULT_KIND,
+        level=suggestion.level or DEFAULT_LEVEL,
+    )
+
+
+# ----------------------------------------------------------------------------- queries
+
+
+async def get(conn: aiosqlite.Connection, suggestion_id: int) -> Suggestion:
+    """The suggestion with this id; ``NotFound`` otherwise."""
+    async with conn.execute(f"SELECT {_COLUMNS} FROM suggestions s WHERE s.id = ?", (suggestion_id,)) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        raise NotFound(f"no suggestion #{suggestion_id}")
+    return _record(row)
+
+
+async def listing(
+    conn: aiosqlite.Connection, *, status: str | None = PENDING, limit: int = 10, offset: int = 0
+) -> list[Suggestion]:
+    """Suggestions with ``status`` (``None``: all), oldest first, one page."""
+    if status is not None and status not in STATUSES:
+        raise InvalidInput("status", f"must be one of {', '.join(STATUSES)}")
+    if limit < 1 or offset < 0:
+        raise InvalidInput("page", "limit must be positive and offset not negative")
+    where, args = ("WHERE s.status = ?", [status]) if status else ("", [])
+    sql = f"SELECT {_COLUMNS} FROM suggestions s {where} ORDER BY s.created_at, s.id LIMIT ? OFFSET ?"
+    async with conn.execute(sql, (*args, limit, offset)) as cur:
+        return [_record(row) for row in await cur.fetchall()]
+
+
+async def count(conn: aiosqlite.Connection, status: str = PENDING) -> int:
+    """How many suggestions have ``status``."""
+    async with conn.execute("SELECT count(*) FROM suggestions WHERE status = ?", (status,)) as cur:
+        (n,) = await cur.fetchone()
+    return int(n)
+
+
+async def approved(conn: aiosqlite.Connection) -> list[Suggestion]:
+    """Every approved suggestion, in approval order."""
+    sql = f"SELECT {_COLUMNS} FROM suggestions s WHERE s.status = 'approved' ORDER BY s.decided_at, s.id"
+    async with conn.execute(sql) as cur:
+        return [_record(row) for row in await cur.fetchall()]
+
+
+async def unnotified(conn: aiosqlite.Connection, *, limit: int = 50) -> list[Suggestion]:
+    """Decided suggestions whose submitter has not been told yet, oldest decision first."""
+    sql = (
+        f"SELECT {_COLUMNS} FROM suggestions s WHERE s.status != 'pending' AND s.notified_at IS NULL "
+        "ORDER BY s.decided_at, s.id LIMIT ?"
+    )
+    async with conn.execute(sql, (limit,)) as cur:
+        return [_record(row) for row in await cur.fetchall()]
+
+
+async def audit_log(
+    conn: aiosqlite.Connection, *, suggestion_id: int | None = None, limit: int = 50
+) -> list[AuditEntry]:
+    """Recorded actions, newest first (optionally for one suggestion)."""
+    where, args = ("WHERE suggestion_id = ?", [suggestion_id]) if suggestion_id is not None else ("", [])
+    sql = f"SELECT id, at, actor, action, suggestion_id, detail FROM audit_log {where} ORDER BY at DESC, id DESC LIMIT ?"
+    async with conn.execute(sql, (*args, limit)) as cur:
+        rows = await cur.fetchall()
+    return [AuditEntry(r[0], to_datetime(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
+
+
+# ----------------------------------------------------------------------------- writes (inside a transaction)
+
+
+async def _audit(
+    conn: aiosqlite.Connection, now: float, actor: str, action: str, suggestion_id: int | None, detail: str | None = None
+) -> None:
+    await conn.execute(
+        "INSERT INTO audit_log (at, actor, action, suggestion_id, detail) VALUES (?, ?, ?, ?, ?)",
+        (now, actor, action, suggestion_id, detail),
+    )
+
+
+def _minutes(seconds: float) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+async def _check_rate(conn: aiosqlite.Connection, user: str, now: float, per_hour: int) -> None:
+    since = now - RATE_WINDOW
+    async with conn.execute(
+        "SELECT count(*), min(at) FROM audit_log WHERE actor = ? AND action IN ('submit', 'second') AND at > ?",
+        (user, since),
+    ) as cur:
+        used, oldest = await cur.fetchone()
+    if used >= per_hour:
+        retry = max(1.0, oldest + RATE_WINDOW - now)
+        raise RateLimited(
+            f"you can suggest {per_hour} resources per hour; try again in {_minutes(retry)}", retry_after=retry
+        )
+
+
+async def submit(
+    conn: aiosqlite.Connection,
+    draft: SuggestionDraft,
+    *,
+    user: str,
+    user_name: str | None,
+    guild: str | None,
+    now: float,
+    per_hour: int,
+) -> SuggestionOutcome:
+    """Record ``draft`` (or second the pending one with the same URL); call inside a transaction."""
+    async with conn.execute(
+        "SELECT id, status, user_id, resource_id, title FROM suggestions "
+        "WHERE url_key = ? AND status IN ('pending', 'approved')",
+        (draft.url_key,),
+    ) as cur:
+        existing = await cur.fetchone()
+    if existing is not None:
+        sid, status, submitter, resource_id, title = existing
+        if status == APPROVED:
+            return SuggestionOutcome(IN_CATALOG, f"already there: {title} {draft.url}", None, resource_id)
+        async with conn.execute(
+            "SELECT 1 FROM suggestion_seconds WHERE suggestion_id = ? AND user_id = ?", (sid, user)
+        ) as cur:
+            seconded = await cur.fetchone() is not None
+        if submitter == user or seconded:
+            found = await get(conn, sid)
+            return SuggestionOutcome(
+                ALREADY_SUGGESTED, f"you already suggested this; it is waiting for review (#{sid})", found
+            )
+        await _check_rate(conn, user, now, per_hour)
+        await conn.execute(
+            "INSERT INTO suggestion_seconds (suggestion_id, user_id, user_name, guild, created_at) VALUES (?, ?, ?, ?, ?)",
+            (sid, user, user_name, guild, now),
+        )
+        await _audit(conn, now, user, "second", sid)
+        found = await get(conn, sid)
+        return SuggestionOutcome(
+            SECONDED, f"someone already suggested this; counted your vote for it (#{sid}, {found.seconds + 1} asking)", found
+        )
+    await _check_rate(conn, user, now, per_hour)
+    cur = await conn.execute(
+        "INSERT INTO suggestions (url, url_key, title, tags, note, user_id, user_name, guild, status, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+        (draft.url, draft.url_key, draft.title, json.dumps(list(draft.tags)), draft.note, user, user_name, guild, now),
+    )
+    sid = cur.lastrowid
+    await cur.close()
+    await _audit(conn, now, user, "submit", sid, draft.url)
+    created = await get(conn, sid)
+    return SuggestionOutcome(CREATED, f"thanks! suggestion #{sid} is waiting for review", created)
+
+
+async def _pending(conn: aiosqlite.Connection, suggestion_id: int) -> Suggestion:
+    found = await get(conn, suggestion_id)
+    if found.status != PENDING:
+        raise InvalidInput("suggestion", f"#{suggestion_id} was already {found.status}")
+    return found
+
+
+async def _unique_slug(conn: aiosqlite.Connection, base: str, taken: Collection[str]) -> str:
+    async with conn.execute(
+        "SELECT resource_id FROM suggestions WHERE resource_id = ? OR resource_id LIKE ?", (base, base + "-%")
+    ) as cur:
+        used = {row[0] for row in await cur.fetchall()}
+    candidate, n = base, 1
+    while candidate in used or candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+async def approve(
+    conn: aiosqlite.Connection,
+    suggestion_id: int,
+    *,
+    moderator: str,
+    now: float,
+    kind: str | None = None,
+    level: str | None = None,
+    taken_ids: Collection[str] = (),
+) -> Suggestion:
+    """Approve a pending suggestion: it gets a unique resource id, kind and level; call inside a transaction."""
+    kind = kind or DEFAULT_KIND
+    level = level or DEFAULT_LEVEL
+    if kind not in KINDS:
+        raise InvalidInput("kind", f"must be one of {', '.join(KINDS)}")
+    if level not in LEVELS:
+        raise InvalidInput("level", f"must be one of {', '.join(LEVELS)}")
+    found = await _pending(conn, suggestion_id)
+    resource_id = await _unique_slug(conn, slugify(found.title), taken_ids)
+    await conn.execute(
+        "UPDATE suggestions SET status = 'approved', decided_at = ?, decided_by = ?, resource_id = ?, kind = ?, level = ? "
+        "WHERE id = ?",
+        (now, moderator, resource_id, kind, level, suggestion_id),
+    )
+    await _audit(conn, now, moderator, "approve", suggestion_id, f"{resource_id} ({kind}, {level})")
+    return await get(conn, suggestion_id)
+
+
+async def reject(
+    conn: aiosqlite.Connection, suggestion_id: int, *, moderator: str, reason: str, now: float
+) -> Suggestion:
+    """Reject a pending suggestion with a reason; call inside a transaction."""
+    found = await _pending(conn, suggestion_id)
+    await conn.execute(
+        "UPDATE suggestions SET status = 'rejected', decided_at = ?, decided_by = ?, reason = ? WHERE id = ?",
+        (now, moderator, reason, found.id),
+    )
+    await _audit(conn, now, moderator, "reject", suggestion_id, reason)
+    return await get(conn, suggestion_id)
+
+
+async def mark_notified(conn: aiosqlite.Connection, suggestion_id: int, *, actor: str, now: float) -> Suggestion:
+    """Record that the submitter was told the outcome; call inside a transaction."""
+    found = await get(conn, suggestion_id)
+    if found.status == PENDING:
+        raise InvalidInput("suggestion", f"#{suggestion_id} has not been decided yet")
+    if not found.notified:
+        await conn.execute("UPDATE suggestions SET notified_at = ? WHERE id = ?", (now, suggestion_id))
+        await _audit(conn, now, actor, "notify", suggestion_id)
+    return await get(conn, suggestion_id)
+
