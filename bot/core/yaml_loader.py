@@ -18,7 +18,17 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 20
 
 
-_PLAIN_TAGS = ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
+_PLAIN_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name for name in ("seq", "map", "str", "int", "float", "bool", "null", "timestamp")
+)
+
+
+_KIND_NAMES = {
+    "tag:yaml.org,2002:int": "a whole number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "true/false",
+    "tag:yaml.org,2002:timestamp": "a date",
+}
 
 
 class YamlReadError(Exception):
@@ -53,7 +63,9 @@ class ParsedYaml:
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    """A safe loader that refuses anchors and aliases instead of expanding them."""
+    """A safe loader that refuses anchors and aliases instead of expanding them, and deep nesting."""
+
+    _depth = 0
 
     def compose_node(self, parent: Node | None, index: object) -> Node:  # type: ignore[override]
         event = self.peek_event()
@@ -68,7 +80,13 @@ class _NoAliasLoader(yaml.SafeLoader):
                 f"uses the YAML anchor &{anchor}; anchors and aliases are not allowed",
                 event.start_mark.line + 1,
             )
-        return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise YamlReadError(f"is nested more than {MAX_DEPTH} levels deep", event.start_mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _line(node: Node) -> int:
@@ -93,19 +111,28 @@ def _find_tab_indent(text: str) -> int | None:
     return None
 
 
-def _convert(loader: _NoAliasLoader, node: Node, issues: list[tuple[int, str, str]], depth: int = 0) -> object:
-    if depth > MAX_DEPTH:
-        raise YamlReadError(f"is nested more than {MAX_DEPTH} levels deep", _line(node))
-    if isinstance(node, ScalarNode):
+def _scalar(loader: _NoAliasLoader, node: ScalarNode) -> object:
+    """One plain value; a value YAML cannot convert (``2020-13-45``, ``!!int abc``) is refused."""
+    try:
         return loader.construct_object(node)
+    except (ValueError, KeyError, TypeError, OverflowError):
+        raise YamlReadError(
+            f"cannot read {node.value!r} as {_KIND_NAMES.get(node.tag, node.tag)}; put it in quotes if it is text",
+            _line(node),
+        ) from None
+
+
+def _convert(loader: _NoAliasLoader, node: Node, issues: list[tuple[int, str, str]]) -> object:
     if node.tag not in _PLAIN_TAGS:
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
         raise YamlReadError(f"uses the YAML tag {tag}, which is not allowed", _line(node))
+    if isinstance(node, ScalarNode):
+        return _scalar(loader, node)
     if isinstance(node, SequenceNode):
         items = LList()
         items.line, items.item_lines = _line(node), []
         for child in node.value:
-            items.append(_convert(loader, child, issues, depth + 1))
+            items.append(_convert(loader, child, issues))
             items.item_lines.append(_line(child))
         return items
     if isinstance(node, MappingNode):
@@ -114,10 +141,12 @@ def _convert(loader: _NoAliasLoader, node: Node, issues: list[tuple[int, str, st
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 raise YamlReadError("mapping keys must be plain words, not lists or mappings", _line(key_node))
-            key = loader.construct_object(key_node)
+            if key_node.tag not in _PLAIN_TAGS:
+                raise YamlReadError("mapping keys must be plain words", _line(key_node))
+            key = _scalar(loader, key_node)
             if key in mapping:
                 issues.append((_line(key_node), str(key), "appears twice in the same mapping; the last one wins"))
-            mapping[key] = _convert(loader, value_node, issues, depth + 1)
+            mapping[key] = _convert(loader, value_node, issues)
             mapping.key_lines[key] = _line(key_node)
         return mapping
     raise YamlReadError("contains a YAML node of an unknown kind", _line(node))
@@ -128,8 +157,13 @@ def parse_yaml(text: str) -> ParsedYaml:
     tab_line = _find_tab_indent(text)
     if tab_line is not None:
         raise YamlReadError("is indented with a tab; YAML indentation must use spaces", tab_line)
-    loader = _NoAliasLoader(text)
     issues: list[tuple[int, str, str]] = []
+    try:
+        loader = _NoAliasLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        message = f"contains the control character U+{exc.character:04X}, which YAML does not allow"
+        raise YamlReadError(message, line) from None
     try:
         root = loader.get_single_node()
         value = None if root is None else _convert(loader, root, issues)

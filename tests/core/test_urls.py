@@ -1,0 +1,121 @@
+"""URL validation and normalisation."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.core.errors import InvalidInput
+from bot.core.urls import MAX_URL_LENGTH, normalise_url, validate_url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://setosa.io/ev/image-kernels/",
+        "http://matrixmultiplication.xyz",
+        "https://www.youtube.com/watch?v=fNk_zzaMoSs&list=PLZHQObOWTQDPD3MizzM2xVFitgF8hE_ab",
+        "https://medium.com/@ageitgey/machine-learning-is-fun-part-3",
+        "https://example.org:8080/a",
+        "http://127.0.0.1/x",
+        "http://[::1]:8000/",
+        "HTTPS://Example.ORG/",
+        "https://bücher.example/",
+    ],
+)
+def test_valid_urls_pass(url):
+    """Absolute http(s) URLs with a host are accepted unchanged."""
+    assert validate_url(url) == url
+
+
+def test_validate_strips_whitespace():
+    """Surrounding whitespace is removed."""
+    assert validate_url("  https://distill.pub/ \n") == "https://distill.pub/"
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("", "is empty"),
+        ("   ", "is empty"),
+        ("distill.pub", "must start with http:// or https://"),
+        ("/relative/path", "must start with http:// or https://"),
+        ("ftp://example.org/file", "must start with http:// or https://"),
+        ("javascript:alert(1)", "must start with http:// or https://"),
+        ("https:/example.org", "must start with http:// or https://"),
+        ("https://", "has no host"),
+        ("https:///path", "has no host"),
+        ("https://user:secret@example.org/", "must not contain a user name or password"),
+        ("https://user@example.org/", "must not contain a user name or password"),
+        ("https://example.org/a b", "contains spaces or control characters"),
+        ("https://example.org/\x00", "contains spaces or control characters"),
+        ("https://example.org:99999/", "has a malformed port"),
+        ("https://example.org:http/", "has a malformed port"),
+        ("https://exa_mple..org/", "has a malformed host"),
+        ("https://example.org/" + "a" * MAX_URL_LENGTH, f"is longer than {MAX_URL_LENGTH} characters"),
+    ],
+)
+def test_invalid_urls_name_the_reason(url, reason):
+    """Each kind of bad URL is refused with a reason a user can act on."""
+    with pytest.raises(InvalidInput) as caught:
+        validate_url(url)
+    assert caught.value.field == "url"
+    assert caught.value.reason.startswith(reason)
+
+
+def test_validate_names_the_given_field():
+    """The field name in the error is the one the caller passes."""
+    with pytest.raises(InvalidInput) as caught:
+        validate_url("nope", "image")
+    assert caught.value.field == "image"
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "https://example.org/page",
+        "http://example.org/page",
+        "https://www.example.org/page",
+        "https://EXAMPLE.org/page/",
+        "https://example.org:443/page",
+        "http://example.org:80/page",
+        "https://example.org/page#section",
+        "  https://Www.Example.Org/page/#top ",
+    ],
+)
+def test_normalise_treats_variants_as_one_page(variant):
+    """Scheme, www., host case, default port, trailing slash and fragment do not matter."""
+    assert normalise_url(variant) == normalise_url("https://example.org/page")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("https://example.org/page", "https://example.org/Page"),
+        ("https://example.org/page?x=1", "https://example.org/page?x=2"),
+        ("https://example.org:8080/page", "https://example.org/page"),
+        ("https://example.org/page", "https://example.com/page"),
+        ("https://blog.example.org/", "https://example.org/"),
+    ],
+)
+def test_normalise_keeps_real_differences(a, b):
+    """Path case, query, non-default port and other hosts still distinguish pages."""
+    assert normalise_url(a) != normalise_url(b)
+
+
+@given(st.text(max_size=300))
+def test_validate_never_raises_anything_else(text):
+    """Any text either validates or raises InvalidInput."""
+    try:
+        validate_url(text)
+    except InvalidInput:
+        pass
+
+
+@given(st.from_regex(r"\Ahttps?://(www\.)?[a-z]{1,10}\.(org|com)(:[1-9][0-9]{0,3})?(/[a-zA-Z0-9_-]{0,8}){0,3}/?(#[a-z]*)?\Z"))
+def test_normalise_is_idempotent(url):
+    """Normalising a normalised URL changes nothing, and the result is itself valid."""
+    once = normalise_url(url)
+    assert normalise_url(once) == once
+    assert validate_url(once) == once
