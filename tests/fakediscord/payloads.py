@@ -1,0 +1,280 @@
+"""Builders for the JSON payloads a real Discord sends: users, the guild, messages, interactions."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+DISCORD_EPOCH_MS = 1420070400000
+_counter = itertools.count(1)
+
+# Permission bits (https://discord.com/developers/docs/topics/permissions).
+VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
+EMBED_LINKS = 1 << 14
+READ_MESSAGE_HISTORY = 1 << 16
+USE_APPLICATION_COMMANDS = 1 << 31
+MANAGE_GUILD = 1 << 5
+MEMBER_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS
+MODERATOR_PERMISSIONS = MEMBER_PERMISSIONS | MANAGE_GUILD
+
+# Gateway intents that matter to the fake.
+INTENT_GUILDS = 1 << 0
+INTENT_GUILD_MEMBERS = 1 << 1
+INTENT_GUILD_PRESENCES = 1 << 8
+INTENT_GUILD_MESSAGES = 1 << 9
+INTENT_DIRECT_MESSAGES = 1 << 12
+INTENT_MESSAGE_CONTENT = 1 << 15
+PRIVILEGED_INTENTS = INTENT_GUILD_MEMBERS | INTENT_GUILD_PRESENCES | INTENT_MESSAGE_CONTENT
+
+EPHEMERAL = 1 << 6
+LOADING = 1 << 7
+
+
+def snowflake() -> int:
+    """A fresh, increasing snowflake id."""
+    ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    return (ms << 22) | (next(_counter) & 0x3FFFFF)
+
+
+def now_iso() -> str:
+    """The current time as Discord formats timestamps."""
+    return datetime.now(timezone.utc).isoformat()
+
+
+@dataclass(frozen=True)
+class FakeUser:
+    """A user known to the fake, optionally a guild member with roles."""
+
+    id: int
+    name: str
+    bot: bool = False
+    roles: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The user object."""
+        return {
+            "id": str(self.id),
+            "username": self.name,
+            "global_name": self.name.title(),
+            "discriminator": "0",
+            "avatar": None,
+            "bot": self.bot,
+            "public_flags": 0,
+        }
+
+    def member(self, permissions: int | None = None) -> dict[str, Any]:
+        """The guild member object (``permissions`` is set inside interactions)."""
+        data: dict[str, Any] = {
+            "user": self.to_dict(),
+            "roles": [str(r) for r in self.roles],
+            "joined_at": "2024-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "pending": False,
+            "nick": None,
+            "avatar": None,
+        }
+        if permissions is not None:
+            data["permissions"] = str(permissions)
+        return data
+
+
+@dataclass
+class FakeGuild:
+    """The one guild the bot sits in: two text channels, a moderator role, four members."""
+
+    id: int
+    general_id: int
+    other_id: int
+    mod_role_id: int
+    owner: FakeUser
+    bot: FakeUser
+    moderator: FakeUser
+    member: FakeUser
+
+    @classmethod
+    def build(cls, bot: FakeUser) -> "FakeGuild":
+        """A fresh guild with new ids."""
+        gid, mod_role = snowflake(), snowflake()
+        return cls(
+            id=gid,
+            general_id=snowflake(),
+            other_id=snowflake(),
+            mod_role_id=mod_role,
+            owner=FakeUser(snowflake(), "owner"),
+            bot=FakeUser(bot.id, bot.name, bot=True),
+            moderator=FakeUser(snowflake(), "moddy", roles=(mod_role,)),
+            member=FakeUser(snowflake(), "learner"),
+        )
+
+    @property
+    def members(self) -> tuple[FakeUser, ...]:
+        """Everyone in the guild."""
+        return (self.owner, self.bot, self.moderator, self.member)
+
+    def permissions_of(self, user: FakeUser) -> int:
+        """Guild-level permissions, as Discord computes them for interactions."""
+        if user.id == self.owner.id:
+            return (1 << 41) - 1
+        return MODERATOR_PERMISSIONS if self.mod_role_id in user.roles else MEMBER_PERMISSIONS
+
+    def channel(self, channel_id: int) -> dict[str, Any]:
+        """A text channel object."""
+        name = "general" if channel_id == self.general_id else "help"
+        return {
+            "id": str(channel_id),
+            "type": 0,
+            "guild_id": str(self.id),
+            "name": name,
+            "position": 0 if channel_id == self.general_id else 1,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+            "topic": None,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+        }
+
+    def roles(self) -> list[dict[str, Any]]:
+        """@everyone and Moderator."""
+        base = {"color": 0, "hoist": False, "managed": False, "mentionable": False, "icon": None, "unicode_emoji": None, "flags": 0}
+        return [
+            {**base, "id": str(self.id), "name": "@everyone", "position": 0, "permissions": str(MEMBER_PERMISSIONS)},
+            {**base, "id": str(self.mod_role_id), "name": "Moderator", "position": 1, "permissions": str(MODERATOR_PERMISSIONS)},
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The GUILD_CREATE payload."""
+        return {
+            "id": str(self.id),
+            "name": "Vision Learners",
+            "icon": None,
+            "owner_id": str(self.owner.id),
+            "roles": self.roles(),
+            "channels": [self.channel(self.general_id), self.channel(self.other_id)],
+            "members": [u.member() for u in self.members],
+            "member_count": len(self.members),
+            "large": False,
+            "unavailable": False,
+            "features": [],
+            "emojis": [],
+            "stickers": [],
+            "threads": [],
+            "presences": [],
+            "voice_states": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+            "joined_at": "2024-01-01T00:00:00+00:00",
+            "afk_timeout": 300,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "nsfw_level": 0,
+            "premium_tier": 0,
+            "premium_subscription_count": 0,
+            "preferred_locale": "en-US",
+            "system_channel_id": None,
+            "system_channel_flags": 0,
+            "rules_channel_id": None,
+            "public_updates_channel_id": None,
+            "premium_progress_bar_enabled": False,
+        }
+
+
+def message(
+    *,
+    channel_id: int,
+    author: dict[str, Any],
+    content: str = "",
+    guild_id: int | None = None,
+    member: dict[str, Any] | None = None,
+    mentions: list[dict[str, Any]] | None = None,
+    embeds: list[dict[str, Any]] | None = None,
+    components: list[dict[str, Any]] | None = None,
+    flags: int = 0,
+    reference: dict[str, Any] | None = None,
+    referenced: dict[str, Any] | None = None,
+    interaction_metadata: dict[str, Any] | None = None,
+    webhook_id: int | None = None,
+    mention_everyone: bool = False,
+    message_id: int | None = None,
+) -> dict[str, Any]:
+    """A message object, as in MESSAGE_CREATE or a REST response."""
+    data: dict[str, Any] = {
+        "id": str(message_id or snowflake()),
+        "channel_id": str(channel_id),
+        "author": author,
+        "content": content,
+        "timestamp": now_iso(),
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": mention_everyone,
+        "mentions": mentions or [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": embeds or [],
+        "components": components or [],
+        "pinned": False,
+        "type": 19 if reference else (20 if interaction_metadata else 0),
+        "flags": flags,
+    }
+    if guild_id is not None:
+        data["guild_id"] = str(guild_id)
+    if member is not None:
+        data["member"] = member
+    if reference is not None:
+        data["message_reference"] = reference
+        data["referenced_message"] = referenced
+    if interaction_metadata is not None:
+        data["interaction_metadata"] = interaction_metadata
+    if webhook_id is not None:
+        data["webhook_id"] = str(webhook_id)
+    return data
+
+
+def interaction(
+    *,
+    type: int,
+    data: dict[str, Any] | None,
+    application_id: int,
+    user: FakeUser,
+    guild: FakeGuild | None,
+    channel: dict[str, Any],
+    message: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An INTERACTION_CREATE payload (``guild`` None for a DM)."""
+    payload: dict[str, Any] = {
+        "id": str(snowflake()),
+        "application_id": str(application_id),
+        "type": type,
+        "token": f"itoken-{snowflake()}-" + "x" * 40,
+        "version": 1,
+        "channel_id": channel["id"],
+        "channel": channel,
+        "locale": "en-US",
+        "app_permissions": str(MODERATOR_PERMISSIONS),
+        "entitlements": [],
+        "attachment_size_limit": 10 * 1024 * 1024,
+        "context": 0 if guild is not None else 1,
+    }
+    if data is not None:
+        payload["data"] = data
+    if guild is not None:
+        payload["guild_id"] = str(guild.id)
+        payload["guild_locale"] = "en-US"
+        payload["guild"] = {"id": str(guild.id), "locale": "en-US", "features": []}
+        payload["member"] = user.member(guild.permissions_of(user))
+        payload["authorizing_integration_owners"] = {"0": str(guild.id)}
+    else:
+        payload["user"] = user.to_dict()
+        payload["authorizing_integration_owners"] = {"1": str(user.id)}
+    if message is not None:
+        payload["message"] = message
+    return payload
