@@ -1,7 +1,7 @@
 """``vizbot catalog check|export``: validate the catalog, or print it as JSON.
 
-``check`` prints each problem on standard error as ``file:line: severity [id] field: message``
-and exits 1 when any is an error; the one-line summary goes to standard output.
+``check`` prints each problem (``str(Problem)``: ``file:line: severity [id] field: message``)
+on standard error and exits 1 when any is an error; the one-line summary goes to standard output.
 With ``--json`` it prints one document on standard output instead.
 """
 
@@ -14,17 +14,6 @@ from bot.cli.output import emit_json, info
 from bot.config import Settings
 from bot.core.catalog import check_catalog, load_catalog, resolve_catalog_dir
 from bot.core.errors import ConfigError, Problem
-
-
-def format_problem(problem: Problem) -> str:
-    """``file:line: severity [id] field: message`` (line, id and field only when known)."""
-    where = problem.file if problem.line is None else f"{problem.file}:{problem.line}"
-    parts = [f"{where}:", problem.severity]
-    if problem.entry_id:
-        parts.append(f"[{problem.entry_id}]")
-    if problem.field:
-        parts.append(f"{problem.field}:")
-    return " ".join(parts) + " " + problem.message
 
 
 def problem_json(problem: Problem) -> dict[str, object]:
@@ -68,7 +57,7 @@ def run_check(args: argparse.Namespace) -> int:
         )
         return 0 if catalog is not None else 1
     for problem in problems:
-        info(format_problem(problem))
+        info(str(problem))
     if catalog is None:
         info(f"{directory}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
         return 1

@@ -22,7 +22,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        parts = [where, self.severity]
+        parts = [where + ":", self.severity]
         if self.entry_id:
             parts.append(f"[{self.entry_id}]")
         if self.field:

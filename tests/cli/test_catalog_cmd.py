@@ -1,0 +1,166 @@
+"""``vizbot catalog check`` and ``vizbot catalog export``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+
+EXPORT_KEYS = {"id", "title", "url", "description", "tags", "keywords", "kind", "level"}
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch, tmp_path):
+    """No VIZBOT_CATALOG from the caller, and no .env from the working directory."""
+    monkeypatch.delenv("VIZBOT_CATALOG", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def run(capsys, *argv):
+    code = main(["catalog", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check_valid_prints_summary(capsys, valid_catalog_dir):
+    """A clean catalog: summary on stdout, nothing on stderr, exit 0."""
+    assert run(capsys, "check", str(valid_catalog_dir)) == (0, "3 resources, 2 tags (0 warnings)\n", "")
+
+
+def test_check_accepts_catalog_option(capsys, valid_catalog_dir):
+    """--catalog DIR works like the positional DIR."""
+    assert run(capsys, "check", "--catalog", str(valid_catalog_dir))[0] == 0
+
+
+def test_check_reads_env_variable(capsys, monkeypatch, valid_catalog_dir):
+    """VIZBOT_CATALOG names the catalog when no directory is given."""
+    monkeypatch.setenv("VIZBOT_CATALOG", str(valid_catalog_dir))
+    assert run(capsys, "check")[1] == "3 resources, 2 tags (0 warnings)\n"
+
+
+def test_check_errors_go_to_stderr_and_exit_1(capsys, catalogs_dir):
+    """Each problem is one 'file:line: severity [id] field: message' line on stderr."""
+    code, out, err = run(capsys, "check", str(catalogs_dir / "duplicate_id"))
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "duplicate_id/resources/c-extra.yaml:1: error [image-kernels] id: "
+        "duplicate id, first used at duplicate_id/resources/a-kernels.yaml:1",
+        f"{catalogs_dir / 'duplicate_id'}: 1 error, 0 warnings",
+    ]
+
+
+def test_check_warnings_do_not_fail(capsys, catalogs_dir):
+    """Warnings are printed but the check passes."""
+    code, out, err = run(capsys, "check", str(catalogs_dir / "unused_tag"))
+    assert (code, out) == (0, "3 resources, 3 tags (1 warning)\n")
+    assert err == "unused_tag/tags.yaml:9: warning [vision] no resource uses this tag\n"
+
+
+def test_check_without_line_or_id(capsys, catalogs_dir):
+    """A problem with no line or entry leaves those parts out."""
+    err = run(capsys, "check", str(catalogs_dir / "no_resources"))[2]
+    assert err.splitlines()[0] == "no_resources/resources: error no resource files (*.yaml) found"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "code", "ok", "errors", "warnings"),
+    [("valid", 0, True, 0, 0), ("unused_tag", 0, True, 0, 1), ("many_problems", 1, False, 5, 0)],
+)
+def test_check_json_shape(capsys, catalogs_dir, fixture, code, ok, errors, warnings):
+    """--json prints one complete document on stdout and nothing on stderr."""
+    status, out, err = run(capsys, "check", "--json", str(catalogs_dir / fixture))
+    data = json.loads(out)
+    assert (status, err) == (code, "")
+    assert set(data) == {"catalog", "ok", "resources", "tags", "errors", "warnings", "problems"}
+    assert (data["ok"], data["errors"], data["warnings"]) == (ok, errors, warnings)
+    assert (data["resources"] is None) == (not ok)
+    assert len(data["problems"]) == errors + warnings
+    for problem in data["problems"]:
+        assert set(problem) == {"file", "line", "severity", "id", "field", "message"}
+
+
+def test_check_rejects_two_different_directories(capsys, catalogs_dir, valid_catalog_dir):
+    """DIR and --catalog naming different directories is an error, not a silent choice."""
+    code, out, err = run(capsys, "check", str(valid_catalog_dir), "--catalog", str(catalogs_dir / "unused_tag"))
+    assert (code, out) == (1, "")
+    assert err.startswith("vizbot: error: give the catalog directory once")
+
+
+def test_check_missing_directory(capsys, tmp_path):
+    """A directory that does not exist is one error line, exit 1."""
+    code, out, err = run(capsys, "check", str(tmp_path / "nope"))
+    assert (code, out) == (1, "")
+    assert err == f"vizbot: error: catalog directory {tmp_path / 'nope'} does not exist\n"
+
+
+def test_check_oversized_file_is_one_clear_line(capsys, tmp_path):
+    """A 5 MB resource file is named, with no traceback."""
+    (tmp_path / "cat" / "resources").mkdir(parents=True)
+    (tmp_path / "cat" / "tags.yaml").write_text("cnn: {title: C, description: D, aliases: []}\n", encoding="utf-8")
+    (tmp_path / "cat" / "resources" / "big.yaml").write_bytes(b"#" * (5 * 1024 * 1024))
+    code, _, err = run(capsys, "check", str(tmp_path / "cat"))
+    assert code == 1
+    assert "cat/resources/big.yaml: error is 5.2 MB; files larger than 1.0 MB are refused" in err
+    assert "Traceback" not in err
+
+
+def test_export_json_lists_every_resource(capsys, valid_catalog_dir):
+    """export --json is a list of resources with the documented keys, in catalog order."""
+    code, out, err = run(capsys, "export", "--json", "--catalog", str(valid_catalog_dir))
+    data = json.loads(out)
+    assert (code, err) == (0, "")
+    assert [item["id"] for item in data] == ["image-kernels", "cs231n-convnets", "convnetjs-classify2d"]
+    assert all(set(item) == EXPORT_KEYS for item in data)
+    assert data[1] == {
+        "id": "cs231n-convnets",
+        "title": "CS231n: Convolutional Neural Networks",
+        "url": "https://cs231n.github.io/convolutional-networks/",
+        "description": "Course notes with an animated demo of filters sliding over a volume.",
+        "tags": ["cnn", "kernels"],
+        "keywords": ["stride", "padding"],
+        "kind": "course",
+        "level": "intermediate",
+    }
+
+
+def test_export_plain_is_one_line_per_resource(capsys, valid_catalog_dir):
+    """Without --json, one tab-separated line per resource."""
+    out = run(capsys, "export", "--catalog", str(valid_catalog_dir))[1]
+    assert out.splitlines()[0] == "image-kernels\tinteractive\tbeginner\thttps://setosa.io/ev/image-kernels/\tImage Kernels Explained Visually"
+    assert len(out.splitlines()) == 3
+
+
+def test_export_of_broken_catalog_fails_cleanly(capsys, catalogs_dir):
+    """A catalog with errors exports nothing and exits 1 with the first problem."""
+    code, out, err = run(capsys, "export", "--json", "--catalog", str(catalogs_dir / "many_problems"))
+    assert (code, out) == (1, "")
+    assert err.startswith("vizbot: error: many_problems/resources/a-kernels.yaml:6: error [one] kind:")
+    assert "(and 4 more)" in err
+
+
+def test_shipped_catalog_checks_clean(capsys):
+    """The catalog in the repository passes `vizbot catalog check`."""
+    code, out, err = run(capsys, "check")
+    assert (code, err) == (0, "")
+    assert out.endswith(" tags (0 warnings)\n")
+
+
+def test_python_m_bot_runs_from_another_directory(tmp_path):
+    """`python -m bot catalog check` finds the shipped catalog without relying on the working directory."""
+    env = {k: v for k, v in os.environ.items() if k != "VIZBOT_CATALOG"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "catalog", "check"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    assert done.stdout.endswith(" tags (0 warnings)\n")
