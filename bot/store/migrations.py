@@ -137,12 +137,13 @@ async def check_identity(conn: aiosqlite.Connection, path: Path | str) -> int:
     return version
 
 
-async def migrate(conn: aiosqlite.Connection, path: Path | str, *, target: int = LATEST) -> int:
-    """Apply every migration above the file's version up to ``target``; returns the version reached.
+async def migrate(conn: aiosqlite.Connection, path: Path | str, *, target: int | None = None) -> int:
+    """Apply every migration above the file's version up to ``target`` (default the latest); returns the version reached.
 
     Each migration runs in one ``BEGIN IMMEDIATE`` transaction that re-reads the version,
     so two processes starting together never apply a step twice.
     """
+    target = LATEST if target is None else target
     version = await check_identity(conn, path)
     for migration in MIGRATIONS:
         if migration.version <= version or migration.version > target:
