@@ -4,30 +4,68 @@ from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import AsyncIterator
+from typing import AsyncIterator, Iterable, Mapping
 
 from bot.config import Settings
 from bot.core.catalog import load_catalog, resolve_catalog_dir
-from bot.core.model import Catalog
+from bot.core.errors import InvalidInput, NotFound, StoreError
+from bot.core.model import Catalog, Resource
 from bot.core.search import SearchEngine, SearchResponse
+from bot.core.text import normalise
+from bot.core.urls import normalise_url
+from bot.store import Report, Store, Suggestion, SuggestionOutcome, validate_suggestion
+from bot.store.records import IN_CATALOG, PENDING
+from bot.store.suggestions import to_resource
 
 _log = logging.getLogger(__name__)
+
+
+def merge_approved(curated: Catalog, approved: Iterable[Resource]) -> Catalog:
+    """``curated`` plus approved suggestions not already in it (by id or URL), with unknown tags dropped."""
+    urls = {normalise_url(r.url) for r in curated.resources}
+    extra = []
+    for resource in approved:
+        tags = tuple(t for t in resource.tags if t in curated.tags)
+        if not tags:
+            _log.warning("approved suggestion %s has no tag left in the vocabulary; not served", resource.id)
+            continue
+        key = normalise_url(resource.url)
+        if key in urls:
+            continue
+        urls.add(key)
+        extra.append(resource if tags == resource.tags else replace(resource, tags=tags))
+    return curated.with_resources(extra)
 
 
 class Vizbot:
     """The service every front-end talks to: the CLI, the console and Discord."""
 
-    def __init__(self, settings: Settings, curated: Catalog, store: object | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        curated: Catalog,
+        store: Store | None = None,
+        *,
+        approved: Iterable[Resource] = (),
+        prior: Mapping[str, float] | None = None,
+    ):
         self.settings = settings
         self.store = store
-        self._curated = curated
-        self._engine = SearchEngine(curated)
+        self._approved: list[Resource] = list(approved)
+        self._prior: dict[str, float] = dict(prior or {})
+        self._rebuild(curated)
 
     @property
     def catalog(self) -> Catalog:
         """The live catalog (curated entries plus approved suggestions)."""
         return self._engine.catalog
+
+    @property
+    def curated(self) -> Catalog:
+        """The curated catalog alone (what the catalog directory holds)."""
+        return self._curated
 
     @property
     def engine(self) -> SearchEngine:
@@ -40,8 +78,11 @@ class Vizbot:
         return resolve_catalog_dir(self.settings.catalog_dir)
 
     def _rebuild(self, curated: Catalog) -> None:
-        self._curated = curated
-        self._engine = SearchEngine(curated)
+        live = merge_approved(curated, self._approved)
+        engine = SearchEngine(live, prior=self._prior)
+        by_url = {normalise_url(r.url): r for r in live.resources}
+        # Swap last, together: readers see the old or the new state, never a mix.
+        self._curated, self._by_url, self._engine = curated, by_url, engine
 
     def reload(self) -> Catalog:
         """Re-read the catalog; on error raise ``CatalogError`` and keep the old one live."""
@@ -49,6 +90,13 @@ class Vizbot:
         self._rebuild(curated)
         _log.info("catalog reloaded: %d resources", len(curated.resources))
         return self.catalog
+
+    def _need_store(self) -> Store:
+        if self.store is None:
+            raise StoreError("this needs the database, which is not open")
+        return self.store
+
+    # ------------------------------------------------------------------ questions
 
     async def ask(
         self,
@@ -62,8 +110,110 @@ class Vizbot:
         kind: str | None = None,
         level: str | None = None,
     ) -> SearchResponse:
-        """Answer a question (and log it, when logging is on and a store is open)."""
-        return self._engine.search(question, limit=limit, offset=offset, tag=tag, kind=kind, level=level)
+        """Answer a question (and log it, when logging is on and a store is open).
+
+        Only the first page is logged; a failure to log never stops the answer.
+        """
+        response = self._engine.search(question, limit=limit, offset=offset, tag=tag, kind=kind, level=level)
+        if self.store is not None and self.settings.log_questions and offset == 0:
+            text = normalise(question)[:500]
+            if text:
+                top = response.results[0] if response.results else None
+                try:
+                    await self.store.log_question(
+                        text,
+                        top_score=top.score if top else None,
+                        answered=top is not None,
+                        guild=guild,
+                        tags=top.resource.tags if top else (),
+                    )
+                except StoreError as exc:
+                    _log.warning("question not logged: %s", exc)
+        return response
+
+    # ------------------------------------------------------------------ suggestions
+
+    async def suggest(
+        self,
+        url: str,
+        title: str,
+        tags: str | Iterable[str],
+        note: str | None = None,
+        *,
+        user: str,
+        user_name: str | None = None,
+        guild: str | None = None,
+    ) -> SuggestionOutcome:
+        """Validate and record a suggestion; a URL already in the live catalog answers with that entry."""
+        store = self._need_store()
+        draft = validate_suggestion(url, title, tags, note, self._engine.resolve_tag)
+        existing = self._by_url.get(draft.url_key)
+        if existing is not None:
+            return SuggestionOutcome(IN_CATALOG, f"already there: {existing.title} {existing.url}", None, existing.id)
+        return await store.submit(draft, user=user, user_name=user_name, guild=guild)
+
+    async def pending(self, *, limit: int = 10, offset: int = 0) -> list[Suggestion]:
+        """Pending suggestions, oldest first, one page."""
+        return await self._need_store().suggestions(status=PENDING, limit=limit, offset=offset)
+
+    async def pending_count(self) -> int:
+        """How many suggestions wait for review."""
+        return await self._need_store().pending_count()
+
+    async def suggestions(self, *, status: str | None = PENDING, limit: int = 10, offset: int = 0) -> list[Suggestion]:
+        """Suggestions with ``status`` (``None``: all), oldest first, one page."""
+        return await self._need_store().suggestions(status=status, limit=limit, offset=offset)
+
+    async def approve(
+        self, suggestion_id: int, *, moderator: str, kind: str | None = None, level: str | None = None
+    ) -> Suggestion:
+        """Approve a pending suggestion; it is searchable at once (and after a restart)."""
+        store = self._need_store()
+        found = await store.suggestion(suggestion_id)
+        if found.status == PENDING:
+            existing = self._by_url.get(normalise_url(found.url))
+            if existing is not None:
+                raise InvalidInput(
+                    "suggestion", f"#{suggestion_id} is already in the catalog as {existing.id}; reject it instead"
+                )
+        taken = {r.id for r in self.catalog.resources}
+        approved = await store.approve(suggestion_id, moderator=moderator, kind=kind, level=level, taken_ids=taken)
+        self._approved.append(to_resource(approved))
+        try:
+            self._prior = await store.feedback_prior()
+        except StoreError as exc:
+            _log.warning("feedback prior not refreshed: %s", exc)
+        self._rebuild(self._curated)
+        return approved
+
+    async def reject(self, suggestion_id: int, *, moderator: str, reason: str) -> Suggestion:
+        """Reject a pending suggestion with a reason (kept to tell the submitter)."""
+        return await self._need_store().reject(suggestion_id, moderator=moderator, reason=reason)
+
+    async def unnotified(self, *, limit: int = 50) -> list[Suggestion]:
+        """Decided suggestions whose submitter has not been told yet."""
+        return await self._need_store().unnotified(limit=limit)
+
+    async def mark_notified(self, suggestion_id: int) -> Suggestion:
+        """Record that the submitter was told the outcome."""
+        return await self._need_store().mark_notified(suggestion_id)
+
+    # ------------------------------------------------------------------ feedback and report
+
+    async def vote(self, *, user: str, question: str, resource_id: str, value: int) -> None:
+        """Record a +1/-1 vote on a resource given for a question (re-voting replaces)."""
+        if self.catalog.get(resource_id) is None:
+            raise NotFound(f"no resource {resource_id!r} in the catalog")
+        await self._need_store().vote(user=user, question=normalise(question), resource_id=resource_id, value=value)
+
+    async def refresh_feedback(self) -> None:
+        """Re-read the feedback prior from the store and rebuild the engine with it."""
+        self._prior = await self._need_store().feedback_prior()
+        self._rebuild(self._curated)
+
+    async def report(self, *, days: int = 30) -> Report:
+        """The curator report over the last ``days`` days."""
+        return await self._need_store().report(days=days)
 
 
 def load_settings_catalog(settings: Settings) -> Catalog:
@@ -71,8 +221,29 @@ def load_settings_catalog(settings: Settings) -> Catalog:
     return load_catalog(resolve_catalog_dir(settings.catalog_dir))
 
 
+async def open_store(settings: Settings) -> Store:
+    """Open the database named by the settings (pruning old questions)."""
+    return await Store.open(
+        settings.db_path,
+        retention_days=settings.log_retention_days,
+        suggestions_per_hour=settings.suggestions_per_hour,
+    )
+
+
 @asynccontextmanager
 async def open_vizbot(settings: Settings, *, with_store: bool = True) -> AsyncIterator[Vizbot]:
-    """Build the service from settings; closes the store on exit."""
+    """Build the service from settings; closes the store on exit.
+
+    With the store, approved suggestions join the live catalog and votes give the engine its prior.
+    """
     curated = load_settings_catalog(settings)
-    yield Vizbot(settings, curated)
+    if not with_store:
+        yield Vizbot(settings, curated)
+        return
+    store = await open_store(settings)
+    try:
+        approved = await store.approved_resources()
+        prior = await store.feedback_prior()
+        yield Vizbot(settings, curated, store, approved=approved, prior=prior)
+    finally:
+        await store.close()

@@ -1,9 +1,305 @@
-"""Subcommands (placeholder until implemented)."""
+"""vizbot suggest | suggestions list|approve|reject|export | vote | report: the store from the command line."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
+from typing import Iterable
+
+import yaml
+
+from bot.app import open_store, open_vizbot
+from bot.cli.common import add_catalog_option, add_db_options, run, settings_from_args
+from bot.cli.output import emit_json, info
+from bot.core.model import KINDS, LEVELS
+from bot.core.urls import normalise_url
+from bot.store import Report, Suggestion
+from bot.store.records import STATUSES
+from bot.store.suggestions import to_resource
+
+VOTES = {"up": 1, "+1": 1, "1": 1, "down": -1, "-1": -1}
+
+
+def local_user() -> str:
+    """The id used for command-line actions when ``--user`` is not given."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
+        name = "user"
+    return f"local:{name}"
+
+
+def _whole(text: str, minimum: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not minimum <= value <= 10**9:
+        raise argparse.ArgumentTypeError(f"must be from {minimum} to 1000000000")
+    return value
+
+
+def _positive(text: str) -> int:
+    return _whole(text, 1)
+
+
+def _not_negative(text: str) -> int:
+    return _whole(text, 0)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add this module's subcommands to ``sub``."""
+    """Add ``suggest``, ``suggestions``, ``vote`` and ``report``."""
+    p = sub.add_parser("suggest", help="suggest a resource for the catalog", description="Suggest a resource; moderators review it.")
+    p.add_argument("url", help="the resource's address (http or https)")
+    p.add_argument("--title", required=True, help="its title (3-200 characters)")
+    p.add_argument("--tags", required=True, help="comma-separated tags (aliases and small typos are fine)")
+    p.add_argument("--note", default="", help="why it helps (at most 1000 characters)")
+    p.add_argument("--user", help="who suggests it (default: local:<login name>); the rate limit is per user")
+    p.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    add_db_options(p)
+    add_catalog_option(p)
+    p.set_defaults(handler=cmd_suggest)
+
+    s = sub.add_parser("suggestions", help="review suggestions", description="List, approve, reject or export suggestions.")
+    ssub = s.add_subparsers(dest="suggestions_command", metavar="ACTION")
+    ssub.required = True
+
+    p = ssub.add_parser("list", help="list suggestions (pending first by default)")
+    p.add_argument("--status", choices=[*STATUSES, "all"], default="pending", help="which suggestions (default pending)")
+    p.add_argument("--limit", type=_positive, default=20, help="how many (default 20)")
+    p.add_argument("--offset", type=_not_negative, default=0, help="skip this many (default 0)")
+    p.add_argument("--json", action="store_true", help="print the suggestions as JSON")
+    add_db_options(p)
+    p.set_defaults(handler=cmd_list)
+
+    p = ssub.add_parser("approve", help="approve a pending suggestion (live at once)")
+    p.add_argument("id", type=_positive, help="the suggestion number")
+    p.add_argument("--kind", choices=KINDS, help="the resource kind (default article)")
+    p.add_argument("--level", choices=LEVELS, help="the resource level (default beginner)")
+    p.add_argument("--moderator", help="who approves (default: local:<login name>)")
+    p.add_argument("--json", action="store_true", help="print the suggestion as JSON")
+    add_db_options(p)
+    add_catalog_option(p)
+    p.set_defaults(handler=cmd_approve)
+
+    p = ssub.add_parser("reject", help="reject a pending suggestion with a reason")
+    p.add_argument("id", type=_positive, help="the suggestion number")
+    p.add_argument("--reason", required=True, help="why (the submitter is told)")
+    p.add_argument("--moderator", help="who rejects (default: local:<login name>)")
+    p.add_argument("--json", action="store_true", help="print the suggestion as JSON")
+    add_db_options(p)
+    p.set_defaults(handler=cmd_reject)
+
+    p = ssub.add_parser("export", help="print approved suggestions as catalog YAML entries")
+    p.add_argument("--all", action="store_true", help="include entries already in the curated catalog")
+    add_db_options(p)
+    add_catalog_option(p)
+    p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("vote", help="say whether a resource helped with a question")
+    p.add_argument("resource_id", metavar="RESOURCE_ID", help="the resource's id")
+    p.add_argument("value", choices=sorted(VOTES), help="up (helpful) or down (not helpful)")
+    p.add_argument("--question", required=True, help="the question it was given for")
+    p.add_argument("--user", help="who votes (default: local:<login name>)")
+    p.add_argument("--json", action="store_true", help="print the vote as JSON")
+    add_db_options(p)
+    add_catalog_option(p)
+    p.set_defaults(handler=cmd_vote)
+
+    p = sub.add_parser("report", help="the curator report: topics, gaps, disliked resources, pending suggestions")
+    p.add_argument("--days", type=_positive, default=30, help="how many days back (default 30)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_db_options(p)
+    p.set_defaults(handler=cmd_report)
+
+
+# ----------------------------------------------------------------------------- handlers
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    """vizbot suggest URL --title ... --tags ..."""
+    settings = settings_from_args(args)
+
+    async def go():
+        async with open_vizbot(settings) as bot:
+            return await bot.suggest(args.url, args.title, args.tags, args.note, user=args.user or local_user())
+
+    outcome = run(go())
+    if args.json:
+        emit_json(outcome.to_json())
+    else:
+        print(outcome.message)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """vizbot suggestions list"""
+    settings = settings_from_args(args)
+    status = None if args.status == "all" else args.status
+
+    async def go():
+        store = await open_store(settings)
+        try:
+            return await store.suggestions(status=status, limit=args.limit, offset=args.offset)
+        finally:
+            await store.close()
+
+    found = run(go())
+    if args.json:
+        emit_json([s.to_json() for s in found])
+        return 0
+    if not found:
+        info(f"no {args.status if status else ''} suggestions".replace("  ", " "))
+    for s in found:
+        print(_suggestion_text(s))
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    """vizbot suggestions approve ID"""
+    settings = settings_from_args(args)
+
+    async def go():
+        async with open_vizbot(settings) as bot:
+            return await bot.approve(
+                args.id, moderator=args.moderator or local_user(), kind=args.kind, level=args.level
+            )
+
+    done = run(go())
+    if args.json:
+        emit_json(done.to_json())
+    else:
+        print(f"approved #{done.id}: live as {done.resource_id} ({done.kind}, {done.level})")
+    return 0
+
+
+def cmd_reject(args: argparse.Namespace) -> int:
+    """vizbot suggestions reject ID --reason ..."""
+    settings = settings_from_args(args)
+
+    async def go():
+        store = await open_store(settings)
+        try:
+            return await store.reject(args.id, moderator=args.moderator or local_user(), reason=args.reason)
+        finally:
+            await store.close()
+
+    done = run(go())
+    if args.json:
+        emit_json(done.to_json())
+    else:
+        print(f"rejected #{done.id}: {done.reason}")
+    return 0
+
+
+def export_yaml(suggestions: Iterable[Suggestion]) -> str:
+    """Approved suggestions as a YAML list in the ``catalog/resources/*.yaml`` schema."""
+    entries = [to_resource(s).to_yaml_entry() for s in suggestions]
+    return yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """vizbot suggestions export"""
+    settings = settings_from_args(args)
+
+    async def go():
+        async with open_vizbot(settings) as bot:
+            approved = await bot.store.approved()
+            if args.all:
+                return approved
+            ids = {r.id for r in bot.curated.resources}
+            urls = {normalise_url(r.url) for r in bot.curated.resources}
+            return [s for s in approved if s.resource_id not in ids and normalise_url(s.url) not in urls]
+
+    chosen = run(go())
+    if not chosen:
+        info("no approved suggestions to export")
+    else:
+        info(f"{len(chosen)} approved suggestion(s); add them to a file under catalog/resources/ and run vizbot catalog check")
+    sys.stdout.write(export_yaml(chosen))
+    return 0
+
+
+def cmd_vote(args: argparse.Namespace) -> int:
+    """vizbot vote RESOURCE_ID up|down --question ..."""
+    settings = settings_from_args(args)
+    value = VOTES[args.value]
+    user = args.user or local_user()
+
+    async def go():
+        async with open_vizbot(settings) as bot:
+            await bot.vote(user=user, question=args.question, resource_id=args.resource_id, value=value)
+
+    run(go())
+    if args.json:
+        emit_json({"resource_id": args.resource_id, "question": args.question, "user": user, "value": value})
+    else:
+        print(f"recorded {'+1' if value > 0 else '-1'} for {args.resource_id}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """vizbot report [--days N]"""
+    settings = settings_from_args(args)
+
+    async def go():
+        store = await open_store(settings)
+        try:
+            return await store.report(days=args.days)
+        finally:
+            await store.close()
+
+    found = run(go())
+    if args.json:
+        emit_json(found.to_json())
+    else:
+        sys.stdout.write(report_text(found))
+    return 0
+
+
+# ----------------------------------------------------------------------------- text rendering
+
+
+def _one_line(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _suggestion_text(s: Suggestion) -> str:
+    who = s.user_name or s.user
+    head = f"#{s.id} [{s.status}] {_one_line(s.title)}\n    {s.url}\n    tags: {', '.join(s.tags)}; by {who}"
+    head += f" on {s.created_at:%Y-%m-%d %H:%M} UTC"
+    if s.seconds:
+        head += f"; seconded by {s.seconds}"
+    if s.note:
+        head += f"\n    note: {_one_line(s.note, 200)}"
+    if s.resource_id:
+        head += f"\n    live as {s.resource_id} ({s.kind}, {s.level})"
+    if s.reason:
+        head += f"\n    reason: {_one_line(s.reason, 200)}"
+    return head
+
+
+def report_text(r: Report) -> str:
+    """The report for a terminal."""
+    lines = [
+        f"vizbot report: last {r.days} days (generated {r.generated_at:%Y-%m-%d %H:%M} UTC)",
+        f"{r.questions} questions asked, {r.unanswered} with no answer",
+        "",
+        "Most asked topics:",
+    ]
+    lines += [f"  {t.count:5d}  {t.tag}" for t in r.topics] or ["  (none yet)"]
+    lines += ["", "Gaps to fill (no answer or low confidence, most frequent first):"]
+    for g in r.gaps:
+        how = "no answer" if not g.answered else f"best score {g.best_score:.2f}" if g.best_score is not None else "low"
+        lines.append(f"  {g.count:5d}  {_one_line(g.question, 70)}  ({how})")
+    if not r.gaps:
+        lines.append("  (none)")
+    lines += ["", "Most thumbs-down:"]
+    lines += [f"  {d.down:5d} down {d.up:5d} up  {d.resource_id}" for d in r.disliked] or ["  (none)"]
+    lines += ["", f"Pending suggestions: {r.pending_count}"]
+    lines += [f"  #{s.id} {_one_line(s.title, 60)}  {s.url}" for s in r.pending]
+    if r.pending_count > len(r.pending):
+        lines.append(f"  ... and {r.pending_count - len(r.pending)} more (vizbot suggestions list)")
+    return "\n".join(lines) + "\n"
