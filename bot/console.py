@@ -1,0 +1,246 @@
+"""``vizbot chat``: the offline conversation, on the same answer layer as Discord.
+
+Reads standard input line by line (a pipe works), prints the same cards as text.
+A line is a question unless it starts with ``/``:
+
+    /more                      next results for the last question
+    /vote N up|down            rate result N of the last answer
+    /tags [PAGE]               every tag with its count
+    /tag NAME [--kind K] [--level L] [--page N]
+    /suggest URL --title T --tags a,b [--note N]
+    /review                    pending suggestions one by one: [a]pprove, [r]eject, [s]kip, [q]uit
+    /report [DAYS]             the curator report
+    /reload                    re-read the catalog
+    /help, /quit               (end of input quits too)
+
+The local user counts as a moderator. No discord import here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, ClassVar, TextIO
+
+from bot.core import answers
+from bot.core.answers import AnswerCard
+from bot.core.errors import InvalidInput, VizbotError
+from bot.core.model import KINDS, LEVELS
+
+PROMPT = "vizbot> "
+_TONE_MARK = {answers.ERROR: "! ", answers.WARNING: "! ", answers.SUCCESS: "✓ ", answers.EMPTY: "", answers.INFO: ""}
+
+
+def render_card(card: AnswerCard) -> str:
+    """A card as plain terminal text (the same content as the Discord embed)."""
+    out: list[str] = []
+    if card.question:
+        out.append(f"> {card.question}")
+    out.append(_TONE_MARK.get(card.tone, "") + card.title)
+    if card.description:
+        out.append(card.description)
+    for number, item in enumerate(card.items, card.offset + 1):
+        out.append("")
+        out.append(f"{number}. {item.title}")
+        out.append(f"   {item.url}")
+        if item.description:
+            out.append(f"   {item.description}")
+        out.append(f"   {', '.join(item.tags)} · {item.kind} · {item.level}")
+        if item.why:
+            out.append(f"   why: {item.why}")
+    if card.tag_rows:
+        width = max(len(row.slug) for row in card.tag_rows)
+        for row in card.tag_rows:
+            aliases = f"  (aka {', '.join(row.aliases[:4])})" if row.aliases else ""
+            out.append(f"  {row.slug:<{width}}  {row.count:>3}  {row.title}{aliases}")
+    if card.suggested_tags:
+        out.append("Related tags: " + ", ".join(card.suggested_tags))
+    for line in card.lines:
+        out.append(f"  {line.label}: {line.value}")
+    if card.footer:
+        out.append(f"({card.footer})")
+    return "\n".join(out)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting (errors become InvalidInput)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise InvalidInput(self.prog, message)
+
+    def exit(self, status: int = 0, message: str | None = None) -> None:  # type: ignore[override]
+        raise InvalidInput(self.prog, message or "invalid arguments")
+
+
+def _suggest_parser() -> _Parser:
+    parser = _Parser(prog="/suggest", add_help=False)
+    parser.add_argument("url")
+    parser.add_argument("--title", required=True)
+    parser.add_argument("--tags", required=True)
+    parser.add_argument("--note", default="")
+    return parser
+
+
+def _tag_parser() -> _Parser:
+    parser = _Parser(prog="/tag", add_help=False)
+    parser.add_argument("name", nargs="+")
+    parser.add_argument("--kind", choices=KINDS)
+    parser.add_argument("--level", choices=LEVELS)
+    parser.add_argument("--page", type=int, default=1)
+    return parser
+
+
+@dataclass
+class Console:
+    """One conversation: ``service`` is a ``bot.app.Vizbot``; input and output are text streams."""
+
+    service: Any
+    stdin: TextIO
+    stdout: TextIO
+    user: str = "local"
+    prompt: bool = False
+    last: AnswerCard | None = field(default=None, init=False)
+
+    def say(self, text: str) -> None:
+        """Write text and a blank line."""
+        self.stdout.write(text.rstrip("\n") + "\n\n")
+        self.stdout.flush()
+
+    def show(self, card: AnswerCard) -> None:
+        """Write one card."""
+        self.say(render_card(card))
+
+    def read(self, prompt: str = PROMPT) -> str | None:
+        """The next input line, or ``None`` at end of input."""
+        if self.prompt:
+            self.stdout.write(prompt)
+            self.stdout.flush()
+        line = self.stdin.readline()
+        return None if line == "" else line.rstrip("\r\n")
+
+    async def run(self) -> int:
+        """Answer lines until ``/quit`` or end of input; returns the exit status (0)."""
+        if self.prompt:
+            self.say("vizbot chat: ask a question, or /help. /quit to leave.")
+        while (line := self.read()) is not None:
+            if not await self.handle(line):
+                break
+        return 0
+
+    async def handle(self, line: str) -> bool:
+        """Handle one input line; ``False`` means quit."""
+        line = line.strip()
+        if not line:
+            return True
+        if line in ("/quit", "/exit", "/q"):
+            return False
+        try:
+            if line.startswith("/"):
+                name, _, rest = line[1:].partition(" ")
+                command = self.COMMANDS.get(name.lower())
+                if command is None:
+                    raise InvalidInput("command", f"unknown command /{name}; try /help")
+                await command(self, rest.strip())
+            else:
+                await self.ask(line)
+        except VizbotError as exc:
+            self.show(answers.error_card(exc))
+        return True
+
+    async def ask(self, question: str) -> None:
+        """A question: the same flow as a Discord mention."""
+        self.last = await answers.ask_card(self.service, question, user=self.user)
+        self.show(self.last)
+
+    async def more(self, rest: str) -> None:
+        """The next page of the last answer."""
+        if self.last is None or not self.last.question:
+            raise InvalidInput("/more", "ask a question first")
+        offset = self.last.offset + len(self.last.items) if self.last.has_more else 0
+        self.last = answers.page_card(self.service.engine, self.last.question, offset=offset)
+        self.show(self.last)
+
+    async def vote(self, rest: str) -> None:
+        """``/vote N up|down`` on the last answer."""
+        parts = rest.split()
+        if self.last is None or not self.last.items:
+            raise InvalidInput("/vote", "there is no answer to vote on yet")
+        if len(parts) != 2 or not parts[0].isdigit() or parts[1].lower() not in ("up", "down", "+1", "-1"):
+            raise InvalidInput("/vote", "use /vote N up or /vote N down")
+        index = int(parts[0]) - self.last.offset - 1
+        if not 0 <= index < len(self.last.items):
+            raise InvalidInput("/vote", f"result {parts[0]} is not shown; pick one of the numbers above")
+        item = self.last.items[index]
+        up = parts[1].lower() in ("up", "+1")
+        await self.service.vote(user=self.user, question=self.last.question or "", resource_id=item.resource_id,
+                                value=1 if up else -1)
+        self.show(answers.vote_card(self.service.catalog.get(item.resource_id), item.resource_id, up=up))
+
+    async def tags(self, rest: str) -> None:
+        """``/tags [PAGE]``."""
+        page = int(rest) if rest.isdigit() else 1
+        self.show(answers.tags_page_card(self.service.engine, page=page))
+
+    async def tag(self, rest: str) -> None:
+        """``/tag NAME [--kind K] [--level L] [--page N]``."""
+        args = _tag_parser().parse_args(self._split(rest))
+        self.show(answers.tag_page_card(self.service.engine, " ".join(args.name), kind=args.kind,
+                                        level=args.level, page=args.page))
+
+    async def suggest(self, rest: str) -> None:
+        """``/suggest URL --title T --tags a,b [--note N]``."""
+        args = _suggest_parser().parse_args(self._split(rest))
+        outcome = await self.service.suggest(args.url, args.title, answers.parse_tags(args.tags), args.note,
+                                             user=self.user)
+        self.show(answers.suggest_card(outcome))
+
+    async def review(self, rest: str) -> None:
+        """Pending suggestions one by one; the local user is the moderator."""
+        offset = 0
+        while True:
+            pending = await self.service.pending(limit=1, offset=offset)
+            card = answers.review_card(pending[0] if pending else None, position=offset + 1)
+            self.show(card)
+            if not pending:
+                return
+            choice = (self.read("[a]pprove, [r]eject, [s]kip, [q]uit? ") or "q").strip().lower()
+            if choice.startswith("a"):
+                self.show(answers.decision_card(await self.service.approve(pending[0].id, moderator=self.user)))
+            elif choice.startswith("r"):
+                reason = (self.read("Reason: ") or "").strip()
+                if not reason:
+                    self.say("A reason is needed to reject; skipped.")
+                    offset += 1
+                    continue
+                self.show(answers.decision_card(
+                    await self.service.reject(pending[0].id, moderator=self.user, reason=reason)))
+            elif choice.startswith("s"):
+                offset += 1
+            else:
+                return
+
+    async def report(self, rest: str) -> None:
+        """``/report [DAYS]``."""
+        days = int(rest) if rest.isdigit() else 30
+        self.show(answers.report_card(await self.service.report(days=days)))
+
+    async def reload(self, rest: str) -> None:
+        """Re-read the catalog."""
+        self.show(await answers.reload_catalog(self.service))
+
+    async def help(self, rest: str) -> None:
+        """The help card."""
+        self.show(answers.help_card(console=True))
+
+    @staticmethod
+    def _split(rest: str) -> list[str]:
+        try:
+            return shlex.split(rest)
+        except ValueError as exc:
+            raise InvalidInput("arguments", str(exc)) from None
+
+    COMMANDS: ClassVar[dict[str, Callable[["Console", str], Awaitable[None]]]] = {
+        "more": more, "vote": vote, "tags": tags, "tag": tag, "suggest": suggest, "review": review,
+        "report": report, "reload": reload, "help": help,
+    }

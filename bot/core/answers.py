@@ -1,0 +1,543 @@
+"""The answer layer: front-end neutral "cards" built by pure functions.
+
+Every front-end asks the same service (``Vizbot``) and renders the same cards:
+``bot.console`` prints them as text, ``bot.discord_app.embeds`` turns them into
+embeds. Cards hold plain, unescaped text; each renderer escapes for its medium.
+Nothing here imports discord.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Protocol, Sequence
+
+from bot.core.errors import CatalogError, NotFound, PermissionDenied, RateLimited, VizbotError
+from bot.core.model import Catalog, Resource, Tag
+
+if TYPE_CHECKING:  # only for annotations: answers stay importable without the search engine
+    from bot.core.search import SearchResponse, TagLookup
+    from bot.store.records import Report, Suggestion, SuggestionOutcome
+
+PAGE_SIZE = 3  # results per answer page (mention, /ask, console)
+TAGS_PER_PAGE = 12  # rows per /tags page
+TAG_RESOURCES_PER_PAGE = 5  # resources per /tag page
+QUESTION_MAX = 250  # characters of a question kept (fits an embed author line)
+DESCRIPTION_MAX = 180  # characters of a one-line description
+
+# Card tones: renderers pick a colour or prefix from them.
+INFO, EMPTY, SUCCESS, WARNING, ERROR = "info", "empty", "success", "warning", "error"
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class ResultItem:
+    """One recommended resource, as every front-end shows it."""
+
+    resource_id: str
+    title: str
+    url: str
+    description: str
+    tags: tuple[str, ...]
+    kind: str
+    level: str
+    why: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TagRow:
+    """One tag in a tag listing."""
+
+    slug: str
+    title: str
+    count: int
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A labelled value (a suggestion's fields, a report's figures)."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerCard:
+    """What a front-end shows for one answer; plain text, escaped by the renderer.
+
+    ``page`` is 1-based; ``pages`` is ``None`` when the total is unknown
+    (question answers only know whether a next page exists: ``has_more``).
+    """
+
+    title: str
+    description: str = ""
+    items: tuple[ResultItem, ...] = ()
+    tag_rows: tuple[TagRow, ...] = ()
+    lines: tuple[Line, ...] = ()
+    footer: str = ""
+    suggested_tags: tuple[str, ...] = ()
+    page: int = 1
+    pages: int | None = None
+    has_more: bool = False
+    offset: int = 0
+    question: str | None = None
+    tone: str = INFO
+    suggestion_id: int | None = None
+
+
+class AskService(Protocol):
+    """The part of ``bot.app.Vizbot`` the shared answer flow needs."""
+
+    async def ask(self, question: str, *, user: str, guild: str | None = None, limit: int = 5,
+                  offset: int = 0) -> "SearchResponse": ...
+
+
+def clean_text(text: str, limit: int | None = None) -> str:
+    """One line of display text: control characters dropped, spaces collapsed, shortened."""
+    text = unicodedata.normalize("NFC", text or "")
+    text = _CONTROL.sub(" ", text)
+    text = _SPACE.sub(" ", text).strip()
+    if limit is not None and len(text) > limit:
+        text = text[: max(limit - 1, 0)].rstrip() + "…"
+    return text
+
+
+def clean_question(text: str) -> str:
+    """The question as kept, searched and shown: one line, at most ``QUESTION_MAX`` characters."""
+    return clean_text(text, QUESTION_MAX)
+
+
+def one_line(text: str, limit: int = DESCRIPTION_MAX) -> str:
+    """The first sentence-ish line of a description, shortened."""
+    first = (text or "").strip().split("\n", 1)[0]
+    return clean_text(first, limit)
+
+
+def result_item(resource: Resource, why: str = "") -> ResultItem:
+    """A card item for one resource."""
+    return ResultItem(
+        resource_id=resource.id,
+        title=clean_text(resource.title, 200),
+        url=resource.url,
+        description=one_line(resource.description),
+        tags=tuple(resource.tags),
+        kind=resource.kind,
+        level=resource.level,
+        why=clean_text(why, 200),
+    )
+
+
+async def ask_card(service: AskService, question: str, *, user: str, guild: str | None = None,
+                   offset: int = 0, page_size: int = PAGE_SIZE) -> AnswerCard:
+    """The one answer flow every front-end uses: ask the service, build the card."""
+    question = clean_question(question)
+    response = await service.ask(question, user=user, guild=guild, limit=page_size + 1, offset=offset)
+    return answer_card(response, question=question, offset=offset, page_size=page_size)
+
+
+def answer_card(response: "SearchResponse", *, question: str | None = None, offset: int = 0,
+                page_size: int = PAGE_SIZE) -> AnswerCard:
+    """The card for a question; ``response`` may hold one extra result to tell if more exist."""
+    question = clean_question(response.query if question is None else question)
+    results = tuple(response.results)
+    if not results:
+        return empty_answer_card(question, tuple(response.suggested_tags), response.notice, offset=offset)
+    shown = results[:page_size]
+    page = offset // page_size + 1 if page_size else 1
+    more = len(results) > page_size
+    footer = f"Page {page}" + (" · press More for further results" if more else "")
+    return AnswerCard(
+        title="Visualizations for your question" if offset == 0 else f"More visualizations (page {page})",
+        items=tuple(result_item(r.resource, r.why) for r in shown),
+        footer=footer + " · rate them with 👍 / 👎",
+        suggested_tags=tuple(response.suggested_tags),
+        page=page,
+        has_more=more,
+        offset=offset,
+        question=question,
+    )
+
+
+def empty_answer_card(question: str, suggested_tags: Sequence[str] = (), notice: str | None = None,
+                      *, offset: int = 0) -> AnswerCard:
+    """Nothing fits: say so plainly, offer related tags, invite a suggestion."""
+    if offset:
+        text = "There are no further results for this question."
+    else:
+        text = clean_text(notice, 300) if notice else "I found nothing in the catalog that fits this question."
+    return AnswerCard(
+        title="No matching visualization" if not offset else "No more results",
+        description=text,
+        footer="Know a good one? Share it with /suggest.",
+        suggested_tags=tuple(suggested_tags),
+        page=offset // PAGE_SIZE + 1,
+        offset=offset,
+        question=question,
+        tone=EMPTY,
+    )
+
+
+def _pages(total: int, per_page: int) -> int:
+    return max(1, -(-total // per_page))
+
+
+def _clamp_page(page: int, pages: int) -> int:
+    return min(max(page, 1), pages)
+
+
+def tags_card(catalog: Catalog, counts: dict[str, int], *, page: int = 1,
+              per_page: int = TAGS_PER_PAGE) -> AnswerCard:
+    """Every tag with its number of resources, one page of them."""
+    tags = sorted(catalog.tags.values(), key=lambda t: t.slug)
+    pages = _pages(len(tags), per_page)
+    page = _clamp_page(page, pages)
+    chunk = tags[(page - 1) * per_page : page * per_page]
+    return AnswerCard(
+        title=f"Tags ({len(tags)})",
+        description="Browse one with /tag NAME.",
+        tag_rows=tuple(TagRow(t.slug, clean_text(t.title, 100), counts.get(t.slug, 0), tuple(t.aliases))
+                       for t in chunk),
+        footer=f"Page {page} of {pages}",
+        page=page,
+        pages=pages,
+    )
+
+
+def tag_card(lookup: "TagLookup", resources: Sequence[Resource], *, kind: str | None = None,
+             level: str | None = None, page: int = 1, per_page: int = TAG_RESOURCES_PER_PAGE) -> AnswerCard:
+    """A tag's resources (one page), or what the name might have meant."""
+    tag = lookup.tag
+    if tag is None:
+        return unknown_tag_card(lookup)
+    pages = _pages(len(resources), per_page)
+    page = _clamp_page(page, pages)
+    chunk = resources[(page - 1) * per_page : page * per_page]
+    filters = " · ".join(v for v in (kind, level) if v)
+    description = clean_text(tag.description, 300)
+    if lookup.how in ("alias", "typo"):
+        description = f"(showing {tag.slug}) {description}".strip()
+    if not resources:
+        description += " No resource matches" + (f" the filters {filters}." if filters else " this tag yet.")
+    return AnswerCard(
+        title=f"{clean_text(tag.title, 100)} ({tag.slug})" + (f" · {filters}" if filters else ""),
+        description=description.strip(),
+        items=tuple(result_item(r) for r in chunk),
+        footer=f"{len(resources)} resources · page {page} of {pages}",
+        page=page,
+        pages=pages,
+        tone=INFO if resources else EMPTY,
+    )
+
+
+def unknown_tag_card(lookup: "TagLookup") -> AnswerCard:
+    """The name is not a tag: suggest the closest ones."""
+    suggestions = tuple(t.slug for t in lookup.suggestions)
+    return AnswerCard(
+        title="Unknown tag",
+        description="That is not a tag I know." + (" Did you mean one of these?" if suggestions else
+                                                    " See /tags for the list."),
+        suggested_tags=suggestions,
+        tone=EMPTY,
+    )
+
+
+def _suggestion_lines(s: "Suggestion") -> tuple[Line, ...]:
+    lines = [
+        Line("URL", s.url),
+        Line("Tags", ", ".join(s.tags) or "-"),
+        Line("Suggested by", clean_text(s.user_name or s.user, 100)),
+    ]
+    if s.note:
+        lines.append(Line("Note", clean_text(s.note, 1000)))
+    if s.seconds:
+        lines.append(Line("Seconded by", f"{s.seconds} other user(s)"))
+    if s.reason:
+        lines.append(Line("Reason", clean_text(s.reason, 1000)))
+    return tuple(lines)
+
+
+def suggest_card(outcome: "SuggestionOutcome") -> AnswerCard:
+    """What a submission did, exactly as the store reported it."""
+    from bot.store.records import CREATED, IN_CATALOG, SECONDED
+
+    title = {
+        CREATED: "Suggestion recorded",
+        SECONDED: "Already suggested: counted your vote",
+        IN_CATALOG: "Already in the catalog",
+    }.get(outcome.status, "Already suggested")
+    tone = SUCCESS if outcome.status in (CREATED, SECONDED) else WARNING
+    lines: tuple[Line, ...] = ()
+    if outcome.suggestion is not None:
+        s = outcome.suggestion
+        lines = (Line("Title", clean_text(s.title, 200)),) + _suggestion_lines(s)[:2] + (
+            Line("Status", f"{s.status} (#{s.id})"),
+        )
+    if outcome.existing_id:
+        lines += (Line("Catalog entry", outcome.existing_id),)
+    return AnswerCard(
+        title=title,
+        description=clean_text(outcome.message, 500),
+        lines=lines,
+        footer="Moderators review suggestions; you will hear back when they decide."
+        if outcome.status == CREATED else "",
+        tone=tone,
+        suggestion_id=outcome.suggestion.id if outcome.suggestion is not None else None,
+    )
+
+
+def review_card(suggestion: "Suggestion" | None, *, position: int = 1, pending: int | None = None) -> AnswerCard:
+    """One pending suggestion for a moderator to decide on (or none left)."""
+    if suggestion is None:
+        text = "No further pending suggestions." if position > 1 else "No pending suggestions. All done!"
+        return AnswerCard(title="Review", description=text, tone=SUCCESS)
+    count = f" of {pending}" if pending is not None else ""
+    return AnswerCard(
+        title=f"Suggestion #{suggestion.id}: {clean_text(suggestion.title, 200)}",
+        description="Approve to add it to the live catalog, or reject it with a reason.",
+        lines=_suggestion_lines(suggestion),
+        footer=f"Pending suggestion {position}{count}",
+        suggestion_id=suggestion.id,
+    )
+
+
+def decision_card(suggestion: "Suggestion") -> AnswerCard:
+    """What a moderator decided (shown to the moderator)."""
+    approved = suggestion.status == "approved"
+    text = (f"Approved and live in the catalog as {suggestion.resource_id}." if approved and suggestion.resource_id
+            else "Approved." if approved else "Rejected.")
+    return AnswerCard(
+        title=f"Suggestion #{suggestion.id} {suggestion.status}",
+        description=f"{clean_text(suggestion.title, 200)}: {text}",
+        lines=_suggestion_lines(suggestion),
+        tone=SUCCESS if approved else WARNING,
+        suggestion_id=suggestion.id,
+    )
+
+
+def submitter_notice_card(suggestion: "Suggestion") -> AnswerCard:
+    """The message a submitter gets when a moderator decides on their suggestion."""
+    if suggestion.status == "approved":
+        text = "Thank you! It is now part of the catalog and will show up in answers."
+        tone = SUCCESS
+    else:
+        text = "A moderator decided not to add it." + (
+            f" Reason: {clean_text(suggestion.reason, 500)}" if suggestion.reason else "")
+        tone = WARNING
+    return AnswerCard(
+        title=f"Your suggestion was {suggestion.status}",
+        description=f"{clean_text(suggestion.title, 200)} ({suggestion.url}). {text}",
+        tone=tone,
+        suggestion_id=suggestion.id,
+    )
+
+
+def report_card(report: "Report", *, limit: int = 8) -> AnswerCard:
+    """The curator report: what is asked, what is missing, what is disliked, what waits."""
+    lines = [
+        Line("Questions", f"{report.questions} in the last {report.days} days, {report.unanswered} unanswered"),
+        Line("Most asked topics", ", ".join(f"{t.tag} ({t.count})" for t in report.topics[:limit]) or "-"),
+        Line("Gaps to fill", "; ".join(f"{clean_text(g.question, 80)} ({g.count}x"
+                                       + ("" if g.answered else ", nothing found") + ")"
+                                       for g in report.gaps[:limit]) or "-"),
+        Line("Most disliked", ", ".join(f"{d.resource_id} (👎 {d.down}, 👍 {d.up})"
+                                        for d in report.disliked[:limit]) or "-"),
+        Line("Pending suggestions", str(report.pending_count)),
+    ]
+    return AnswerCard(title="Curator report", lines=tuple(lines),
+                      footer=f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC")
+
+
+def reload_card(catalog: Catalog) -> AnswerCard:
+    """The catalog was re-read."""
+    return AnswerCard(
+        title="Catalog reloaded",
+        description=f"{len(catalog.resources)} resources and {len(catalog.tags)} tags are live.",
+        tone=SUCCESS,
+    )
+
+
+def reload_failed_card(error: CatalogError, *, limit: int = 10) -> AnswerCard:
+    """The catalog is broken: the old one stays live; list the problems."""
+    errors = [p for p in error.problems if p.severity == "error"] or list(error.problems)
+    lines = tuple(Line(f"{i}.", clean_text(str(p), 300)) for i, p in enumerate(errors[:limit], 1))
+    more = f" ({len(errors) - limit} more not shown)" if len(errors) > limit else ""
+    return AnswerCard(
+        title="Catalog not reloaded",
+        description=f"The catalog has {len(errors)} problem(s); the previous catalog stays live.{more}",
+        lines=lines,
+        tone=ERROR,
+    )
+
+
+def help_card(*, console: bool = False) -> AnswerCard:
+    """What vizbot does and how to use it, for Discord or the console."""
+    if console:
+        lines = (
+            Line("Ask", "type a question, e.g. how do convolutions work?"),
+            Line("/more", "the next results for the last question"),
+            Line("/vote N up|down", "rate result N of the last answer"),
+            Line("/tags [PAGE]", "every tag with its number of resources"),
+            Line("/tag NAME [--kind K] [--level L] [--page N]", "the resources of one tag"),
+            Line("/suggest URL --title T --tags a,b [--note N]", "suggest a resource for the catalog"),
+            Line("/review", "decide on pending suggestions (you are the moderator here)"),
+            Line("/report [DAYS]", "the curator report"),
+            Line("/reload", "re-read the catalog"),
+            Line("/help, /quit", "this help; leave"),
+        )
+    else:
+        lines = (
+            Line("Ask", "mention me with a question, DM me, or use /ask"),
+            Line("Find visualizations", "right-click a message > Apps to answer it"),
+            Line("/tags, /tag", "browse the catalog by topic"),
+            Line("/suggest", "suggest a resource; moderators review it and you get a DM"),
+            Line("Buttons", "More for further results, 👍 / 👎 to rate a result"),
+            Line("Moderators", "/review, /report, /reload"),
+        )
+    return AnswerCard(
+        title="vizbot help",
+        description="I recommend learning visualizations for computer vision and deep learning "
+        "from a curated catalog, and say why each one matched.",
+        lines=lines,
+    )
+
+
+def error_card(error: BaseException) -> AnswerCard:
+    """A short, safe card for a domain error (anything else gets a generic sentence)."""
+    if isinstance(error, RateLimited):
+        return cooldown_card(error.retry_after, str(error))
+    if isinstance(error, PermissionDenied):
+        title = "Not allowed"
+    elif isinstance(error, NotFound):
+        title = "Not found"
+    elif isinstance(error, VizbotError):
+        title = "Sorry"
+    else:
+        return AnswerCard(title="Something went wrong",
+                          description="That did not work because of an internal error; it has been logged.",
+                          tone=ERROR)
+    return AnswerCard(title=title, description=clean_text(str(error), 1000), tone=ERROR)
+
+
+def cooldown_card(retry_after: float, message: str | None = None) -> AnswerCard:
+    """Slow down: says when to retry."""
+    seconds = max(1, int(-(-retry_after // 1)))
+    text = message or "You are asking faster than I answer."
+    return AnswerCard(title="Slow down", description=f"{clean_text(text, 300)} Try again in {seconds} s.",
+                      tone=WARNING)
+
+
+def parse_tags(text: str | Iterable[str]) -> list[str]:
+    """Tags typed as ``a, b`` (comma separated), in order, without repeats."""
+    parts = text.split(",") if isinstance(text, str) else list(text)
+    seen: list[str] = []
+    for part in parts:
+        part = part.strip()
+        if part and part not in seen:
+            seen.append(part)
+    return seen
+
+
+def tag_titles(tags: Iterable[Tag]) -> list[str]:
+    """``title (slug)`` labels for tag choices."""
+    return [f"{clean_text(t.title, 80)} ({t.slug})" for t in tags]
+
+
+_QUESTION_WORDS = frozenset(
+    "how what why where which who when can could does do did is are any anyone anybody "
+    "is there explain recommend recommendations suggest visualize visualise show looking".split()
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """Whether a message in a listening channel reads like a question worth answering."""
+    text = clean_text(text)
+    if len(text) < 8 or len(text) > 1000:
+        return False
+    if text.rstrip().endswith("?"):
+        return True
+    first = re.split(r"[\s,]+", text.lower(), maxsplit=1)[0].strip("'\"")
+    return first in _QUESTION_WORDS and len(text.split()) >= 3
+
+
+class EngineLike(Protocol):
+    """The part of ``bot.core.search.SearchEngine`` the card helpers use."""
+
+    catalog: Catalog
+
+    def search(self, query: str, *, limit: int = 5, offset: int = 0) -> "SearchResponse": ...
+    def resolve_tag(self, name: str) -> "TagLookup": ...
+    def complete_tags(self, text: str, limit: int = 25) -> list[Tag]: ...
+    def resources_for_tag(self, slug: str, *, kind: str | None = None, level: str | None = None) -> list[Resource]: ...
+    def tag_counts(self) -> dict[str, int]: ...
+
+
+def page_card(engine: EngineLike, question: str, *, offset: int, page_size: int = PAGE_SIZE) -> AnswerCard:
+    """A further page of an answer (not logged again: it is the same question)."""
+    question = clean_question(question)
+    response = engine.search(question, limit=page_size + 1, offset=offset)
+    return answer_card(response, question=question, offset=offset, page_size=page_size)
+
+
+def tags_page_card(engine: EngineLike, *, page: int = 1) -> AnswerCard:
+    """One page of every tag with its count."""
+    return tags_card(engine.catalog, engine.tag_counts(), page=page)
+
+
+def tag_page_card(engine: EngineLike, name: str, *, kind: str | None = None, level: str | None = None,
+                  page: int = 1) -> AnswerCard:
+    """One page of a tag's resources; the name is (re-)validated: aliases and typos resolve."""
+    lookup = engine.resolve_tag(name)
+    if lookup.tag is None:
+        return unknown_tag_card(lookup)
+    resources = engine.resources_for_tag(lookup.tag.slug, kind=kind, level=level)
+    return tag_card(lookup, resources, kind=kind, level=level, page=page)
+
+
+def tag_choices(engine: EngineLike, current: str, limit: int = 25) -> list[tuple[str, str]]:
+    """Autocomplete for one tag: ``(label, slug)`` pairs, at most ``limit``."""
+    tags = engine.complete_tags(current, limit)[:limit]
+    return [(label[:100], tag.slug) for label, tag in zip(tag_titles(tags), tags)]
+
+
+def tag_list_choices(engine: EngineLike, current: str, limit: int = 25) -> list[tuple[str, str]]:
+    """Autocomplete for a comma-separated tag list: completes the last item, keeps the others."""
+    head, _, last = current.rpartition(",")
+    kept = parse_tags(head)
+    choices: list[tuple[str, str]] = []
+    for tag in engine.complete_tags(last.strip(), limit):
+        if tag.slug in kept:
+            continue
+        value = ", ".join([*kept, tag.slug])
+        if len(value) <= 100:
+            choices.append((value, value))
+    return choices[:limit]
+
+
+def vote_card(resource: Resource | None, resource_id: str, *, up: bool) -> AnswerCard:
+    """Thanks for a vote."""
+    name = clean_text(resource.title, 200) if resource is not None else resource_id
+    return AnswerCard(
+        title="Thanks for the feedback",
+        description=f"Recorded {'👍' if up else '👎'} for {name}. Voting again replaces your vote.",
+        tone=SUCCESS,
+    )
+
+
+class Reloadable(Protocol):
+    """The part of ``bot.app.Vizbot`` a reload needs."""
+
+    def reload(self) -> Catalog: ...
+
+
+async def reload_catalog(service: Reloadable) -> AnswerCard:
+    """Re-read the catalog off the event loop; a broken one keeps the old one live."""
+    try:
+        catalog = await asyncio.to_thread(service.reload)
+    except CatalogError as exc:
+        return reload_failed_card(exc)
+    return reload_card(catalog)

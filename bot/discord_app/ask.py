@@ -1,0 +1,132 @@
+"""Questions: mentions and DMs, listening channels, /ask, and the "Find visualizations" context menu."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core import answers
+from bot.core.errors import InvalidInput, RateLimited, VizbotError
+from bot.discord_app.cooldown import Cooldown
+from bot.discord_app.replies import reply, respond
+from bot.discord_app.views import answer_view
+
+if TYPE_CHECKING:
+    from bot.discord_app.client import VizbotClient
+
+_log = logging.getLogger(__name__)
+
+
+def strip_mentions_of(text: str, user_id: int, role_id: int | None = None) -> str:
+    """The message text without mentions of the bot (user mention, nickname form, its role)."""
+    text = re.sub(rf"<@!?{user_id}>", " ", text)
+    if role_id is not None:
+        text = re.sub(rf"<@&{role_id}>", " ", text)
+    return answers.clean_text(text)
+
+
+class AskCog(commands.Cog):
+    """Every way of asking a question; all of them use ``answers.ask_card``."""
+
+    def __init__(self, bot: "VizbotClient"):
+        self.bot = bot
+        self.cooldown = Cooldown(bot.settings.question_cooldown_seconds)
+        self.menu = app_commands.ContextMenu(name="Find visualizations", callback=self.find_visualizations)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+
+    def _bot_role_id(self, message: discord.Message) -> int | None:
+        guild = message.guild
+        role = guild.self_role if guild is not None and guild.me is not None else None
+        return role.id if role is not None else None
+
+    def question_in(self, message: discord.Message) -> tuple[str, bool] | None:
+        """``(question, listening)`` when the message is for the bot, else ``None``."""
+        me = self.bot.user
+        if me is None or message.author.bot or message.author.id == me.id or message.webhook_id:
+            return None
+        role_id = self._bot_role_id(message)
+        if message.guild is None:
+            return strip_mentions_of(message.content, me.id), False
+        mentioned = any(user.id == me.id for user in message.mentions) or (
+            role_id is not None and any(role.id == role_id for role in message.role_mentions))
+        if mentioned:
+            return strip_mentions_of(message.content, me.id, role_id), False
+        channel_ids = {message.channel.id, getattr(message.channel, "parent_id", None)}
+        if self.bot.settings.listen_channels and channel_ids & set(self.bot.settings.listen_channels):
+            if answers.looks_like_question(message.content):
+                return answers.clean_text(message.content), True
+        return None
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        found = self.question_in(message)
+        if found is None:
+            return
+        question, listening = found
+        try:
+            if not question:
+                await reply(message, answers.help_card())
+                return
+            try:
+                self.cooldown.hit(message.author.id)
+            except RateLimited as exc:
+                if not listening:
+                    await reply(message, answers.cooldown_card(exc.retry_after, str(exc)))
+                return
+            card = await answers.ask_card(self.bot.service, question, user=str(message.author.id),
+                                          guild=str(message.guild.id) if message.guild else None)
+            if listening and not card.items:
+                return  # in a listening channel, stay quiet unless there is something to offer
+            await reply(message, card, view=answer_view(card, asker=message.author.id))
+        except VizbotError as exc:
+            await reply(message, answers.error_card(exc))
+        except discord.HTTPException as exc:
+            _log.warning("could not answer message %s in channel %s: %s", message.id, message.channel.id, exc)
+        except Exception:
+            _log.exception("unexpected error answering message %s from user %s in channel %s",
+                           message.id, message.author.id, message.channel.id)
+            try:
+                await reply(message, answers.error_card(RuntimeError()))
+            except discord.HTTPException:
+                pass
+
+    @app_commands.command(name="ask", description="Find learning visualizations for a question")
+    @app_commands.describe(question="What do you want to understand? e.g. how do convolutions work",
+                           public="Post the answer in the channel for everyone (default: only you see it)")
+    async def ask(self, interaction: discord.Interaction,
+                  question: app_commands.Range[str, 1, 1000], public: bool = False) -> None:
+        self.cooldown.hit(interaction.user.id)
+        await interaction.response.defer(ephemeral=not public, thinking=True)
+        card = await answers.ask_card(self.bot.service, question, user=str(interaction.user.id),
+                                      guild=str(interaction.guild_id) if interaction.guild_id else None)
+        await respond(interaction, card, view=answer_view(card, asker=interaction.user.id, can_post=not public),
+                      ephemeral=not public)
+
+    async def find_visualizations(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """Context menu: answer someone's message in a reply to it."""
+        me = self.bot.user
+        question = strip_mentions_of(message.content or "", me.id if me else 0, self._bot_role_id(message))
+        if not question:
+            raise InvalidInput("message", "it has no text I can search for")
+        self.cooldown.hit(interaction.user.id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        card = await answers.ask_card(self.bot.service, question, user=str(interaction.user.id),
+                                      guild=str(interaction.guild_id) if interaction.guild_id else None)
+        try:
+            await reply(message, card, view=answer_view(card, asker=message.author.id))
+        except discord.HTTPException as exc:
+            _log.info("could not reply to message %s (%s); answering privately", message.id, exc)
+            await respond(interaction, card, view=answer_view(card, asker=interaction.user.id), ephemeral=True)
+            return
+        await interaction.followup.send("Answered in a reply to that message.", ephemeral=True,
+                                        allowed_mentions=discord.AllowedMentions.none())

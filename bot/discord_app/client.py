@@ -1,0 +1,107 @@
+"""The Discord client: built with the service, adds one cog per feature, registers persistent buttons.
+
+Who handles what
+----------------
+=====================  ==============================================================
+``ask.AskCog``          mentions and DMs (``on_message``), ``VIZBOT_LISTEN_CHANNELS``,
+                        ``/ask question [public]``, message context menu
+                        "Find visualizations" (replies to the target message)
+``tags.TagsCog``        ``/tags``, ``/tag name [kind] [level]`` (+ autocomplete on name)
+``suggest.SuggestCog``  ``/suggest url title tags [note]`` (+ autocomplete on tags)
+``review.ReviewCog``    ``/review`` (moderators); decisions via the buttons below
+``report.ReportCog``    ``/report [days]`` (moderators)
+``reload.ReloadCog``    ``/reload`` (moderators)
+``help.HelpCog``        ``/help``
+=====================  ==============================================================
+
+Button ``custom_id`` templates (``views.py``; ``DynamicItem`` registered in ``setup_hook``,
+so they keep working after a restart). Ids are decimal Discord snowflakes.
+
+- ``vizbot:vote:up:{resource_id}`` / ``vizbot:vote:down:{resource_id}``: 👍 / 👎 on one result
+  (rows 0-2 of an answer, one row per result, label = result number). Anyone may vote; the
+  question voted on is read from the answer embed's author line. Reply: ephemeral thanks.
+- ``vizbot:more:{asker_id}:{offset}``: next page of an answer (row 3, label "More"; offset 0
+  and label "Back to the top" on the last page). Only the asker; others get an ephemeral refusal.
+  The message is edited in place (interaction response type 7, UPDATE_MESSAGE).
+- ``vizbot:post:{asker_id}:{offset}``: "Post to channel" under a private ``/ask`` answer: only the
+  asker; sends the answer publicly as the interaction response (type 4, not ephemeral).
+- ``vizbot:tags:{page}``: /tags pages (labels "◀ Previous" / "Next ▶"; page is 1-based).
+- ``vizbot:tag:{kind}:{level}:{page}:{slug}``: /tag pages; kind and level may be empty.
+- ``vizbot:approve:{suggestion_id}:{offset}``: approve (moderators); deferred update, then the
+  message is edited to show the decision and the next pending suggestion; the submitter gets a DM.
+- ``vizbot:reject:{suggestion_id}:{offset}``: opens the modal ``vizbot:reject-reason:{suggestion_id}``
+  with one text input (the reason); submitting it rejects and edits the review message.
+- ``vizbot:skip:{offset}``: show the pending suggestion at ``offset`` (moderators).
+
+Answers are embeds: author line = the question, title, description with numbered results
+(``**1. [Title](url)**``, a one-line description, `` `tag` `` list · kind · level, ``*why:*``).
+Every send uses ``AllowedMentions.none()`` (also the client default).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord.ext import commands
+
+from bot.config import Settings
+from bot.discord_app.ask import AskCog
+from bot.discord_app.errors import VizbotTree
+from bot.discord_app.help import HelpCog
+from bot.discord_app.reload import ReloadCog
+from bot.discord_app.report import ReportCog
+from bot.discord_app.review import ReviewCog
+from bot.discord_app.suggest import SuggestCog
+from bot.discord_app.sync import sync_commands
+from bot.discord_app.tags import TagsCog
+from bot.discord_app.views import DYNAMIC_ITEMS
+
+_log = logging.getLogger(__name__)
+
+COGS = (AskCog, TagsCog, SuggestCog, ReviewCog, ReportCog, ReloadCog, HelpCog)
+
+
+def make_intents(settings: Settings) -> discord.Intents:
+    """Default intents; Message Content only when listening channels are configured."""
+    intents = discord.Intents.default()
+    intents.message_content = bool(settings.listen_channels)
+    return intents
+
+
+class VizbotClient(commands.Bot):
+    """vizbot on Discord; the service and settings are handed in by the runner."""
+
+    def __init__(self, service: object, settings: Settings, *, force_sync: bool = False, sync: bool = True):
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=make_intents(settings),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=VizbotTree,
+            help_command=None,
+        )
+        self.service = service
+        self.settings = settings
+        self.force_sync = force_sync
+        self.sync_on_start = sync
+        self.sync_report: list[str] = []
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        for cog in COGS:
+            await self.add_cog(cog(self))
+        if self.sync_on_start or self.force_sync:
+            try:
+                self.sync_report = await sync_commands(self.tree, self.settings, force=self.force_sync)
+            except discord.HTTPException as exc:
+                _log.warning("could not sync application commands: %s", exc)
+                if self.force_sync:
+                    raise
+            for line in self.sync_report:
+                _log.info("%s", line)
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """No prefix commands: questions are handled by ``AskCog``'s listener."""
+
+    async def on_ready(self) -> None:
+        _log.info("connected as %s (%s) to %d guilds", self.user, getattr(self.user, "id", "?"), len(self.guilds))

@@ -1,0 +1,38 @@
+"""Per-user question cooldown (``Settings.question_cooldown_seconds``)."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Hashable
+
+from bot.core.errors import RateLimited
+
+
+class Cooldown:
+    """At most one question per user every ``seconds``; ``0`` turns it off."""
+
+    MAX_TRACKED = 10_000
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic):
+        self.seconds = float(seconds)
+        self._clock = clock
+        self._last: dict[Hashable, float] = {}
+
+    def retry_after(self, key: Hashable) -> float:
+        """Seconds until ``key`` may ask again (0 when it may ask now)."""
+        last = self._last.get(key)
+        if last is None or self.seconds <= 0:
+            return 0.0
+        return max(0.0, last + self.seconds - self._clock())
+
+    def hit(self, key: Hashable) -> None:
+        """Record a question by ``key``; raise ``RateLimited`` if it comes too soon."""
+        wait = self.retry_after(key)
+        if wait > 0:
+            raise RateLimited("You are asking questions faster than the cooldown allows.", retry_after=wait)
+        if self.seconds <= 0:
+            return
+        now = self._clock()
+        if len(self._last) >= self.MAX_TRACKED:
+            self._last = {k: t for k, t in self._last.items() if now - t < self.seconds}
+        self._last[key] = now

@@ -1,0 +1,54 @@
+"""Errors at the Discord edge: domain errors become ephemeral embeds, the rest is logged."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+from bot.core.answers import AnswerCard, error_card
+from bot.core.errors import VizbotError
+from bot.discord_app.replies import respond
+
+_log = logging.getLogger(__name__)
+
+
+def _describe(interaction: discord.Interaction) -> str:
+    command = interaction.command.qualified_name if interaction.command else None
+    custom_id = (interaction.data or {}).get("custom_id") if isinstance(interaction.data, dict) else None
+    return (f"command={command!r} custom_id={custom_id!r} user={interaction.user.id} "
+            f"guild={interaction.guild_id} channel={interaction.channel_id}")
+
+
+def card_for(error: BaseException, interaction: discord.Interaction | None = None) -> AnswerCard:
+    """The card a user sees for an error; unexpected errors are logged with context."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, VizbotError):
+        return error_card(error)
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return AnswerCard(title="Not here", description="This command only works in a server.", tone="error")
+    if isinstance(error, (app_commands.MissingPermissions, app_commands.CheckFailure)):
+        return AnswerCard(title="Not allowed", description="You may not use this command here.", tone="error")
+    if isinstance(error, app_commands.TransformerError):
+        return AnswerCard(title="Sorry", description="One of the values given was not understood.", tone="error")
+    where = _describe(interaction) if interaction is not None else "-"
+    _log.error("unexpected error handling an interaction (%s)", where, exc_info=error)
+    return error_card(error)
+
+
+async def send_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Tell the user, ephemerally, whether or not the interaction was already answered."""
+    card = card_for(error, interaction)
+    try:
+        await respond(interaction, card, ephemeral=True)
+    except discord.HTTPException as exc:
+        _log.warning("could not report an error to the user (%s): %s", _describe(interaction), exc)
+
+
+class VizbotTree(app_commands.CommandTree):
+    """The command tree whose errors become ephemeral embeds."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError, /) -> None:
+        await send_error(interaction, error)

@@ -1,0 +1,48 @@
+"""Sending cards: one helper answers an interaction whether or not it was already answered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.core.answers import AnswerCard
+from bot.discord_app.embeds import card_to_embed
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def _kwargs(cards: AnswerCard | list[AnswerCard], view: discord.ui.View | None) -> dict[str, Any]:
+    cards = cards if isinstance(cards, list) else [cards]
+    kwargs: dict[str, Any] = {"embeds": [card_to_embed(c) for c in cards]}
+    if view is not None:
+        kwargs["view"] = view
+    return kwargs
+
+
+async def respond(interaction: discord.Interaction, cards: AnswerCard | list[AnswerCard], *,
+                  view: discord.ui.View | None = None, ephemeral: bool = True) -> None:
+    """Send cards as the interaction's response, or as a follow-up when it was already answered or deferred."""
+    kwargs = _kwargs(cards, view)
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+    else:
+        await interaction.response.send_message(**kwargs, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+
+
+async def update(interaction: discord.Interaction, cards: AnswerCard | list[AnswerCard], *,
+                 view: discord.ui.View | None = None) -> None:
+    """Replace the message a component or modal belongs to (after a deferred update too)."""
+    kwargs = _kwargs(cards, view)
+    if view is None:
+        kwargs["view"] = None
+    if interaction.response.is_done():
+        await interaction.edit_original_response(**kwargs, allowed_mentions=NO_MENTIONS)
+    else:
+        await interaction.response.edit_message(**kwargs, allowed_mentions=NO_MENTIONS)
+
+
+async def reply(message: discord.Message, cards: AnswerCard | list[AnswerCard], *,
+                view: discord.ui.View | None = None) -> discord.Message:
+    """Reply to a message without pinging anyone."""
+    return await message.reply(**_kwargs(cards, view), mention_author=False, allowed_mentions=NO_MENTIONS)

@@ -1,0 +1,82 @@
+"""Starting the bot: open the service, build the client, connect; clear exit statuses."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+import discord
+
+from bot.app import open_vizbot
+from bot.config import Settings
+from bot.core.errors import CatalogError
+from bot.discord_app.client import VizbotClient
+
+_log = logging.getLogger(__name__)
+
+HINT = "try `vizbot chat` to use vizbot offline"
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"vizbot: error: {message}; {HINT}\n")
+    return 2
+
+
+def _reload(service: object) -> None:
+    try:
+        catalog = service.reload()  # type: ignore[attr-defined]
+    except CatalogError as exc:
+        _log.error("catalog not reloaded (the previous one stays live): %s", exc)
+        for problem in exc.problems:
+            _log.error("  %s", problem)
+    else:
+        _log.info("catalog reloaded on SIGHUP: %d resources", len(catalog.resources))
+
+
+def _install(loop: asyncio.AbstractEventLoop, sig: int, callback: object) -> bool:
+    try:
+        loop.add_signal_handler(sig, callback)  # type: ignore[arg-type]
+    except (NotImplementedError, RuntimeError, ValueError, AttributeError):
+        return False  # not the main thread, or not a Unix loop
+    return True
+
+
+async def run_bot(settings: Settings, *, handle_signals: bool = True) -> int:
+    """Run until the client closes: 0 on a clean close, 2 on a missing or rejected token."""
+    if not settings.discord_token:
+        return _fail("DISCORD_TOKEN is not set (environment or .env)")
+    loop = asyncio.get_running_loop()
+    installed: list[int] = []
+    async with open_vizbot(settings) as service:
+        client = VizbotClient(service, settings)
+        if handle_signals:
+            if _install(loop, signal.SIGHUP, lambda: _reload(service)):
+                installed.append(signal.SIGHUP)
+            if _install(loop, signal.SIGTERM, lambda: asyncio.ensure_future(client.close())):
+                installed.append(signal.SIGTERM)
+        try:
+            async with client:
+                await client.start(settings.discord_token)
+        except discord.LoginFailure as exc:
+            return _fail(f"Discord rejected the token ({exc})")
+        except discord.PrivilegedIntentsRequired:
+            sys.stderr.write("vizbot: error: VIZBOT_LISTEN_CHANNELS needs the Message Content intent; enable it "
+                             "for the bot in the Discord developer portal\n")
+            return 2
+        finally:
+            for sig in installed:
+                loop.remove_signal_handler(sig)
+    return 0
+
+
+async def sync_once(settings: Settings) -> list[str]:
+    """Log in without connecting to the gateway, force a sync, close (``vizbot sync``)."""
+    if not settings.discord_token:
+        raise discord.LoginFailure("DISCORD_TOKEN is not set")
+    async with open_vizbot(settings, with_store=False) as service:
+        client = VizbotClient(service, settings, force_sync=True)
+        async with client:
+            await client.login(settings.discord_token)
+        return client.sync_report

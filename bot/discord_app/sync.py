@@ -1,0 +1,77 @@
+"""Syncing the command tree: to the development guild at start-up, globally only when it changed.
+
+The hash of the global tree's payload is kept in ``command-tree.sha256`` next to the
+database; ``vizbot sync`` forces a global sync.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+import discord
+from discord import app_commands
+
+from bot.config import Settings
+
+_log = logging.getLogger(__name__)
+
+HASH_FILE = "command-tree.sha256"
+
+
+def tree_payload(tree: app_commands.CommandTree) -> list[dict]:
+    """What a global sync would upload, in a stable order."""
+    commands = tree.get_commands(type=None)
+    payload = [command.to_dict(tree) for command in commands]
+    return sorted(payload, key=lambda c: (c.get("type", 1), c["name"]))
+
+
+def tree_hash(tree: app_commands.CommandTree) -> str:
+    """A hash that changes whenever a command, option, choice or permission changes."""
+    text = json.dumps(tree_payload(tree), sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def hash_path(settings: Settings) -> Path:
+    """Where the last synced hash is kept (the data directory, beside the database)."""
+    return Path(settings.db_path).parent / HASH_FILE
+
+
+def read_hash(path: Path) -> str | None:
+    """The stored hash, or ``None`` when there is none."""
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def write_hash(path: Path, value: str) -> None:
+    """Store the hash; failure only costs a sync next time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(value + "\n", encoding="utf-8")
+    except OSError as exc:
+        _log.warning("could not store the command tree hash in %s: %s", path, exc)
+
+
+async def sync_commands(tree: app_commands.CommandTree, settings: Settings, *, force: bool = False) -> list[str]:
+    """Sync as the settings say; returns what was done (for logs and ``vizbot sync``)."""
+    done: list[str] = []
+    if settings.guild_id is not None:
+        guild = discord.Object(id=settings.guild_id)
+        tree.copy_global_to(guild=guild)
+        synced = await tree.sync(guild=guild)
+        done.append(f"synced {len(synced)} commands to guild {settings.guild_id}")
+        if not force:
+            return done
+    path = hash_path(settings)
+    current = tree_hash(tree)
+    if force or read_hash(path) != current:
+        synced = await tree.sync()
+        write_hash(path, current)
+        done.append(f"synced {len(synced)} commands globally")
+    else:
+        done.append("global commands unchanged; not synced")
+    return done

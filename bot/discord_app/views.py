@@ -1,0 +1,351 @@
+"""Buttons that survive a restart: ``DynamicItem`` classes whose ``custom_id`` carries their state.
+
+The builders (``answer_view``, ``pager_view``, ``review_view``) are pure and tested through
+``View.to_components()``; the callbacks call the service found on ``interaction.client``.
+Every template is listed in ``bot.discord_app.client``'s docstring.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
+
+import discord
+
+from bot.core import answers
+from bot.core.answers import AnswerCard
+from bot.core.errors import PermissionDenied, VizbotError
+from bot.discord_app.checks import require_moderator
+from bot.discord_app.embeds import card_to_embed, unwrap_question
+from bot.discord_app.errors import send_error
+from bot.discord_app.replies import NO_MENTIONS, respond, update
+
+if TYPE_CHECKING:
+    from bot.discord_app.client import VizbotClient
+
+_log = logging.getLogger(__name__)
+
+CUSTOM_ID_MAX = 100
+PREFIX = "vizbot"
+
+
+def _client(interaction: discord.Interaction) -> "VizbotClient":
+    return interaction.client  # type: ignore[return-value]
+
+
+async def guarded(interaction: discord.Interaction, handler: Callable[[], Awaitable[None]]) -> None:
+    """Run a component handler; any error becomes a short ephemeral message."""
+    try:
+        await handler()
+    except Exception as exc:  # noqa: BLE001 - the edge: every error is answered
+        await send_error(interaction, exc)
+
+
+def _question_of(interaction: discord.Interaction) -> str:
+    """The question an answer message was for (kept in its embed's author line)."""
+    message = interaction.message
+    if message is None or not message.embeds:
+        return ""
+    return unwrap_question(message.embeds[0].author.name)
+
+
+def _answer_page(interaction: discord.Interaction, question: str, offset: int) -> AnswerCard:
+    return answers.page_card(_client(interaction).service.engine, question, offset=offset)
+
+
+class MoreButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:more:(?P<asker>[0-9]+):(?P<offset>[0-9]+)"):
+    """Next page of an answer (or back to the first); only the asker may page."""
+
+    def __init__(self, asker: int, offset: int, *, label: str = "More", row: int | None = None):
+        super().__init__(
+            discord.ui.Button(label=label, style=discord.ButtonStyle.primary,
+                              custom_id=f"{PREFIX}:more:{asker}:{offset}"),
+            row=row,
+        )
+        self.asker = asker
+        self.offset = offset
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str], /) -> "MoreButton":
+        return cls(int(match["asker"]), int(match["offset"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, lambda: self._page(interaction))
+
+    async def _page(self, interaction: discord.Interaction) -> None:
+        if interaction.user.id != self.asker:
+            raise PermissionDenied("Only the person who asked can page through this answer; "
+                                   "ask your own question with /ask.")
+        question = _question_of(interaction)
+        card = _answer_page(interaction, question, self.offset)
+        ephemeral = bool(interaction.message and interaction.message.flags.ephemeral)
+        await update(interaction, card, view=answer_view(card, asker=self.asker, can_post=ephemeral))
+
+
+class PostButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:post:(?P<asker>[0-9]+):(?P<offset>[0-9]+)"):
+    """Post a private answer to the channel for everyone."""
+
+    def __init__(self, asker: int, offset: int, *, row: int | None = None):
+        super().__init__(
+            discord.ui.Button(label="Post to channel", style=discord.ButtonStyle.secondary,
+                              custom_id=f"{PREFIX}:post:{asker}:{offset}"),
+            row=row,
+        )
+        self.asker = asker
+        self.offset = offset
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str], /) -> "PostButton":
+        return cls(int(match["asker"]), int(match["offset"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, lambda: self._post(interaction))
+
+    async def _post(self, interaction: discord.Interaction) -> None:
+        if interaction.user.id != self.asker:
+            raise PermissionDenied("Only the person who asked can post this answer.")
+        card = _answer_page(interaction, _question_of(interaction), self.offset)
+        await respond(interaction, card, view=answer_view(card, asker=self.asker, can_post=False), ephemeral=False)
+
+
+class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:vote:(?P<value>up|down):(?P<resource>.+)"):
+    """👍 or 👎 on one result of an answer; anyone may vote, voting again replaces the vote."""
+
+    def __init__(self, value: str, resource_id: str, *, label: str | None = None, row: int | None = None):
+        super().__init__(
+            discord.ui.Button(label=label, emoji="👍" if value == "up" else "👎",
+                              style=discord.ButtonStyle.secondary,
+                              custom_id=f"{PREFIX}:vote:{value}:{resource_id}"),
+            row=row,
+        )
+        self.value = value
+        self.resource_id = resource_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str], /) -> "VoteButton":
+        return cls(match["value"], match["resource"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, lambda: self._vote(interaction))
+
+    async def _vote(self, interaction: discord.Interaction) -> None:
+        service = _client(interaction).service
+        await service.vote(user=str(interaction.user.id), question=_question_of(interaction),
+                           resource_id=self.resource_id, value=1 if self.value == "up" else -1)
+        await respond(interaction, answers.vote_card(service.catalog.get(self.resource_id), self.resource_id,
+                                                     up=self.value == "up"), ephemeral=True)
+
+
+class TagsPageButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:tags:(?P<page>[0-9]+)"):
+    """Another page of /tags."""
+
+    def __init__(self, page: int, *, label: str, row: int | None = None):
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
+                                           custom_id=f"{PREFIX}:tags:{page}"), row=row)
+        self.page = page
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str], /) -> "TagsPageButton":
+        return cls(int(match["page"]), label=item.label or "")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, lambda: self._page(interaction))
+
+    async def _page(self, interaction: discord.Interaction) -> None:
+        card = answers.tags_page_card(_client(interaction).service.engine, page=self.page)
+        await update(interaction, card, view=tags_view(card))
+
+
+class TagPageButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"vizbot:tag:(?P<kind>[a-z]*):(?P<level>[a-z]*):(?P<page>[0-9]+):(?P<slug>.+)",
+):
+    """Another page of /tag NAME (filters kept)."""
+
+    def __init__(self, slug: str, kind: str | None, level: str | None, page: int, *, label: str,
+                 row: int | None = None):
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
+                                           custom_id=f"{PREFIX}:tag:{kind or ''}:{level or ''}:{page}:{slug}"),
+                         row=row)
+        self.slug, self.kind, self.level, self.page = slug, kind or None, level or None, page
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str], /) -> "TagPageButton":
+        return cls(match["slug"], match["kind"], match["level"], int(match["page"]), label=item.label or "")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, lambda: self._page(interaction))
+
+    async def _page(self, interaction: discord.Interaction) -> None:
+        card = answers.tag_page_card(_client(interaction).service.engine, self.slug, kind=self.kind,
+                                     level=self.level, page=self.page)
+        await update(interaction, card, view=tag_view(card, self.slug, self.kind, self.level))
+
+
+class ApproveButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:approve:(?P<id>[0-9]+):(?P<offset>[0-9]+)"):
+    """Approve a pending suggestion (moderators)."""
+
+    def __init__(self, suggestion_id: int, offset: int = 0, *, row: int | None = None):
+        super().__init__(discord.ui.Button(label="Approve", style=discord.ButtonStyle.success,
+                                           custom_id=f"{PREFIX}:approve:{suggestion_id}:{offset}"), row=row)
+        self.suggestion_id = suggestion_id
+        self.offset = offset
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str], /) -> "ApproveButton":
+        return cls(int(match["id"]), int(match["offset"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, lambda: self._approve(interaction))
+
+    async def _approve(self, interaction: discord.Interaction) -> None:
+        client = _client(interaction)
+        require_moderator(interaction, client.settings)
+        await interaction.response.defer()
+        decided = await client.service.approve(self.suggestion_id, moderator=str(interaction.user.id))
+        await show_next_review(interaction, decided, offset=self.offset)
+
+
+class RejectButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:reject:(?P<id>[0-9]+):(?P<offset>[0-9]+)"):
+    """Reject a pending suggestion (moderators): opens a modal asking for the reason."""
+
+    def __init__(self, suggestion_id: int, offset: int = 0, *, row: int | None = None):
+        super().__init__(discord.ui.Button(label="Reject", style=discord.ButtonStyle.danger,
+                                           custom_id=f"{PREFIX}:reject:{suggestion_id}:{offset}"), row=row)
+        self.suggestion_id = suggestion_id
+        self.offset = offset
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str], /) -> "RejectButton":
+        return cls(int(match["id"]), int(match["offset"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, lambda: self._ask_reason(interaction))
+
+    async def _ask_reason(self, interaction: discord.Interaction) -> None:
+        from bot.discord_app.modals import RejectModal
+
+        require_moderator(interaction, _client(interaction).settings)
+        await interaction.response.send_modal(RejectModal(self.suggestion_id, self.offset))
+
+
+class SkipButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:skip:(?P<offset>[0-9]+)"):
+    """Show the next pending suggestion without deciding (moderators)."""
+
+    def __init__(self, offset: int, *, row: int | None = None):
+        super().__init__(discord.ui.Button(label="Skip", style=discord.ButtonStyle.secondary,
+                                           custom_id=f"{PREFIX}:skip:{offset}"), row=row)
+        self.offset = offset
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str], /) -> "SkipButton":
+        return cls(int(match["offset"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, lambda: self._skip(interaction))
+
+    async def _skip(self, interaction: discord.Interaction) -> None:
+        require_moderator(interaction, _client(interaction).settings)
+        await interaction.response.defer()
+        await show_next_review(interaction, None, offset=self.offset)
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    MoreButton, PostButton, VoteButton, TagsPageButton, TagPageButton, ApproveButton, RejectButton, SkipButton,
+)
+
+
+def answer_view(card: AnswerCard, *, asker: int, can_post: bool = False) -> discord.ui.View | None:
+    """Buttons under an answer: 👍/👎 per result (one row each), then More and Post to channel."""
+    view = discord.ui.View(timeout=None)
+    start = card.offset + 1
+    for row, item in enumerate(card.items[:3]):
+        if len(f"{PREFIX}:vote:down:{item.resource_id}") > CUSTOM_ID_MAX:
+            continue
+        view.add_item(VoteButton("up", item.resource_id, label=str(start + row), row=row))
+        view.add_item(VoteButton("down", item.resource_id, label=str(start + row), row=row))
+    if card.has_more:
+        view.add_item(MoreButton(asker, card.offset + len(card.items), row=3))
+    elif card.offset > 0:
+        view.add_item(MoreButton(asker, 0, label="Back to the top", row=3))
+    if can_post and card.items:
+        view.add_item(PostButton(asker, card.offset, row=3))
+    return view if view.children else None
+
+
+def _pager(card: AnswerCard, make: Callable[[int, str], discord.ui.Item[Any]]) -> discord.ui.View | None:
+    if not card.pages or card.pages <= 1:
+        return None
+    view = discord.ui.View(timeout=None)
+    if card.page > 1:
+        view.add_item(make(card.page - 1, "◀ Previous"))
+    if card.page < card.pages:
+        view.add_item(make(card.page + 1, "Next ▶"))
+    return view
+
+
+def tags_view(card: AnswerCard) -> discord.ui.View | None:
+    """Previous / Next under a /tags page."""
+    return _pager(card, lambda page, label: TagsPageButton(page, label=label))
+
+
+def tag_view(card: AnswerCard, slug: str, kind: str | None, level: str | None) -> discord.ui.View | None:
+    """Previous / Next under a /tag page (the filters are carried along)."""
+    if len(f"{PREFIX}:tag:{kind or ''}:{level or ''}:{card.pages}:{slug}") > CUSTOM_ID_MAX:
+        return None
+    return _pager(card, lambda page, label: TagPageButton(slug, kind, level, page, label=label))
+
+
+def review_view(card: AnswerCard, *, offset: int = 0) -> discord.ui.View | None:
+    """Approve / Reject / Skip under a pending suggestion."""
+    if card.suggestion_id is None:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(ApproveButton(card.suggestion_id, offset))
+    view.add_item(RejectButton(card.suggestion_id, offset))
+    view.add_item(SkipButton(offset + 1))
+    return view
+
+
+async def show_next_review(interaction: discord.Interaction, decided: Any | None, *, offset: int) -> None:
+    """After a decision (or a skip): tell the submitter, then show the next pending suggestion."""
+    client = _client(interaction)
+    cards: list[AnswerCard] = []
+    if decided is not None:
+        cards.append(answers.decision_card(decided))
+        await notify_submitter(client, decided)
+    pending = await client.service.pending(limit=1, offset=offset)
+    if not pending and offset:
+        offset = 0
+        pending = await client.service.pending(limit=1, offset=0)
+    card = answers.review_card(pending[0] if pending else None, position=offset + 1,
+                               pending=await client.service.pending_count())
+    cards.append(card)
+    await update(interaction, cards, view=review_view(card, offset=offset))
+
+
+async def notify_submitter(client: "VizbotClient", suggestion: Any) -> bool:
+    """DM the submitter the outcome; closed DMs or unknown users are ignored."""
+    user_id = str(getattr(suggestion, "user", "") or "")
+    if not user_id.isdigit():
+        return False  # suggested from the command line or console: nobody to DM
+    try:
+        user = client.get_user(int(user_id)) or await client.fetch_user(int(user_id))
+        await user.send(embed=card_to_embed(answers.submitter_notice_card(suggestion)), allowed_mentions=NO_MENTIONS)
+    except discord.HTTPException as exc:  # Forbidden (DMs closed), NotFound, anything else: not our problem
+        _log.info("could not DM user %s about suggestion %s: %s", user_id, suggestion.id, exc)
+        return False
+    try:
+        await client.service.mark_notified(suggestion.id)
+    except VizbotError as exc:
+        _log.warning("suggestion %s: submitter told, but not recorded: %s", suggestion.id, exc)
+    return True
