@@ -32,14 +32,10 @@ def default_catalog_dir() -> Path:
     checkout = Path(bot.__file__).resolve().parent.parent / "catalog"
     if (checkout / TAGS_FILE).is_file():
         return checkout
-    shipped = importlib.resources.files("bot.catalog_data")
-    if isinstance(shipped, Path):
-        return shipped
-    # A namespace package (no __init__.py) gives a MultiplexedPath; take the directory holding tags.yaml.
-    for candidate in (Path(str(p)) for p in getattr(shipped, "_paths", ())):
-        if (candidate / TAGS_FILE).is_file():
-            return candidate
-    return Path(str(shipped / TAGS_FILE)).parent
+    # bot.catalog_data has no __init__.py, so files() may give a MultiplexedPath; joining a
+    # file name gives a real path either way (wheels are installed unzipped).
+    shipped = importlib.resources.files("bot.catalog_data") / TAGS_FILE
+    return Path(str(shipped)).parent
 
 
 def resolve_catalog_dir(explicit: Path | str | None, env: Mapping[str, str] | None = None) -> Path:

@@ -1,0 +1,99 @@
+"""Packaging: every package is listed in pyproject, and the build ships the catalog as bot.catalog_data."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _setuptools_config() -> dict:
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        return tomllib.load(handle)["tool"]["setuptools"]
+
+
+def _package_dirs() -> list[str]:
+    """Dotted names of every directory under bot/ holding Python files."""
+    found = []
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        if "__pycache__" not in path.parts:
+            found.append(".".join(path.parent.relative_to(ROOT).parts))
+    return sorted(set(found))
+
+
+def test_every_package_is_listed_in_pyproject():
+    """A package missing from [tool.setuptools] packages would be left out of the wheel."""
+    listed = set(_setuptools_config()["packages"])
+    assert [name for name in _package_dirs() if name not in listed] == []
+
+
+def test_catalog_ships_as_bot_catalog_data():
+    """pyproject maps bot.catalog_data to catalog/ and includes its YAML files."""
+    config = _setuptools_config()
+    assert "bot.catalog_data" in config["packages"]
+    assert config["package-dir"]["bot.catalog_data"] == "catalog"
+    assert set(config["package-data"]["bot.catalog_data"]) >= {"*.yaml", "resources/*.yaml"}
+
+
+@pytest.fixture(scope="module")
+def built_lib(tmp_path_factory) -> Path:
+    """Run setuptools' build_py (the step that decides what the wheel contains) on a copy of the repo."""
+    base = tmp_path_factory.mktemp("build")
+    source = base / "src"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    for name in ("bot", "catalog"):
+        shutil.copytree(ROOT / name, source / name, ignore=ignore)
+    lib = base / "lib"
+    done = subprocess.run(
+        [sys.executable, "-c", "import setuptools; setuptools.setup()", "-q", "build_py", "--build-lib", str(lib)],
+        cwd=source,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return lib
+
+
+def test_build_contains_catalog_and_every_module(built_lib: Path):
+    """The built tree has bot/catalog_data/tags.yaml, every resource file and every module."""
+    assert (built_lib / "bot" / "catalog_data" / "tags.yaml").is_file()
+    shipped = sorted(p.name for p in (built_lib / "bot" / "catalog_data" / "resources").glob("*.yaml"))
+    assert shipped == sorted(p.name for p in (ROOT / "catalog" / "resources").glob("*.yaml"))
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "bot").rglob("*.py") if "__pycache__" not in p.parts}
+    built = {p.relative_to(built_lib).as_posix() for p in (built_lib / "bot").rglob("*.py")}
+    assert sorted(modules - built) == []
+
+
+def test_installed_copy_finds_its_catalog_from_any_directory(built_lib: Path, tmp_path: Path):
+    """Run from the built tree (as after `pip install .`), the shipped catalog is found and checks clean."""
+    env = {k: v for k, v in os.environ.items() if k != "VIZBOT_CATALOG"}
+    env["PYTHONPATH"] = str(built_lib)
+    where = subprocess.run(
+        [sys.executable, "-c", "from bot.core.catalog import default_catalog_dir as d; print(d())"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert where.stdout.strip() == str(built_lib / "bot" / "catalog_data"), where.stderr
+    check = subprocess.run(
+        [sys.executable, "-m", "bot", "catalog", "check"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert check.returncode == 0, check.stderr
