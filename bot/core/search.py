@@ -1,0 +1,603 @@
+"""The one search function every front-end uses: ranking, explanations and refusal.
+
+A question is read into *units*: each informative word (its stem, or its typo
+corrections when the word is not in the catalog's vocabulary) and each tag phrase
+found in it (a tag's slug, title or alias from ``tags.yaml``, matched on stems).
+A resource's score is the sum over units of its best BM25F impact for that unit.
+
+Refusal is decided by *coverage*: every informative word of the question carries
+its inverse document frequency as weight (a word the catalog never uses weighs as
+much as a fairly rare one). A resource qualifies only when the words it matches
+cover at least half of that weight, and at least as much as a term that appears in a
+quarter of the catalog. So "weather in Paris" (no catalog words), or one common
+word drowned in unknown ones, gets nothing, while filler words cost nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from bot.core.errors import InvalidInput, NotFound
+from bot.core.index import PAIR, TAG_TERM, Index, compact, idf, is_word
+from bot.core.model import KINDS, LEVELS, Catalog, Resource, Tag
+from bot.core.text import MAX_QUERY_CHARS, americanise, is_stop, normalise, words
+
+_log = logging.getLogger(__name__)
+
+COVERAGE = 0.5  # share of the question's informative weight a result must match
+COMMON_SHARE = 0.25  # matched weight must reach the IDF of a term found in this share of resources
+RELATIVE_CUTOFF = 0.3  # results scoring below this share of the best one are dropped
+SCHEMA_BOOST = 0.15  # "video", "beginner": prefer that kind or level by this much
+PAIR_WEIGHT = 0.5  # two query words side by side in a resource count this much extra
+PRIOR_WEIGHT = 0.05  # feedback prior in [-1, 1] moves a score by at most this share
+MAX_LIMIT = 50
+MAX_UNITS = 32  # words beyond this in one question are ignored
+
+
+@dataclass(frozen=True)
+class Match:
+    """One query term that matched one field of a resource."""
+
+    term: str  # the query word(s) as typed (normalised)
+    matched: str  # what it matched: an index word, or a tag slug
+    field: str  # "tag", "title", "keyword", "description" or "author"
+    how: str  # "exact", "stem", "alias" or "typo"
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A resource, its score and why it matched."""
+
+    resource: Resource
+    score: float
+    why: str
+    matches: tuple[Match, ...]
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    """The answer to one question; ``results`` is empty when nothing fits."""
+
+    query: str
+    results: tuple[SearchResult, ...]
+    suggested_tags: tuple[str, ...]
+    notice: str | None = None
+
+    def to_json(self) -> dict:
+        """``{"query", "results": [{"id","title","url","score","tags","why"}], "suggested_tags"}``."""
+        return {
+            "query": self.query,
+            "results": [
+                {
+                    "id": r.resource.id,
+                    "title": r.resource.title,
+                    "url": r.resource.url,
+                    "score": round(r.score, 4),
+                    "tags": list(r.resource.tags),
+                    "why": r.why,
+                }
+                for r in self.results
+            ],
+            "suggested_tags": list(self.suggested_tags),
+        }
+
+
+@dataclass(frozen=True)
+class TagLookup:
+    """The tag a name resolves to (or ``None``), and the closest tags otherwise."""
+
+    tag: Tag | None
+    suggestions: tuple[Tag, ...]
+    how: str  # "exact", "alias", "typo" or "none"
+
+
+@dataclass(frozen=True, slots=True)
+class _Alt:
+    term: str
+    how: str
+    confidence: float
+    matched: str
+
+
+@dataclass(slots=True)
+class _Unit:
+    label: str
+    alts: tuple[_Alt, ...]
+    positions: tuple[int, ...]
+    mass: float = 0.0
+
+
+@dataclass(slots=True)
+class _Query:
+    units: list[_Unit] = field(default_factory=list)
+    weights: list[float] = field(default_factory=list)  # per position
+    corrections: list[tuple[str, str]] = field(default_factory=list)
+    prefer: list[tuple[str, str]] = field(default_factory=list)  # ("kind"|"level", value)
+    unknown: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights)
+
+
+class SearchEngine:
+    """Search over one catalog; build a new engine when the catalog changes."""
+
+    def __init__(self, catalog: Catalog, prior: Mapping[str, float] | None = None):
+        self.catalog = catalog
+        self._index = Index(catalog)
+        n = self._index.n
+        self._prior = [
+            max(-1.0, min(1.0, float((prior or {}).get(r.id, 0.0)))) for r in catalog.resources
+        ]
+        # A word the catalog never uses weighs like a term found in COMMON_SHARE of it: it may be
+        # context ("for my homework") or the real, missing subject ("weather").
+        self._common_weight = idf(max(1, math.ceil(n * COMMON_SHARE)), n)
+        self._vocab_by_len: dict[int, list[str]] = {}
+        for word in self._index.surface:
+            if len(word) >= 3 and not word.isdigit():
+                self._vocab_by_len.setdefault(len(word), []).append(word)
+        for bucket in self._vocab_by_len.values():
+            bucket.sort()
+        self._counts = {slug: 0 for slug in catalog.tags}
+        self._by_tag: dict[str, list[Resource]] = {slug: [] for slug in catalog.tags}
+        for r in catalog.resources:
+            for slug in r.tags:
+                if slug in self._by_tag:
+                    self._counts[slug] += 1
+                    self._by_tag[slug].append(r)
+        self._tag_names: dict[str, tuple[str, str]] = {}  # compact or stemmed name -> (slug, how)
+        for want in ("exact", "alias"):
+            for slug, tag in catalog.tags.items():
+                forms = [slug, tag.title] if want == "exact" else list(tag.aliases)
+                for form in forms:
+                    for key in (compact(form), "".join(self._index.phrase_key(form))):
+                        if key:
+                            self._tag_names.setdefault(key, (slug, want))
+
+    # -- public API ----------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 5,
+        offset: int = 0,
+        tag: str | None = None,
+        kind: str | None = None,
+        level: str | None = None,
+    ) -> SearchResponse:
+        """The best resources for ``query`` (never raises on any text; filters are checked)."""
+        if not 1 <= limit <= MAX_LIMIT:
+            raise InvalidInput("limit", f"must be between 1 and {MAX_LIMIT}")
+        if offset < 0:
+            raise InvalidInput("offset", "must not be negative")
+        allowed_tag = self._filter_tag(tag)
+        if kind is not None and kind not in KINDS:
+            raise InvalidInput("kind", f"must be one of {', '.join(KINDS)}")
+        if level is not None and level not in LEVELS:
+            raise InvalidInput("level", f"must be one of {', '.join(LEVELS)}")
+        query = query if isinstance(query, str) else str(query)
+        q = self._analyse(query)
+        if not q.units and not q.unknown:
+            return SearchResponse(
+                query, (), self._popular_tags(), "Ask about a topic, for example: " + self._example_topics()
+            )
+        candidates, tag_votes = self._score(q)
+        ranked = self._rank(q, candidates, allowed_tag, kind, level)
+        page = ranked[offset : offset + limit]
+        results = tuple(self._result(q, doc, score, candidates[doc][1]) for doc, score in page)
+        if ranked:
+            notice = None
+            if q.corrections:
+                notice = "Read " + ", ".join(f'"{a}" as "{b}"' for a, b in q.corrections) + "."
+            return SearchResponse(query, results, self._result_tags(ranked), notice)
+        suggested = self._closest_tags(q, tag_votes)
+        filtered = " with those filters" if (tag or kind or level) else ""
+        notice = "Nothing in the catalog fits that question well" + filtered + "."
+        if suggested:
+            notice += " Closest tags: " + ", ".join(suggested) + "."
+        return SearchResponse(query, (), suggested, notice)
+
+    def resolve_tag(self, name: str) -> TagLookup:
+        """The tag named by a slug, title or alias, or the nearest by spelling."""
+        tags = self.catalog.tags
+        key = compact(name[:MAX_QUERY_CHARS]) if isinstance(name, str) else ""
+        if not key:
+            return TagLookup(None, (), "none")
+        hit = self._tag_names.get(key) or self._tag_names.get("".join(self._index.phrase_key(name[:200])))
+        if hit:
+            return TagLookup(tags[hit[0]], (), hit[1])
+        best = process.extractOne(key, self._tag_names, scorer=fuzz.ratio, processor=None, score_cutoff=80)
+        if best is not None and len(key) >= 3:
+            return TagLookup(tags[best[0][0]], (), "typo")
+        return TagLookup(None, self._suggest_tags_for(key), "none")
+
+    def complete_tags(self, text: str, limit: int = 25) -> list[Tag]:
+        """Tags for autocomplete: prefix matches first, then substring and fuzzy ones."""
+        limit = max(1, min(limit, 25))
+        tags = self.catalog.tags
+        key = compact(text[:200]) if isinstance(text, str) else ""
+        if not key:
+            return sorted(tags.values(), key=lambda t: (t.title.casefold(), t.slug))[:limit]
+        ranks: dict[str, tuple[int, float]] = {}
+        for name, (slug, _) in self._tag_names.items():
+            if name.startswith(key):
+                rank = (0, 0.0)
+            elif key in name:
+                rank = (1, 0.0)
+            else:
+                continue
+            ranks[slug] = min(ranks.get(slug, rank), rank)
+        for (slug, _), score, _ in process.extract(
+            key, self._tag_names, scorer=fuzz.partial_ratio, processor=None, score_cutoff=70, limit=None
+        ):
+            ranks[slug] = min(ranks.get(slug, (2, -score)), (2, -score))
+        ordered = sorted(ranks, key=lambda s: (ranks[s], tags[s].title.casefold(), s))
+        return [tags[s] for s in ordered[:limit]]
+
+    def resources_for_tag(self, slug: str, *, kind: str | None = None, level: str | None = None) -> list[Resource]:
+        """The resources carrying tag ``slug`` (beginner first, then by title)."""
+        if slug not in self._by_tag:
+            raise NotFound(f"no tag {slug!r}")
+        order = {lv: i for i, lv in enumerate(LEVELS)}
+        chosen = [
+            r for r in self._by_tag[slug] if (kind is None or r.kind == kind) and (level is None or r.level == level)
+        ]
+        return sorted(chosen, key=lambda r: (order.get(r.level, 99), r.title.casefold(), r.id))
+
+    def tag_counts(self) -> dict[str, int]:
+        """Number of resources per tag (every tag, zero included)."""
+        return dict(self._counts)
+
+    # -- reading the question ----------------------------------------------------------------
+
+    def _analyse(self, query: str) -> _Query:
+        idx = self._index
+        q = _Query()
+        seq: list[tuple[str, str]] = []  # (surface, stem) of non-stop word parts, in order
+        for parts in words(normalise(query[:MAX_QUERY_CHARS])):
+            for part in parts:
+                if is_stop(part):
+                    continue
+                seq.extend(self._split_unknown(part))
+            if len(seq) >= MAX_UNITS:
+                break
+        seq = seq[:MAX_UNITS]
+        stems = [s for _, s in seq]
+        covered = [False] * len(seq)
+        # Tag phrases: greedy longest match on stems.
+        i = 0
+        while i < len(seq):
+            for length in range(min(idx.max_phrase, len(seq) - i), 0, -1):
+                targets = idx.phrases.get(tuple(stems[i : i + length]))
+                if targets:
+                    positions = tuple(range(i, i + length))
+                    label = " ".join(s for s, _ in seq[i : i + length])
+                    alts = tuple(_Alt(TAG_TERM + t.slug, t.how, 1.0, t.slug) for t in targets)
+                    q.units.append(_Unit(label, alts, positions))
+                    # An alias also looks for the tag's own name in the text ("backprop" -> backpropagation).
+                    for target in targets:
+                        if target.how == "alias":
+                            for term in idx.name_terms.get(target.slug, ()):
+                                alt = _Alt(term, "alias", 1.0, idx.display.get(term, term))
+                                q.units.append(_Unit(label, (alt,), positions))
+                    for p in positions:
+                        covered[p] = True
+                    i += length - 1
+                    break
+            i += 1
+        # Compounds written apart or hyphenated in the question ("t sne", "r-cnn").
+        for i in range(len(seq) - 1):
+            joined = idx.stem(seq[i][0] + seq[i + 1][0])
+            if joined in idx.docs and joined not in stems:
+                q.units.append(_Unit(f"{seq[i][0]} {seq[i + 1][0]}", (_Alt(joined, "exact", 1.0, idx.display.get(joined, joined)),), (i, i + 1)))
+                covered[i] = covered[i + 1] = True
+        # Neighbouring words that also stand side by side in a resource: a gentle phrase bonus.
+        for i in range(len(seq) - 1):
+            pair = stems[i] + PAIR + stems[i + 1]
+            if pair in idx.docs:
+                label = f"{seq[i][0]} {seq[i + 1][0]}"
+                q.units.append(_Unit(label, (_Alt(pair, "exact", PAIR_WEIGHT, label),), (i, i + 1)))
+        # Single words.
+        for p, (surface, term) in enumerate(seq):
+            schema = idx.schema_words.get(term)
+            if schema is not None:
+                q.prefer.append(schema)
+                continue
+            if not is_word(surface):
+                continue
+            if term in idx.docs:
+                how = "exact" if americanise(surface) in idx.surface else "stem"
+                q.units.append(_Unit(surface, (_Alt(term, how, 1.0, idx.display.get(term, term)),), (p,)))
+            elif not covered[p]:
+                alts = self._typo_alts(surface)
+                if alts:
+                    q.units.append(_Unit(surface, alts, (p,)))
+                    q.corrections.append((surface, alts[0].matched))
+                else:
+                    q.unknown.append(surface)
+        # Position weights: the best IDF reaching each word; words nothing reaches weigh as unknown.
+        weights = [0.0] * len(seq)
+        for unit in q.units:
+            best = max(idx.idf.get(a.term, 0.0) for a in unit.alts)
+            for p in unit.positions:
+                weights[p] = max(weights[p], best)
+        for p, (surface, term) in enumerate(seq):
+            if weights[p] == 0.0 and is_word(surface) and term not in idx.schema_words and not covered[p]:
+                weights[p] = self._common_weight
+        q.weights = weights
+        for unit in q.units:
+            unit.mass = sum(weights[p] for p in unit.positions)
+        q.units = [u for u in q.units if any(a.term in idx.docs for a in u.alts)]
+        return q
+
+    def _split_unknown(self, part: str) -> list[tuple[str, str]]:
+        """``part`` as (surface, stem); an unknown compound of two known words gives both."""
+        idx = self._index
+        term = idx.stem(part)
+        if term in idx.docs or (term,) in idx.phrases or len(part) < 6 or part.isdigit():
+            return [(part, term)]
+        for cut in range(3, len(part) - 2):
+            left, right = part[:cut], part[cut:]
+            if is_stop(left) or is_stop(right):
+                continue
+            a, b = idx.stem(left), idx.stem(right)
+            if a in idx.docs and b in idx.docs:
+                return [(left, a), (right, b)]
+        return [(part, term)]
+
+    def _typo_alts(self, word: str) -> tuple[_Alt, ...]:
+        """Alternatives for an unknown word: close index words, and tags whose one-word name is close."""
+        idx = self._index
+        alts: list[_Alt] = []
+        for surface, term, edits in self._corrections(word):
+            confidence = 1.0 - 2.0 * edits / len(word)
+            if term in idx.docs:
+                alts.append(_Alt(term, "typo", confidence, surface))
+            for target in idx.phrases.get((term,), ()):
+                alts.append(_Alt(TAG_TERM + target.slug, "typo", confidence, target.slug))
+        return tuple(alts)
+
+    def _corrections(self, word: str) -> list[tuple[str, str, int]]:
+        """Index words within one edit (two for long words) of an unknown ``word``: (word, stem, edits)."""
+        if len(word) < 4 or word.isdigit():
+            return []
+        idx = self._index
+        word = americanise(word)
+        max_edits = 1 if len(word) <= 7 else 2
+        found: list[tuple[int, int, str]] = []
+        for length in range(len(word) - max_edits, len(word) + max_edits + 1):
+            bucket = self._vocab_by_len.get(length)
+            if not bucket:
+                continue
+            for choice, dist, _ in process.extract(
+                word, bucket, scorer=OSA.distance, processor=None, score_cutoff=max_edits, limit=8
+            ):
+                found.append((dist, -idx.df.get(idx.surface[choice], 0), choice))
+        if not found:
+            return []
+        found.sort()
+        best = found[0][0]
+        out: list[tuple[str, str, int]] = []
+        for dist, _, choice in found:
+            term = idx.surface[choice]
+            if dist == best and all(t != term for _, t, _ in out):
+                out.append((choice, term, dist))
+        return out[:3]
+
+    # -- scoring -----------------------------------------------------------------------------
+
+    def _score(self, q: _Query) -> tuple[dict[int, list], dict[str, float]]:
+        """Candidates ``doc -> [score, unit mask]`` that can still reach the coverage bar."""
+        idx = self._index
+        need = self._need(q)
+        order = sorted(range(len(q.units)), key=lambda u: (-q.units[u].mass, u))
+        rest = sum(u.mass for u in q.units)
+        acc: dict[int, list] = {}
+        for ui in order:
+            unit = q.units[ui]
+            bit = 1 << ui
+            essential = rest >= need
+            rest -= unit.mass
+            postings = self._postings(unit, None if essential else acc)
+            for doc, value in postings:
+                entry = acc.get(doc)
+                if entry is None:
+                    acc[doc] = [value, bit]
+                else:
+                    entry[0] += value
+                    entry[1] |= bit
+        votes: dict[str, float] = {}
+        for unit in q.units:
+            for alt in unit.alts:
+                if alt.term.startswith(TAG_TERM):
+                    votes[alt.matched] = votes.get(alt.matched, 0.0) + 1e6
+        return acc, votes
+
+    def _postings(self, unit: _Unit, only: dict[int, list] | None) -> list[tuple[int, float]] | zip:
+        """(doc, contribution) of one unit: best alternative per doc; restricted to ``only`` when given."""
+        idx = self._index
+        if len(unit.alts) == 1 and unit.alts[0].confidence == 1.0 and only is None:
+            term = unit.alts[0].term
+            return zip(idx.docs[term], idx.impacts[term])
+        best: dict[int, float] = {}
+        for alt in unit.alts:
+            docs = idx.docs.get(alt.term)
+            if docs is None:
+                continue
+            imps = idx.impacts[alt.term]
+            c = alt.confidence
+            if only is not None and len(only) * 16 < len(docs):
+                n = len(docs)
+                for doc in only:
+                    i = bisect_left(docs, doc)
+                    if i < n and docs[i] == doc:
+                        v = imps[i] * c
+                        if v > best.get(doc, 0.0):
+                            best[doc] = v
+            else:
+                for doc, imp in zip(docs, imps):
+                    if only is not None and doc not in only:
+                        continue
+                    v = imp * c
+                    if v > best.get(doc, 0.0):
+                        best[doc] = v
+        return list(best.items())
+
+    def _need(self, q: _Query) -> float:
+        return max(COVERAGE * q.total, self._common_weight)
+
+    def _qualifies(self, q: _Query, mask: int) -> bool:
+        """Whether the units in ``mask`` cover enough of the question (see the module docstring)."""
+        conf = [0.0] * len(q.weights)
+        for ui, unit in enumerate(q.units):
+            if mask >> ui & 1:
+                c = max(a.confidence for a in unit.alts)
+                for p in unit.positions:
+                    conf[p] = max(conf[p], c)
+        share = sum(w * c for w, c in zip(q.weights, conf))
+        raw = sum(w for w, c in zip(q.weights, conf) if c > 0)
+        return share >= COVERAGE * q.total - 1e-9 and raw >= self._common_weight - 1e-9
+
+    def _rank(
+        self, q: _Query, acc: dict[int, list], tag: str | None, kind: str | None, level: str | None
+    ) -> list[tuple[int, float]]:
+        idx = self._index
+        memo: dict[int, bool] = {}
+        scored: list[tuple[int, float]] = []
+        for doc, (score, mask) in acc.items():
+            ok = memo.get(mask)
+            if ok is None:
+                ok = memo[mask] = self._qualifies(q, mask)
+            if not ok:
+                continue
+            r = idx.resources[doc]
+            if (tag is not None and tag not in r.tags) or (kind is not None and r.kind != kind) or (
+                level is not None and r.level != level
+            ):
+                continue
+            for what, value in q.prefer:
+                if (idx.kind_of[doc] if what == "kind" else idx.level_of[doc]) == value:
+                    score *= 1.0 + SCHEMA_BOOST
+            prior = self._prior[doc]
+            if prior:
+                score *= 1.0 + PRIOR_WEIGHT * prior
+            scored.append((doc, score))
+        if not scored:
+            return []
+        top = max(s for _, s in scored)
+        kept = [(d, s) for d, s in scored if s >= RELATIVE_CUTOFF * top]
+        kept.sort(key=lambda ds: (-ds[1], idx.resources[ds[0]].id))
+        return kept
+
+    # -- explaining ------------------------------------------------------------------------------
+
+    def _result(self, q: _Query, doc: int, score: float, mask: int) -> SearchResult:
+        idx = self._index
+        matches: dict[Match, None] = {}
+        notes: dict[str, dict[str, None]] = {}  # label -> what it matched, in order
+        for ui, unit in enumerate(q.units):
+            if not mask >> ui & 1:
+                continue
+            best: tuple[float, _Alt, int] | None = None
+            for alt in unit.alts:
+                docs = idx.docs.get(alt.term)
+                if docs is None:
+                    continue
+                i = bisect_left(docs, doc)
+                if i < len(docs) and docs[i] == doc:
+                    v = idx.impacts[alt.term][i] * alt.confidence
+                    if best is None or v > best[0]:
+                        best = (v, alt, idx.masks[alt.term][i])
+            if best is None:
+                continue
+            _, alt, fmask = best
+            note = notes.setdefault(unit.label, {})
+            if alt.how == "typo":
+                note[f'read as "{alt.matched}"'] = None
+            elif alt.how == "alias":
+                if alt.term.startswith(TAG_TERM):
+                    note[f"alias of {alt.matched}"] = None
+            for name in idx.field_names(fmask):
+                matches[Match(unit.label, alt.matched, name, alt.how)] = None
+                if alt.term.startswith(TAG_TERM):
+                    note[f"tag {alt.matched}"] = None
+                else:
+                    note[name] = None
+        parts = []
+        for label, note in notes.items():
+            named_tag = any(n.startswith("tag ") for n in note)
+            parts.append(f'"{label}": ' + ", ".join(n for n in note if not (named_tag and n == "tag")))
+        for what, value in q.prefer:
+            if (idx.kind_of[doc] if what == "kind" else idx.level_of[doc]) == value:
+                parts.append(f"{what} {value}")
+        return SearchResult(idx.resources[doc], score, "; ".join(parts), tuple(matches))
+
+    # -- tags ------------------------------------------------------------------------------------
+
+    def _filter_tag(self, tag: str | None) -> str | None:
+        if tag is None:
+            return None
+        found = self.resolve_tag(tag)
+        if found.tag is None:
+            hint = ", ".join(t.slug for t in found.suggestions)
+            raise NotFound(f"no tag {tag[:60]!r}" + (f"; closest: {hint}" if hint else ""))
+        return found.tag.slug
+
+    def _result_tags(self, ranked: list[tuple[int, float]]) -> tuple[str, ...]:
+        votes: dict[str, float] = {}
+        for doc, score in ranked[:10]:
+            for slug in self._index.resources[doc].tags:
+                if slug in self.catalog.tags:
+                    votes[slug] = votes.get(slug, 0.0) + score
+        return tuple(sorted(votes, key=lambda s: (-votes[s], s))[:3])
+
+    def _closest_tags(self, q: _Query, votes: dict[str, float]) -> tuple[str, ...]:
+        """Tags nearest a question that got no results: tag phrases in it, then weak matches' tags."""
+        votes = dict(votes)
+        idx = self._index
+        acc, _ = self._weak_matches(q)
+        for doc, score in acc.items():
+            for slug in idx.resources[doc].tags:
+                if slug in self.catalog.tags:
+                    votes[slug] = votes.get(slug, 0.0) + score
+        chosen = sorted(votes, key=lambda s: (-votes[s], s))[:3]
+        if not chosen:
+            for word in q.unknown:
+                chosen.extend(t.slug for t in self._suggest_tags_for(compact(word)) if t.slug not in chosen)
+        return tuple(chosen[:3])
+
+    def _weak_matches(self, q: _Query) -> tuple[dict[int, float], None]:
+        idx = self._index
+        acc: dict[int, float] = {}
+        for unit in q.units:
+            for doc, value in self._postings(unit, None):
+                acc[doc] = acc.get(doc, 0.0) + value
+        del idx
+        return acc, None
+
+    def _suggest_tags_for(self, key: str) -> tuple[Tag, ...]:
+        if len(key) < 3:
+            return ()
+        slugs: list[str] = []
+        for (slug, _), _, _ in process.extract(
+            key, self._tag_names, scorer=fuzz.WRatio, processor=None, score_cutoff=60, limit=20
+        ):
+            if slug not in slugs:
+                slugs.append(slug)
+        return tuple(self.catalog.tags[s] for s in slugs[:3])
+
+    def _popular_tags(self) -> tuple[str, ...]:
+        return tuple(sorted(self._counts, key=lambda s: (-self._counts[s], s))[:3])
+
+    def _example_topics(self) -> str:
+        names = [self.catalog.tags[s].title.lower() for s in self._popular_tags()]
+        return ", ".join(names) if names else "any topic in the catalog"

@@ -1,0 +1,102 @@
+"""The one text normaliser: every front-end, the index and the queries go through it.
+
+Nothing here knows about computer vision: the words below are generic English
+(stop words, question words, chat filler). Domain synonyms come from the catalog.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+# Generic English function words, question words and chat filler. Never domain terms.
+STOP_WORDS: frozenset[str] = frozenset(
+    """
+    a about above after again against all also am an and any anybody anyone anything are aren arent as
+    at be because been before being below between both but by can cannot cant could couldn did didn didnt
+    do does doesn doesnt doing don dont down during each else etc ever every few for from further get gets
+    getting got had hadn has hasn have haven having he her here hers herself him himself his how however i
+    id if im in into is isn isnt it its itself ive just let lets me mine more most much must my myself no
+    nor not now of off on once one only or other others otherwise our ours ourselves out over own per quite
+    rather really same she should shouldn so some somebody someone something somewhat still such than that
+    thats the their theirs them themselves then there these they thing things this those though through
+    thru to too under until up upon us very via was wasn we were weren what whats when where whether which
+    while who whom whose why will with within without won would wouldn yet you youd youll your yours
+    yourself yourselves youre youve
+    hey hi hello hiya yo howdy greetings thanks thank thx ty tia cheers pls plz please sorry ok okay
+    guys folks everyone anyone bot lol
+    good great nice cool awesome best better decent neat solid simple simplest easy easiest quick quickly
+    visual visuals explain explains explained explaining explanation explanations understand understanding
+    intuition intuitive intuitively show shows showing see seeing look looking find finding recommend
+    recommendation recommendations suggest suggestion suggestions need needs want wants wanted like would
+    know knows help helps helpful work works working worked way ways kind sort type stuff
+    link links resource resources material materials idea ideas question questions
+    tell give gives giving make makes making use using used actually basically exactly pretty maybe perhaps
+    vs versus compare compared comparing comparison differ difference differences mean means meaning
+    """.split()
+)
+
+# Combining marks (accents, zalgo) and format/control characters are dropped.
+_DROP_CATEGORIES = frozenset({"Mn", "Me", "Cc", "Cf", "Cs", "Co", "Cn"})
+_WORD = re.compile(r"[^\W_]+(?:[-'’.+][^\W_]+)*")
+_SPLIT = re.compile(r"[-'’.+]")
+_BRITISH = re.compile(r"(?<=[a-z]{3})is(ation|ations|ing|ed|es|e|er|ers)$")
+
+MAX_QUERY_CHARS = 2000
+
+
+def normalise(text: str) -> str:
+    """Casefold, NFKC, strip accents, zalgo marks and control characters; collapse spaces."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFD", text)
+    kept = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat in _DROP_CATEGORIES:
+            if cat in ("Cc", "Cf"):
+                kept.append(" ")
+            continue
+        kept.append(ch)
+    return " ".join(unicodedata.normalize("NFC", "".join(kept)).split())
+
+
+def words(text: str) -> list[list[str]]:
+    """Words of already-normalised ``text``, each split into its hyphen/dot parts (``t-sne`` -> ``[t, sne]``)."""
+    return [[p for p in _SPLIT.split(m.group()) if p] for m in _WORD.finditer(text)]
+
+
+def americanise(word: str) -> str:
+    """British ``-ise`` spellings to ``-ize`` (visualising -> visualizing), so both stem alike."""
+    if len(word) < 7 or "is" not in word:
+        return word
+    return _BRITISH.sub(lambda m: "iz" + m.group(1), word)
+
+
+def tokenize(text: str) -> list[str]:
+    """Normalised word parts of ``text`` (hyphenated words give their parts)."""
+    return [part for parts in words(normalise(text)) for part in parts]
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    stemmer = Stemmer.Stemmer("english")
+    stemmer.maxCacheSize = 100_000
+    return stemmer
+
+
+def stem(word: str) -> str:
+    """The English stem of one normalised word (British spellings first made American)."""
+    return _stemmer().stemWord(americanise(word))
+
+
+def stems(tokens: list[str]) -> list[str]:
+    """Stems of many normalised words at once."""
+    return _stemmer().stemWords([americanise(t) for t in tokens])
+
+
+def is_stop(word: str) -> bool:
+    """True for generic English words that carry no topic."""
+    return word in STOP_WORDS
