@@ -1,0 +1,42 @@
+"""Feedback: one vote per user per (question, resource), re-voting replaces, and the smoothed prior."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.errors import InvalidInput
+from bot.store import Store
+from bot.store.feedback import smoothed
+
+
+@pytest.mark.parametrize(
+    ("up", "down", "expected"),
+    [(0, 0, 0.0), (1, 0, 1 / 6), (0, 1, -1 / 6), (5, 5, 0.0), (95, 0, 0.95), (3, 1, 2 / 9)],
+)
+def test_smoothed_prior(up: int, down: int, expected: float) -> None:
+    """(up - down) / (up + down + 5): near zero for few votes, never reaching +-1."""
+    assert smoothed(up, down) == pytest.approx(expected)
+
+
+async def test_revote_replaces(store: Store) -> None:
+    """Voting again on the same question and resource replaces the earlier vote."""
+    await store.vote(user="ann", question="what is a cnn", resource_id="cs231n", value=1)
+    await store.vote(user="ann", question="what is a cnn", resource_id="cs231n", value=-1)
+    assert [(t.up, t.down) for t in await store.vote_tallies()] == [(0, 1)]
+
+
+async def test_votes_count_per_user_and_question(store: Store) -> None:
+    """Different users, or different questions, are different votes."""
+    await store.vote(user="ann", question="what is a cnn", resource_id="cs231n", value=1)
+    await store.vote(user="bob", question="what is a cnn", resource_id="cs231n", value=1)
+    await store.vote(user="ann", question="explain pooling", resource_id="cs231n", value=-1)
+    await store.vote(user="ann", question="explain pooling", resource_id="setosa", value=1)
+    assert await store.feedback_prior() == pytest.approx({"cs231n": 1 / 8, "setosa": 1 / 6})
+
+
+@pytest.mark.parametrize("value", [0, 2, -2, True, "1", 1.5, None])
+async def test_vote_must_be_plus_or_minus_one(store: Store, value: object) -> None:
+    """Only +1 and -1 are votes."""
+    with pytest.raises(InvalidInput, match="vote"):
+        await store.vote(user="ann", question="q", resource_id="r", value=value)  # type: ignore[arg-type]
+    assert await store.vote_tallies() == []
