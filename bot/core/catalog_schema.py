@@ -22,7 +22,6 @@ MAX_SLUG_LENGTH = 64
 MAX_TAGS_PER_RESOURCE = 5
 
 TAG_FIELDS = ("title", "description", "aliases")
-TAG_REQUIRED = ("title", "description")
 RESOURCE_FIELDS = ("id", "title", "url", "description", "tags", "keywords", "kind", "level", "author", "image")
 RESOURCE_REQUIRED = ("id", "title", "url", "description", "tags", "kind", "level")
 
@@ -88,8 +87,9 @@ def slug_problem(value: object) -> str | None:
 class _Entry:
     """Field access on one YAML mapping that records problems at the right line."""
 
-    def __init__(self, data: LMap, report: Report, entry_id: str | None):
+    def __init__(self, data: LMap, report: Report, entry_id: str | None, start: int | None = None):
         self.data, self.report, self.entry_id = data, report, entry_id
+        self.start = start or data.line  # where a missing field is reported
 
     def line(self, name: str) -> int:
         return self.data.key_lines.get(name, self.data.line)
@@ -109,7 +109,7 @@ class _Entry:
         """The stripped text of ``name``; ``None`` (and a problem when required) otherwise."""
         if name not in self.data:
             if required:
-                self.error(name, "is missing", self.data.line)
+                self.error(name, "is missing", self.start)
             return None
         value = self.data[name]
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -124,7 +124,7 @@ class _Entry:
         """The stripped items of list ``name`` with their lines; ``None`` when absent or not a list."""
         if name not in self.data:
             if required:
-                self.error(name, "is missing", self.data.line)
+                self.error(name, "is missing", self.start)
             return None
         value = self.data[name]
         if value is None:
@@ -187,12 +187,12 @@ def read_tags(root: object, report: Report) -> dict[str, TagEntry]:
         if not isinstance(body, LMap):
             report.error(line, f"must be a mapping with title, description and aliases, found {type_name(body)}", slug)
             continue
-        entry = _Entry(body, report, slug)
+        entry = _Entry(body, report, slug, line)
         before = len(report.problems)
         entry.unknown_fields(TAG_FIELDS)
         title = entry.text("title")
         description = entry.text("description")
-        aliases = entry.text_list("aliases", required=False) or []
+        aliases = _aliases(entry)
         if len(report.problems) == before and title and description:
             tags[slug] = TagEntry(
                 Tag(slug, title, description, tuple(a for a, _ in aliases)),
@@ -200,6 +200,13 @@ def read_tags(root: object, report: Report) -> dict[str, TagEntry]:
                 tuple(line for _, line in aliases),
             )
     return tags
+
+
+def _aliases(entry: _Entry) -> list[tuple[str, int]]:
+    """The aliases list: required, but may be empty (``aliases: []``)."""
+    if isinstance(entry.data.get("aliases"), LList) and not entry.data["aliases"]:
+        return []
+    return entry.text_list("aliases") or []
 
 
 def check_aliases(tags: Mapping[str, TagEntry], report: Report) -> None:
