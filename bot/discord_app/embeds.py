@@ -43,7 +43,7 @@ def safe(text: str | None) -> str:
     """Text a user may have written, made inert for markdown: no formatting, mentions or masked links."""
     text = answers.clean_text(text or "")
     text = _MASKED_LINK.sub("] (", text)
-    text = _ANGLE_LINK.sub(r"<\u200b\1", text)
+    text = _ANGLE_LINK.sub("<\u200b\\1", text)
     return escape_mentions(escape_markdown(text))
 
 
