@@ -1,0 +1,169 @@
+"""The composition root: questions logged, suggestions live at once and after a restart, votes as a prior."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.app import Vizbot, merge_approved, open_vizbot
+from bot.config import Settings
+from bot.core.catalog import load_catalog
+from bot.core.errors import InvalidInput, NotFound, StoreError
+from bot.core.model import Resource
+
+NEW_URL = "https://example.org/pooling-explained"
+
+
+@pytest.fixture
+def settings(valid_catalog_dir: Path, tmp_path: Path) -> Settings:
+    """Settings on the small fixture catalog and a temporary database."""
+    return Settings(catalog_dir=valid_catalog_dir, db_path=tmp_path / "db" / "vizbot.db")
+
+
+async def _suggest_and_approve(bot: Vizbot) -> str:
+    out = await bot.suggest(NEW_URL, "Max pooling explained", "convnet", "Watch max pooling shrink a map.", user="ann")
+    approved = await bot.approve(out.suggestion.id, moderator="mod", kind="interactive")
+    return approved.resource_id
+
+
+async def test_ask_logs_the_question(settings: Settings) -> None:
+    """An answered question is logged with its top score and the answer's tags; a miss as unanswered."""
+    async with open_vizbot(settings) as bot:
+        hit = await bot.ask("How do Convolutional Neural Networks work?", user="ann", guild="42")
+        await bot.ask("weather in paris", user="ann")
+        report = await bot.report(days=1)
+    assert hit.results
+    assert (report.questions, report.unanswered) == (2, 1)
+    assert {t.tag for t in report.topics} <= set(hit.results[0].resource.tags) | {"cnn", "kernels"}
+    assert "weather in paris" in [g.question for g in report.gaps]
+
+
+@pytest.mark.parametrize(("log_questions", "offset", "expected"), [(True, 0, 1), (False, 0, 0), (True, 3, 0)])
+async def test_ask_logging_switches(settings: Settings, log_questions: bool, offset: int, expected: int) -> None:
+    """Nothing is logged with logging off, nor for later pages of the same question."""
+    async with open_vizbot(settings.with_overrides(log_questions=log_questions)) as bot:
+        await bot.ask("convnet filters", user="ann", offset=offset)
+        assert (await bot.report(days=1)).questions == expected
+
+
+async def test_ask_answers_even_when_logging_fails(settings: Settings) -> None:
+    """A database that cannot be written does not stop the answer."""
+    async with open_vizbot(settings) as bot:
+        await bot.store._conn.execute("PRAGMA query_only = ON")
+        response = await bot.ask("convnet filters", user="ann")
+    assert response.results
+
+
+async def test_without_store_answers_but_cannot_suggest(settings: Settings) -> None:
+    """with_store=False answers questions; store features say the database is not open."""
+    async with open_vizbot(settings, with_store=False) as bot:
+        assert bot.store is None
+        assert (await bot.ask("convnet filters", user="ann")).results
+        with pytest.raises(StoreError, match="database"):
+            await bot.suggest(NEW_URL, "Max pooling", "cnn", "", user="ann")
+
+
+async def test_suggesting_a_catalog_url_answers_already_there(settings: Settings) -> None:
+    """A URL in the catalog (in any spelling) answers with the entry, recording nothing."""
+    async with open_vizbot(settings) as bot:
+        out = await bot.suggest("http://www.setosa.io/ev/image-kernels", "Kernels", "filter", "", user="ann")
+        assert (out.status, out.existing_id) == ("in_catalog", "image-kernels")
+        assert out.message == "already there: Image Kernels Explained Visually https://setosa.io/ev/image-kernels/"
+        assert await bot.pending() == []
+
+
+async def test_suggestion_tags_resolve_through_the_engine(settings: Settings) -> None:
+    """Tag aliases resolve to slugs; an unknown tag is refused."""
+    async with open_vizbot(settings) as bot:
+        out = await bot.suggest(NEW_URL, "Max pooling explained", "conv net, filter", "", user="ann")
+        assert out.suggestion.tags == ("cnn", "kernels")
+        with pytest.raises(InvalidInput, match="unknown tag"):
+            await bot.suggest(NEW_URL + "2", "Max pooling explained", "astrology", "", user="ann")
+
+
+async def test_approved_is_searchable_at_once_and_after_restart(settings: Settings) -> None:
+    """Approval puts the resource in the live catalog; a restart loads it again from the store."""
+    async with open_vizbot(settings) as bot:
+        resource_id = await _suggest_and_approve(bot)
+        assert bot.catalog.get(resource_id) is not None
+        assert resource_id in [r.resource.id for r in bot.engine.search("max pooling").results]
+        assert bot.curated.get(resource_id) is None
+    async with open_vizbot(settings) as bot:
+        assert resource_id in [r.resource.id for r in (await bot.ask("max pooling", user="bob")).results]
+        again = await bot.suggest(NEW_URL, "Pooling", "cnn", "", user="bob")
+        assert again.status == "in_catalog"
+
+
+async def test_reload_keeps_approved_suggestions(settings: Settings) -> None:
+    """Re-reading the catalog keeps approved suggestions live."""
+    async with open_vizbot(settings) as bot:
+        resource_id = await _suggest_and_approve(bot)
+        bot.reload()
+        assert bot.catalog.get(resource_id) is not None
+
+
+async def test_approving_a_url_that_reached_the_catalog_is_refused(
+    settings: Settings, valid_catalog_dir: Path, tmp_path: Path
+) -> None:
+    """If the curated catalog gained the URL meanwhile, approval is refused and nothing changes."""
+    catalog_dir = tmp_path / "catalog"
+    shutil.copytree(valid_catalog_dir, catalog_dir)
+    settings = settings.with_overrides(catalog_dir=catalog_dir)
+    async with open_vizbot(settings) as bot:
+        out = await bot.suggest(NEW_URL, "Max pooling explained", "cnn", "", user="ann")
+        extra = catalog_dir / "resources" / "zz.yaml"
+        extra.write_text(
+            f"- id: pooling\n  title: Pooling\n  url: {NEW_URL}\n  description: Pooling.\n"
+            "  tags: [cnn]\n  kind: article\n  level: beginner\n",
+            encoding="utf-8",
+        )
+        bot.reload()
+        with pytest.raises(InvalidInput, match="already in the catalog as pooling"):
+            await bot.approve(out.suggestion.id, moderator="mod")
+        assert len(await bot.pending()) == 1
+
+
+def test_merge_skips_duplicates_and_unknown_tags(valid_catalog_dir: Path) -> None:
+    """Approved entries join unless their id or URL is curated already; unknown tags are dropped."""
+    curated = load_catalog(valid_catalog_dir)
+
+    def res(rid: str, url: str, tags: tuple[str, ...]) -> Resource:
+        return Resource(rid, "Title", url, "Description.", tags, "article", "beginner")
+
+    merged = merge_approved(curated, [
+        res("image-kernels", "https://example.org/a", ("cnn",)),
+        res("dup-url", "https://setosa.io/ev/image-kernels", ("cnn",)),
+        res("gone-tag", "https://example.org/b", ("astrology",)),
+        res("kept", "https://example.org/c", ("astrology", "cnn")),
+    ])
+    added = [r for r in merged.resources if curated.get(r.id) is None]
+    assert [(r.id, r.tags) for r in added] == [("kept", ("cnn",))]
+
+
+async def test_votes_need_a_real_resource_and_shape_the_prior(settings: Settings) -> None:
+    """Votes on unknown resources are refused; refreshed feedback nudges the score gently."""
+    async with open_vizbot(settings) as bot:
+        with pytest.raises(NotFound):
+            await bot.vote(user="ann", question="convnet", resource_id="nope", value=1)
+        before = {r.resource.id: r.score for r in bot.engine.search("convolutional neural networks").results}
+        target = next(iter(before))
+        for n in range(20):
+            await bot.vote(user=f"user{n}", question="convnet", resource_id=target, value=-1)
+        await bot.refresh_feedback()
+        after = {r.resource.id: r.score for r in bot.engine.search("convolutional neural networks").results}
+    assert before[target] * 0.9 < after[target] < before[target]
+
+
+async def test_moderation_flow_and_notifications(settings: Settings) -> None:
+    """Reject keeps the reason; decided suggestions wait to be notified until marked."""
+    async with open_vizbot(settings) as bot:
+        out = await bot.suggest(NEW_URL, "Max pooling explained", "cnn", "", user="123", user_name="Ann", guild="9")
+        assert await bot.pending_count() == 1
+        rejected = await bot.reject(out.suggestion.id, moderator="mod", reason="paywalled")
+        assert (rejected.status, rejected.reason) == ("rejected", "paywalled")
+        waiting = await bot.unnotified()
+        assert [(s.id, s.user, s.guild) for s in waiting] == [(out.suggestion.id, "123", "9")]
+        await bot.mark_notified(out.suggestion.id)
+        assert await bot.unnotified() == []
