@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from bot.cli.common import add_catalog_option, settings_from_args
 from bot.cli.output import emit_json, info
-from bot.config import Settings
 from bot.core.catalog import check_catalog, load_catalog, resolve_catalog_dir
 from bot.core.errors import ConfigError, Problem
 
@@ -29,11 +29,13 @@ def problem_json(problem: Problem) -> dict[str, object]:
 
 
 def _catalog_dir(args: argparse.Namespace) -> Path:
-    positional = getattr(args, "dir", None)
-    if positional is not None and args.catalog is not None and Path(positional) != Path(args.catalog):
-        raise ConfigError("give the catalog directory once, either as DIR or with --catalog")
-    explicit = positional if positional is not None else args.catalog
-    settings = Settings.from_env().with_overrides(catalog_dir=explicit)
+    """DIR or ``--catalog``, else ``VIZBOT_CATALOG``, else the shipped catalog."""
+    settings = settings_from_args(args)
+    positional: Path | None = getattr(args, "dir", None)
+    if positional is not None:
+        if args.catalog is not None and positional != args.catalog:
+            raise ConfigError("give the catalog directory once, either as DIR or with --catalog")
+        settings = settings.with_overrides(catalog_dir=positional.expanduser())
     return resolve_catalog_dir(settings.catalog_dir)
 
 
@@ -88,8 +90,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Validate tags.yaml and resources/*.yaml. Problems go to standard error as "
         "'file:line: severity [id] field: message'; exits 1 when any is an error.",
     )
-    check.add_argument("dir", nargs="?", metavar="DIR", help="catalog directory (default: the shipped catalog)")
-    check.add_argument("--catalog", metavar="DIR", help="catalog directory (same as DIR)")
+    check.add_argument("dir", nargs="?", type=Path, metavar="DIR", help="catalog directory (same as --catalog)")
+    add_catalog_option(check)
     check.add_argument("--json", action="store_true", help="print the result as one JSON document")
     check.set_defaults(handler=run_check)
 
@@ -99,6 +101,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Print every resource: with --json a list of {id, title, url, description, tags, "
         "keywords, kind, level}; otherwise one tab-separated line each (id, kind, level, url, title).",
     )
-    export.add_argument("--catalog", metavar="DIR", help="catalog directory (default: the shipped catalog)")
+    add_catalog_option(export)
     export.add_argument("--json", action="store_true", help="print a JSON list on standard output")
     export.set_defaults(handler=run_export)
