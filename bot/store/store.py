@@ -76,7 +76,7 @@ class Store:
                 try:
                     await store.prune_questions(retention_days)
                 except StoreError as exc:  # pruning is housekeeping: never a reason to refuse to open
-                    _log.warning("could not prune old questions: %s", exc)
+                    _log.info("could not prune old questions: %s", exc)
         except BaseException:
             await conn.close()
             raise

@@ -1,0 +1,237 @@
+"""vizbot suggest / suggestions / vote / report: outputs, exit codes, and clear errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.cli.main import main
+from bot.core.catalog import check_catalog, default_catalog_dir
+
+URL = "https://example.org/pooling"
+
+
+@pytest.fixture
+def env(tmp_path: Path, valid_catalog_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clean environment: the fixture catalog, a temporary database, no .env; returns the db path."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith("VIZBOT_"):
+            monkeypatch.delenv(name)
+    db = tmp_path / "data" / "vizbot.db"
+    monkeypatch.setenv("VIZBOT_DB", str(db))
+    monkeypatch.setenv("VIZBOT_CATALOG", str(valid_catalog_dir))
+    return db
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run one command; returns (exit status, stdout, stderr)."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def suggest(capsys, url: str = URL, *extra: str) -> dict:
+    code, out, err = run(capsys, "suggest", url, "--title", "Max pooling explained", "--tags", "conv net", "--json", *extra)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_suggest_list_approve_flow(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A suggestion is listed as pending, approved with kind and level, then listed as approved."""
+    created = suggest(capsys)
+    assert (created["status"], created["suggestion"]["tags"]) == ("created", ["cnn"])
+    code, out, _ = run(capsys, "suggestions", "list", "--json")
+    assert code == 0 and [s["id"] for s in json.loads(out)] == [1]
+    code, out, _ = run(capsys, "suggestions", "approve", "1", "--kind", "video", "--level", "advanced", "--json")
+    approved = json.loads(out)
+    assert (approved["status"], approved["kind"], approved["level"]) == ("approved", "video", "advanced")
+    code, out, _ = run(capsys, "suggestions", "list", "--status", "approved")
+    assert code == 0 and "#1 [approved] Max pooling explained" in out and "live as max-pooling-explained" in out
+
+
+def test_seconded_and_already_there(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Another user's identical URL is seconded; a catalog URL answers with the entry; both exit 0."""
+    suggest(capsys)
+    assert suggest(capsys, URL + "/", "--user", "bob")["status"] == "seconded"
+    code, out, _ = run(capsys, "suggest", "https://setosa.io/ev/image-kernels/", "--title", "Kernels", "--tags", "kernels")
+    assert code == 0 and out.startswith("already there: Image Kernels Explained Visually")
+
+
+def test_reject_with_reason(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Rejecting records the reason and prints it."""
+    suggest(capsys)
+    code, out, _ = run(capsys, "suggestions", "reject", "1", "--reason", "paywalled")
+    assert (code, out) == (0, "rejected #1: paywalled\n")
+    code, out, _ = run(capsys, "suggestions", "list", "--status", "rejected", "--json")
+    assert json.loads(out)[0]["reason"] == "paywalled"
+
+
+def test_export_round_trips_through_catalog_check(
+    env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exported YAML, merged into a copy of the shipped catalog, passes `vizbot catalog check`."""
+    catalog = tmp_path / "catalog"
+    shutil.copytree(default_catalog_dir(), catalog)
+    monkeypatch.setenv("VIZBOT_CATALOG", str(catalog))
+    awkward = [
+        ("https://example.org/a", "Pooling: a 'quoted' #hash — ünïcode", "max pooling, feature map", "line one\nline two: yes"),
+        ("https://example.org/b?x=1&y=2", "- starts like a list item", "backprop", ""),
+        ("https://example.org/c", "null", "cnn", "true"),
+        ("https://example.org/d", "Seeing “attention” 注意", "attention", "{not: a mapping}"),
+    ]
+    for url, title, tags, note in awkward:
+        code, _, err = run(capsys, "suggest", url, "--title", title, "--tags", tags, "--note", note, "--user", title)
+        assert code == 0, err
+    for n in (1, 2, 3, 4):
+        assert run(capsys, "suggestions", "approve", str(n))[0] == 0
+    code, out, _ = run(capsys, "suggestions", "export")
+    entries = yaml.safe_load(out)
+    assert [e["title"] for e in entries] == [a[1] for a in awkward]
+    (catalog / "resources" / "zz-suggested.yaml").write_text(out, encoding="utf-8")
+    merged, problems = check_catalog(catalog)
+    assert [p for p in problems if p.severity == "error"] == []
+    assert run(capsys, "catalog", "check", str(catalog))[0] == 0
+    assert {e["id"] for e in entries} <= {r.id for r in merged.resources}
+    code, out, err = run(capsys, "suggestions", "export")
+    assert (code, out) == (0, "[]\n") and "no approved suggestions" in err
+
+
+def test_vote_and_report(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Votes show up as thumbs-down in the report; --json has every key."""
+    code, out, _ = run(capsys, "vote", "image-kernels", "down", "--question", "blur", "--user", "ann", "--json")
+    assert code == 0 and json.loads(out) == {"resource_id": "image-kernels", "question": "blur", "user": "ann", "value": -1}
+    code, out, _ = run(capsys, "report", "--days", "7", "--json")
+    data = json.loads(out)
+    assert data["disliked"] == [{"resource_id": "image-kernels", "up": 0, "down": 1}]
+    code, out, _ = run(capsys, "report")
+    assert code == 0 and "Most thumbs-down:" in out and "image-kernels" in out
+
+
+def test_db_option_beats_environment(env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """--db names the database even when VIZBOT_DB is set."""
+    other = tmp_path / "other.db"
+    suggest(capsys, URL, "--db", str(other))
+    assert other.is_file() and not env.exists()
+
+
+def test_rate_limit_message(env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over the hourly limit the command fails with when to retry."""
+    monkeypatch.setenv("VIZBOT_SUGGESTIONS_PER_HOUR", "1")
+    suggest(capsys)
+    code, out, err = run(capsys, "suggest", URL + "2", "--title", "Another one", "--tags", "cnn")
+    assert (code, out) == (1, "")
+    assert err.startswith("vizbot: error: you can suggest 1 resources per hour; try again in 60 minutes")
+
+
+def _foreign(path: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE mine (x)")
+    conn.close()
+
+
+def _newer(path: Path) -> None:
+    main(["report", "--db", str(path)])
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("argv", "prepare", "message"),
+    [
+        (["suggest", "ftp://x.org", "--title", "Title", "--tags", "cnn"], None, "url: must start with http"),
+        (["suggest", URL, "--title", "ab", "--tags", "cnn"], None, "title: must be at least 3"),
+        (["suggest", URL, "--title", "Title", "--tags", "astrology"], None, "tags: unknown tag 'astrology'"),
+        (["suggest", URL, "--title", "Title", "--tags", "cnn", "--note", "n" * 1001], None, "note: must be at most 1000"),
+        (["suggestions", "approve", "9"], None, "no suggestion #9"),
+        (["vote", "nope", "up", "--question", "q"], None, "no resource 'nope'"),
+        (["report", "--db", "{tmp}/blocker/x.db"], "blocker", "could not create the directory for"),
+        (["report", "--db", "{tmp}/notes.db"], "text", "is not a vizbot database"),
+        (["report", "--db", "{tmp}/other.db"], "foreign", "is not a vizbot database"),
+        (["report", "--db", "{tmp}/new.db"], "newer", "written by a newer vizbot"),
+    ],
+    ids=["url", "title", "tag", "note", "no-such-suggestion", "no-such-resource", "missing-dir", "text-file",
+         "foreign-db", "newer-db"],
+)
+def test_errors_are_one_clear_line(
+    env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], prepare: str | None, message: str
+) -> None:
+    """Bad input and unusable databases exit 1 with `vizbot: error: ...`, nothing on stdout, no traceback."""
+    if prepare == "blocker":
+        (tmp_path / "blocker").write_text("a file, not a directory")
+    elif prepare == "text":
+        (tmp_path / "notes.db").write_text("shopping list\n")
+    elif prepare == "foreign":
+        _foreign(tmp_path / "other.db")
+    elif prepare == "newer":
+        _newer(tmp_path / "new.db")
+        capsys.readouterr()
+    code, out, err = run(capsys, *[a.replace("{tmp}", str(tmp_path)) for a in argv])
+    assert (code, out) == (1, "")
+    assert err.startswith("vizbot: error: ") and message in err
+    assert "Traceback" not in err and err.count("\n") == 1
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only files")
+def test_read_only_database_file(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A write-protected database file: reading works, saving says so clearly."""
+    suggest(capsys)
+    env.chmod(0o444)
+    try:
+        code, _, err = run(capsys, "suggest", URL + "2", "--title", "Another one", "--tags", "cnn")
+    finally:
+        env.chmod(0o644)
+    assert code == 1 and "could not save" in err and "read-only" in err
+
+
+@pytest.mark.parametrize("argv", [["suggestions", "list"], ["report"], ["suggestions", "export"]])
+def test_json_and_text_on_an_empty_database(env: Path, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    """Commands on a new database succeed; with --json the output is one JSON document."""
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    if argv != ["suggestions", "export"]:
+        code, out, _ = run(capsys, *argv, "--json")
+        assert code == 0 and json.loads(out) is not None and out.count("\n") == 1
+
+
+SETPRIV = shutil.which("setpriv")
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or SETPRIV is None, reason="needs root to run the command as another user")
+def test_read_only_database_file_for_another_user(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Run as an unprivileged user, a write-protected database reads fine and refuses to save, clearly."""
+    import subprocess
+    import sys
+    import tempfile
+
+    suggest(capsys)
+    with tempfile.TemporaryDirectory() as tmp:
+        shared = Path(tmp)
+        shared.chmod(0o777)
+        db = shared / "vizbot.db"
+        shutil.copy(env, db)
+        db.chmod(0o444)
+        before = db.read_bytes()
+        root = Path(__file__).resolve().parents[2]
+        child_env = {**os.environ, "PYTHONPATH": str(root), "HOME": tmp, "VIZBOT_DB": str(db)}
+
+        def as_nobody(*argv: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [SETPRIV, "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m", "bot", *argv],
+                capture_output=True, text=True, cwd=tmp, env=child_env, check=False,
+            )
+
+        listed = as_nobody("suggestions", "list", "--json")
+        saved = as_nobody("suggest", URL + "2", "--title", "Another one", "--tags", "cnn")
+        assert db.read_bytes() == before
+    assert listed.returncode == 0 and [s["id"] for s in json.loads(listed.stdout)] == [1]
+    assert saved.returncode == 1 and saved.stdout == ""
+    assert saved.stderr.startswith("vizbot: error: could not save to") and "read-only" in saved.stderr
+    assert "Traceback" not in saved.stderr
