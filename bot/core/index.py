@@ -20,6 +20,7 @@ from bot.core.text import americanise, is_stop, normalise, stem, words
 FIELDS: tuple[str, ...] = ("tag", "title", "keyword", "description", "author")
 # Field weight and length normalisation (BM25F): tags and titles say what a resource is about.
 FIELD_WEIGHT: dict[str, float] = {"tag": 1.5, "title": 3.0, "keyword": 2.0, "description": 1.0, "author": 0.5}
+STRONG_FIELDS = 0b111  # mask bits of tag, title and keyword: what a resource is about
 FIELD_B: dict[str, float] = {"tag": 0.3, "title": 0.4, "keyword": 0.3, "description": 0.75, "author": 0.3}
 K1 = 1.2
 TAG_TERM = "#"  # prefix of the per-tag term every tagged resource carries

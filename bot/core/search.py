@@ -19,13 +19,13 @@ import logging
 import math
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.core.errors import InvalidInput, NotFound
-from bot.core.index import PAIR, TAG_TERM, Index, compact, idf, is_word
+from bot.core.index import PAIR, STRONG_FIELDS, TAG_TERM, Index, compact, idf, is_word
 from bot.core.model import KINDS, LEVELS, Catalog, Resource, Tag
 from bot.core.text import MAX_QUERY_CHARS, americanise, is_stop, normalise, words
 
@@ -35,6 +35,7 @@ COVERAGE = 0.5  # share of the question's informative weight a result must match
 COMMON_SHARE = 0.25  # matched weight must reach the IDF of a term found in this share of resources
 RELATIVE_CUTOFF = 0.3  # results scoring below this share of the best one are dropped
 SCHEMA_BOOST = 0.15  # "video", "beginner": prefer that kind or level by this much
+WEAK_EVIDENCE = 0.5  # a word found only in a description (or author) counts this much towards coverage
 PAIR_WEIGHT = 0.5  # two query words side by side in a resource count this much extra
 PRIOR_WEIGHT = 0.05  # feedback prior in [-1, 1] moves a score by at most this share
 MAX_LIMIT = 50
@@ -100,10 +101,11 @@ class TagLookup:
 
 @dataclass(frozen=True, slots=True)
 class _Alt:
-    term: str
+    term: str  # index term (a stem, a word pair, or TAG_TERM + slug)
     how: str
     confidence: float
-    matched: str
+    matched: str  # shown to the user
+    fixed: str = ""  # for a typo: the stem the word was read as
 
 
 @dataclass(slots=True)
@@ -265,65 +267,73 @@ class SearchEngine:
         seq: list[tuple[str, str]] = []  # (surface, stem) of non-stop word parts, in order
         for parts in words(normalise(query[:MAX_QUERY_CHARS])):
             for part in parts:
-                if is_stop(part):
-                    continue
-                seq.extend(self._split_unknown(part))
+                if not is_stop(part):
+                    seq.extend(self._split_unknown(part))
             if len(seq) >= MAX_UNITS:
                 break
         seq = seq[:MAX_UNITS]
-        stems = [s for _, s in seq]
+        # Unknown words are corrected first, so a corrected word can still complete a tag phrase.
+        fixes: dict[int, tuple[_Alt, ...]] = {}
+        for p, (surface, term) in enumerate(seq):
+            if is_word(surface) and term not in idx.docs and (term,) not in idx.phrases:
+                alts = self._typo_alts(surface)
+                if alts:
+                    fixes[p] = alts
+                    q.corrections.append((surface, alts[0].matched))
+        stems = [fixes[p][0].fixed if p in fixes else term for p, (_, term) in enumerate(seq)]
         covered = [False] * len(seq)
         # Tag phrases: greedy longest match on stems.
         i = 0
         while i < len(seq):
             for length in range(min(idx.max_phrase, len(seq) - i), 0, -1):
                 targets = idx.phrases.get(tuple(stems[i : i + length]))
-                if targets:
-                    positions = tuple(range(i, i + length))
-                    label = " ".join(s for s, _ in seq[i : i + length])
-                    alts = tuple(_Alt(TAG_TERM + t.slug, t.how, 1.0, t.slug) for t in targets)
-                    q.units.append(_Unit(label, alts, positions))
-                    # An alias also looks for the tag's own name in the text ("backprop" -> backpropagation).
-                    for target in targets:
-                        if target.how == "alias":
-                            for term in idx.name_terms.get(target.slug, ()):
-                                alt = _Alt(term, "alias", 1.0, idx.display.get(term, term))
-                                q.units.append(_Unit(label, (alt,), positions))
-                    for p in positions:
-                        covered[p] = True
-                    i += length - 1
-                    break
+                if not targets:
+                    continue
+                positions = tuple(range(i, i + length))
+                label = " ".join(s for s, _ in seq[i : i + length])
+                typo = [fixes[p][0].confidence for p in positions if p in fixes]
+                how, conf = ("typo", min(typo)) if typo else (None, 1.0)
+                q.units.append(
+                    _Unit(label, tuple(_Alt(TAG_TERM + t.slug, how or t.how, conf, t.slug) for t in targets), positions)
+                )
+                # An alias also looks for the tag's own name in the text ("backprop" -> backpropagation).
+                for target in targets:
+                    if target.how == "alias" or typo:
+                        for term in idx.name_terms.get(target.slug, ()):
+                            alt = _Alt(term, how or "alias", conf, idx.display.get(term, term))
+                            q.units.append(_Unit(label, (alt,), positions))
+                for p in positions:
+                    covered[p] = True
+                i += length - 1
+                break
             i += 1
-        # Compounds written apart or hyphenated in the question ("t sne", "r-cnn").
         for i in range(len(seq) - 1):
+            # Compounds written apart or hyphenated ("t sne", "r-cnn"), and neighbouring words that
+            # also stand side by side in a resource (a gentle phrase bonus).
             joined = idx.stem(seq[i][0] + seq[i + 1][0])
+            label = f"{seq[i][0]} {seq[i + 1][0]}"
             if joined in idx.docs and joined not in stems:
-                q.units.append(_Unit(f"{seq[i][0]} {seq[i + 1][0]}", (_Alt(joined, "exact", 1.0, idx.display.get(joined, joined)),), (i, i + 1)))
+                q.units.append(_Unit(label, (_Alt(joined, "exact", 1.0, idx.display.get(joined, joined)),), (i, i + 1)))
                 covered[i] = covered[i + 1] = True
-        # Neighbouring words that also stand side by side in a resource: a gentle phrase bonus.
-        for i in range(len(seq) - 1):
             pair = stems[i] + PAIR + stems[i + 1]
             if pair in idx.docs:
-                label = f"{seq[i][0]} {seq[i + 1][0]}"
                 q.units.append(_Unit(label, (_Alt(pair, "exact", PAIR_WEIGHT, label),), (i, i + 1)))
         # Single words.
         for p, (surface, term) in enumerate(seq):
             schema = idx.schema_words.get(term)
             if schema is not None:
                 q.prefer.append(schema)
+            elif not is_word(surface):
                 continue
-            if not is_word(surface):
-                continue
-            if term in idx.docs:
+            elif term in idx.docs:
                 how = "exact" if americanise(surface) in idx.surface else "stem"
                 q.units.append(_Unit(surface, (_Alt(term, how, 1.0, idx.display.get(term, term)),), (p,)))
-            elif not covered[p]:
-                alts = self._typo_alts(surface)
+            elif p in fixes:
+                alts = tuple(a for a in fixes[p] if not a.term.startswith(TAG_TERM) or not covered[p])
                 if alts:
                     q.units.append(_Unit(surface, alts, (p,)))
-                    q.corrections.append((surface, alts[0].matched))
-                else:
-                    q.unknown.append(surface)
+            elif not covered[p]:
+                q.unknown.append(surface)
         # Position weights: the best IDF reaching each word; words nothing reaches weigh as unknown.
         weights = [0.0] * len(seq)
         for unit in q.units:
@@ -331,12 +341,12 @@ class SearchEngine:
             for p in unit.positions:
                 weights[p] = max(weights[p], best)
         for p, (surface, term) in enumerate(seq):
-            if weights[p] == 0.0 and is_word(surface) and term not in idx.schema_words and not covered[p]:
+            if weights[p] == 0.0 and is_word(surface) and term not in idx.schema_words:
                 weights[p] = self._common_weight
         q.weights = weights
+        q.units = [u for u in q.units if any(a.term in idx.docs for a in u.alts)]
         for unit in q.units:
             unit.mass = sum(weights[p] for p in unit.positions)
-        q.units = [u for u in q.units if any(a.term in idx.docs for a in u.alts)]
         return q
 
     def _split_unknown(self, part: str) -> list[tuple[str, str]]:
@@ -361,9 +371,9 @@ class SearchEngine:
         for surface, term, edits in self._corrections(word):
             confidence = 1.0 - 2.0 * edits / len(word)
             if term in idx.docs:
-                alts.append(_Alt(term, "typo", confidence, surface))
+                alts.append(_Alt(term, "typo", confidence, surface, term))
             for target in idx.phrases.get((term,), ()):
-                alts.append(_Alt(TAG_TERM + target.slug, "typo", confidence, target.slug))
+                alts.append(_Alt(TAG_TERM + target.slug, "typo", confidence, target.slug, term))
         return tuple(alts)
 
     def _corrections(self, word: str) -> list[tuple[str, str, int]]:
@@ -396,19 +406,24 @@ class SearchEngine:
     # -- scoring -----------------------------------------------------------------------------
 
     def _score(self, q: _Query) -> tuple[dict[int, list], dict[str, float]]:
-        """Candidates ``doc -> [score, unit mask]`` that can still reach the coverage bar."""
-        idx = self._index
+        """Candidates ``doc -> [score, evidence mask]`` that can still reach the coverage bar.
+
+        Units are visited from the heaviest; once the units left could not lift a resource
+        over the bar on their own, they only add to resources already found (MaxScore-style).
+        Each unit has two mask bits: matched in a tag, title or keyword (strong), or only in
+        the description or author (weak).
+        """
         need = self._need(q)
         order = sorted(range(len(q.units)), key=lambda u: (-q.units[u].mass, u))
         rest = sum(u.mass for u in q.units)
         acc: dict[int, list] = {}
         for ui in order:
             unit = q.units[ui]
-            bit = 1 << ui
+            strong_bit, weak_bit = 1 << (2 * ui), 1 << (2 * ui + 1)
             essential = rest >= need
             rest -= unit.mass
-            postings = self._postings(unit, None if essential else acc)
-            for doc, value in postings:
+            for doc, value, fields in self._postings(unit, None if essential else acc):
+                bit = strong_bit if fields & STRONG_FIELDS else weak_bit
                 entry = acc.get(doc)
                 if entry is None:
                     acc[doc] = [value, bit]
@@ -422,35 +437,32 @@ class SearchEngine:
                     votes[alt.matched] = votes.get(alt.matched, 0.0) + 1e6
         return acc, votes
 
-    def _postings(self, unit: _Unit, only: dict[int, list] | None) -> list[tuple[int, float]] | zip:
-        """(doc, contribution) of one unit: best alternative per doc; restricted to ``only`` when given."""
+    def _postings(self, unit: _Unit, only: dict[int, list] | None) -> Iterable[tuple[int, float, int]]:
+        """(doc, contribution, field mask) of one unit: its best alternative per doc;
+        restricted to the docs in ``only`` when given."""
         idx = self._index
         if len(unit.alts) == 1 and unit.alts[0].confidence == 1.0 and only is None:
             term = unit.alts[0].term
-            return zip(idx.docs[term], idx.impacts[term])
-        best: dict[int, float] = {}
+            return zip(idx.docs[term], idx.impacts[term], idx.masks[term])
+        best: dict[int, tuple[float, int]] = {}
         for alt in unit.alts:
             docs = idx.docs.get(alt.term)
             if docs is None:
                 continue
-            imps = idx.impacts[alt.term]
-            c = alt.confidence
+            imps, masks, c = idx.impacts[alt.term], idx.masks[alt.term], alt.confidence
             if only is not None and len(only) * 16 < len(docs):
                 n = len(docs)
-                for doc in only:
-                    i = bisect_left(docs, doc)
-                    if i < n and docs[i] == doc:
-                        v = imps[i] * c
-                        if v > best.get(doc, 0.0):
-                            best[doc] = v
+                hits = ((doc, i) for doc in only for i in (bisect_left(docs, doc),) if i < n and docs[i] == doc)
             else:
-                for doc, imp in zip(docs, imps):
-                    if only is not None and doc not in only:
-                        continue
-                    v = imp * c
-                    if v > best.get(doc, 0.0):
-                        best[doc] = v
-        return list(best.items())
+                hits = ((doc, i) for i, doc in enumerate(docs) if only is None or doc in only)
+            for doc, i in hits:
+                v = imps[i] * c
+                old = best.get(doc)
+                if old is None or v > old[0]:
+                    best[doc] = (v, masks[i] | (old[1] if old else 0))
+                else:
+                    best[doc] = (old[0], old[1] | masks[i])
+        return [(doc, v, m) for doc, (v, m) in best.items()]
 
     def _need(self, q: _Query) -> float:
         return max(COVERAGE * q.total, self._common_weight)
@@ -459,8 +471,9 @@ class SearchEngine:
         """Whether the units in ``mask`` cover enough of the question (see the module docstring)."""
         conf = [0.0] * len(q.weights)
         for ui, unit in enumerate(q.units):
-            if mask >> ui & 1:
-                c = max(a.confidence for a in unit.alts)
+            evidence = mask >> (2 * ui) & 3
+            if evidence:
+                c = max(a.confidence for a in unit.alts) * (1.0 if evidence & 1 else WEAK_EVIDENCE)
                 for p in unit.positions:
                     conf[p] = max(conf[p], c)
         share = sum(w * c for w, c in zip(q.weights, conf))
@@ -505,7 +518,7 @@ class SearchEngine:
         matches: dict[Match, None] = {}
         notes: dict[str, dict[str, None]] = {}  # label -> what it matched, in order
         for ui, unit in enumerate(q.units):
-            if not mask >> ui & 1:
+            if not mask >> (2 * ui) & 3:
                 continue
             best: tuple[float, _Alt, int] | None = None
             for alt in unit.alts:
@@ -561,12 +574,16 @@ class SearchEngine:
         return tuple(sorted(votes, key=lambda s: (-votes[s], s))[:3])
 
     def _closest_tags(self, q: _Query, votes: dict[str, float]) -> tuple[str, ...]:
-        """Tags nearest a question that got no results: tag phrases in it, then weak matches' tags."""
-        votes = dict(votes)
-        idx = self._index
-        acc, _ = self._weak_matches(q)
-        for doc, score in acc.items():
-            for slug in idx.resources[doc].tags:
+        """Tags nearest a question that got no results: tag phrases in it, then the tags of
+        resources that matched some of its words (corrected spellings aside), then spelling."""
+        votes = {slug: v for slug, v in votes.items() if slug in self.catalog.tags}
+        weak: dict[int, float] = {}
+        for unit in q.units:
+            if all(a.how != "typo" for a in unit.alts):
+                for doc, value, _ in self._postings(unit, None):
+                    weak[doc] = weak.get(doc, 0.0) + value
+        for doc, score in weak.items():
+            for slug in self._index.resources[doc].tags:
                 if slug in self.catalog.tags:
                     votes[slug] = votes.get(slug, 0.0) + score
         chosen = sorted(votes, key=lambda s: (-votes[s], s))[:3]
@@ -574,15 +591,6 @@ class SearchEngine:
             for word in q.unknown:
                 chosen.extend(t.slug for t in self._suggest_tags_for(compact(word)) if t.slug not in chosen)
         return tuple(chosen[:3])
-
-    def _weak_matches(self, q: _Query) -> tuple[dict[int, float], None]:
-        idx = self._index
-        acc: dict[int, float] = {}
-        for unit in q.units:
-            for doc, value in self._postings(unit, None):
-                acc[doc] = acc.get(doc, 0.0) + value
-        del idx
-        return acc, None
 
     def _suggest_tags_for(self, key: str) -> tuple[Tag, ...]:
         if len(key) < 3:
