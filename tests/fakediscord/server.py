@@ -681,9 +681,10 @@ class FakeDiscord:
                         message[key] = data[key]
                 message["edited_timestamp"] = p.now_iso()
         inter.callbacks.append(body)
-        if message is not None and kind in (4, 5):
-            inter.original = message
-            inter.messages.append(message)
+        if message is not None:
+            inter.original = message  # for 6 and 7, @original is the message the component is on
+            if kind in (4, 5, 7):
+                inter.messages.append(message)
         response: dict[str, Any] = {
             "interaction": {
                 "id": str(inter.id),
@@ -737,14 +738,16 @@ class FakeDiscord:
         return 200, self._webhook_message(call)[1]
 
     async def _edit_webhook_message(self, call: Call) -> tuple[int, Any]:
-        _, data = self._webhook_message(call)
-        return 200, self._apply_edit(data, call)
+        inter, data = self._webhook_message(call)
+        self._apply_edit(data, call)
+        if not any(m is data for m in inter.messages):
+            inter.messages.append(data)
+        return 200, data
 
     async def _delete_webhook_message(self, call: Call) -> tuple[int, Any]:
         inter, data = self._webhook_message(call)
         self.messages.pop(int(data["id"]), None)
-        if data in inter.messages:
-            inter.messages.remove(data)
+        inter.messages[:] = [m for m in inter.messages if m is not data]
         return 204, None
 
     # ------------------------------------------------------------------ gateway

@@ -1,0 +1,70 @@
+"""Starting the real vizbot (``run_bot``) against a FakeDiscord, and reading its database."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+_TESTS = Path(__file__).resolve().parents[2]
+if str(_TESTS) not in sys.path:
+    sys.path.insert(0, str(_TESTS))
+
+from fakediscord import FakeDiscord  # noqa: E402
+from fakediscord.fixtures import stop_task  # noqa: E402
+
+from bot.config import Settings  # noqa: E402
+
+__all__ = ["COMMANDS", "RunningBot", "bot_settings", "start_bot"]
+
+COMMANDS = {"ask", "tags", "tag", "suggest", "review", "report", "help", "reload", "Find visualizations"}
+
+
+@dataclass
+class RunningBot:
+    """The bot task, its settings and the fake it talks to."""
+
+    fake: FakeDiscord
+    settings: Settings
+    task: asyncio.Task[int]
+
+    def query(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+        """Read the bot's database directly (it is a file under tmp_path)."""
+        with sqlite3.connect(self.settings.db_path, timeout=10) as db:
+            return db.execute(sql, args).fetchall()
+
+
+def bot_settings(fake: FakeDiscord, tmp_path: Path, **overrides: Any) -> Settings:
+    """Settings as ``vizbot run`` would build them: temp database, shipped catalog, no cooldown."""
+    values: dict[str, Any] = {
+        "catalog_dir": None,
+        "db_path": tmp_path / "vizbot.db",
+        "question_cooldown_seconds": 0,
+        "discord_token": "fake-token",
+        "guild_id": fake.guild.id,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+async def start_bot(fake: FakeDiscord, settings: Settings) -> asyncio.Task[int]:
+    """``run_bot(settings)`` as a task, returned once it is on the gateway with its commands synced."""
+    from bot.discord_app.runner import run_bot
+
+    task = asyncio.create_task(run_bot(settings))
+
+    def ready() -> bool:
+        synced = {c["name"] for cmds in fake.commands.values() for c in cmds}
+        return task.done() or (fake.connected and COMMANDS <= synced)
+
+    try:
+        await fake.wait_until(ready, timeout=30, what="the bot to connect and sync its commands")
+    except AssertionError:
+        await stop_task(task)
+        raise
+    if task.done():
+        raise AssertionError(f"run_bot ended during start-up with {task.result()!r}")
+    return task
