@@ -18,6 +18,10 @@ class Cooldown:
         self._clock = clock
         self._last: dict[Hashable, float] = {}
 
+    def __len__(self) -> int:
+        """How many users are tracked."""
+        return len(self._last)
+
     def retry_after(self, key: Hashable) -> float:
         """Seconds until ``key`` may ask again (0 when it may ask now)."""
         last = self._last.get(key)

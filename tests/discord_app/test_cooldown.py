@@ -1,0 +1,79 @@
+"""Per-user question cooldown."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.errors import RateLimited
+from bot.discord_app.cooldown import Cooldown
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_second_question_too_soon_is_refused() -> None:
+    """Within the window the user gets RateLimited with the time left."""
+    clock = Clock()
+    cooldown = Cooldown(5, clock)
+    cooldown.hit(1)
+    clock.now += 2
+    with pytest.raises(RateLimited) as caught:
+        cooldown.hit(1)
+    assert caught.value.retry_after == pytest.approx(3)
+
+
+def test_after_the_window_the_user_may_ask_again() -> None:
+    """Once the window passed the question goes through."""
+    clock = Clock()
+    cooldown = Cooldown(5, clock)
+    cooldown.hit(1)
+    clock.now += 5
+    cooldown.hit(1)
+    assert cooldown.retry_after(1) == pytest.approx(5)
+
+
+def test_users_are_independent() -> None:
+    """One user's cooldown does not affect another."""
+    cooldown = Cooldown(5, Clock())
+    cooldown.hit(1)
+    cooldown.hit(2)
+    assert cooldown.retry_after(3) == 0
+
+
+def test_refused_questions_do_not_extend_the_wait() -> None:
+    """Retrying early does not restart the window."""
+    clock = Clock()
+    cooldown = Cooldown(5, clock)
+    cooldown.hit(1)
+    clock.now += 4
+    with pytest.raises(RateLimited):
+        cooldown.hit(1)
+    clock.now += 1
+    cooldown.hit(1)
+
+
+@pytest.mark.parametrize("seconds", [0, -1])
+def test_zero_turns_it_off(seconds: int) -> None:
+    """A cooldown of 0 never refuses."""
+    cooldown = Cooldown(seconds, Clock())
+    for _ in range(3):
+        cooldown.hit(1)
+
+
+def test_memory_is_bounded() -> None:
+    """Expired entries are pruned when many users were seen."""
+    clock = Clock()
+    cooldown = Cooldown(5, clock)
+    cooldown.MAX_TRACKED = 10
+    for user in range(10):
+        cooldown.hit(user)
+    clock.now += 10
+    cooldown.hit("late")
+    assert len(cooldown) == 1

@@ -1,0 +1,116 @@
+"""Embeds built from cards, checked through Embed.to_dict()."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import answers
+from bot.core.answers import AnswerCard, Line, ResultItem, TagRow
+from bot.discord_app import embeds
+
+
+def item(**changes: object) -> ResultItem:
+    """A result item."""
+    fields: dict[str, object] = dict(resource_id="cnn-explainer", title="CNN Explainer",
+                                     url="https://poloclub.github.io/cnn-explainer/",
+                                     description="Watch a CNN classify images.", tags=("cnn", "convolution"),
+                                     kind="interactive", level="beginner", why='"cnn" -> tag cnn')
+    fields.update(changes)
+    return ResultItem(**fields)  # type: ignore[arg-type]
+
+
+def answer(*items: ResultItem, question: str = "how do convolutions work") -> AnswerCard:
+    """An answer card."""
+    return AnswerCard(title="Visualizations for your question", items=items, question=question,
+                      footer="Page 1", has_more=True)
+
+
+def test_answer_embed_has_linked_titles_and_metadata() -> None:
+    """Each result: linked bold title, one-line description, tags, kind · level, why."""
+    data = embeds.card_to_embed(answer(item())).to_dict()
+    assert data["author"]["name"] == "how do convolutions work"
+    assert "**1. [CNN Explainer](https://poloclub.github.io/cnn-explainer/)**" in data["description"]
+    assert "`cnn` `convolution` · interactive · beginner" in data["description"]
+    assert '*why:* "cnn" -> tag cnn' in data["description"]
+    assert data["footer"]["text"] == "Page 1"
+
+
+def test_results_are_numbered_from_the_offset() -> None:
+    """Page two starts at the offset plus one."""
+    card = AnswerCard(title="More", items=(item(), item(resource_id="b")), offset=3)
+    description = embeds.card_to_embed(card).to_dict()["description"]
+    assert "**4. " in description and "**5. " in description
+
+
+@pytest.mark.parametrize(
+    ("text", "forbidden"),
+    [
+        ("[click me](https://evil.example)", "](https://evil"),
+        ("**bold** and __under__", "**bold**"),
+        ("hi @everyone and @here", "@everyone"),
+        ("<@123456789012345678> ping", "<@123456789012345678>"),
+        ("<@&123456789012345678> role", "<@&123456789012345678>"),
+        ("`code` ||spoiler||", "||spoiler||"),
+    ],
+)
+def test_user_text_is_inert(text: str, forbidden: str) -> None:
+    """Titles, descriptions and questions cannot inject links, mentions or markdown."""
+    card = answer(item(title=text, description=text, why=text), question=text)
+    data = embeds.card_to_embed(card).to_dict()
+    assert forbidden not in data["description"]
+    assert forbidden not in data["author"]["name"] or forbidden.startswith(("**", "`", "||", "]("))
+
+
+@pytest.mark.parametrize("url", ["https://example.org/a_(b)", "https://example.org/x y", "https://example.org/a)**[x](https://evil)"])
+def test_urls_cannot_break_out_of_the_link(url: str) -> None:
+    """Parentheses and spaces in a URL are percent-encoded."""
+    link = embeds.link("t", url)
+    target = link[link.index("](") + 2 : -1]
+    assert ")" not in target and " " not in target and "(" not in target
+
+
+def test_question_round_trips_through_the_author_line() -> None:
+    """The question is recovered from the embed for More and votes."""
+    card = answer(item(), question="why @everyone loves attention?")
+    name = embeds.card_to_embed(card).to_dict()["author"]["name"]
+    assert "@everyone" not in name
+    assert embeds.unwrap_question(name) == "why @everyone loves attention?"
+
+
+def test_limits_are_respected() -> None:
+    """Long text is cut to Discord's limits."""
+    long = "x" * 5000
+    card = AnswerCard(title=long, description=long, question=long, footer=long,
+                      lines=tuple(Line(long, long) for _ in range(30)))
+    data = embeds.card_to_embed(card).to_dict()
+    assert len(data["title"]) <= 256 and len(data["description"]) <= 4096
+    assert len(data["author"]["name"]) <= 256 and len(data["footer"]["text"]) <= 2048
+    assert len(data["fields"]) == 25
+    assert all(len(f["name"]) <= 256 and len(f["value"]) <= 1024 for f in data["fields"])
+
+
+@pytest.mark.parametrize(("tone", "colour"), [(answers.ERROR, 0xE74C3C), (answers.SUCCESS, 0x2ECC71)])
+def test_tone_sets_the_colour(tone: str, colour: int) -> None:
+    """Errors are red, successes green."""
+    assert embeds.card_to_embed(AnswerCard(title="t", tone=tone)).to_dict()["color"] == colour
+
+
+def test_tags_and_suggested_tags_render() -> None:
+    """Tag rows show slug, title, count and aliases; related tags are listed."""
+    card = AnswerCard(title="Tags", tag_rows=(TagRow("cnn", "Convolutional networks", 12, ("convnet",)),),
+                      suggested_tags=("cnn", "attention"))
+    description = embeds.card_to_embed(card).to_dict()["description"]
+    assert "`cnn` Convolutional networks · 12 · aka convnet" in description
+    assert "Related tags: `cnn` `attention`" in description
+
+
+def test_lines_become_fields() -> None:
+    """Labelled values become non-inline fields, values escaped."""
+    card = AnswerCard(title="Suggestion #1", lines=(Line("Note", "see [here](https://evil)"),))
+    field = embeds.card_to_embed(card).to_dict()["fields"][0]
+    assert field["name"] == "Note" and "](https://evil" not in field["value"]
+
+
+def test_empty_description_is_omitted() -> None:
+    """A card with only a title has no description key."""
+    assert "description" not in embeds.card_to_embed(AnswerCard(title="Review")).to_dict()

@@ -1,0 +1,100 @@
+"""Command tree sync: guild at start-up when configured, else globally only when the tree changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import discord
+import pytest
+from discord import app_commands
+
+from bot.config import Settings
+from bot.discord_app import sync
+
+
+class RecordingTree(app_commands.CommandTree):
+    """A real command tree whose sync records the call instead of calling Discord."""
+
+    def __init__(self) -> None:
+        super().__init__(discord.Client(intents=discord.Intents.none()))
+        self.synced: list[int | None] = []
+
+    async def sync(self, *, guild: discord.abc.Snowflake | None = None) -> list[app_commands.AppCommand]:
+        self.synced.append(guild.id if guild else None)
+        return []
+
+
+def make_tree(description: str = "Find learning visualizations") -> RecordingTree:
+    """A tree with one /ask command."""
+    tree = RecordingTree()
+
+    @tree.command(name="ask", description=description)
+    async def ask(interaction: discord.Interaction, question: str) -> None:  # pragma: no cover - never invoked
+        """Unused."""
+
+    return tree
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings whose data directory is a temporary one."""
+    return Settings(db_path=tmp_path / "data" / "vizbot.db")
+
+
+async def test_first_start_syncs_globally_and_stores_the_hash(settings: Settings) -> None:
+    """No stored hash: sync globally and remember the tree."""
+    tree = make_tree()
+    await sync.sync_commands(tree, settings)
+    assert tree.synced == [None]
+    assert sync.read_hash(sync.hash_path(settings)) == sync.tree_hash(tree)
+
+
+async def test_unchanged_tree_is_not_synced_again(settings: Settings) -> None:
+    """Same tree, second start: no sync."""
+    await sync.sync_commands(make_tree(), settings)
+    again = make_tree()
+    report = await sync.sync_commands(again, settings)
+    assert again.synced == [] and "unchanged" in report[0]
+
+
+async def test_changed_tree_is_synced(settings: Settings) -> None:
+    """A changed description changes the hash and triggers a sync."""
+    await sync.sync_commands(make_tree(), settings)
+    changed = make_tree("Something else")
+    await sync.sync_commands(changed, settings)
+    assert changed.synced == [None]
+
+
+async def test_force_syncs_even_when_unchanged(settings: Settings) -> None:
+    """vizbot sync always syncs."""
+    await sync.sync_commands(make_tree(), settings)
+    forced = make_tree()
+    await sync.sync_commands(forced, settings, force=True)
+    assert forced.synced == [None]
+
+
+async def test_dev_guild_is_synced_at_start_up(settings: Settings) -> None:
+    """With VIZBOT_GUILD_ID only the guild is synced (instantly), not the global tree."""
+    tree = make_tree()
+    await sync.sync_commands(tree, settings.with_overrides(guild_id=42))
+    assert tree.synced == [42]
+    assert [c.name for c in tree.get_commands(guild=discord.Object(42))] == ["ask"]
+
+
+async def test_dev_guild_and_force_sync_both(settings: Settings) -> None:
+    """vizbot sync with a guild set syncs the guild and the global tree."""
+    tree = make_tree()
+    await sync.sync_commands(tree, settings.with_overrides(guild_id=42), force=True)
+    assert tree.synced == [42, None]
+
+
+def test_hash_is_stable() -> None:
+    """The same tree gives the same hash."""
+    assert sync.tree_hash(make_tree()) == sync.tree_hash(make_tree())
+
+
+def test_unwritable_hash_file_is_only_a_warning(tmp_path: Path) -> None:
+    """A hash that cannot be stored does not raise."""
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    sync.write_hash(blocker / "sub" / "hash", "abc")
