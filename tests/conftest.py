@@ -17,5 +17,5 @@ def catalogs_dir() -> Path:
 
 @pytest.fixture
 def valid_catalog_dir(catalogs_dir: Path) -> Path:
-    """A small, valid catalog: 2 tags, 3 resources in 2 files."""
+    """A small, valid catalog: 2 tags, 3 resources in 2 files (several test modules rely on its exact content)."""
     return catalogs_dir / "valid"

@@ -20,6 +20,8 @@ from bot.core.yaml_loader import LList, LMap
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_LENGTH = 64
 MAX_TAGS_PER_RESOURCE = 5
+MAX_TITLE_LENGTH = 200
+LONG_DESCRIPTION = 500
 
 TAG_FIELDS = ("title", "description", "aliases")
 RESOURCE_FIELDS = ("id", "title", "url", "description", "tags", "keywords", "kind", "level", "author", "image")
@@ -288,9 +290,11 @@ def _read_tags_field(entry: _Entry, tags: Mapping[str, Tag] | None) -> tuple[str
     if not items:
         entry.error("tags", "needs at least one tag")
         return None
+    if not ok:
+        return None
     if len(seen) > MAX_TAGS_PER_RESOURCE:
         entry.warn("tags", f"has {len(seen)} tags; use at most {MAX_TAGS_PER_RESOURCE}")
-    return tuple(seen) if ok else None
+    return tuple(seen)
 
 
 def read_resource(data: LMap, report: Report, tags: Mapping[str, Tag] | None) -> ResourceEntry:
@@ -304,8 +308,12 @@ def read_resource(data: LMap, report: Report, tags: Mapping[str, Tag] | None) ->
         entry.error("id", problem)
         resource_id = None
     title = entry.text("title")
+    if title is not None and ("\n" in title or len(title) > MAX_TITLE_LENGTH):
+        entry.error("title", f"must be one line of at most {MAX_TITLE_LENGTH} characters")
     url = entry.url("url")
     description = entry.text("description")
+    if description is not None and len(description) > LONG_DESCRIPTION:
+        entry.warn("description", f"is {len(description)} characters; keep it to one or two sentences")
     tag_slugs = _read_tags_field(entry, tags)
     keywords = entry.text_list("keywords", required=False)
     kind = entry.choice("kind", KINDS)

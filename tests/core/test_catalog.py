@@ -79,6 +79,7 @@ SINGLE_PROBLEM = [
     ("mapping_not_list", "resources/c-mapping.yaml", 1, None, None, "error", "must be a list of resources"),
     ("missing_field", "resources/c-extra.yaml", 1, "extra", "url", "error", "is missing"),
     ("empty_field", "resources/c-extra.yaml", 2, "extra", "title", "error", "is empty"),
+    ("long_title", "resources/c-extra.yaml", 2, "extra", "title", "error", "must be one line of at most 200"),
     ("unknown_field", "resources/c-extra.yaml", 8, "extra", "tag", "error", "unknown field (did you mean 'tags'?)"),
     ("wrong_type", "resources/c-extra.yaml", 2, "extra", "title", "error", "must be text, found a number"),
     ("tags_not_list", "resources/c-extra.yaml", 5, "extra", "tags", "error", "must be a list"),
