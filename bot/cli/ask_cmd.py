@@ -1,9 +1,237 @@
-"""Subcommands (placeholder until implemented)."""
+"""``vizbot ask | tags | tag | eval``: search the catalog from the command line.
+
+Results go to standard output (one JSON document with ``--json``; one JSON line per
+question with ``--batch``); notices and errors go to standard error.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+from typing import Iterable, TextIO
+
+from bot.app import load_settings_catalog
+from bot.cli.common import add_catalog_option, settings_from_args
+from bot.cli.output import emit_json, info
+from bot.core.errors import InvalidInput, NotFound
+from bot.core.evaluate import Report, check_gold, engine_answer, evaluate, load_questions
+from bot.core.model import KINDS, LEVELS, Resource, Tag
+from bot.core.search import MAX_LIMIT, SearchEngine, SearchResponse
+
+
+def _limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_LIMIT}")
+    return value
+
+
+def _engine(args: argparse.Namespace) -> SearchEngine:
+    return SearchEngine(load_settings_catalog(settings_from_args(args)))
+
+
+# -- ask ----------------------------------------------------------------------------------
+
+
+def print_response(response: SearchResponse, out: TextIO) -> None:
+    """The human-readable answer: numbered results with URL, tags and why."""
+    if not response.results:
+        out.write((response.notice or "Nothing in the catalog fits that question.") + "\n")
+        if response.suggested_tags:
+            out.write(f"Try: vizbot tag {response.suggested_tags[0]}   (or vizbot tags for every topic)\n")
+        return
+    for n, result in enumerate(response.results, 1):
+        r = result.resource
+        out.write(f"{n}. {r.title}\n   {r.url}\n   {r.kind}, {r.level}; tags: {', '.join(r.tags)}\n")
+        out.write(f"   why: {result.why}\n")
+
+
+def _questions(source: str) -> Iterable[str]:
+    if source == "-":
+        for line in sys.stdin:
+            yield line.rstrip("\r\n")
+        return
+    try:
+        with open(source, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                yield line.rstrip("\r\n")
+    except OSError as exc:
+        raise InvalidInput("--batch", f"cannot read {source}: {exc.strerror or exc}") from None
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    """Answer one question, or every line of a batch file."""
+    if (args.question is None) == (args.batch is None):
+        raise InvalidInput("question", "give one QUESTION, or --batch FILE (- for standard input)")
+    engine = _engine(args)
+    filters = {"tag": args.tag, "kind": args.kind, "level": args.level}
+    if args.batch is not None:
+        for question in _questions(args.batch):
+            emit_json(engine.search(question, limit=args.limit, **filters).to_json())
+            sys.stdout.flush()
+        return 0
+    response = engine.search(args.question, limit=args.limit, **filters)
+    if args.json:
+        emit_json(response.to_json())
+        if response.notice:
+            info(response.notice)
+        return 0
+    if response.results and response.notice:
+        info(response.notice)
+    print_response(response, sys.stdout)
+    return 0
+
+
+# -- tags and tag ----------------------------------------------------------------------------
+
+
+def tag_json(tag: Tag, count: int) -> dict[str, object]:
+    """One tag as JSON."""
+    return {"slug": tag.slug, "title": tag.title, "description": tag.description, "count": count, "aliases": list(tag.aliases)}
+
+
+def resource_json(r: Resource) -> dict[str, object]:
+    """One resource in a tag listing."""
+    return {"id": r.id, "title": r.title, "url": r.url, "kind": r.kind, "level": r.level, "tags": list(r.tags)}
+
+
+def run_tags(args: argparse.Namespace) -> int:
+    """List every tag with its title, number of resources and aliases."""
+    engine = _engine(args)
+    counts = engine.tag_counts()
+    tags = sorted(engine.catalog.tags.values(), key=lambda t: t.slug)
+    if args.json:
+        emit_json({"tags": [tag_json(t, counts[t.slug]) for t in tags]})
+        return 0
+    width = max((len(t.slug) for t in tags), default=4)
+    for t in tags:
+        aliases = f"  (also: {', '.join(t.aliases)})" if t.aliases else ""
+        print(f"{t.slug:<{width}}  {counts[t.slug]:>3}  {t.title}{aliases}")
+    return 0
+
+
+def run_tag(args: argparse.Namespace) -> int:
+    """List one tag's resources; an alias or a typo resolves, an unknown name gets suggestions."""
+    engine = _engine(args)
+    found = engine.resolve_tag(args.name)
+    if found.tag is None:
+        names = [t.slug for t in found.suggestions]
+        if args.json:
+            emit_json({"tag": None, "how": "none", "suggestions": names, "resources": []})
+        hint = f"; closest: {', '.join(names)}" if names else "; see vizbot tags"
+        raise NotFound(f"no tag {args.name[:60]!r}{hint}")
+    tag = found.tag
+    resources = engine.resources_for_tag(tag.slug, kind=args.kind, level=args.level)
+    if args.json:
+        emit_json(
+            {
+                "tag": tag_json(tag, engine.tag_counts()[tag.slug]),
+                "how": found.how,
+                "suggestions": [],
+                "resources": [resource_json(r) for r in resources],
+            }
+        )
+        return 0
+    if found.how != "exact":
+        info(f"{args.name!r} is read as tag {tag.slug} ({found.how})")
+    print(f"{tag.title} ({tag.slug}): {tag.description}")
+    if not resources:
+        print("No resources with those filters.")
+    for r in resources:
+        print(f"- {r.title} [{r.kind}, {r.level}]\n  {r.url}")
+    return 0
+
+
+# -- eval -------------------------------------------------------------------------------------
+
+
+def print_report(report: Report, out: TextIO) -> None:
+    """Scores, then every failing question with what came back."""
+    rows = [
+        ("questions", f"{len(report.outcomes)} ({report.answerable} answerable, {report.unanswerable} unanswerable)"),
+        ("hit@1", f"{report.hit_at_1:.3f}"),
+        ("hit@3", f"{report.hit_at_3:.3f}"),
+        ("MRR@10", f"{report.mrr_at_10:.3f}"),
+        ("nDCG@10", f"{report.ndcg_at_10:.3f}"),
+        ("unanswerable refused", f"{report.refused_correctly:.3f}"),
+        ("answerable refused", f"{report.wrongly_refused:.3f}"),
+    ]
+    for name, value in rows:
+        out.write(f"{name:<22}{value}\n")
+    failures = report.failures
+    out.write(f"\n{len(failures)} failing question{'s' * (len(failures) != 1)}\n")
+    for o in failures:
+        got = ", ".join(o.returned[:5]) or "(nothing)"
+        want = ", ".join(o.question.gold[:5]) or "(nothing)"
+        rank = f"first good answer at {o.rank}" if o.rank else "no good answer in the top 10"
+        out.write(f"- [{o.question.type}] {o.question.q!r}\n    got: {got}\n    want: {want}\n")
+        if o.question.answerable:
+            out.write(f"    {rank}\n")
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    """Score the engine on a labelled-questions file."""
+    questions = load_questions(Path(args.queries))
+    engine = _engine(args)
+    check_gold(questions, engine.catalog)
+    report = evaluate(questions, engine_answer(engine))
+    if args.json:
+        emit_json(report.to_json())
+    else:
+        print_report(report, sys.stdout)
+    return 0
+
+
+# -- registration -------------------------------------------------------------------------------
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add this module's subcommands to ``sub``."""
+    """Add ``ask``, ``tags``, ``tag`` and ``eval``."""
+    ask = sub.add_parser(
+        "ask",
+        help="find learning visualizations for a question",
+        description="Print the best matches for a question: title, URL, tags and why each matched. "
+        "Nothing is printed when nothing fits, only the closest tags.",
+    )
+    ask.add_argument("question", nargs="?", metavar="QUESTION", help="the question, in your own words")
+    ask.add_argument("--batch", metavar="FILE", help="answer every line of FILE (- for standard input), one JSON line each")
+    ask.add_argument("--limit", type=_limit, default=5, metavar="N", help=f"at most N results (1-{MAX_LIMIT}, default 5)")
+    ask.add_argument("--tag", metavar="TAG", help="only resources with this tag (aliases and typos resolve)")
+    ask.add_argument("--kind", choices=KINDS, help="only resources of this kind")
+    ask.add_argument("--level", choices=LEVELS, help="only resources of this level")
+    ask.add_argument("--json", action="store_true", help='print {"query", "results", "suggested_tags"} as JSON')
+    add_catalog_option(ask)
+    ask.set_defaults(handler=run_ask)
+
+    tags = sub.add_parser("tags", help="list every tag", description="Every tag with its title, number of resources and aliases.")
+    tags.add_argument("--json", action="store_true", help="print the tags as JSON")
+    add_catalog_option(tags)
+    tags.set_defaults(handler=run_tags)
+
+    tag = sub.add_parser(
+        "tag",
+        help="list the resources of one tag",
+        description="The resources of a tag. An alias or a small typo resolves to the tag; "
+        "an unknown name lists the closest tags and exits 1.",
+    )
+    tag.add_argument("name", metavar="NAME", help="tag slug, title or alias")
+    tag.add_argument("--kind", choices=KINDS, help="only resources of this kind")
+    tag.add_argument("--level", choices=LEVELS, help="only resources of this level")
+    tag.add_argument("--json", action="store_true", help="print the tag and its resources as JSON")
+    add_catalog_option(tag)
+    tag.set_defaults(handler=run_tag)
+
+    ev = sub.add_parser(
+        "eval",
+        help="score search quality on labelled questions",
+        description="Print hit@1, hit@3, MRR@10, nDCG@10, the share of unanswerable questions refused, "
+        "the share of answerable ones wrongly refused, and every failing question.",
+    )
+    ev.add_argument("queries", metavar="QUERIES.yaml", help="labelled questions (see tests/data/queries.yaml)")
+    ev.add_argument("--json", action="store_true", help="print the scores and failures as JSON")
+    add_catalog_option(ev)
+    ev.set_defaults(handler=run_eval)

@@ -163,6 +163,7 @@ class SearchEngine:
                     for key in (compact(form), "".join(self._index.phrase_key(form))):
                         if key:
                             self._tag_names.setdefault(key, (slug, want))
+        self._tag_keys = list(self._tag_names)
 
     # -- public API ----------------------------------------------------------------------
 
@@ -217,9 +218,9 @@ class SearchEngine:
         hit = self._tag_names.get(key) or self._tag_names.get("".join(self._index.phrase_key(name[:200])))
         if hit:
             return TagLookup(tags[hit[0]], (), hit[1])
-        best = process.extractOne(key, self._tag_names, scorer=fuzz.ratio, processor=None, score_cutoff=80)
+        best = process.extractOne(key, self._tag_keys, scorer=fuzz.ratio, processor=None, score_cutoff=80)
         if best is not None and len(key) >= 3:
-            return TagLookup(tags[best[0][0]], (), "typo")
+            return TagLookup(tags[self._tag_names[best[0]][0]], (), "typo")
         return TagLookup(None, self._suggest_tags_for(key), "none")
 
     def complete_tags(self, text: str, limit: int = 25) -> list[Tag]:
@@ -238,9 +239,10 @@ class SearchEngine:
             else:
                 continue
             ranks[slug] = min(ranks.get(slug, rank), rank)
-        for (slug, _), score, _ in process.extract(
-            key, self._tag_names, scorer=fuzz.partial_ratio, processor=None, score_cutoff=70, limit=None
+        for name, score, _ in process.extract(
+            key, self._tag_keys, scorer=fuzz.partial_ratio, processor=None, score_cutoff=75, limit=None
         ):
+            slug = self._tag_names[name][0]
             ranks[slug] = min(ranks.get(slug, (2, -score)), (2, -score))
         ordered = sorted(ranks, key=lambda s: (ranks[s], tags[s].title.casefold(), s))
         return [tags[s] for s in ordered[:limit]]
@@ -596,9 +598,8 @@ class SearchEngine:
         if len(key) < 3:
             return ()
         slugs: list[str] = []
-        for (slug, _), _, _ in process.extract(
-            key, self._tag_names, scorer=fuzz.WRatio, processor=None, score_cutoff=60, limit=20
-        ):
+        for name, _, _ in process.extract(key, self._tag_keys, scorer=fuzz.ratio, processor=None, score_cutoff=60, limit=20):
+            slug = self._tag_names[name][0]
             if slug not in slugs:
                 slugs.append(slug)
         return tuple(self.catalog.tags[s] for s in slugs[:3])
