@@ -1,0 +1,93 @@
+"""``vizbot run``, ``vizbot sync`` and ``vizbot chat`` at the command line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fakediscord import FakeDiscord
+from fakediscord.fixtures import fake_discord
+
+from bot.cli.main import main
+from bot.config import Settings
+from bot.discord_app.runner import run_bot
+
+__all__ = ["fake_discord"]
+
+HINT = "try `vizbot chat` to use vizbot offline"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No token or paths from the caller's environment, no .env from the working directory."""
+    for name in ("DISCORD_TOKEN", "VIZBOT_CATALOG", "VIZBOT_DB", "VIZBOT_GUILD_ID", "VIZBOT_LISTEN_CHANNELS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.mark.parametrize("command", ["run", "sync"])
+def test_missing_token_is_one_clear_line(capsys: pytest.CaptureFixture[str], command: str) -> None:
+    """No DISCORD_TOKEN: exit 2, one line on stderr with the hint."""
+    assert main([command]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"vizbot: error: DISCORD_TOKEN is not set (environment or .env); {HINT}"]
+
+
+async def test_rejected_token_is_one_clear_line(fake_discord: FakeDiscord, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """A token Discord refuses: exit 2, one line with the hint, and the token is not printed."""
+    settings = Settings(db_path=tmp_path / "vizbot.db", discord_token="not-the-right-token")
+    assert await run_bot(settings, handle_signals=False) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("vizbot: error: Discord rejected the token (") and err.rstrip().endswith(HINT)
+    assert "not-the-right-token" not in err
+
+
+def test_token_is_not_in_the_settings_repr() -> None:
+    """Settings never show the token when logged."""
+    assert "s3cret" not in repr(Settings(discord_token="s3cret"))
+
+
+@pytest.mark.parametrize("command", ["run", "sync", "chat"])
+def test_help_describes_the_command(capsys: pytest.CaptureFixture[str], command: str) -> None:
+    """Each command has a help text with its options."""
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    assert "--catalog" in out and "--db" in out
+
+
+def test_chat_works_through_a_pipe_without_importing_discord(valid_catalog_dir: Path, tmp_path: Path) -> None:
+    """`printf 'question\\n/quit\\n' | vizbot chat` answers, and discord.py is never imported."""
+    script = (
+        "import sys\n"
+        "from bot.cli.main import main\n"
+        "code = main(sys.argv[1:])\n"
+        "assert 'discord' not in sys.modules, 'discord was imported'\n"
+        "sys.exit(code)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    result = subprocess.run(
+        [sys.executable, "-c", script, "chat", "--catalog", str(valid_catalog_dir), "--db", str(tmp_path / "v.db")],
+        input="convolutional neural networks\n/quit\nnot read\n",
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "https://cs231n.github.io/convolutional-networks/" in result.stdout
+    assert "not read" not in result.stdout
+    assert "vizbot>" not in result.stdout  # no prompt when reading a pipe
+
+
+def test_chat_no_log_keeps_questions_out_of_the_report(valid_catalog_dir: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """--no-log: questions are not logged."""
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("convolutional neural networks\n/report\n"))
+    assert main(["chat", "--no-log", "--catalog", str(valid_catalog_dir), "--db", str(tmp_path / "v.db")]) == 0
+    assert "0 in the last 30 days" in capsys.readouterr().out
