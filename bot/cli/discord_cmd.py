@@ -13,10 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.cli.output import error, info
 from bot.config import Settings
-
-HINT = "try `vizbot chat` to use vizbot offline"
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -79,25 +76,9 @@ def run_command(args: argparse.Namespace) -> int:
 def sync_command(args: argparse.Namespace) -> int:
     """``vizbot sync``."""
     _apply_log_level(args)
-    import discord
+    from bot.discord_app.runner import sync_main
 
-    from bot.discord_app.runner import sync_once
-
-    settings = _settings(args)
-    if not settings.discord_token:
-        error(f"DISCORD_TOKEN is not set (environment or .env); {HINT}")
-        return 2
-    try:
-        report = asyncio.run(sync_once(settings))
-    except discord.LoginFailure as exc:
-        error(f"Discord rejected the token ({exc}); {HINT}")
-        return 2
-    except discord.HTTPException as exc:
-        error(f"Discord refused the sync ({exc})")
-        return 1
-    for line in report:
-        info(line)
-    return 0
+    return asyncio.run(sync_main(_settings(args)))
 
 
 def _local_user() -> str:

@@ -71,12 +71,20 @@ async def run_bot(settings: Settings, *, handle_signals: bool = True) -> int:
     return 0
 
 
-async def sync_once(settings: Settings) -> list[str]:
-    """Log in without connecting to the gateway, force a sync, close (``vizbot sync``)."""
+async def sync_main(settings: Settings) -> int:
+    """``vizbot sync``: log in without the gateway, force a sync, close; prints what was done."""
     if not settings.discord_token:
-        raise discord.LoginFailure("DISCORD_TOKEN is not set")
+        return _fail("DISCORD_TOKEN is not set (environment or .env)")
     async with open_vizbot(settings, with_store=False) as service:
         client = VizbotClient(service, settings, force_sync=True)
-        async with client:
-            await client.login(settings.discord_token)
-        return client.sync_report
+        try:
+            async with client:
+                await client.login(settings.discord_token)
+        except discord.LoginFailure as exc:
+            return _fail(f"Discord rejected the token ({exc})")
+        except discord.HTTPException as exc:
+            sys.stderr.write(f"vizbot: error: Discord refused the sync ({exc})\n")
+            return 1
+    for line in client.sync_report:
+        sys.stderr.write(line + "\n")
+    return 0

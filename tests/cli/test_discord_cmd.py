@@ -91,3 +91,17 @@ def test_chat_no_log_keeps_questions_out_of_the_report(valid_catalog_dir: Path, 
     monkeypatch.setattr(sys, "stdin", io.StringIO("convolutional neural networks\n/report\n"))
     assert main(["chat", "--no-log", "--catalog", str(valid_catalog_dir), "--db", str(tmp_path / "v.db")]) == 0
     assert "0 in the last 30 days" in capsys.readouterr().out
+
+
+async def test_sync_uploads_every_command(fake_discord: FakeDiscord, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """vizbot sync logs in, uploads the tree globally without the gateway, and says so."""
+    from bot.discord_app.runner import sync_main
+
+    settings = Settings(db_path=tmp_path / "vizbot.db", discord_token=fake_discord.token)
+    assert await sync_main(settings) == 0
+    names = sorted(c["name"] for c in fake_discord.commands[None])
+    assert names == sorted(["ask", "tags", "tag", "suggest", "review", "report", "reload", "help",
+                            "Find visualizations"])
+    assert "synced 9 commands globally" in capsys.readouterr().err
+    assert not fake_discord.connected
