@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import math
+
 import aiosqlite
 
 from bot.core.errors import InvalidInput
 from bot.store.records import VoteTally
 
-# Votes needed before feedback counts for half its weight: a handful of votes stays gentle.
+# Pseudo-votes added to the denominator: a handful of votes stays gentle.
 SMOOTHING = 5.0
+# Vote imbalance within this many standard deviations of a coin toss counts for nothing.
+NOISE_Z = 2.0
 
 
-def smoothed(up: int, down: int, k: float = SMOOTHING) -> float:
-    """``(up - down) / (up + down + k)``: in (-1, 1), near 0 until many votes agree."""
-    return (up - down) / (up + down + k)
+def smoothed(up: int, down: int, k: float = SMOOTHING, z: float = NOISE_Z) -> float:
+    """Feedback in (-1, 1): the imbalance beyond chance, ``(|up-down| - z*sqrt(n)) / (n + k)``, signed.
+
+    Random votes (imbalance about ``sqrt(n)``) give 0 in about 95% of cases, so noise cannot
+    reorder answers; agreement grows towards +-1 only as many votes agree (20 of 20 up: 0.44).
+    """
+    n = up + down
+    excess = abs(up - down) - z * math.sqrt(n)
+    if n == 0 or excess <= 0:
+        return 0.0
+    return math.copysign(excess / (n + k), up - down)
 
 
 def check_value(value: object) -> int:

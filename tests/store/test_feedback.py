@@ -11,10 +11,11 @@ from bot.store.feedback import smoothed
 
 @pytest.mark.parametrize(
     ("up", "down", "expected"),
-    [(0, 0, 0.0), (1, 0, 1 / 6), (0, 1, -1 / 6), (5, 5, 0.0), (95, 0, 0.95), (3, 1, 2 / 9)],
+    [(0, 0, 0.0), (1, 0, 0.0), (0, 1, 0.0), (3, 1, 0.0), (50, 50, 0.0), (55, 45, 0.0),
+     (20, 0, (20 - 2 * 20**0.5) / 25), (0, 20, -(20 - 2 * 20**0.5) / 25), (95, 5, (90 - 20) / 105)],
 )
 def test_smoothed_prior(up: int, down: int, expected: float) -> None:
-    """(up - down) / (up + down + 5): near zero for few votes, never reaching +-1."""
+    """Imbalance within two standard deviations of chance is 0; agreement grows slowly, never reaching +-1."""
     assert smoothed(up, down) == pytest.approx(expected)
 
 
@@ -31,7 +32,17 @@ async def test_votes_count_per_user_and_question(store: Store) -> None:
     await store.vote(user="bob", question="what is a cnn", resource_id="cs231n", value=1)
     await store.vote(user="ann", question="explain pooling", resource_id="cs231n", value=-1)
     await store.vote(user="ann", question="explain pooling", resource_id="setosa", value=1)
-    assert await store.feedback_prior() == pytest.approx({"cs231n": 1 / 8, "setosa": 1 / 6})
+    assert [(t.resource_id, t.up, t.down) for t in await store.vote_tallies()] == [("cs231n", 2, 1), ("setosa", 1, 0)]
+
+
+async def test_prior_follows_agreement(store: Store) -> None:
+    """Many agreeing votes give a clear prior; the same number split evenly gives none."""
+    for n in range(30):
+        await store.vote(user=f"u{n}", question="q", resource_id="liked", value=1)
+        await store.vote(user=f"u{n}", question="q", resource_id="split", value=1 if n % 2 else -1)
+    prior = await store.feedback_prior()
+    assert prior["split"] == 0.0
+    assert 0.5 < prior["liked"] < 1.0
 
 
 @pytest.mark.parametrize("value", [0, 2, -2, True, "1", 1.5, None])
