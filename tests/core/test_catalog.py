@@ -6,14 +6,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core.catalog import check_catalog, default_catalog_dir, load_catalog, resolve_catalog_dir
 from bot.core.errors import CatalogError, ConfigError
 from bot.core.model import Catalog, Resource
 
-
-def _errors(problems):
-    return [p for p in problems if p.severity == "error"]
+VALID = Path(__file__).resolve().parent.parent / "data" / "catalogs" / "valid"
 
 
 def test_shipped_catalog_has_no_errors_or_warnings():
@@ -231,3 +232,25 @@ def test_resolve_missing_dir_is_a_config_error(tmp_path, use_env):
     with pytest.raises(ConfigError, match="does not exist") as caught:
         resolve_catalog_dir(None if use_env else missing, env)
     assert str(missing) in str(caught.value)
+
+
+_FIELDS = ["id", "title", "url", "description", "tags", "keywords", "kind", "level", "author", "image"]
+_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.text(max_size=20), st.sampled_from(["cnn", "kernels", "article"])
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(_FIELDS) | st.text(max_size=5), inner, max_size=5),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(document=_VALUES)
+def test_any_document_gives_problems_not_exceptions(tmp_path_factory, document):
+    """Whatever structure a resource file holds, checking it returns problems and never raises."""
+    directory = tmp_path_factory.mktemp("fuzz") / "catalog"
+    shutil.copytree(VALID, directory)
+    (directory / "resources" / "c-fuzz.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    catalog, problems = check_catalog(directory)
+    assert catalog is not None or any(p.severity == "error" for p in problems)
