@@ -112,7 +112,7 @@ def check_catalog(directory: Path | str) -> tuple[Catalog | None, list[Problem]]
     tags = {slug: e.tag for slug, e in tag_entries.items()}
 
     resources_dir = root / RESOURCES_DIR
-    files = sorted(resources_dir.glob("*.yaml")) if resources_dir.is_dir() else []
+    files = sorted(p for p in resources_dir.glob("*.yaml") if p.is_file()) if resources_dir.is_dir() else []
     for stray in sorted(resources_dir.glob("*.yml")) if resources_dir.is_dir() else []:
         problems.append(Problem(_display(stray, root), None, "ignored: resource files must end in .yaml", severity="warning"))
     if not files:

@@ -8,6 +8,7 @@ cannot expand), unknown ``!tags`` and absurdly deep nesting.
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -180,9 +181,12 @@ def parse_yaml(text: str) -> ParsedYaml:
 def read_yaml(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> ParsedYaml:
     """Read and parse ``path``; raises ``YamlReadError`` for anything it refuses."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         raise YamlReadError(f"cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise YamlReadError("is not a regular file")
+    size = info.st_size
     if size > max_bytes:
         raise YamlReadError(
             f"is {size / 1_000_000:.1f} MB; files larger than {max_bytes / 1_000_000:.1f} MB are refused"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,17 @@ def test_any_text_parses_or_raises_yaml_read_error(text):
         parse_yaml(text)
     except YamlReadError as exc:
         assert exc.message
+
+
+def test_fifo_is_refused_without_blocking(tmp_path: Path):
+    """A named pipe is refused by its type, before any read could block."""
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(YamlReadError, match="not a regular file"):
+        read_yaml(fifo)
+
+
+def test_missing_file_is_a_read_error(tmp_path: Path):
+    """A file that vanished is a clear error, not an OSError."""
+    with pytest.raises(YamlReadError, match="cannot be read"):
+        read_yaml(tmp_path / "gone.yaml")
