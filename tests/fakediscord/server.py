@@ -942,14 +942,14 @@ class FakeDiscord:
             data["options"] = options
         return data
 
-    async def slash(self, name: str, user: p.FakeUser | None = None, *, dm: bool = False, channel_id: int | None = None, **options: Any) -> FakeInteraction:
-        """A user runs ``/name`` with options (types taken from the registered command)."""
-        data = self._command_data(name, 1, self._options(self._registered(name, 1), options, None))
+    async def slash(self, command: str, user: p.FakeUser | None = None, /, *, dm: bool = False, channel_id: int | None = None, **options: Any) -> FakeInteraction:
+        """A user runs ``/command`` with options (types taken from the registered command)."""
+        data = self._command_data(command, 1, self._options(self._registered(command, 1), options, None))
         return await self._interact(2, data, user, dm=dm, channel_id=channel_id)
 
-    async def autocomplete(self, name: str, focused: str, user: p.FakeUser | None = None, **options: Any) -> FakeInteraction:
-        """A user types into option ``focused`` of ``/name`` (type 4)."""
-        data = self._command_data(name, 1, self._options(self._registered(name, 1), options, focused))
+    async def autocomplete(self, command: str, focused: str, user: p.FakeUser | None = None, /, **options: Any) -> FakeInteraction:
+        """A user types into option ``focused`` of ``/command`` (type 4)."""
+        data = self._command_data(command, 1, self._options(self._registered(command, 1), options, focused))
         return await self._interact(4, data, user)
 
     async def message_command(self, name: str, target: dict[str, Any], user: p.FakeUser | None = None) -> FakeInteraction:
@@ -996,7 +996,10 @@ class FakeDiscord:
         return await self.wait_until(lambda: inter.callbacks and inter.callbacks[0], timeout=timeout, what=f"a callback to interaction {inter.id}")
 
     async def wait_reply(self, inter: FakeInteraction, *, index: int = 0, timeout: float = 15) -> dict[str, Any]:
-        """The ``index``-th visible message answering ``inter`` (not a loading placeholder)."""
+        """The ``index``-th visible message answering ``inter`` (not a loading placeholder).
+
+        The dict is the fake's live copy: later edits change it; deep-copy it to compare.
+        """
 
         def check() -> dict[str, Any] | None:
             visible = [m for m in inter.messages if not m.get("flags", 0) & p.LOADING]

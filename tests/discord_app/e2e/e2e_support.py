@@ -54,11 +54,13 @@ async def start_bot(fake: FakeDiscord, settings: Settings) -> asyncio.Task[int]:
     """``run_bot(settings)`` as a task, returned once it is on the gateway with its commands synced."""
     from bot.discord_app.runner import run_bot
 
+    since = len(fake.frames)
     task = asyncio.create_task(run_bot(settings))
 
     def ready() -> bool:
         synced = {c["name"] for cmds in fake.commands.values() for c in cmds}
-        return task.done() or (fake.connected and COMMANDS <= synced)
+        identified = any(f.payload.get("t") == "GUILD_CREATE" for f in fake.frames[since:])
+        return task.done() or (identified and fake.connected and COMMANDS <= synced)
 
     try:
         await fake.wait_until(ready, timeout=30, what="the bot to connect and sync its commands")
