@@ -32,7 +32,8 @@ from bot.core.text import MAX_QUERY_CHARS, americanise, is_stop, normalise, word
 _log = logging.getLogger(__name__)
 
 COVERAGE = 0.5  # share of the question's informative weight a result must match
-COMMON_SHARE = 0.25  # matched weight must reach the IDF of a term found in this share of resources
+COMMON_SHARE = 0.5  # matched weight must reach the IDF of a term found in this share of resources
+UNKNOWN_SHARE = 0.25  # a word the catalog never uses weighs like a term found in this share of it
 RELATIVE_CUTOFF = 0.3  # results scoring below this share of the best one are dropped
 SCHEMA_BOOST = 0.15  # "video", "beginner": prefer that kind or level by this much
 WEAK_EVIDENCE = 0.5  # a word found only in a description (or author) counts this much towards coverage
@@ -139,9 +140,10 @@ class SearchEngine:
         self._prior = [
             max(-1.0, min(1.0, float((prior or {}).get(r.id, 0.0)))) for r in catalog.resources
         ]
-        # A word the catalog never uses weighs like a term found in COMMON_SHARE of it: it may be
-        # context ("for my homework") or the real, missing subject ("weather").
         self._common_weight = idf(max(1, math.ceil(n * COMMON_SHARE)), n)
+        # A word the catalog never uses may be context ("for my homework") or the real, missing
+        # subject ("weather"): it weighs like a fairly common term, not like a rare one.
+        self._unknown_weight = idf(max(1, math.ceil(n * UNKNOWN_SHARE)), n)
         self._vocab_by_len: dict[int, list[str]] = {}
         for word in self._index.surface:
             if len(word) >= 3 and not word.isdigit():
@@ -302,7 +304,7 @@ class SearchEngine:
                 for target in targets:
                     if target.how == "alias" or typo:
                         for term in idx.name_terms.get(target.slug, ()):
-                            alt = _Alt(term, how or "alias", conf, idx.display.get(term, term))
+                            alt = _Alt(term, target.how, conf, idx.display.get(term, term))
                             q.units.append(_Unit(label, (alt,), positions))
                 for p in positions:
                     covered[p] = True
@@ -344,7 +346,7 @@ class SearchEngine:
                 weights[p] = max(weights[p], best)
         for p, (surface, term) in enumerate(seq):
             if weights[p] == 0.0 and is_word(surface) and term not in idx.schema_words:
-                weights[p] = self._common_weight
+                weights[p] = self._unknown_weight
         q.weights = weights
         q.units = [u for u in q.units if any(a.term in idx.docs for a in u.alts)]
         for unit in q.units:
@@ -536,21 +538,19 @@ class SearchEngine:
                 continue
             _, alt, fmask = best
             note = notes.setdefault(unit.label, {})
-            if alt.how == "typo":
+            if alt.term.startswith(TAG_TERM):
+                note[f"tag {alt.matched}" + ("" if alt.how == "exact" else f" ({alt.how})")] = None
+            elif alt.how == "typo":
                 note[f'read as "{alt.matched}"'] = None
-            elif alt.how == "alias":
-                if alt.term.startswith(TAG_TERM):
-                    note[f"alias of {alt.matched}"] = None
             for name in idx.field_names(fmask):
                 matches[Match(unit.label, alt.matched, name, alt.how)] = None
-                if alt.term.startswith(TAG_TERM):
-                    note[f"tag {alt.matched}"] = None
-                else:
+                if not alt.term.startswith(TAG_TERM):
                     note[name] = None
         parts = []
         for label, note in notes.items():
             named_tag = any(n.startswith("tag ") for n in note)
-            parts.append(f'"{label}": ' + ", ".join(n for n in note if not (named_tag and n == "tag")))
+            shown = sorted(note, key=lambda n: (not n.startswith("read as"), not n.startswith("tag ")))
+            parts.append(f'"{label}": ' + ", ".join(n for n in shown if not (named_tag and n == "tag")))
         for what, value in q.prefer:
             if (idx.kind_of[doc] if what == "kind" else idx.level_of[doc]) == value:
                 parts.append(f"{what} {value}")
@@ -591,14 +591,15 @@ class SearchEngine:
         chosen = sorted(votes, key=lambda s: (-votes[s], s))[:3]
         if not chosen:
             for word in q.unknown:
-                chosen.extend(t.slug for t in self._suggest_tags_for(compact(word)) if t.slug not in chosen)
+                close = self._suggest_tags_for(compact(word), cutoff=75)
+                chosen.extend(t.slug for t in close if t.slug not in chosen)
         return tuple(chosen[:3])
 
-    def _suggest_tags_for(self, key: str) -> tuple[Tag, ...]:
+    def _suggest_tags_for(self, key: str, cutoff: float = 60) -> tuple[Tag, ...]:
         if len(key) < 3:
             return ()
         slugs: list[str] = []
-        for name, _, _ in process.extract(key, self._tag_keys, scorer=fuzz.ratio, processor=None, score_cutoff=60, limit=20):
+        for name, _, _ in process.extract(key, self._tag_keys, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=20):
             slug = self._tag_names[name][0]
             if slug not in slugs:
                 slugs.append(slug)

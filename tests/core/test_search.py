@@ -1,0 +1,320 @@
+"""SearchEngine on a small astronomy catalog: the engine knows nothing of the domain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.core.catalog import load_catalog
+from bot.core.errors import InvalidInput, NotFound
+from bot.core.model import Catalog, Resource, Tag
+from bot.core.search import SearchEngine, SearchResponse
+
+FIXTURE = Path(__file__).resolve().parent.parent / "data" / "catalogs" / "search_fixture"
+
+
+@pytest.fixture(scope="module")
+def engine() -> SearchEngine:
+    return SearchEngine(load_catalog(FIXTURE))
+
+
+def ids(response: SearchResponse) -> list[str]:
+    return [r.resource.id for r in response.results]
+
+
+@pytest.mark.parametrize(
+    ("query", "top"),
+    [
+        ("how do gravity assists work?", "gravity-assist-video"),
+        ("hey, anyone got a good visual for gravity assists? thx", "gravity-assist-video"),
+        ("hohmann transfer", "hohmann-explained"),
+        ("spectroscopy", "spectrum-explorer"),
+        ("Spectroscopy!!", "spectrum-explorer"),
+        ("absorption lines", "spectrum-explorer"),
+        ("falling into a black hole", "spaghettification"),
+        ("radial velocity", "wobble-method"),
+        ("light curves", "transit-lab"),
+        ("jwst", "jwst-mirror"),
+        ("james webb", "jwst-mirror"),
+        ("Hertzsprung-Russell diagram", "hr-diagram"),
+        ("hertzsprung russell", "hr-diagram"),
+        ("H-R diagram", "hr-diagram"),
+        ("hr diagram", "hr-diagram"),
+        ("red giants", "hr-diagram"),
+        ("supernova", "supernova-sim"),
+        ("planets", "wobble-method"),
+    ],
+)
+def test_golden_top_result(engine: SearchEngine, query: str, top: str) -> None:
+    """Questions of every kind put the right resource first."""
+    assert ids(engine.search(query))[0] == top
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("orbits", {"orbit-simulator", "hohmann-explained", "gravity-assist-video"}),
+        ("bh", {"black-hole-visualizer", "spaghettification", "supernova-sim"}),
+        ("event horizon", {"black-hole-visualizer", "spaghettification"}),
+    ],
+)
+def test_alias_reaches_every_tagged_resource(engine: SearchEngine, query: str, expected: set[str]) -> None:
+    """An alias from tags.yaml finds the tag's resources."""
+    assert expected <= set(ids(engine.search(query, limit=10)))
+
+
+@pytest.mark.parametrize(
+    ("query", "word", "read_as", "top"),
+    [
+        ("spectroscpy", "spectroscpy", "spectroscopy", "spectrum-explorer"),
+        ("hohman transfer", "hohman", "hohmann", "hohmann-explained"),
+        ("supernvoa", "supernvoa", "supernova", "supernova-sim"),
+    ],
+)
+def test_typos_are_corrected_and_explained(engine: SearchEngine, query: str, word: str, read_as: str, top: str) -> None:
+    """An unknown word close to an index word is read as it, and the why says so."""
+    response = engine.search(query)
+    assert ids(response)[0] == top
+    first = response.results[0]
+    assert any(m.how == "typo" and m.term == word for m in first.matches)
+    assert f'"{word}": read as "{read_as}"' in first.why
+    assert response.notice and read_as in response.notice
+
+
+def test_known_word_is_never_corrected(engine: SearchEngine) -> None:
+    """A word in the vocabulary is taken as it is."""
+    response = engine.search("orbit")
+    assert all(m.how != "typo" for r in response.results for m in r.matches)
+    assert response.notice is None
+
+
+def test_exact_outranks_corrected() -> None:
+    """Of two equally good resources, the one matching a word as typed beats one matching a correction."""
+    tags = {"t": Tag("t", "Topic", "A topic.")}
+    res = tuple(
+        Resource(f"r-{w}", w.title(), f"https://example.org/{w}", f"All about {w}.", ("t",), "article", "beginner")
+        for w in ("prisms", "lenses", "mirrors", "planets", "comets")
+    )
+    engine = SearchEngine(Catalog(tags, res))
+    assert ids(engine.search("lenses or prisns"))[0] == "r-lenses"
+    assert ids(engine.search("prisns or lenses"))[0] == "r-lenses"
+    assert ids(engine.search("prisns")) == ["r-prisms"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "what's the weather in Paris",
+        "how do I bake bread",
+        "best pizza place near me",
+        "who won the football game last night",
+        "tell me a joke",
+        "kubernetes pod keeps crashing",
+    ],
+)
+def test_off_topic_questions_get_nothing(engine: SearchEngine, query: str) -> None:
+    """Off-topic questions are refused rather than answered with weak matches."""
+    response = engine.search(query)
+    assert response.results == ()
+    assert response.notice
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\n\t", "the and of", "hey thx lol", "???", "🎉🎉", "<@123> @everyone"])
+def test_empty_or_junk_questions_get_a_notice(engine: SearchEngine, query: str) -> None:
+    """Questions with no topic words give no results and a notice."""
+    response = engine.search(query)
+    assert response.results == ()
+    assert response.notice
+
+
+def test_refusal_suggests_closest_tags(engine: SearchEngine) -> None:
+    """A refused question that touches the catalog suggests the tags it touched."""
+    response = engine.search("gravity of my tax situation in paris bakeries")
+    assert response.results == ()
+    assert "orbital-mechanics" in response.suggested_tags or "black-holes" in response.suggested_tags
+
+
+def test_why_names_fields_and_aliases(engine: SearchEngine) -> None:
+    """Each result says which query words matched which fields, and alias expansions."""
+    result = engine.search("bh")
+    first = result.results[0]
+    assert "tag black-holes (alias)" in first.why
+    assert {m.field for m in first.matches} >= {"tag"}
+    assert any(m.how == "alias" for m in first.matches)
+    title_hit = engine.search("transit lab").results[0]
+    assert '"transit' in title_hit.why and "title" in title_hit.why
+
+
+@pytest.mark.parametrize(
+    ("filters", "allowed"),
+    [
+        ({"kind": "video"}, {"gravity-assist-video"}),
+        ({"level": "intermediate"}, {"hohmann-explained"}),
+        ({"tag": "orbital-mechanics"}, {"orbit-simulator", "hohmann-explained", "gravity-assist-video"}),
+        ({"tag": "orbit"}, {"orbit-simulator", "hohmann-explained", "gravity-assist-video"}),
+    ],
+)
+def test_filters(engine: SearchEngine, filters: dict[str, str], allowed: set[str]) -> None:
+    """--tag, --kind and --level keep only matching resources; a tag alias resolves."""
+    found = set(ids(engine.search("orbits", limit=10, **filters)))
+    assert found and found <= allowed
+
+
+@pytest.mark.parametrize(
+    ("filters", "error"),
+    [
+        ({"kind": "podcast"}, InvalidInput),
+        ({"level": "expert"}, InvalidInput),
+        ({"tag": "zzzz-unknown"}, NotFound),
+        ({"limit": 0}, InvalidInput),
+        ({"offset": -1}, InvalidInput),
+    ],
+)
+def test_bad_filters_raise_domain_errors(engine: SearchEngine, filters: dict, error: type) -> None:
+    """Filter values (not question text) are checked and refused with a domain error."""
+    with pytest.raises(error):
+        engine.search("orbits", **filters)
+
+
+def test_schema_words_prefer_kind_and_level(engine: SearchEngine) -> None:
+    """'video' or 'beginner' in a question prefer that kind or level without filtering."""
+    assert ids(engine.search("orbits video"))[0] == "gravity-assist-video"
+
+
+def _twins() -> Catalog:
+    tags = {"t": Tag("t", "Topic", "A topic.")}
+    twins = tuple(
+        Resource(f"twin-{c}", "Identical twins", f"https://example.org/{c}", "Mirrored siblings.", ("t",), "article", "beginner")
+        for c in "cab"
+    )
+    others = tuple(
+        Resource(f"other-{w}", w.title(), f"https://example.org/o{w}", f"About {w}.", ("t",), "article", "beginner")
+        for w in ("lenses", "prisms", "mirrors", "planets")
+    )
+    return Catalog(tags, twins + others)
+
+
+def test_ties_break_by_id() -> None:
+    """Equal scores are ordered by id, the same on every run."""
+    first = ids(SearchEngine(_twins()).search("identical twins", limit=10))
+    assert first == ["twin-a", "twin-b", "twin-c"]
+    assert ids(SearchEngine(_twins()).search("identical twins", limit=10)) == first
+
+
+def test_prior_breaks_ties_and_adds_nothing() -> None:
+    """A feedback prior reorders equals and never adds a resource that did not match."""
+    prior = {"twin-c": 1.0, "twin-a": -1.0, "other-lenses": 1.0}
+    assert ids(SearchEngine(_twins(), prior=prior).search("identical twins", limit=10)) == ["twin-c", "twin-b", "twin-a"]
+
+
+def test_prior_cannot_lift_a_weaker_match(engine: SearchEngine) -> None:
+    """The clearly best match stays first when every other resource has the best feedback."""
+    prior = {r.id: 1.0 for r in engine.catalog.resources}
+    prior["hohmann-explained"] = -1.0
+    boosted = SearchEngine(engine.catalog, prior=prior)
+    assert ids(boosted.search("hohmann transfer"))[0] == "hohmann-explained"
+    assert set(ids(boosted.search("hohmann transfer", limit=10))) == set(ids(engine.search("hohmann transfer", limit=10)))
+
+
+def test_limit_and_offset_page_through(engine: SearchEngine) -> None:
+    """offset and limit slice one ranking."""
+    everything = ids(engine.search("orbits", limit=10))
+    assert ids(engine.search("orbits", limit=1, offset=1)) == everything[1:2]
+
+
+def test_to_json_shape(engine: SearchEngine) -> None:
+    """to_json has exactly the documented keys."""
+    data = engine.search("jwst").to_json()
+    assert set(data) == {"query", "results", "suggested_tags"}
+    assert set(data["results"][0]) == {"id", "title", "url", "score", "tags", "why"}
+    assert engine.search("lol").to_json()["results"] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "slug", "how"),
+    [
+        ("telescopes", "telescopes", "exact"),
+        ("Telescopes", "telescopes", "exact"),
+        ("Life cycle of stars", "star-life-cycle", "exact"),
+        ("star life cycle", "star-life-cycle", "exact"),
+        ("hubble", "telescopes", "alias"),
+        ("delta v", "orbital-mechanics", "alias"),
+        ("telescpes", "telescopes", "typo"),
+        ("spectrscopy", "spectroscopy", "typo"),
+    ],
+)
+def test_resolve_tag(engine: SearchEngine, name: str, slug: str, how: str) -> None:
+    """Slugs and titles resolve exactly, aliases as aliases, small typos as typos."""
+    found = engine.resolve_tag(name)
+    assert found.tag is not None and found.tag.slug == slug
+    assert found.how == how
+
+
+@pytest.mark.parametrize("name", ["", "zzzz", "weather forecast", "🎉"])
+def test_resolve_unknown_tag(engine: SearchEngine, name: str) -> None:
+    """An unknown name resolves to nothing, with at most three suggestions."""
+    found = engine.resolve_tag(name)
+    assert found.tag is None and found.how == "none" and len(found.suggestions) <= 3
+
+
+def test_complete_tags(engine: SearchEngine) -> None:
+    """Autocomplete: prefix matches first, at most 25, every tag for empty text."""
+    assert engine.complete_tags("tele")[0].slug == "telescopes"
+    assert engine.complete_tags("spec")[0].slug == "spectroscopy"
+    assert len(engine.complete_tags("")) == 6
+    assert len(engine.complete_tags("", limit=2)) == 2
+
+
+def test_resources_for_tag_and_counts(engine: SearchEngine) -> None:
+    """A tag's resources, beginner first; counts for every tag."""
+    listed = engine.resources_for_tag("orbital-mechanics")
+    assert [r.level for r in listed] == ["beginner", "beginner", "intermediate"]
+    assert [r.id for r in engine.resources_for_tag("orbital-mechanics", kind="video")] == ["gravity-assist-video"]
+    assert engine.tag_counts()["orbital-mechanics"] == 3
+    assert set(engine.tag_counts()) == set(engine.catalog.tags)
+    with pytest.raises(NotFound):
+        engine.resources_for_tag("nope")
+
+
+def test_empty_catalog() -> None:
+    """An engine over no resources answers nothing, without error."""
+    engine = SearchEngine(Catalog({}, ()))
+    assert engine.search("anything at all").results == ()
+    assert engine.tag_counts() == {}
+
+
+NASTY = st.one_of(
+    st.text(),
+    st.text(alphabet=st.characters(categories=["Mn", "Me", "Cc", "Cf", "So", "Zs"])),
+    st.sampled_from(
+        [
+            "@everyone",
+            "<@123> <#456> <:emoji:789>",
+            "'; DROP TABLE resources; --",
+            "**bold** `code` [link](http://x)",
+            "مرحبا بالعالم שלום",
+            "Z̷̧͙̈́a̴̰͝l̵̡̛g̶̣̈́o̸̧͝ orbit",
+            "a" * 10_000,
+            "orbit " * 3_000,
+            "\x00\x01\x7f\u202e\ufeff",
+        ]
+    ),
+)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=NASTY)
+def test_search_never_raises(engine: SearchEngine, query: str) -> None:
+    """Any text gives a well-formed response, never an exception."""
+    response = engine.search(query)
+    assert isinstance(response, SearchResponse)
+    assert len(response.results) <= 5
+    assert len(response.suggested_tags) <= 3
+    scores = [r.score for r in response.results]
+    assert scores == sorted(scores, reverse=True)
+    assert response.results or response.notice
+    engine.resolve_tag(query)
+    engine.complete_tags(query)

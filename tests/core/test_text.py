@@ -1,0 +1,92 @@
+"""The one normaliser: normalise, tokenize, stem, stop words."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.core.text import STOP_WORDS, americanise, is_stop, normalise, stem, stems, tokenize, words
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Convolution", "convolution"),
+        ("  many   spaces\there ", "many spaces here"),
+        ("café naïve", "cafe naive"),
+        ("Z̷͙a̴l̵g̶o̸", "zalgo"),
+        ("ﬁlter", "filter"),  # NFKC ligature
+        ("ＣＮＮ", "cnn"),  # full-width
+        ("a\x00b\x1bc", "a b c"),
+        ("\u202eRTL\u202c text", "rtl text"),
+        ("STRASSE Straße", "strasse strasse"),
+        ("", ""),
+    ],
+)
+def test_normalise(raw: str, expected: str) -> None:
+    """Casefolds, folds compatibility forms, strips marks and control characters."""
+    assert normalise(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("t-SNE", ["t", "sne"]),
+        ("R-CNN and matrix-multiplication", ["r", "cnn", "and", "matrix", "multiplication"]),
+        ("what's up?", ["what", "s", "up"]),
+        ("@everyone <@123>", ["everyone", "123"]),
+        ("gpt-2, 3x3", ["gpt", "2", "3x3"]),
+        ("🎉🎉 ---", []),
+    ],
+)
+def test_tokenize(raw: str, expected: list[str]) -> None:
+    """Words split into their hyphen parts; punctuation and emoji dropped."""
+    assert tokenize(raw) == expected
+
+
+def test_words_keeps_hyphen_groups() -> None:
+    """A hyphenated word stays one group of parts."""
+    assert words("t-sne plots") == [["t", "sne"], ["plots"]]
+
+
+@pytest.mark.parametrize(
+    "group",
+    [
+        ["convolution", "convolutions", "convolutional"],
+        ["visualising", "visualizing", "visualization", "visualisation", "visualize"],
+        ["network", "networks"],
+        ["optimiser", "optimizer", "optimizers"],
+        ["regularisation", "regularization"],
+    ],
+)
+def test_inflections_share_a_stem(group: list[str]) -> None:
+    """Inflections and British spellings reduce to one stem."""
+    assert len({stem(w) for w in group}) == 1
+    assert stems(group) == [stem(w) for w in group]
+
+
+@pytest.mark.parametrize(("word", "expected"), [("visualise", "visualize"), ("noise", "noise"), ("raise", "raise")])
+def test_americanise(word: str, expected: str) -> None:
+    """Only long -ise words are respelled."""
+    assert americanise(word) == expected
+
+
+@pytest.mark.parametrize("word", ["the", "hey", "thx", "anyone", "good", "visual", "explain", "how", "what", "please"])
+def test_generic_filler_is_stop(word: str) -> None:
+    """Question words, greetings and filler carry no topic."""
+    assert is_stop(word)
+
+
+@pytest.mark.parametrize("word", ["convolution", "attention", "network", "learning", "gradient", "image", "visualization"])
+def test_topic_words_are_not_stop(word: str) -> None:
+    """Stop words are generic English, never catalog vocabulary."""
+    assert word not in STOP_WORDS
+
+
+@given(st.text(max_size=300))
+def test_normalise_is_idempotent(text: str) -> None:
+    """Normalising twice changes nothing, and never raises."""
+    once = normalise(text)
+    assert normalise(once) == once
+    assert all(tok == normalise(tok) for tok in tokenize(text))
