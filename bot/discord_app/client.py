@@ -19,7 +19,8 @@ so they keep working after a restart). Ids are decimal Discord snowflakes.
 
 - ``vizbot:vote:up:{resource_id}`` / ``vizbot:vote:down:{resource_id}``: 👍 / 👎 on one result
   (rows 0-2 of an answer, one row per result, label = result number). Anyone may vote; the
-  question voted on is read from the answer embed's author line. Reply: ephemeral thanks.
+  question voted on is read from the answer embed's author line. Reply: an ephemeral
+  deferral (type 5), then the thanks as a follow-up (the store may be slow).
 - ``vizbot:more:{asker_id}:{offset}``: next page of an answer (row 3, label "More"; offset 0
   and label "Back to the top" on the last page). Only the asker; others get an ephemeral refusal.
   The message is edited in place (interaction response type 7, UPDATE_MESSAGE).

@@ -134,7 +134,9 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:vo
 
     async def _vote(self, interaction: discord.Interaction) -> None:
         service = _client(interaction).service
-        await service.vote(user=str(interaction.user.id), question=_question_of(interaction),
+        question = _question_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)  # the store may be busy
+        await service.vote(user=str(interaction.user.id), question=question,
                            resource_id=self.resource_id, value=1 if self.value == "up" else -1)
         await respond(interaction, answers.vote_card(service.catalog.get(self.resource_id), self.resource_id,
                                                      up=self.value == "up"), ephemeral=True)
