@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Mapping
 
 import bot
-from bot.core.catalog_schema import Report, ResourceEntry, check_aliases, read_resources, read_tags
+from bot.core.catalog_schema import Report, ResourceEntry, TagEntry, check_aliases, read_resources, read_tags
 from bot.core.errors import CatalogError, ConfigError, Problem
 from bot.core.model import Catalog
 from bot.core.urls import normalise_url
@@ -92,34 +92,47 @@ def _check_duplicates(entries: list[ResourceEntry], problems: list[Problem]) -> 
                 problems.append(Problem(entry.file, entry.url_line, message, entry.id, "url"))
 
 
+def _read_tags_file(root: Path) -> tuple[dict[str, TagEntry], Report]:
+    """The valid tags of ``tags.yaml`` and the report of its problems."""
+    path = root / TAGS_FILE
+    report = Report(_display(path, root))
+    if not path.is_file():
+        report.error(None, f"is missing: a catalog needs {TAGS_FILE} next to {RESOURCES_DIR}/")
+        return {}, report
+    raw = _read(path, report)
+    if raw is None and report.problems:
+        return {}, report
+    entries = read_tags(raw, report)
+    check_aliases(entries, report)
+    return entries, report
+
+
+def _resource_files(root: Path, problems: list[Problem]) -> list[Path]:
+    """``resources/*.yaml`` in name order; ``*.yml`` files are noted as ignored."""
+    directory = root / RESOURCES_DIR
+    if not directory.is_dir():
+        problems.append(Problem(_display(directory, root), None, "is missing: no resource files (*.yaml) found"))
+        return []
+    for stray in sorted(directory.glob("*.yml")):
+        message = "ignored: resource files must end in .yaml"
+        problems.append(Problem(_display(stray, root), None, message, severity="warning"))
+    files = sorted(p for p in directory.glob("*.yaml") if p.is_file())
+    if not files:
+        problems.append(Problem(_display(directory, root), None, "no resource files (*.yaml) found"))
+    return files
+
+
 def check_catalog(directory: Path | str) -> tuple[Catalog | None, list[Problem]]:
     """Every problem (errors and warnings) in the catalog at ``directory``; the catalog when error-free."""
     root = Path(directory)
-    problems: list[Problem] = []
-    tags_path = root / TAGS_FILE
-    tags_report = Report(_display(tags_path, root))
-    tag_entries = {}
-    tags_ok = False
-    if not tags_path.is_file():
-        tags_report.error(None, f"is missing: a catalog needs {TAGS_FILE} next to {RESOURCES_DIR}/")
-    else:
-        raw = _read(tags_path, tags_report)
-        if raw is not None or not tags_report.problems:
-            tag_entries = read_tags(raw, tags_report)
-            check_aliases(tag_entries, tags_report)
-        tags_ok = not any(p.severity == "error" for p in tags_report.problems)
-    problems.extend(tags_report.problems)
+    tag_entries, tags_report = _read_tags_file(root)
+    problems = list(tags_report.problems)
+    tags_ok = not any(p.severity == "error" for p in problems)
     tags = {slug: e.tag for slug, e in tag_entries.items()}
-
-    resources_dir = root / RESOURCES_DIR
-    files = sorted(p for p in resources_dir.glob("*.yaml") if p.is_file()) if resources_dir.is_dir() else []
-    for stray in sorted(resources_dir.glob("*.yml")) if resources_dir.is_dir() else []:
-        problems.append(Problem(_display(stray, root), None, "ignored: resource files must end in .yaml", severity="warning"))
-    if not files:
-        problems.append(Problem(_display(resources_dir, root), None, "no resource files (*.yaml) found"))
 
     entries: list[ResourceEntry] = []
     all_read = True
+    files = _resource_files(root, problems)
     for path in files:
         report = Report(_display(path, root))
         raw = _read(path, report)
@@ -134,16 +147,14 @@ def check_catalog(directory: Path | str) -> tuple[Catalog | None, list[Problem]]
         used = {slug for e in entries if e.resource for slug in e.resource.tags}
         for slug, entry in tag_entries.items():
             if slug not in used:
-                problems.append(
-                    Problem(tags_report.file, entry.line, "no resource uses this tag", slug, severity="warning")
-                )
+                message = "no resource uses this tag"
+                problems.append(Problem(tags_report.file, entry.line, message, slug, severity="warning"))
 
     problems.sort(key=lambda p: (p.file != tags_report.file, p.file, p.line or 0))
     if any(p.severity == "error" for p in problems):
         return None, problems
     resources = tuple(e.resource for e in entries if e.resource is not None)
-    catalog = Catalog(tags=tags, resources=resources, source=root)
-    return catalog, problems
+    return Catalog(tags=tags, resources=resources, source=root), problems
 
 
 def load_catalog(directory: Path | str) -> Catalog:

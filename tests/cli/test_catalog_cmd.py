@@ -132,7 +132,8 @@ def test_export_json_lists_every_resource(capsys, valid_catalog_dir):
 def test_export_plain_is_one_line_per_resource(capsys, valid_catalog_dir):
     """Without --json, one tab-separated line per resource."""
     out = run(capsys, "export", "--catalog", str(valid_catalog_dir))[1]
-    assert out.splitlines()[0] == "image-kernels\tinteractive\tbeginner\thttps://setosa.io/ev/image-kernels/\tImage Kernels Explained Visually"
+    first = "image-kernels\tinteractive\tbeginner\thttps://setosa.io/ev/image-kernels/\tImage Kernels Explained Visually"
+    assert out.splitlines()[0] == first
     assert len(out.splitlines()) == 3
 
 

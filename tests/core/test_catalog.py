@@ -86,7 +86,8 @@ SINGLE_PROBLEM = [
     ("tags_not_list", "resources/c-extra.yaml", 5, "extra", "tags", "error", "must be a list"),
     ("no_tags", "resources/c-extra.yaml", 5, "extra", "tags", "error", "needs at least one tag"),
     ("too_many_tags", "resources/c-extra.yaml", 5, "extra", "tags", "warning", "has 6 tags; use at most 5"),
-    ("unknown_tag", "resources/c-extra.yaml", 5, "extra", "tags", "error", "unknown tag 'kernal' (did you mean 'kernels'?)"),
+    ("unknown_tag", "resources/c-extra.yaml", 5, "extra", "tags", "error",
+     "unknown tag 'kernal' (did you mean 'kernels'?)"),
     ("alias_as_tag", "resources/c-extra.yaml", 5, "extra", "tags", "error", "it is an alias of 'cnn'"),
     ("unknown_kind", "resources/c-extra.yaml", 6, "extra", "kind", "error", "'blog' is not one of interactive"),
     ("unknown_level", "resources/c-extra.yaml", 7, "extra", "level", "error", "'expert' is not one of beginner"),
@@ -115,7 +116,9 @@ SINGLE_PROBLEM = [
 
 
 @pytest.mark.parametrize(("fixture", "file", "line", "entry_id", "field", "severity", "fragment"), SINGLE_PROBLEM)
-def test_each_broken_fixture_reports_one_problem(catalogs_dir, fixture, file, line, entry_id, field, severity, fragment):
+def test_each_broken_fixture_reports_one_problem(
+    catalogs_dir, fixture, file, line, entry_id, field, severity, fragment
+):
     """Each fixture has exactly one problem, naming its file, line, entry and field."""
     _, problems = check_catalog(catalogs_dir / fixture)
     assert len(problems) == 1, [str(p) for p in problems]
@@ -240,7 +243,8 @@ _SCALARS = st.one_of(
 )
 _VALUES = st.recursive(
     _SCALARS,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(_FIELDS) | st.text(max_size=5), inner, max_size=5),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.sampled_from(_FIELDS) | st.text(max_size=5), inner, max_size=5),
     max_leaves=20,
 )
 
