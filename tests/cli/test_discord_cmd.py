@@ -105,3 +105,42 @@ async def test_sync_uploads_every_command(fake_discord: FakeDiscord, tmp_path: P
                             "Find visualizations"])
     assert "synced 9 commands globally" in capsys.readouterr().err
     assert not fake_discord.connected
+
+
+NEW_RESOURCE = """\
+- id: pooling-animated
+  title: Max pooling animated step by step
+  url: https://example.org/pooling-animated
+  description: Watch a max pooling window slide over a feature map and keep the largest value.
+  tags: [cnn]
+  keywords: [max pooling, downsampling]
+  kind: interactive
+  level: beginner
+"""
+
+
+async def test_sighup_reloads_the_catalog(fake_discord: FakeDiscord, tmp_path: Path, valid_catalog_dir: Path) -> None:
+    """`kill -HUP` makes the running bot re-read its catalog: a new entry is answered without a restart."""
+    import asyncio
+    import shutil
+    import signal
+
+    from fakediscord.fixtures import stop_task
+    from fakediscord.reading import embed_links
+
+    catalog = tmp_path / "catalog"
+    shutil.copytree(valid_catalog_dir, catalog)
+    settings = Settings(catalog_dir=catalog, db_path=tmp_path / "vizbot.db", discord_token=fake_discord.token,
+                        question_cooldown_seconds=0)
+    task = asyncio.create_task(run_bot(settings))
+    try:
+        await fake_discord.wait_identified()
+        (catalog / "resources" / "pooling.yaml").write_text(NEW_RESOURCE, encoding="utf-8")
+        os.kill(os.getpid(), signal.SIGHUP)
+        for _ in range(20):  # let the loop run the signal handler
+            await asyncio.sleep(0.01)
+        await fake_discord.send_message("how does max pooling work?", mention_bot=True)
+        reply = await fake_discord.wait_for_message()
+        assert "https://example.org/pooling-animated" in embed_links(reply)
+    finally:
+        await stop_task(task)
