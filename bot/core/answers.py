@@ -261,16 +261,19 @@ def _suggestion_lines(s: "Suggestion") -> tuple[Line, ...]:
     return tuple(lines)
 
 
+# What each ``SuggestionOutcome.status`` (``bot.store.records``) is called, and its tone.
+# Plain strings so the core does not import the storage package; a test keeps them in step.
+OUTCOME_TITLES: dict[str, tuple[str, str]] = {
+    "created": ("Suggestion recorded", SUCCESS),
+    "seconded": ("Already suggested: counted your vote", SUCCESS),
+    "already_suggested": ("Already suggested", WARNING),
+    "in_catalog": ("Already in the catalog", WARNING),
+}
+
+
 def suggest_card(outcome: "SuggestionOutcome") -> AnswerCard:
     """What a submission did, exactly as the store reported it."""
-    from bot.store.records import CREATED, IN_CATALOG, SECONDED
-
-    title = {
-        CREATED: "Suggestion recorded",
-        SECONDED: "Already suggested: counted your vote",
-        IN_CATALOG: "Already in the catalog",
-    }.get(outcome.status, "Already suggested")
-    tone = SUCCESS if outcome.status in (CREATED, SECONDED) else WARNING
+    title, tone = OUTCOME_TITLES.get(outcome.status, ("Suggestion", INFO))
     lines: tuple[Line, ...] = ()
     if outcome.suggestion is not None:
         s = outcome.suggestion
@@ -284,7 +287,7 @@ def suggest_card(outcome: "SuggestionOutcome") -> AnswerCard:
         description=clean_text(outcome.message, 500),
         lines=lines,
         footer="Moderators review suggestions; you will hear back when they decide."
-        if outcome.status == CREATED else "",
+        if outcome.status == "created" else "",
         tone=tone,
         suggestion_id=outcome.suggestion.id if outcome.suggestion is not None else None,
     )

@@ -41,6 +41,8 @@ def card_for(error: BaseException, interaction: discord.Interaction | None = Non
 async def send_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Tell the user, ephemerally, whether or not the interaction was already answered."""
     card = card_for(error, interaction)
+    if interaction.type is discord.InteractionType.autocomplete:
+        return  # suggestions cannot carry a message; the failure was logged if unexpected
     try:
         await respond(interaction, card, ephemeral=True)
     except discord.HTTPException as exc:

@@ -229,6 +229,11 @@ def test_suggest_card_says_what_happened(status: str, title: str, tone: str) -> 
     assert (card.title, card.tone, card.description) == (title, tone, "the store says so")
 
 
+def test_every_store_outcome_has_a_title() -> None:
+    """The card titles cover exactly the store's outcome statuses."""
+    assert set(answers.OUTCOME_TITLES) == {CREATED, SECONDED, ALREADY_SUGGESTED, IN_CATALOG}
+
+
 def test_review_card_shows_the_suggestion() -> None:
     """A pending suggestion with its fields and position."""
     card = answers.review_card(suggestion(seconds=2), position=1, pending=3)
