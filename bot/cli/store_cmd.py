@@ -150,7 +150,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         emit_json([s.to_json() for s in found])
         return 0
     if not found:
-        info(f"no {args.status if status else ''} suggestions".replace("  ", " "))
+        info("no suggestions" if status is None else f"no {status} suggestions")
     for s in found:
         print(_suggestion_text(s))
     return 0

@@ -72,9 +72,12 @@ async def connect(path: Path | str, *, read_only: bool = False, busy_timeout: fl
         path = Path(path)
         if path.exists() and not path.is_file():
             raise StoreError(f"could not open {path}: it is not a regular file")
-        with translated(path, "create the directory for"):
-            if not read_only:
+        if not read_only:
+            try:
                 path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                reason = (exc.strerror or "error").lower()
+                raise StoreError(f"could not save to {path}: cannot create its directory {path.parent} ({reason})") from exc
         target = _uri(path, read_only)
         uri = True
     with translated(path, "open"):

@@ -22,8 +22,9 @@ from bot.store.records import AuditEntry, Report, Suggestion, SuggestionDraft, S
 _log = logging.getLogger(__name__)
 
 DAY = 86400.0
-# A top score under this counts as a low-confidence answer in the report.
-LOW_CONFIDENCE = 0.35
+# A top score under this counts as a low-confidence answer in the report. Scores are the
+# search engine's BM25F sums: on the shipped catalog good answers score about 6 and up.
+LOW_CONFIDENCE = 4.0
 
 
 class Store:

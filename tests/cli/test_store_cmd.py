@@ -152,7 +152,7 @@ def _newer(path: Path) -> None:
         (["suggest", URL, "--title", "Title", "--tags", "cnn", "--note", "n" * 1001], None, "note: must be at most 1000"),
         (["suggestions", "approve", "9"], None, "no suggestion #9"),
         (["vote", "nope", "up", "--question", "q"], None, "no resource 'nope'"),
-        (["report", "--db", "{tmp}/blocker/x.db"], "blocker", "could not create the directory for"),
+        (["report", "--db", "{tmp}/blocker/x.db"], "blocker", "could not save to"),
         (["report", "--db", "{tmp}/notes.db"], "text", "is not a vizbot database"),
         (["report", "--db", "{tmp}/other.db"], "foreign", "is not a vizbot database"),
         (["report", "--db", "{tmp}/new.db"], "newer", "written by a newer vizbot"),

@@ -107,7 +107,7 @@ async def test_missing_directory_that_cannot_be_made(tmp_path: Path) -> None:
     """A directory that cannot be created gives "could not ..." naming the path."""
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(StoreError, match=r"could not create the directory for .*vizbot\.db"):
+    with pytest.raises(StoreError, match=r"could not save to .*vizbot\.db: cannot create its directory"):
         await Store.open(blocker / "sub" / "vizbot.db")
 
 
