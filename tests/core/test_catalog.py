@@ -198,6 +198,16 @@ def test_empty_resource_file_is_an_error(tmp_path, valid_catalog_dir):
     assert "found nothing" in problems[0].message
 
 
+def test_missing_resources_directory_is_an_error(tmp_path, valid_catalog_dir):
+    """A catalog without resources/ says so."""
+    directory = _copy(valid_catalog_dir, tmp_path)
+    shutil.rmtree(directory / "resources")
+    _, problems = check_catalog(directory)
+    assert [(p.file, p.line, p.message) for p in problems] == [
+        ("catalog/resources", None, "is missing: no resource files (*.yaml) found")
+    ]
+
+
 def test_yml_files_are_ignored_with_a_warning(tmp_path, valid_catalog_dir):
     """A resources/*.yml file is not read, and the check says so."""
     directory = _copy(valid_catalog_dir, tmp_path)
