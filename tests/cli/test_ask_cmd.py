@@ -1,0 +1,217 @@
+"""vizbot ask | tags | tag | eval, run in-process through bot.cli.main.main."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.cli.main import main
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+FIXTURE = str(DATA / "catalogs" / "search_fixture")
+QUERIES = str(DATA / "queries.yaml")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ask_prints_title_url_tags_and_why(capsys: pytest.CaptureFixture[str]) -> None:
+    """A plain ask lists numbered results with URL, tags and why."""
+    code, out, err = run(capsys, "ask", "how do gravity assists work?", "--catalog", FIXTURE)
+    assert code == 0
+    assert out.startswith("1. How gravity assists work\n   https://example.org/gravity-assist\n")
+    assert "tags: orbital-mechanics" in out and "why:" in out
+    assert "Traceback" not in out + err
+
+
+def test_ask_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    """--json prints exactly one document of the documented shape on stdout."""
+    code, out, err = run(capsys, "ask", "spectroscpy", "--json", "--limit", "2", "--catalog", FIXTURE)
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"query", "results", "suggested_tags"}
+    assert len(data["results"]) <= 2
+    assert set(data["results"][0]) == {"id", "title", "url", "score", "tags", "why"}
+    assert "spectroscopy" in err  # the correction notice goes to stderr
+
+
+def test_ask_refuses_off_topic(capsys: pytest.CaptureFixture[str]) -> None:
+    """An off-topic question exits 0 with no results."""
+    code, out, _ = run(capsys, "ask", "what's the weather in Paris", "--json", "--catalog", FIXTURE)
+    assert code == 0 and json.loads(out)["results"] == []
+    code, out, _ = run(capsys, "ask", "what's the weather in Paris", "--catalog", FIXTURE)
+    assert code == 0 and "Nothing in the catalog fits" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (["--kind", "video"], {"gravity-assist-video"}),
+        (["--level", "intermediate"], {"hohmann-explained"}),
+        (["--tag", "delta-v"], {"orbit-simulator", "hohmann-explained", "gravity-assist-video"}),
+    ],
+)
+def test_ask_filters(capsys: pytest.CaptureFixture[str], extra: list[str], expected: set[str]) -> None:
+    """--kind, --level and --tag (alias allowed) restrict the results."""
+    code, out, _ = run(capsys, "ask", "orbits", "--json", "--limit", "10", "--catalog", FIXTURE, *extra)
+    assert code == 0
+    assert {r["id"] for r in json.loads(out)["results"]} <= expected
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["ask"], "give one QUESTION"),
+        (["ask", "x", "--batch", "-"], "give one QUESTION"),
+        (["ask", "--batch", "/nonexistent/file.txt"], "cannot read"),
+        (["ask", "orbits", "--tag", "zzzzzz"], "no tag"),
+        (["ask", "orbits", "--catalog", "/nonexistent/catalog"], "does not exist"),
+    ],
+)
+def test_ask_errors_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    """Usage mistakes print `vizbot: error: ...` and exit 1."""
+    code, out, err = run(capsys, *argv, *([] if "--catalog" in argv else ["--catalog", FIXTURE]))
+    assert code == 1
+    assert err.startswith("vizbot: error: ") and message in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("limit", ["0", "51", "many"])
+def test_ask_bad_limit_is_a_usage_error(capsys: pytest.CaptureFixture[str], limit: str) -> None:
+    """argparse rejects a bad --limit with exit 2."""
+    with pytest.raises(SystemExit) as exc:
+        main(["ask", "orbits", "--limit", limit])
+    assert exc.value.code == 2
+
+
+def test_batch_one_json_line_per_question(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--batch FILE answers every line, blank ones included, one JSON object per line."""
+    questions = tmp_path / "q.txt"
+    questions.write_text("jwst\n\nlol\nhohman transfer\n", encoding="utf-8")
+    code, out, _ = run(capsys, "ask", "--batch", str(questions), "--catalog", FIXTURE)
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [d["query"] for d in lines] == ["jwst", "", "lol", "hohman transfer"]
+    assert lines[0]["results"][0]["id"] == "jwst-mirror"
+    assert lines[1]["results"] == [] and lines[2]["results"] == []
+
+
+def test_batch_from_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """--batch - reads standard input."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO("supernova\nbh\n"))
+    code, out, _ = run(capsys, "ask", "--batch", "-", "--catalog", FIXTURE)
+    assert code == 0
+    assert [json.loads(line)["results"][0]["id"] for line in out.splitlines()] == ["supernova-sim", "black-hole-visualizer"]
+
+
+def test_tags_lists_every_tag(capsys: pytest.CaptureFixture[str]) -> None:
+    """vizbot tags --json: every tag with title, count and aliases."""
+    code, out, _ = run(capsys, "tags", "--json", "--catalog", FIXTURE)
+    assert code == 0
+    tags = {t["slug"]: t for t in json.loads(out)["tags"]}
+    assert len(tags) == 6
+    assert tags["orbital-mechanics"]["count"] == 3
+    assert "delta-v" in tags["orbital-mechanics"]["aliases"]
+    assert set(tags["telescopes"]) == {"slug", "title", "description", "count", "aliases"}
+    code, out, _ = run(capsys, "tags", "--catalog", FIXTURE)
+    assert code == 0 and "orbital-mechanics" in out and "Orbital mechanics" in out
+
+
+@pytest.mark.parametrize(("name", "how"), [("telescopes", "exact"), ("hubble", "alias"), ("telescpes", "typo")])
+def test_tag_resolves_names(capsys: pytest.CaptureFixture[str], name: str, how: str) -> None:
+    """vizbot tag NAME: slug, alias and typo all reach the tag's resources."""
+    code, out, _ = run(capsys, "tag", name, "--json", "--catalog", FIXTURE)
+    assert code == 0
+    data = json.loads(out)
+    assert data["tag"]["slug"] == "telescopes" and data["how"] == how
+    assert {r["id"] for r in data["resources"]} == {"jwst-mirror", "telescope-optics"}
+
+
+def test_tag_unknown_suggests_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown tag name exits 1 and names the closest tags."""
+    code, out, err = run(capsys, "tag", "orbitology", "--catalog", FIXTURE)
+    assert code == 1 and "orbital-mechanics" in err and err.startswith("vizbot: error:")
+    code, out, err = run(capsys, "tag", "orbitology", "--json", "--catalog", FIXTURE)
+    assert code == 1
+    assert json.loads(out) == {"tag": None, "how": "none", "suggestions": json.loads(out)["suggestions"], "resources": []}
+
+
+def test_eval_meets_the_floors(capsys: pytest.CaptureFixture[str]) -> None:
+    """vizbot eval on the labelled questions: hit@3 >= 0.9, refusals right."""
+    code, out, _ = run(capsys, "eval", QUERIES, "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["questions"] >= 80
+    assert data["hit_at_3"] >= 0.9
+    assert data["refused_correctly"] >= 0.9
+    assert data["wrongly_refused"] <= 0.05
+
+
+def test_eval_human_output_lists_failures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The text report shows every metric and each failing question with what came back."""
+    queries = tmp_path / "q.yaml"
+    queries.write_text("- q: jwst\n  gold: [hr-diagram]\n- q: lol\n  gold: []\n", encoding="utf-8")
+    code, out, _ = run(capsys, "eval", str(queries), "--catalog", FIXTURE)
+    assert code == 0
+    for name in ("hit@1", "hit@3", "MRR@10", "nDCG@10", "unanswerable refused", "answerable refused"):
+        assert name in out
+    assert "1 failing question" in out and "got: jwst-mirror" in out
+
+
+def test_eval_stale_gold_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Gold ids the catalog lacks are refused with a clear message."""
+    queries = tmp_path / "q.yaml"
+    queries.write_text("- q: jwst\n  gold: [ghost-id]\n", encoding="utf-8")
+    code, _, err = run(capsys, "eval", str(queries), "--catalog", FIXTURE)
+    assert code == 1 and "ghost-id" in err
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    question=st.one_of(
+        st.text(min_size=1).filter(lambda s: not s.startswith("-")),
+        st.sampled_from(["@everyone", "<@123>", "'; DROP TABLE x; --", "Z̷͙a̴l̵g̶o", "שלום", "a" * 12_000]),
+    )
+)
+def test_ask_any_text_never_tracebacks(capsys: pytest.CaptureFixture[str], question: str) -> None:
+    """Any question text gives exit 0 and one complete JSON document."""
+    code, out, err = run(capsys, "ask", question, "--json", "--catalog", FIXTURE)
+    assert code == 0
+    assert json.loads(out)["query"] == question
+    assert "Traceback" not in err
+
+
+def _subprocess(*argv: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *argv], input=stdin, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_subprocess_ask_json_and_no_discord_import() -> None:
+    """The real command prints JSON, and the ask path never imports discord."""
+    probe = (
+        "import sys; from bot.cli.main import main; code = main(['ask', 'jwst', '--json', '--catalog', %r]);"
+        "sys.stderr.write('DISCORD' if 'discord' in sys.modules else 'CLEAN'); sys.exit(code)" % FIXTURE
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["results"][0]["id"] == "jwst-mirror"
+    assert done.stderr.endswith("CLEAN")
+
+
+def test_subprocess_batch_with_nasty_lines() -> None:
+    """Control characters, RTL text and mentions through stdin: one JSON line each, exit 0."""
+    lines = ["\x01\x02 orbit", "\u202eRTL\u202c", "@everyone <@123>", "🎉" * 50]
+    done = _subprocess("ask", "--batch", "-", "--catalog", FIXTURE, stdin="\n".join(lines) + "\n")
+    assert done.returncode == 0, done.stderr
+    assert len([json.loads(line) for line in done.stdout.splitlines()]) == 4
