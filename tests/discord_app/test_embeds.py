@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import discord
 import pytest
+from discord import app_commands
 
 from bot.core import answers
+from bot.core.errors import InvalidInput, PermissionDenied
 from bot.core.answers import AnswerCard, Line, ResultItem, TagRow
-from bot.discord_app import embeds
+from bot.discord_app import embeds, errors
 
 
 def item(**changes: object) -> ResultItem:
@@ -114,3 +117,31 @@ def test_lines_become_fields() -> None:
 def test_empty_description_is_omitted() -> None:
     """A card with only a title has no description key."""
     assert "description" not in embeds.card_to_embed(AnswerCard(title="Review")).to_dict()
+
+
+@app_commands.command(name="suggest", description="a command for wrapping errors")
+async def _command(interaction: discord.Interaction) -> None:  # pragma: no cover - never invoked
+    """Unused."""
+
+
+@pytest.mark.parametrize(
+    ("error", "title"),
+    [
+        (PermissionDenied("Only moderators can do this."), "Not allowed"),
+        (app_commands.CommandInvokeError(_command, InvalidInput("url", "must be http")), "Sorry"),
+        (app_commands.NoPrivateMessage(), "Not here"),
+        (app_commands.MissingPermissions(["manage_guild"]), "Not allowed"),
+    ],
+)
+def test_error_embeds_for_known_errors(error: Exception, title: str) -> None:
+    """Domain and check errors become short error embeds."""
+    data = embeds.card_to_embed(errors.card_for(error)).to_dict()
+    assert data["title"] == title and data["color"] == 0xE74C3C
+
+
+def test_unexpected_errors_are_logged_not_shown(caplog: pytest.LogCaptureFixture) -> None:
+    """An unexpected exception is logged; the user sees a generic sentence."""
+    with caplog.at_level("ERROR", logger="bot.discord_app.errors"):
+        card = errors.card_for(ZeroDivisionError("internal detail"))
+    assert "internal detail" not in embeds.card_to_embed(card).to_dict()["description"]
+    assert "unexpected error" in caplog.text
