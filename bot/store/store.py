@@ -10,7 +10,7 @@ import asyncio
 import logging
 import time
 from pathlib import Path
-from typing import Callable, Collection, Iterable
+from typing import Awaitable, Callable, Collection, Iterable, TypeVar
 
 import aiosqlite
 
@@ -20,6 +20,9 @@ from bot.store import db, feedback, migrations, questions, report, suggestions
 from bot.store.records import AuditEntry, Report, Suggestion, SuggestionDraft, SuggestionOutcome, VoteTally
 
 _log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Job = Callable[[aiosqlite.Connection], Awaitable[T]]
 
 DAY = 86400.0
 # A top score under this counts as a low-confidence answer in the report. Scores are the
@@ -36,13 +39,16 @@ class Store:
         path: Path | str,
         *,
         suggestions_per_hour: int = 5,
+        retention_days: int | None = None,
         clock: Callable[[], float] = time.time,
     ):
         self._conn = conn
         self._lock = asyncio.Lock()
         self.path = path
         self.suggestions_per_hour = suggestions_per_hour
+        self.retention_days = retention_days
         self._clock = clock
+        self._pruned_at = float("-inf")
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -72,12 +78,14 @@ class Store:
                 await migrations.migrate(conn, path)
             elif version < migrations.LATEST:
                 raise StoreError(f"could not open {path}: its schema is out of date and it is read-only")
-            store = cls(conn, path, suggestions_per_hour=suggestions_per_hour, clock=clock)
-            if retention_days is not None and not read_only:
-                try:
-                    await store.prune_questions(retention_days)
-                except StoreError as exc:  # pruning is housekeeping: never a reason to refuse to open
-                    _log.info("could not prune old questions: %s", exc)
+            store = cls(
+                conn,
+                path,
+                suggestions_per_hour=suggestions_per_hour,
+                retention_days=None if read_only else retention_days,
+                clock=clock,
+            )
+            await store._housekeeping()
         except BaseException:
             await conn.close()
             raise
@@ -98,15 +106,25 @@ class Store:
         """The schema version of the open file."""
         return await self._read(lambda c: migrations.check_identity(c, self.path))
 
-    async def _read(self, fn):  # type: ignore[no-untyped-def]
+    async def _read(self, job: Job[T]) -> T:
         with db.translated(self.path, "read"):
             async with self._lock:
-                return await fn(self._conn)
+                return await job(self._conn)
 
-    async def _write(self, fn):  # type: ignore[no-untyped-def]
+    async def _write(self, job: Job[T]) -> T:
         with db.translated(self.path, "save to"):
             async with db.transaction(self._conn, self._lock) as conn:
-                return await fn(conn)
+                return await job(conn)
+
+    async def _housekeeping(self) -> None:
+        """Prune the questions log at most once a day (on open, then as questions arrive)."""
+        if self.retention_days is None or self._clock() - self._pruned_at < DAY:
+            return
+        self._pruned_at = self._clock()
+        try:
+            await self.prune_questions(self.retention_days)
+        except StoreError as exc:  # housekeeping: never a reason to refuse to open or to answer
+            _log.info("could not prune old questions: %s", exc)
 
     # ------------------------------------------------------------------ suggestions
 
@@ -238,6 +256,7 @@ class Store:
                 c, text=text, top_score=top_score, answered=answered, guild=guild_id, tags=tag_list, now=now
             )
         )
+        await self._housekeeping()
 
     async def prune_questions(self, retention_days: int) -> int:
         """Delete questions older than ``retention_days``; returns how many went."""

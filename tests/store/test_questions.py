@@ -93,3 +93,22 @@ async def test_report_days_must_be_sensible(store: Store, days: int) -> None:
     """The report window is 1 to 3650 days."""
     with pytest.raises(InvalidInput, match="days"):
         await store.report(days=days)
+
+
+async def test_long_running_store_prunes_daily(db_path: Path, clock: Clock) -> None:
+    """A store left open keeps pruning as new questions arrive, once a day at most."""
+    store = await Store.open(db_path, clock=clock, retention_days=2)
+    await store.log_question("first", top_score=None, answered=False)
+    clock.advance(3 * DAY)
+    await store.log_question("second", top_score=None, answered=False)
+    report = await store.report(days=30)
+    await store.close()
+    assert [g.question for g in report.gaps] == ["second"]
+
+
+async def test_in_memory_store(clock: Clock) -> None:
+    """":memory:" gives a throwaway store for quick experiments."""
+    store = await Store.open(":memory:", clock=clock)
+    await store.log_question("what", top_score=None, answered=False)
+    assert (await store.report(days=1)).questions == 1
+    await store.close()
