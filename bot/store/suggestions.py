@@ -308,15 +308,15 @@ async def submit(
 ) -> SuggestionOutcome:
     """Record ``draft`` (or second the pending one with the same URL); call inside a transaction."""
     async with conn.execute(
-        "SELECT id, status, user_id, resource_id, title FROM suggestions "
+        "SELECT id, status, user_id, resource_id, title, url FROM suggestions "
         "WHERE url_key = ? AND status IN ('pending', 'approved')",
         (draft.url_key,),
     ) as cur:
         existing = await cur.fetchone()
     if existing is not None:
-        sid, status, submitter, resource_id, title = existing
+        sid, status, submitter, resource_id, title, url = existing
         if status == APPROVED:
-            return SuggestionOutcome(IN_CATALOG, f"already there: {title} {draft.url}", None, resource_id)
+            return SuggestionOutcome(IN_CATALOG, f"already there: {title} {url}", None, resource_id)
         async with conn.execute(
             "SELECT 1 FROM suggestion_seconds WHERE suggestion_id = ? AND user_id = ?", (sid, user)
         ) as cur:
