@@ -88,6 +88,7 @@ class AnswerCard:
     question: str | None = None
     tone: str = INFO
     suggestion_id: int | None = None
+    tag: str | None = None  # the tag a /tag card lists (after alias and typo resolution)
 
 
 class AskService(Protocol):
@@ -231,6 +232,7 @@ def tag_card(lookup: "TagLookup", resources: Sequence[Resource], *, kind: str | 
         page=page,
         pages=pages,
         tone=INFO if resources else EMPTY,
+        tag=tag.slug,
     )
 
 

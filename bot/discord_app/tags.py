@@ -40,10 +40,8 @@ class TagsCog(commands.Cog):
                   level: app_commands.Choice[str] | None = None) -> None:
         kind_value = kind.value if kind else None
         level_value = level.value if level else None
-        engine = self.bot.service.engine
-        card = answers.tag_page_card(engine, name, kind=kind_value, level=level_value)
-        lookup_slug = engine.resolve_tag(name).tag
-        view = tag_view(card, lookup_slug.slug, kind_value, level_value) if lookup_slug else None
+        card = answers.tag_page_card(self.bot.service.engine, name, kind=kind_value, level=level_value)
+        view = tag_view(card, card.tag, kind_value, level_value) if card.tag else None
         await respond(interaction, card, view=view)
 
     @tag.autocomplete("name")

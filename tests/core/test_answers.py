@@ -157,7 +157,7 @@ def test_tags_card_clamps_page(engine: SearchEngine, page: int) -> None:
 def test_tag_page_card_resolves_names(engine: SearchEngine, name: str) -> None:
     """A slug or an alias lists the tag's resources."""
     card = answers.tag_page_card(engine, name)
-    assert "(cnn)" in card.title
+    assert "(cnn)" in card.title and card.tag == "cnn"
     assert {i.resource_id for i in card.items} == {"cs231n-convnets", "convnetjs-classify2d"}
 
 
