@@ -74,6 +74,9 @@ class VizbotClient(commands.Bot):
     """vizbot on Discord; the service and settings are handed in by the runner."""
 
     def __init__(self, service: object, settings: Settings, *, force_sync: bool = False, sync: bool = True):
+        # vizbot never joins voice: skip discord.py's "PyNaCl/davey is not installed" warnings.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=make_intents(settings),

@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 
+import aiohttp
 import discord
 
 from bot.app import open_vizbot
@@ -61,6 +62,9 @@ async def run_bot(settings: Settings, *, handle_signals: bool = True) -> int:
                 await client.start(settings.discord_token)
         except discord.LoginFailure as exc:
             return _fail(f"Discord rejected the token ({exc})")
+        except (aiohttp.ClientError, OSError) as exc:
+            sys.stderr.write(f"vizbot: error: could not reach Discord ({exc})\n")
+            return 1
         except discord.PrivilegedIntentsRequired:
             sys.stderr.write("vizbot: error: VIZBOT_LISTEN_CHANNELS needs the Message Content intent; enable it "
                              "for the bot in the Discord developer portal\n")
@@ -84,6 +88,9 @@ async def sync_main(settings: Settings) -> int:
             return _fail(f"Discord rejected the token ({exc})")
         except discord.HTTPException as exc:
             sys.stderr.write(f"vizbot: error: Discord refused the sync ({exc})\n")
+            return 1
+        except (aiohttp.ClientError, OSError) as exc:
+            sys.stderr.write(f"vizbot: error: could not reach Discord ({exc})\n")
             return 1
     for line in client.sync_report:
         sys.stderr.write(line + "\n")
