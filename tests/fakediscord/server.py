@@ -13,6 +13,7 @@ import json
 import logging
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
@@ -42,6 +43,7 @@ class Call:
     json: Any
     status: int = 0
     response: Any = None
+    received_at: float = 0.0  # time.perf_counter() when the request arrived
 
     @property
     def authorized(self) -> bool:
@@ -130,8 +132,16 @@ _COMPILED = [(method, template, _compile(template)) for method, template in _ROU
 class FakeDiscord:
     """A small, faithful stand-in for discord.com: REST, webhooks, interactions and the gateway."""
 
-    def __init__(self, *, token: str = "fake-token", privileged_intents: int = 0, heartbeat_interval_ms: int = 41250):
+    def __init__(
+        self,
+        *,
+        token: str = "fake-token",
+        privileged_intents: int = 0,
+        heartbeat_interval_ms: int = 41250,
+        bucket_size: int = 50,
+    ):
         self.token = token
+        self.bucket_size = bucket_size  # X-RateLimit-Limit on every answer; discord.py queues beyond it
         self.privileged_intents = privileged_intents
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.bot_user = p.FakeUser(p.snowflake(), "vizbot", bot=True)
@@ -154,6 +164,7 @@ class FakeDiscord:
         self._ws: web.WebSocketResponse | None = None
         self._ws_tasks: set[asyncio.Task[Any]] = set()
         self._rate_limits: list[_RateLimit] = []
+        self.listeners: list[Callable[[Call], None]] = []  # called with every answered call (cheap hooks, e.g. benchmarks)
         self._handlers: dict[str, Handler] = self._build_handlers()
         self._cond: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
@@ -350,6 +361,7 @@ class FakeDiscord:
             query=dict(request.query),
             headers=dict(request.headers),
             json=body,
+            received_at=time.perf_counter(),
         )
         self.requests.append(call)
         limited = self._take_rate_limit(call)
@@ -379,7 +391,7 @@ class FakeDiscord:
             call.status, call.response = exc.status, exc.body
         headers = {}
         if call.status < 300:
-            headers = {"X-RateLimit-Bucket": f"bucket-{abs(hash(template)) % 10**8}", "X-RateLimit-Limit": "50", "X-RateLimit-Remaining": "49", "X-RateLimit-Reset-After": "1.0"}
+            headers = {"X-RateLimit-Bucket": f"bucket-{abs(hash(template)) % 10**8}", "X-RateLimit-Limit": str(self.bucket_size), "X-RateLimit-Remaining": str(self.bucket_size - 1), "X-RateLimit-Reset-After": "1.0"}
         return await self._finish(call, headers)
 
     def _take_rate_limit(self, call: Call) -> _RateLimit | None:
@@ -390,6 +402,8 @@ class FakeDiscord:
         return None
 
     async def _finish(self, call: Call, headers: dict[str, str] | None = None) -> web.Response:
+        for listener in self.listeners:
+            listener(call)
         await self._changed()
         if call.status == 204 or call.response is None:
             return web.Response(status=204, headers=headers)
@@ -864,6 +878,7 @@ class FakeDiscord:
         channel_id: int | None = None,
         mention_bot: bool = False,
         dm: bool = False,
+        message_id: int | str | None = None,
     ) -> dict[str, Any]:
         """A user posts a message (in the general channel, or in a DM with ``dm``); returns it."""
         author = author or self.guild.member
@@ -873,7 +888,7 @@ class FakeDiscord:
             mentions.append({**self.bot_user.to_dict(), "member": self.guild.bot.member()})
         if dm:
             channel = self.dm_channels.setdefault(author.id, p.snowflake())
-            data = p.message(channel_id=channel, author=author.to_dict(), content=content, mentions=mentions)
+            data = p.message(channel_id=channel, author=author.to_dict(), content=content, mentions=mentions, message_id=int(message_id or 0) or None)
             needed = p.INTENT_DIRECT_MESSAGES
         else:
             data = p.message(
@@ -883,6 +898,7 @@ class FakeDiscord:
                 guild_id=self.guild.id,
                 member={k: v for k, v in author.member().items() if k != "user"},
                 mentions=mentions,
+                message_id=int(message_id or 0) or None,
             )
             needed = p.INTENT_GUILD_MESSAGES
         self.messages[int(data["id"])] = data
