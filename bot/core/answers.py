@@ -402,6 +402,7 @@ def help_card(*, console: bool = False) -> AnswerCard:
             Line("/suggest", "suggest a resource; moderators review it and you get a DM"),
             Line("Buttons", "More for further results, 👍 / 👎 to rate a result"),
             Line("Moderators", "/review, /report, /reload"),
+            Line("/help", "this message"),
         )
     return AnswerCard(
         title="vizbot help",

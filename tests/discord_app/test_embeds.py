@@ -145,3 +145,18 @@ def test_unexpected_errors_are_logged_not_shown(caplog: pytest.LogCaptureFixture
         card = errors.card_for(ZeroDivisionError("internal detail"))
     assert "internal detail" not in embeds.card_to_embed(card).to_dict()["description"]
     assert "unexpected error" in caplog.text
+
+
+async def test_help_embed_names_every_command() -> None:
+    """/help mentions every slash command and the context menu the bot registers."""
+    from bot.config import Settings
+    from bot.discord_app.client import VizbotClient
+
+    client = VizbotClient(object(), Settings(), sync=False)
+    await client.setup_hook()
+    data = embeds.card_to_embed(answers.help_card()).to_dict()
+    text = " ".join([data["description"]] + [f["name"] + " " + f["value"] for f in data["fields"]])
+    for command in client.tree.get_commands(type=None):
+        expected = command.name if isinstance(command, app_commands.ContextMenu) else f"/{command.name}"
+        assert expected in text, command.name
+    await client.close()

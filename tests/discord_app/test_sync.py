@@ -98,3 +98,16 @@ def test_unwritable_hash_file_is_only_a_warning(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     sync.write_hash(blocker / "sub" / "hash", "abc")
+
+
+async def test_real_tree_hash_is_stable(settings: Settings) -> None:
+    """Two start-ups of the real bot build the same tree hash, so a restart does not re-sync."""
+    from bot.discord_app.client import VizbotClient
+
+    hashes = []
+    for _ in range(2):
+        client = VizbotClient(object(), settings, sync=False)
+        await client.setup_hook()
+        hashes.append(sync.tree_hash(client.tree))
+        await client.close()
+    assert hashes[0] == hashes[1]
