@@ -70,6 +70,7 @@ class FakeInteraction:
     """An interaction the fake dispatched and everything the bot answered to it."""
 
     payload: dict[str, Any]
+    created_at: float = field(default_factory=time.perf_counter)
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)  # original first (if any), then follow-ups
     original: dict[str, Any] | None = None
@@ -139,9 +140,11 @@ class FakeDiscord:
         privileged_intents: int = 0,
         heartbeat_interval_ms: int = 41250,
         bucket_size: int = 50,
+        interaction_window: float = 3.0,
     ):
         self.token = token
         self.bucket_size = bucket_size  # X-RateLimit-Limit on every answer; discord.py queues beyond it
+        self.interaction_window = interaction_window  # a first callback later than this gets 10062, as on Discord
         self.privileged_intents = privileged_intents
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.bot_user = p.FakeUser(p.snowflake(), "vizbot", bot=True)
@@ -665,6 +668,9 @@ class FakeDiscord:
             _log.warning("fakediscord: interaction callback without with_response")
         if inter.callbacks:
             raise _Reject(400, 40060, "Interaction has already been acknowledged.")
+        if call.received_at - inter.created_at > self.interaction_window:
+            _log.warning("fakediscord: interaction %s answered after %.2fs", inter.id, call.received_at - inter.created_at)
+            raise _Reject(404, 10062, "Unknown interaction")
         body = call.json or {}
         kind, data = body.get("type"), body.get("data") or {}
         allowed = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}[inter.payload["type"]]
@@ -726,7 +732,7 @@ class FakeDiscord:
             ephemeral = original["flags"] & p.EPHEMERAL
             for key in ("content", "embeds", "components"):
                 original[key] = body.get(key) or ([] if key != "content" else "")
-            original["flags"] = (body.get("flags") or 0) | ephemeral
+            original["flags"] = ((body.get("flags") or 0) & ~p.EPHEMERAL) | ephemeral  # the defer decided
             original["mention_everyone"] = self._mention_everyone(body)
             return 200, original
         data = self._interaction_message(inter, body)

@@ -272,3 +272,12 @@ async def _post_callback_again(fake: FakeDiscord, inter: FakeInteraction) -> int
     async with aiohttp.ClientSession() as session:
         async with session.post(url, json={"type": 4, "data": {"content": "again"}}) as response:
             return response.status
+
+
+async def test_callback_after_the_three_second_window_is_unknown(fake_discord: FakeDiscord) -> None:
+    """A first answer later than the interaction window gets 404 Unknown interaction (10062)."""
+    fake_discord.interaction_window = 0.0
+    async with running_client(TreeClient(fake_discord.guild.id), fake_discord):
+        await fake_discord.slash("echo", text="late")
+        call = await fake_discord.wait_for_request("POST", "/interactions/{interaction_id}/{token}/callback")
+        assert (call.status, call.response["code"]) == (404, 10062)

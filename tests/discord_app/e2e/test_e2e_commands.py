@@ -233,3 +233,12 @@ def _unanswered(fake: FakeDiscord) -> list[FakeInteraction]:
 def _all_links(tag: str, kind: str | None = None) -> list[str]:
     catalog = load_catalog(default_catalog_dir())
     return [r.url for r in catalog.resources if tag in r.tags and (kind is None or r.kind == kind)]
+
+
+async def test_suggest_tags_autocomplete_completes_the_last_tag(running_bot: RunningBot) -> None:
+    """Autocomplete on /suggest tags keeps what was typed and offers at most 25 completions."""
+    fake = running_bot.fake
+    inter = await fake.autocomplete("suggest", "tags", url=NEW_URL, title="x", tags="cnn, convol")
+    choices = (await fake.wait_callback(inter))["data"]["choices"]
+    assert 1 <= len(choices) <= 25
+    assert any("convolution" in c["value"] and "cnn" in c["value"] for c in choices)
