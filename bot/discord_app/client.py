@@ -42,6 +42,7 @@ Every send uses ``AllowedMentions.none()`` (also the client default).
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands
@@ -58,6 +59,9 @@ from bot.discord_app.sync import sync_commands
 from bot.discord_app.tags import TagsCog
 from bot.discord_app.views import DYNAMIC_ITEMS
 
+if TYPE_CHECKING:
+    from bot.app import Vizbot
+
 _log = logging.getLogger(__name__)
 
 COGS = (AskCog, TagsCog, SuggestCog, ReviewCog, ReportCog, ReloadCog, HelpCog)
@@ -73,7 +77,7 @@ def make_intents(settings: Settings) -> discord.Intents:
 class VizbotClient(commands.Bot):
     """vizbot on Discord; the service and settings are handed in by the runner."""
 
-    def __init__(self, service: object, settings: Settings, *, force_sync: bool = False, sync: bool = True):
+    def __init__(self, service: "Vizbot", settings: Settings, *, force_sync: bool = False, sync: bool = True):
         # vizbot never joins voice: skip discord.py's "PyNaCl/davey is not installed" warnings.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
@@ -108,4 +112,4 @@ class VizbotClient(commands.Bot):
         """No prefix commands: questions are handled by ``AskCog``'s listener."""
 
     async def on_ready(self) -> None:
-        _log.info("connected as %s (%s) to %d guilds", self.user, getattr(self.user, "id", "?"), len(self.guilds))
+        _log.info("connected as %s to %d guilds", self.user, len(self.guilds))

@@ -23,6 +23,7 @@ from bot.discord_app.replies import NO_MENTIONS, respond, update
 
 if TYPE_CHECKING:
     from bot.discord_app.client import VizbotClient
+    from bot.store.records import Suggestion
 
 _log = logging.getLogger(__name__)
 
@@ -318,7 +319,7 @@ def review_view(card: AnswerCard, *, offset: int = 0) -> discord.ui.View | None:
     return view
 
 
-async def show_next_review(interaction: discord.Interaction, decided: Any | None, *, offset: int) -> None:
+async def show_next_review(interaction: discord.Interaction, decided: "Suggestion | None", *, offset: int) -> None:
     """After a decision (or a skip): tell the submitter, then show the next pending suggestion."""
     client = _client(interaction)
     cards: list[AnswerCard] = []
@@ -335,9 +336,9 @@ async def show_next_review(interaction: discord.Interaction, decided: Any | None
     await update(interaction, cards, view=review_view(card, offset=offset))
 
 
-async def notify_submitter(client: "VizbotClient", suggestion: Any) -> bool:
+async def notify_submitter(client: "VizbotClient", suggestion: "Suggestion") -> bool:
     """DM the submitter the outcome; closed DMs or unknown users are ignored."""
-    user_id = str(getattr(suggestion, "user", "") or "")
+    user_id = suggestion.user or ""
     if not user_id.isdigit():
         return False  # suggested from the command line or console: nobody to DM
     try:
