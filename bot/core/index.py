@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot.core.model import KINDS, LEVELS, Catalog, Resource
-from bot.core.text import americanise, is_stop, normalise, stem, words
+from bot.core.text import americanise, is_stop, normalise, raw_words, split_word, stem, words
 
 FIELDS: tuple[str, ...] = ("tag", "title", "keyword", "description", "author")
 # Field weight and length normalisation (BM25F): tags and titles say what a resource is about.
@@ -24,6 +24,8 @@ STRONG_FIELDS = 0b111  # mask bits of tag, title and keyword: what a resource is
 FIELD_B: dict[str, float] = {"tag": 0.3, "title": 0.4, "keyword": 0.3, "description": 0.75, "author": 0.3}
 K1 = 1.2
 TAG_TERM = "#"  # prefix of the per-tag term every tagged resource carries
+DENSE_MIN = 256  # posting lists this long (and DENSE_SHARE of the catalog) also get a per-doc array
+DENSE_SHARE = 32
 PAIR = " "  # joins the stems of two neighbouring words into one term
 _COMPACT = re.compile(r"[\W_]+")
 
@@ -59,6 +61,7 @@ class Index:
         self.resources: tuple[Resource, ...] = catalog.resources
         self.n = len(self.resources)
         self._stem_cache: dict[str, str] = {}
+        self._word_cache: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.surface: dict[str, str] = {}  # americanised surface word -> stem (typo vocabulary)
         self.display: dict[str, str] = {}  # stem -> a surface word to show
         self.docs: dict[str, array] = {}
@@ -67,6 +70,8 @@ class Index:
         self.df: dict[str, int] = {}
         self.idf: dict[str, float] = {}
         self.max_impact: dict[str, float] = {}
+        self.order: dict[str, array] = {}  # positions in ``docs`` by impact, highest first
+        self.dense: dict[str, tuple[array, array]] = {}  # long lists: impact and mask per doc
         self.phrases: dict[tuple[str, ...], list[PhraseTarget]] = {}
         self.name_terms: dict[str, tuple[str, ...]] = {}  # slug -> stems of its words found in resources
         self.max_phrase = 1
@@ -75,6 +80,7 @@ class Index:
         self.schema_words: dict[str, tuple[str, str]] = {}  # stem -> ("kind"|"level", value)
         # Aliases reach resources through the phrase table; the tag field holds slug and title words.
         self._tag_text = {slug: f"{slug} {t.title}" for slug, t in catalog.tags.items()}
+        self._tag_terms: dict[str, list[str]] = {}
         self._build_phrases(catalog)
         self._build_postings()
         for slug in catalog.tags:
@@ -94,24 +100,32 @@ class Index:
             cached = self._stem_cache[word] = stem(word)
         return cached
 
-    def terms(self, text: str, *, remember: bool = False) -> list[str]:
+    def _word(self, word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(terms, stems of its kept parts) of one raw word; remembered in the typo vocabulary."""
+        cached = self._word_cache.get(word)
+        if cached is not None:
+            return cached
+        parts = split_word(word)
+        kept = [p for p in parts if is_word(p) and not is_stop(p)]
+        surfaces = kept + (["".join(parts)] if len(parts) > 1 else [])
+        terms = tuple(self.stem(p) for p in surfaces)
+        for part, term in zip(surfaces, terms):
+            surface = americanise(part)
+            if surface not in self.surface:
+                self.surface[surface] = term
+                self.display.setdefault(term, part)
+        cached = self._word_cache[word] = (terms, terms[: len(kept)])
+        return cached
+
+    def terms(self, text: str) -> list[str]:
         """Index terms of ``text``: stems of its words, the joined form of hyphenated words,
         and each pair of neighbouring words (``"neural network"``) for phrase matches."""
         out: list[str] = []
         prev: str | None = None
-        for parts in words(normalise(text)):
-            kept = [p for p in parts if is_word(p) and not is_stop(p)]
-            joined = "".join(parts) if len(parts) > 1 else None
-            for part in kept + ([joined] if joined else []):
-                term = self.stem(part)
-                out.append(term)
-                if remember:
-                    surface = americanise(part)
-                    if surface not in self.surface:
-                        self.surface[surface] = term
-                        self.display.setdefault(term, part)
-            for part in kept:
-                term = self.stem(part)
+        for word in raw_words(normalise(text)):
+            terms, kept = self._word(word)
+            out.extend(terms)
+            for term in kept:
                 if prev is not None and prev != term:
                     out.append(prev + PAIR + term)
                 prev = term
@@ -135,7 +149,7 @@ class Index:
         for slug, tag in catalog.tags.items():
             forms = [(slug, "exact"), (tag.title, "exact")] + [(a, "alias") for a in tag.aliases]
             for form, how in forms:
-                self.terms(form, remember=True)  # alias words join the typo vocabulary
+                self.terms(form)  # alias words join the typo vocabulary
                 key = self.phrase_key(form)
                 target = PhraseTarget(slug, how, form)
                 self._add_phrase(key, target)
@@ -149,58 +163,68 @@ class Index:
     def _fields(self, resource: Resource) -> dict[str, list[str]]:
         tag_terms: list[str] = []
         for slug in resource.tags:
-            tag_terms.extend(self.terms(self._tag_text.get(slug, slug), remember=True))
+            cached = self._tag_terms.get(slug)
+            if cached is None:
+                cached = self._tag_terms[slug] = self.terms(self._tag_text.get(slug, slug))
+            tag_terms.extend(cached)
         return {
             "tag": tag_terms,
-            "title": self.terms(resource.title, remember=True),
-            "keyword": [t for k in resource.keywords for t in self.terms(k, remember=True)],
-            "description": self.terms(resource.description, remember=True),
-            "author": self.terms(resource.author or "", remember=True),
+            "title": self.terms(resource.title),
+            "keyword": [t for k in resource.keywords for t in self.terms(k)],
+            "description": self.terms(resource.description),
+            "author": self.terms(resource.author or ""),
         }
 
     def _build_postings(self) -> None:
-        per_doc: list[dict[str, Counter]] = []
-        totals = dict.fromkeys(FIELDS, 0)
-        for resource in self.resources:
-            fields = {name: Counter(terms) for name, terms in self._fields(resource).items()}
-            per_doc.append(fields)
-            for name, counts in fields.items():
-                totals[name] += sum(counts.values())
+        per_doc = [self._fields(r) for r in self.resources]
         n = max(self.n, 1)
-        avg = {name: (totals[name] / n) or 1.0 for name in FIELDS}
+        avg = {name: (sum(len(f[name]) for f in per_doc) / n) or 1.0 for name in FIELDS}
         bits = {name: 1 << i for i, name in enumerate(FIELDS)}
+        tag_weight = FIELD_WEIGHT["tag"]
+        docs_of, tfs_of, masks_of = self.docs, self.impacts, self.masks
         for doc, fields in enumerate(per_doc):
             weighted: dict[str, float] = {}
             mask: dict[str, int] = {}
-            for name, counts in fields.items():
-                length = sum(counts.values())
-                norm = FIELD_WEIGHT[name] / (1.0 - FIELD_B[name] + FIELD_B[name] * length / avg[name])
+            for name, terms in fields.items():
+                if not terms:
+                    continue
+                b = FIELD_B[name]
+                norm = FIELD_WEIGHT[name] / (1.0 - b + b * len(terms) / avg[name])
                 bit = bits[name]
-                for term, tf in counts.items():
+                for term, tf in Counter(terms).items():
                     weighted[term] = weighted.get(term, 0.0) + tf * norm
                     mask[term] = mask.get(term, 0) | bit
             for slug in self.resources[doc].tags:
-                term = TAG_TERM + slug
-                weighted[term] = FIELD_WEIGHT["tag"]
-                mask[term] = bits["tag"]
+                weighted[TAG_TERM + slug] = tag_weight
+                mask[TAG_TERM + slug] = bits["tag"]
             for term, value in weighted.items():
-                docs = self.docs.get(term)
+                docs = docs_of.get(term)
                 if docs is None:
-                    docs = self.docs[term] = array("i")
-                    self.impacts[term] = array("f")
-                    self.masks[term] = array("B")
+                    docs = docs_of[term] = array("i")
+                    tfs_of[term] = array("f")
+                    masks_of[term] = array("B")
                 docs.append(doc)
-                self.impacts[term].append(value)
-                self.masks[term].append(mask[term])
+                tfs_of[term].append(value)
+                masks_of[term].append(mask[term])
+        per_doc.clear()
+        dense_from = max(DENSE_MIN, self.n // DENSE_SHARE)
         for term, docs in self.docs.items():
             df = len(docs)
             weight = idf(df, self.n)
-            imps = self.impacts[term]
-            for i, tf in enumerate(imps):
-                imps[i] = weight * tf * (K1 + 1.0) / (tf + K1)
+            tfs = self.impacts[term]
+            imps = self.impacts[term] = array("f", (weight * tf * (K1 + 1.0) / (tf + K1) for tf in tfs))
             self.df[term] = df
             self.idf[term] = weight
-            self.max_impact[term] = max(imps)
+            self.order[term] = array("i", sorted(range(df), key=imps.__getitem__, reverse=True))
+            self.max_impact[term] = imps[self.order[term][0]]
+            if df >= dense_from:
+                dense_imp = array("f", bytes(4 * self.n))
+                dense_mask = array("B", bytes(self.n))
+                masks = self.masks[term]
+                for i, doc in enumerate(docs):
+                    dense_imp[doc] = imps[i]
+                    dense_mask[doc] = masks[i]
+                self.dense[term] = (dense_imp, dense_mask)
 
     # -- lookups -----------------------------------------------------------------------
 

@@ -15,11 +15,12 @@ word drowned in unknown ones, gets nothing, while filler words cost nothing.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Mapping
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -39,6 +40,7 @@ SCHEMA_BOOST = 0.15  # "video", "beginner": prefer that kind or level by this mu
 WEAK_EVIDENCE = 0.5  # a word found only in a description (or author) counts this much towards coverage
 PAIR_WEIGHT = 0.5  # two query words side by side in a resource count this much extra
 PRIOR_WEIGHT = 0.05  # feedback prior in [-1, 1] moves a score by at most this share
+SUGGEST_DEPTH = 20  # a refused question's tags come from this many best matches per word
 MAX_LIMIT = 50
 MAX_UNITS = 32  # words beyond this in one question are ignored
 
@@ -195,16 +197,14 @@ class SearchEngine:
             return SearchResponse(
                 query, (), self._popular_tags(), "Ask about a topic, for example: " + self._example_topics()
             )
-        candidates, tag_votes = self._score(q)
-        ranked = self._rank(q, candidates, allowed_tag, kind, level)
-        page = ranked[offset : offset + limit]
-        results = tuple(self._result(q, doc, score, candidates[doc][1]) for doc, score in page)
+        ranked = self._top(q, offset + limit, allowed_tag, kind, level)
+        results = tuple(self._result(q, doc, score, mask) for doc, score, mask in ranked[offset:])
         if ranked:
             notice = None
             if q.corrections:
                 notice = "Read " + ", ".join(f'"{a}" as "{b}"' for a, b in q.corrections) + "."
             return SearchResponse(query, results, self._result_tags(ranked), notice)
-        suggested = self._closest_tags(q, tag_votes)
+        suggested = self._closest_tags(q)
         filtered = " with those filters" if (tag or kind or level) else ""
         notice = "Nothing in the catalog fits that question well" + filtered + "."
         if suggested:
@@ -409,67 +409,101 @@ class SearchEngine:
 
     # -- scoring -----------------------------------------------------------------------------
 
-    def _score(self, q: _Query) -> tuple[dict[int, list], dict[str, float]]:
-        """Candidates ``doc -> [score, evidence mask]`` that can still reach the coverage bar.
+    def _top(self, q: _Query, k: int, tag: str | None, kind: str | None, level: str | None) -> list[tuple[int, float, int]]:
+        """The ``k`` best qualifying resources as (doc, score, evidence mask), best first.
 
-        Units are visited from the heaviest; once the units left could not lift a resource
-        over the bar on their own, they only add to resources already found (MaxScore-style).
-        Each unit has two mask bits: matched in a tag, title or keyword (strong), or only in
-        the description or author (weak).
+        Fagin's threshold algorithm: each unit's posting lists are read in impact order, in
+        growing batches, and every resource met is scored in full by random access. Reading
+        stops once no unseen resource could reach the k-th best score, or could qualify at
+        all (its units' lists being exhausted). Each unit has two mask bits: matched in a tag,
+        title or keyword (strong), or only in the description or author (weak).
         """
-        need = self._need(q)
-        order = sorted(range(len(q.units)), key=lambda u: (-q.units[u].mass, u))
-        rest = sum(u.mass for u in q.units)
-        acc: dict[int, list] = {}
-        for ui in order:
-            unit = q.units[ui]
-            strong_bit, weak_bit = 1 << (2 * ui), 1 << (2 * ui + 1)
-            essential = rest >= need
-            rest -= unit.mass
-            for doc, value, fields in self._postings(unit, None if essential else acc):
-                bit = strong_bit if fields & STRONG_FIELDS else weak_bit
-                entry = acc.get(doc)
-                if entry is None:
-                    acc[doc] = [value, bit]
-                else:
-                    entry[0] += value
-                    entry[1] |= bit
-        votes: dict[str, float] = {}
-        for unit in q.units:
-            for alt in unit.alts:
-                if alt.term.startswith(TAG_TERM):
-                    votes[alt.matched] = votes.get(alt.matched, 0.0) + 1e6
-        return acc, votes
-
-    def _postings(self, unit: _Unit, only: dict[int, list] | None) -> Iterable[tuple[int, float, int]]:
-        """(doc, contribution, field mask) of one unit: its best alternative per doc;
-        restricted to the docs in ``only`` when given."""
         idx = self._index
-        if len(unit.alts) == 1 and unit.alts[0].confidence == 1.0 and only is None:
-            term = unit.alts[0].term
-            return zip(idx.docs[term], idx.impacts[term], idx.masks[term])
-        best: dict[int, tuple[float, int]] = {}
-        for alt in unit.alts:
-            docs = idx.docs.get(alt.term)
-            if docs is None:
-                continue
-            imps, masks, c = idx.impacts[alt.term], idx.masks[alt.term], alt.confidence
-            if only is not None and len(only) * 16 < len(docs):
-                n = len(docs)
-                hits = ((doc, i) for doc in only for i in (bisect_left(docs, doc),) if i < n and docs[i] == doc)
-            else:
-                hits = ((doc, i) for i, doc in enumerate(docs) if only is None or doc in only)
-            for doc, i in hits:
-                v = imps[i] * c
-                old = best.get(doc)
-                if old is None or v > old[0]:
-                    best[doc] = (v, masks[i] | (old[1] if old else 0))
-                else:
-                    best[doc] = (old[0], old[1] | masks[i])
-        return [(doc, v, m) for doc, (v, m) in best.items()]
-
-    def _need(self, q: _Query) -> float:
-        return max(COVERAGE * q.total, self._common_weight)
+        dense, docs_of, imps_of, masks_of, order_of = idx.dense, idx.docs, idx.impacts, idx.masks, idx.order
+        units: list[tuple[int, int, list[tuple]]] = []  # (strong bit, weak bit, alternatives)
+        streams: list[tuple[int, str, float]] = []  # (unit number, term, confidence)
+        for ui, unit in enumerate(q.units):
+            alts = []
+            for alt in unit.alts:
+                if alt.term not in docs_of:
+                    continue
+                d = dense.get(alt.term)
+                docs = docs_of[alt.term]
+                alts.append((alt.confidence, d, docs, imps_of[alt.term], masks_of[alt.term], len(docs)))
+                streams.append((ui, alt.term, alt.confidence))
+            units.append((1 << (2 * ui), 1 << (2 * ui + 1), alts))
+        boost = (1.0 + PRIOR_WEIGHT) * (1.0 + SCHEMA_BOOST) ** len(q.prefer)
+        memo: dict[int, bool] = {}
+        seen: set[int] = set()
+        found: list[tuple[float, int, int]] = []  # (score, doc, mask) of qualifying resources
+        resources, prior, kinds, levels = idx.resources, self._prior, idx.kind_of, idx.level_of
+        start, stop = 0, 32
+        while True:
+            for _, term, _ in streams:
+                docs = docs_of[term]
+                for pos in order_of[term][start:stop]:
+                    doc = docs[pos]
+                    if doc in seen:
+                        continue
+                    seen.add(doc)
+                    score, mask = 0.0, 0
+                    for strong, weak, alts in units:
+                        best, fields = 0.0, 0
+                        for conf, d, adocs, aimps, amasks, n in alts:
+                            if d is not None:
+                                v = d[0][doc]
+                                if v:
+                                    fields |= d[1][doc]
+                                    v *= conf
+                                    if v > best:
+                                        best = v
+                            else:
+                                i = bisect_left(adocs, doc)
+                                if i < n and adocs[i] == doc:
+                                    fields |= amasks[i]
+                                    v = aimps[i] * conf
+                                    if v > best:
+                                        best = v
+                        if best:
+                            score += best
+                            mask |= strong if fields & STRONG_FIELDS else weak
+                    ok = memo.get(mask)
+                    if ok is None:
+                        ok = memo[mask] = self._qualifies(q, mask)
+                    if not ok:
+                        continue
+                    if tag is not None or kind is not None or level is not None:
+                        r = resources[doc]
+                        if (tag is not None and tag not in r.tags) or (kind is not None and r.kind != kind) or (
+                            level is not None and r.level != level
+                        ):
+                            continue
+                    for what, value in q.prefer:
+                        if (kinds[doc] if what == "kind" else levels[doc]) == value:
+                            score *= 1.0 + SCHEMA_BOOST
+                    if prior[doc]:
+                        score *= 1.0 + PRIOR_WEIGHT * prior[doc]
+                    found.append((score, doc, mask))
+            # Could a resource not yet seen still make it?
+            frontier = [0.0] * len(units)
+            open_mask = 0
+            for ui, term, conf in streams:
+                order = order_of[term]
+                if stop < len(order):
+                    frontier[ui] = max(frontier[ui], imps_of[term][order[stop]] * conf)
+                    open_mask |= units[ui][0]
+            if not open_mask or not self._qualifies(q, open_mask):
+                break
+            if len(found) >= k:
+                kth = heapq.nlargest(k, found)[-1][0]
+                if sum(frontier) * boost < kth:
+                    break
+            start, stop = stop, stop * 4
+        if not found:
+            return []
+        found.sort(key=lambda t: (-t[0], resources[t[1]].id))
+        cutoff = RELATIVE_CUTOFF * found[0][0]
+        return [(doc, score, mask) for score, doc, mask in found[:k] if score >= cutoff]
 
     def _qualifies(self, q: _Query, mask: int) -> bool:
         """Whether the units in ``mask`` cover enough of the question (see the module docstring)."""
@@ -483,37 +517,6 @@ class SearchEngine:
         share = sum(w * c for w, c in zip(q.weights, conf))
         raw = sum(w for w, c in zip(q.weights, conf) if c > 0)
         return share >= COVERAGE * q.total - 1e-9 and raw >= self._common_weight - 1e-9
-
-    def _rank(
-        self, q: _Query, acc: dict[int, list], tag: str | None, kind: str | None, level: str | None
-    ) -> list[tuple[int, float]]:
-        idx = self._index
-        memo: dict[int, bool] = {}
-        scored: list[tuple[int, float]] = []
-        for doc, (score, mask) in acc.items():
-            ok = memo.get(mask)
-            if ok is None:
-                ok = memo[mask] = self._qualifies(q, mask)
-            if not ok:
-                continue
-            r = idx.resources[doc]
-            if (tag is not None and tag not in r.tags) or (kind is not None and r.kind != kind) or (
-                level is not None and r.level != level
-            ):
-                continue
-            for what, value in q.prefer:
-                if (idx.kind_of[doc] if what == "kind" else idx.level_of[doc]) == value:
-                    score *= 1.0 + SCHEMA_BOOST
-            prior = self._prior[doc]
-            if prior:
-                score *= 1.0 + PRIOR_WEIGHT * prior
-            scored.append((doc, score))
-        if not scored:
-            return []
-        top = max(s for _, s in scored)
-        kept = [(d, s) for d, s in scored if s >= RELATIVE_CUTOFF * top]
-        kept.sort(key=lambda ds: (-ds[1], idx.resources[ds[0]].id))
-        return kept
 
     # -- explaining ------------------------------------------------------------------------------
 
@@ -567,28 +570,30 @@ class SearchEngine:
             raise NotFound(f"no tag {tag[:60]!r}" + (f"; closest: {hint}" if hint else ""))
         return found.tag.slug
 
-    def _result_tags(self, ranked: list[tuple[int, float]]) -> tuple[str, ...]:
+    def _result_tags(self, ranked: list[tuple[int, float, int]]) -> tuple[str, ...]:
         votes: dict[str, float] = {}
-        for doc, score in ranked[:10]:
+        for doc, score, _ in ranked[:10]:
             for slug in self._index.resources[doc].tags:
                 if slug in self.catalog.tags:
                     votes[slug] = votes.get(slug, 0.0) + score
         return tuple(sorted(votes, key=lambda s: (-votes[s], s))[:3])
 
-    def _closest_tags(self, q: _Query, votes: dict[str, float]) -> tuple[str, ...]:
-        """Tags nearest a question that got no results: tag phrases in it, then the tags of
-        resources that matched some of its words (corrected spellings aside), then spelling."""
-        votes = {slug: v for slug, v in votes.items() if slug in self.catalog.tags}
-        weak: dict[int, float] = {}
+    def _closest_tags(self, q: _Query) -> tuple[str, ...]:
+        """Tags nearest a question that got no results: tag phrases in it, then the tags of the
+        resources best matching some of its words (corrected spellings aside), then spelling."""
+        idx = self._index
+        votes: dict[str, float] = {}
         for unit in q.units:
-            if all(a.how != "typo" for a in unit.alts):
-                for doc, value, _ in self._postings(unit, None):
-                    weak[doc] = weak.get(doc, 0.0) + value
-        for doc, score in weak.items():
-            for slug in self._index.resources[doc].tags:
-                if slug in self.catalog.tags:
-                    votes[slug] = votes.get(slug, 0.0) + score
-        chosen = sorted(votes, key=lambda s: (-votes[s], s))[:3]
+            if any(a.how == "typo" for a in unit.alts):
+                continue
+            for alt in unit.alts:
+                if alt.term.startswith(TAG_TERM):
+                    votes[alt.matched] = votes.get(alt.matched, 0.0) + 1e6
+                docs, imps = idx.docs[alt.term], idx.impacts[alt.term]
+                for pos in idx.order[alt.term][:SUGGEST_DEPTH]:
+                    for slug in idx.resources[docs[pos]].tags:
+                        votes[slug] = votes.get(slug, 0.0) + imps[pos]
+        chosen = sorted((s for s in votes if s in self.catalog.tags), key=lambda s: (-votes[s], s))[:3]
         if not chosen:
             for word in q.unknown:
                 close = self._suggest_tags_for(compact(word), cutoff=75)

@@ -48,8 +48,13 @@ _BRITISH = re.compile(r"(?<=[a-z]{3})is(ation|ations|ing|ed|es|e|er|ers)$")
 MAX_QUERY_CHARS = 2000
 
 
+_ASCII_CONTROLS = {i: " " for i in (*range(32), 127)}
+
+
 def normalise(text: str) -> str:
     """Casefold, NFKC, strip accents, zalgo marks and control characters; collapse spaces."""
+    if text.isascii():  # fast path: nothing to fold but case and control characters
+        return " ".join(text.lower().translate(_ASCII_CONTROLS).split())
     text = unicodedata.normalize("NFKC", text).casefold()
     text = unicodedata.normalize("NFD", text)
     kept = []
@@ -65,7 +70,17 @@ def normalise(text: str) -> str:
 
 def words(text: str) -> list[list[str]]:
     """Words of already-normalised ``text``, each split into its hyphen/dot parts (``t-sne`` -> ``[t, sne]``)."""
-    return [[p for p in _SPLIT.split(m.group()) if p] for m in _WORD.finditer(text)]
+    return [split_word(m) for m in raw_words(text)]
+
+
+def raw_words(text: str) -> list[str]:
+    """Words of already-normalised ``text``, hyphenated ones whole (``t-sne``)."""
+    return _WORD.findall(text)
+
+
+def split_word(word: str) -> list[str]:
+    """The hyphen/dot parts of one word from :func:`raw_words`."""
+    return [p for p in _SPLIT.split(word) if p]
 
 
 def americanise(word: str) -> str:
