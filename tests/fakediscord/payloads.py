@@ -86,12 +86,13 @@ class FakeUser:
 
 @dataclass
 class FakeGuild:
-    """The one guild the bot sits in: two text channels, a moderator role, four members."""
+    """The one guild the bot sits in: two text channels, a moderator role, the bot's managed role, four members."""
 
     id: int
     general_id: int
     other_id: int
     mod_role_id: int
+    bot_role_id: int
     owner: FakeUser
     bot: FakeUser
     moderator: FakeUser
@@ -106,8 +107,9 @@ class FakeGuild:
             general_id=snowflake(),
             other_id=snowflake(),
             mod_role_id=mod_role,
+            bot_role_id=(bot_role := snowflake()),
             owner=FakeUser(snowflake(), "owner"),
-            bot=FakeUser(bot.id, bot.name, bot=True),
+            bot=FakeUser(bot.id, bot.name, bot=True, roles=(bot_role,)),
             moderator=FakeUser(snowflake(), "moddy", roles=(mod_role,)),
             member=FakeUser(snowflake(), "learner"),
         )
@@ -146,6 +148,8 @@ class FakeGuild:
         return [
             {**base, "id": str(self.id), "name": "@everyone", "position": 0, "permissions": str(MEMBER_PERMISSIONS)},
             {**base, "id": str(self.mod_role_id), "name": "Moderator", "position": 1, "permissions": str(MODERATOR_PERMISSIONS)},
+            {**base, "id": str(self.bot_role_id), "name": self.bot.name, "position": 2, "managed": True,
+             "permissions": str(MEMBER_PERMISSIONS), "tags": {"bot_id": str(self.bot.id)}},
         ]
 
     def to_dict(self) -> dict[str, Any]:
@@ -205,6 +209,7 @@ def message(
     webhook_id: int | None = None,
     mention_everyone: bool = False,
     message_id: int | None = None,
+    mention_roles: list[str] | None = None,
 ) -> dict[str, Any]:
     """A message object, as in MESSAGE_CREATE or a REST response."""
     data: dict[str, Any] = {
@@ -217,7 +222,7 @@ def message(
         "tts": False,
         "mention_everyone": mention_everyone,
         "mentions": mentions or [],
-        "mention_roles": [],
+        "mention_roles": mention_roles or [],
         "attachments": [],
         "embeds": embeds or [],
         "components": components or [],

@@ -874,6 +874,8 @@ class FakeDiscord:
     def _content_visible(self, data: dict[str, Any]) -> bool:
         if self.intents & p.INTENT_MESSAGE_CONTENT or "guild_id" not in data:
             return True
+        # Documented exceptions: DMs and messages that mention the app. Whether a mention of the
+        # bot's managed role counts is not documented; the fake assumes it does not.
         return any(m["id"] == str(self.bot_user.id) for m in data["mentions"])
 
     async def send_message(
@@ -885,13 +887,21 @@ class FakeDiscord:
         mention_bot: bool = False,
         dm: bool = False,
         message_id: int | str | None = None,
+        mention_bot_role: bool = False,
     ) -> dict[str, Any]:
-        """A user posts a message (in the general channel, or in a DM with ``dm``); returns it."""
+        """A user posts a message (in the general channel, or in a DM with ``dm``); returns it.
+
+        ``mention_bot`` prefixes ``<@bot>``; ``mention_bot_role`` prefixes the bot's managed role.
+        """
         author = author or self.guild.member
         mentions = []
+        roles = []
         if mention_bot:
             content = f"<@{self.bot_user.id}> {content}"
             mentions.append({**self.bot_user.to_dict(), "member": self.guild.bot.member()})
+        if mention_bot_role:
+            content = f"<@&{self.guild.bot_role_id}> {content}"
+            roles.append(str(self.guild.bot_role_id))
         if dm:
             channel = self.dm_channels.setdefault(author.id, p.snowflake())
             data = p.message(channel_id=channel, author=author.to_dict(), content=content, mentions=mentions, message_id=int(message_id or 0) or None)
@@ -904,6 +914,7 @@ class FakeDiscord:
                 guild_id=self.guild.id,
                 member={k: v for k, v in author.member().items() if k != "user"},
                 mentions=mentions,
+                mention_roles=roles,
                 message_id=int(message_id or 0) or None,
             )
             needed = p.INTENT_GUILD_MESSAGES

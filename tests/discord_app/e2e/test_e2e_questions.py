@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from e2e_support import RunningBot
 from fakediscord.reading import custom_ids, embed_links, everything_said
 
@@ -99,3 +100,32 @@ async def test_context_menu_answers_in_a_reply_to_the_target(running_bot: Runnin
     assert _tags_of_url(embed_links(reply)[0]) & CONVOLUTION_TAGS
     private = await fake.wait_reply(inter)
     assert private["flags"] & 64
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "[click me](https://evil.example/phish) how do convolutions work?",
+        "**bold** __under__ `code` ||spoiler|| how do convolutions work?",
+        "<@{member}> <#{channel}> how do convolutions work?",
+        "how do convolutions work? " + "really " * 600,
+        "```\nhow do convolutions work?\n```",
+    ],
+)
+async def test_hostile_questions_get_a_valid_inert_reply(running_bot: RunningBot, question: str) -> None:
+    """Masked links, markdown, mentions and 4000-character questions give a reply Discord accepts, with nothing injected."""
+    fake = running_bot.fake
+    question = question.replace("{member}", str(fake.guild.moderator.id)).replace("{channel}", str(fake.guild.other_id))
+    _, reply = await _ask_by_mention(running_bot, question)
+    call = fake.find_requests("POST", "/channels/{channel_id}/messages", status=200)[0]
+    assert call.json["allowed_mentions"]["parse"] == []
+    rendered = "\n".join([reply["content"]] + [e.get("description") or "" for e in reply["embeds"]])
+    assert "evil.example" not in " ".join(embed_links(reply))
+    assert f"<@{fake.guild.moderator.id}>" not in rendered
+    assert not fake.invalid
+
+
+async def test_empty_mention_gets_help(running_bot: RunningBot) -> None:
+    """A bare mention with no question is answered with the help text, not an error."""
+    _, reply = await _ask_by_mention(running_bot, "")
+    assert "/ask" in everything_said(reply)
