@@ -117,18 +117,19 @@ class Index:
         cached = self._word_cache[word] = (terms, terms[: len(kept)])
         return cached
 
-    def terms(self, text: str) -> list[str]:
+    def terms(self, text: str, *, pairs: bool = True) -> list[str]:
         """Index terms of ``text``: stems of its words, the joined form of hyphenated words,
-        and each pair of neighbouring words (``"neural network"``) for phrase matches."""
+        and (with ``pairs``) each pair of neighbouring words (``"neural network"``)."""
         out: list[str] = []
         prev: str | None = None
         for word in raw_words(normalise(text)):
             terms, kept = self._word(word)
             out.extend(terms)
-            for term in kept:
-                if prev is not None and prev != term:
-                    out.append(prev + PAIR + term)
-                prev = term
+            if pairs:
+                for term in kept:
+                    if prev is not None and prev != term:
+                        out.append(prev + PAIR + term)
+                    prev = term
         return out
 
     def phrase_key(self, text: str) -> tuple[str, ...]:
@@ -171,8 +172,9 @@ class Index:
             "tag": tag_terms,
             "title": self.terms(resource.title),
             "keyword": [t for k in resource.keywords for t in self.terms(k)],
-            "description": self.terms(resource.description),
-            "author": self.terms(resource.author or ""),
+            # Word pairs come from the short fields only: that is where a phrase names the topic.
+            "description": self.terms(resource.description, pairs=False),
+            "author": self.terms(resource.author or "", pairs=False),
         }
 
     def _build_postings(self) -> None:

@@ -437,7 +437,7 @@ class SearchEngine:
         seen: set[int] = set()
         found: list[tuple[float, int, int]] = []  # (score, doc, mask) of qualifying resources
         resources, prior, kinds, levels = idx.resources, self._prior, idx.kind_of, idx.level_of
-        start, stop = 0, 32
+        start, stop = 0, 16
         while True:
             for _, term, _ in streams:
                 docs = docs_of[term]
@@ -498,12 +498,12 @@ class SearchEngine:
                 kth = heapq.nlargest(k, found)[-1][0]
                 if sum(frontier) * boost < kth:
                     break
-            start, stop = stop, stop * 4
+            start, stop = stop, stop * 2
         if not found:
             return []
-        found.sort(key=lambda t: (-t[0], resources[t[1]].id))
-        cutoff = RELATIVE_CUTOFF * found[0][0]
-        return [(doc, score, mask) for score, doc, mask in found[:k] if score >= cutoff]
+        best = heapq.nsmallest(k, found, key=lambda t: (-t[0], resources[t[1]].id))
+        cutoff = RELATIVE_CUTOFF * best[0][0]
+        return [(doc, score, mask) for score, doc, mask in best if score >= cutoff]
 
     def _qualifies(self, q: _Query, mask: int) -> bool:
         """Whether the units in ``mask`` cover enough of the question (see the module docstring)."""
