@@ -14,7 +14,6 @@ import logging
 import re
 import secrets
 import time
-from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
 import yarl
@@ -22,76 +21,16 @@ from aiohttp import WSMsgType, web
 
 from . import payloads as p
 from . import validate as v
+from .actions import UserActions
+from .interactions import InteractionRoutes
+from .records import Call, FakeInteraction, Frame, RateLimit, Reject
+
+__all__ = ["API_PREFIX", "Call", "FakeDiscord", "FakeInteraction", "Frame"]
 
 _log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v10"
-Handler = Callable[["Call"], Awaitable[tuple[int, Any]]]
-
-
-@dataclass
-class Call:
-    """One REST request the fake received, and what it answered."""
-
-    index: int
-    method: str
-    path: str
-    route: str
-    params: dict[str, str]
-    query: dict[str, str]
-    headers: dict[str, str]
-    json: Any
-    status: int = 0
-    response: Any = None
-    received_at: float = 0.0  # time.perf_counter() when the request arrived
-
-    @property
-    def authorized(self) -> bool:
-        """Whether the request carried an Authorization header."""
-        return "Authorization" in self.headers
-
-
-@dataclass
-class Frame:
-    """One gateway payload, sent to the bot (``out``) or received from it (``in``)."""
-
-    index: int
-    direction: str
-    payload: dict[str, Any]
-
-    @property
-    def op(self) -> int:
-        """The gateway opcode."""
-        return self.payload.get("op", -1)
-
-
-@dataclass
-class FakeInteraction:
-    """An interaction the fake dispatched and everything the bot answered to it."""
-
-    payload: dict[str, Any]
-    created_at: float = field(default_factory=time.perf_counter)
-    callbacks: list[dict[str, Any]] = field(default_factory=list)
-    messages: list[dict[str, Any]] = field(default_factory=list)  # original first (if any), then follow-ups
-    original: dict[str, Any] | None = None
-
-    @property
-    def id(self) -> int:
-        """The interaction id."""
-        return int(self.payload["id"])
-
-    @property
-    def token(self) -> str:
-        """The interaction token."""
-        return self.payload["token"]
-
-
-@dataclass
-class _RateLimit:
-    route: str
-    times: int
-    retry_after: float
-    is_global: bool
+Handler = Callable[[Call], Awaitable[tuple[int, Any]]]
 
 
 _ROUTES: list[tuple[str, str]] = [
@@ -129,8 +68,7 @@ def _compile(template: str) -> re.Pattern[str]:
 
 _COMPILED = [(method, template, _compile(template)) for method, template in _ROUTES]
 
-
-class FakeDiscord:
+class FakeDiscord(InteractionRoutes, UserActions):
     """A small, faithful stand-in for discord.com: REST, webhooks, interactions and the gateway."""
 
     def __init__(
@@ -166,7 +104,7 @@ class FakeDiscord:
         self._sent: list[dict[str, Any]] = []
         self._ws: web.WebSocketResponse | None = None
         self._ws_tasks: set[asyncio.Task[Any]] = set()
-        self._rate_limits: list[_RateLimit] = []
+        self._rate_limits: list[RateLimit] = []
         self.listeners: list[Callable[[Call], None]] = []  # called with every answered call (cheap hooks, e.g. benchmarks)
         self._handlers: dict[str, Handler] = self._build_handlers()
         self._cond: asyncio.Condition | None = None
@@ -320,7 +258,7 @@ class FakeDiscord:
 
     def rate_limit(self, method: str, route: str, *, times: int = 1, retry_after: float = 0.05, is_global: bool = False) -> None:
         """Answer the next ``times`` calls of ``method route`` with a Discord 429."""
-        self._rate_limits.append(_RateLimit(f"{method} {route}", times, retry_after, is_global))
+        self._rate_limits.append(RateLimit(f"{method} {route}", times, retry_after, is_global))
 
     async def drop_gateway(self, code: int = 4000) -> None:
         """Close the bot's gateway socket with ``code``; discord.py then RESUMEs on ``resume_url``."""
@@ -390,14 +328,14 @@ class FakeDiscord:
             return await self._finish(call)
         try:
             call.status, call.response = await self._handlers[f"{call.method} {template}"](call)
-        except _Reject as exc:
+        except Reject as exc:
             call.status, call.response = exc.status, exc.body
         headers = {}
         if call.status < 300:
             headers = {"X-RateLimit-Bucket": f"bucket-{abs(hash(template)) % 10**8}", "X-RateLimit-Limit": str(self.bucket_size), "X-RateLimit-Remaining": str(self.bucket_size - 1), "X-RateLimit-Reset-After": "1.0"}
         return await self._finish(call, headers)
 
-    def _take_rate_limit(self, call: Call) -> _RateLimit | None:
+    def _take_rate_limit(self, call: Call) -> RateLimit | None:
         for limit in self._rate_limits:
             if limit.route == f"{call.method} {call.route}" and limit.times > 0:
                 limit.times -= 1
@@ -458,7 +396,7 @@ class FakeDiscord:
     async def _get_user(self, call: Call) -> tuple[int, Any]:
         user = self.user(int(call.params["user_id"]))
         if user is None:
-            raise _Reject(404, 10013, "Unknown User")
+            raise Reject(404, 10013, "Unknown User")
         return 200, user.to_dict()
 
     async def _get_application(self, call: Call) -> tuple[int, Any]:
@@ -482,7 +420,7 @@ class FakeDiscord:
     async def _open_dm(self, call: Call) -> tuple[int, Any]:
         user = self.user(int((call.json or {}).get("recipient_id", 0)))
         if user is None:
-            raise _Reject(400, 50035, "Invalid Form Body")
+            raise Reject(400, 50035, "Invalid Form Body")
         channel_id = self.dm_channels.setdefault(user.id, p.snowflake())
         return 200, self._dm_channel(channel_id, user)
 
@@ -500,12 +438,12 @@ class FakeDiscord:
     async def _get_channel(self, call: Call) -> tuple[int, Any]:
         channel = self._channel(int(call.params["channel_id"]))
         if channel is None:
-            raise _Reject(404, 10003, "Unknown Channel")
+            raise Reject(404, 10003, "Unknown Channel")
         return 200, channel
 
     async def _get_guild(self, call: Call) -> tuple[int, Any]:
         if int(call.params["guild_id"]) != self.guild.id:
-            raise _Reject(404, 10004, "Unknown Guild")
+            raise Reject(404, 10004, "Unknown Guild")
         data = self.guild.to_dict()
         data.pop("members")
         return 200, data
@@ -513,7 +451,7 @@ class FakeDiscord:
     async def _get_member(self, call: Call) -> tuple[int, Any]:
         user = self.user(int(call.params["user_id"]))
         if int(call.params["guild_id"]) != self.guild.id or user is None:
-            raise _Reject(404, 10007, "Unknown Member")
+            raise Reject(404, 10007, "Unknown Member")
         return 200, user.member()
 
     async def _get_commands(self, call: Call) -> tuple[int, Any]:
@@ -541,12 +479,12 @@ class FakeDiscord:
         _log.warning("fakediscord: invalid body for %s %s: %s", call.method, call.path, errors)
         self.invalid.append((call, errors))
         if errors and errors[0].startswith("50006"):
-            raise _Reject(400, 50006, "Cannot send an empty message")
+            raise Reject(400, 50006, "Cannot send an empty message")
         detail: dict[str, Any] = {}
         for error in errors:
             where, _, message = error.partition(": ")
             detail.setdefault(where, {"_errors": []})["_errors"].append({"code": "BASE_TYPE_INVALID", "message": message})
-        raise _Reject(400, 50035, "Invalid Form Body", {"errors": detail})
+        raise Reject(400, 50035, "Invalid Form Body", {"errors": detail})
 
     def _mention_everyone(self, body: dict[str, Any]) -> bool:
         content = body.get("content") or ""
@@ -583,18 +521,18 @@ class FakeDiscord:
         channel_id = int(call.params["channel_id"])
         channel = self._channel(channel_id)
         if channel is None:
-            raise _Reject(404, 10003, "Unknown Channel")
+            raise Reject(404, 10003, "Unknown Channel")
         if channel["type"] == 1:
             recipient = int(channel["recipients"][0]["id"])
             if recipient in self.closed_dms:
-                raise _Reject(403, 50007, "Cannot send messages to this user")
+                raise Reject(403, 50007, "Cannot send messages to this user")
         body = call.json or {}
         errors = v.message_errors(body)
         if errors:
             self._invalid(call, errors)
         reference = body.get("message_reference")
         if reference and int(reference["message_id"]) not in self.messages and reference.get("fail_if_not_exists", True):
-            raise _Reject(400, 50035, "Invalid Form Body", {"errors": {"message_reference": {"_errors": [{"code": "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "message": "Unknown message"}]}}})
+            raise Reject(400, 50035, "Invalid Form Body", {"errors": {"message_reference": {"_errors": [{"code": "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "message": "Unknown message"}]}}})
         data = self._bot_message(channel_id, body)
         self.messages[int(data["id"])] = data
         return 200, data
@@ -602,7 +540,7 @@ class FakeDiscord:
     def _stored(self, call: Call) -> dict[str, Any]:
         data = self.messages.get(int(call.params["message_id"]))
         if data is None or data["channel_id"] != call.params["channel_id"]:
-            raise _Reject(404, 10008, "Unknown Message")
+            raise Reject(404, 10008, "Unknown Message")
         return data
 
     async def _get_message(self, call: Call) -> tuple[int, Any]:
@@ -625,149 +563,12 @@ class FakeDiscord:
     async def _edit_message(self, call: Call) -> tuple[int, Any]:
         data = self._stored(call)
         if data["author"]["id"] != str(self.bot_user.id):
-            raise _Reject(403, 50005, "Cannot edit a message authored by another user")
+            raise Reject(403, 50005, "Cannot edit a message authored by another user")
         return 200, self._apply_edit(data, call)
 
     async def _delete_message(self, call: Call) -> tuple[int, Any]:
         data = self._stored(call)
         del self.messages[int(data["id"])]
-        return 204, None
-
-    # ------------------------------------------------------------------ interactions and webhooks
-
-    def _interaction(self, call: Call, key: str = "interaction_id") -> FakeInteraction:
-        if key == "interaction_id":
-            found = self.interactions.get(int(call.params["interaction_id"]))
-            if found is None or found.token != call.params["token"]:
-                raise _Reject(404, 10062, "Unknown interaction")
-            return found
-        if int(call.params["app_id"]) != self.application_id:
-            raise _Reject(404, 10015, "Unknown Webhook")
-        for found in self.interactions.values():
-            if found.token == call.params["token"]:
-                return found
-        raise _Reject(404, 10015, "Unknown Webhook")
-
-    def _interaction_message(self, inter: FakeInteraction, body: dict[str, Any], flags: int = 0) -> dict[str, Any]:
-        payload = inter.payload
-        channel_id = int(payload["channel_id"])
-        user = payload.get("member", {}).get("user") or payload.get("user")
-        data = self._bot_message(
-            channel_id,
-            {**body, "flags": (body.get("flags") or 0) | flags},
-            interaction_metadata={"id": payload["id"], "type": payload["type"], "user": user, "authorizing_integration_owners": payload.get("authorizing_integration_owners", {})},
-            webhook_id=self.application_id,
-        )
-        data["application_id"] = str(self.application_id)
-        self.messages[int(data["id"])] = data
-        return data
-
-    async def _callback(self, call: Call) -> tuple[int, Any]:
-        inter = self._interaction(call)
-        if call.query.get("with_response") not in ("1", "true", "True"):
-            _log.warning("fakediscord: interaction callback without with_response")
-        if inter.callbacks:
-            raise _Reject(400, 40060, "Interaction has already been acknowledged.")
-        if call.received_at - inter.created_at > self.interaction_window:
-            _log.warning("fakediscord: interaction %s answered after %.2fs", inter.id, call.received_at - inter.created_at)
-            raise _Reject(404, 10062, "Unknown interaction")
-        body = call.json or {}
-        kind, data = body.get("type"), body.get("data") or {}
-        allowed = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}[inter.payload["type"]]
-        if kind not in allowed:
-            raise _Reject(400, 40043, f"Interaction callback type {kind} is not valid for interaction type {inter.payload['type']}")
-        errors: list[str] = []
-        if kind in (4, 7):
-            errors = v.message_errors(data, edit=kind == 7)
-        elif kind == 8:
-            errors = v.autocomplete_errors(data)
-        elif kind == 9:
-            errors = v.modal_errors(data)
-        if errors:
-            self._invalid(call, errors)
-        message: dict[str, Any] | None = None
-        if kind == 4:
-            message = self._interaction_message(inter, data)
-        elif kind == 5:
-            message = self._interaction_message(inter, {"content": ""}, flags=p.LOADING | ((data.get("flags") or 0) & p.EPHEMERAL))
-        elif kind in (6, 7):
-            source = inter.payload.get("message")
-            message = self.messages.get(int(source["id"])) if source else None
-            if message is None and source is not None:
-                message = self.messages[int(source["id"])] = dict(source)
-            if kind == 7 and message is not None:
-                for key in ("content", "embeds", "components"):
-                    if key in data:
-                        message[key] = data[key]
-                message["edited_timestamp"] = p.now_iso()
-        inter.callbacks.append(body)
-        if message is not None:
-            inter.original = message  # for 6 and 7, @original is the message the component is on
-            if kind in (4, 5, 7):
-                inter.messages.append(message)
-        response: dict[str, Any] = {
-            "interaction": {
-                "id": str(inter.id),
-                "type": inter.payload["type"],
-                "activity_instance_id": None,
-                "response_message_id": message["id"] if message else None,
-                "response_message_loading": kind == 5,
-                "response_message_ephemeral": bool(message and message.get("flags", 0) & p.EPHEMERAL),
-            }
-        }
-        if message is not None:
-            response["resource"] = {"type": kind, "message": message}
-        return 200, response
-
-    async def _followup(self, call: Call) -> tuple[int, Any]:
-        inter = self._interaction(call, key="webhook")
-        if not inter.callbacks:
-            raise _Reject(404, 10015, "Unknown Webhook")
-        body = call.json or {}
-        errors = v.message_errors(body)
-        if errors:
-            self._invalid(call, errors)
-        original = inter.original
-        if original is not None and original.get("flags", 0) & p.LOADING:
-            ephemeral = original["flags"] & p.EPHEMERAL
-            for key in ("content", "embeds", "components"):
-                original[key] = body.get(key) or ([] if key != "content" else "")
-            original["flags"] = ((body.get("flags") or 0) & ~p.EPHEMERAL) | ephemeral  # the defer decided
-            original["mention_everyone"] = self._mention_everyone(body)
-            return 200, original
-        data = self._interaction_message(inter, body)
-        inter.messages.append(data)
-        return 200, data
-
-    def _webhook_message(self, call: Call) -> tuple[FakeInteraction, dict[str, Any]]:
-        inter = self._interaction(call, key="webhook")
-        key = call.params["message_id"]
-        if key == "@original":
-            if inter.original is None:
-                raise _Reject(404, 10008, "Unknown Message")
-            return inter, inter.original
-        for data in inter.messages:
-            if data["id"] == key:
-                return inter, data
-        source = inter.payload.get("message")
-        if source and source["id"] == key and key in map(str, self.messages):
-            return inter, self.messages[int(key)]
-        raise _Reject(404, 10008, "Unknown Message")
-
-    async def _get_webhook_message(self, call: Call) -> tuple[int, Any]:
-        return 200, self._webhook_message(call)[1]
-
-    async def _edit_webhook_message(self, call: Call) -> tuple[int, Any]:
-        inter, data = self._webhook_message(call)
-        self._apply_edit(data, call)
-        if not any(m is data for m in inter.messages):
-            inter.messages.append(data)
-        return 200, data
-
-    async def _delete_webhook_message(self, call: Call) -> tuple[int, Any]:
-        inter, data = self._webhook_message(call)
-        self.messages.pop(int(data["id"]), None)
-        inter.messages[:] = [m for m in inter.messages if m is not data]
         return 204, None
 
     # ------------------------------------------------------------------ gateway
@@ -868,181 +669,3 @@ class FakeDiscord:
     async def wait_identified(self, timeout: float = 20) -> None:
         """Wait until the bot has IDENTIFIED (READY and GUILD_CREATE sent)."""
         await self.wait_until(lambda: self.connected, timeout=timeout, what="the bot to identify on the gateway")
-
-    # ------------------------------------------------------------------ dispatch helpers
-
-    def _content_visible(self, data: dict[str, Any]) -> bool:
-        if self.intents & p.INTENT_MESSAGE_CONTENT or "guild_id" not in data:
-            return True
-        # Documented exceptions: DMs and messages that mention the app. Whether a mention of the
-        # bot's managed role counts is not documented; the fake assumes it does not.
-        return any(m["id"] == str(self.bot_user.id) for m in data["mentions"])
-
-    async def send_message(
-        self,
-        content: str,
-        *,
-        author: p.FakeUser | None = None,
-        channel_id: int | None = None,
-        mention_bot: bool = False,
-        dm: bool = False,
-        message_id: int | str | None = None,
-        mention_bot_role: bool = False,
-    ) -> dict[str, Any]:
-        """A user posts a message (in the general channel, or in a DM with ``dm``); returns it.
-
-        ``mention_bot`` prefixes ``<@bot>``; ``mention_bot_role`` prefixes the bot's managed role.
-        """
-        author = author or self.guild.member
-        mentions = []
-        roles = []
-        if mention_bot:
-            content = f"<@{self.bot_user.id}> {content}"
-            mentions.append({**self.bot_user.to_dict(), "member": self.guild.bot.member()})
-        if mention_bot_role:
-            content = f"<@&{self.guild.bot_role_id}> {content}"
-            roles.append(str(self.guild.bot_role_id))
-        if dm:
-            channel = self.dm_channels.setdefault(author.id, p.snowflake())
-            data = p.message(channel_id=channel, author=author.to_dict(), content=content, mentions=mentions, message_id=int(message_id or 0) or None)
-            needed = p.INTENT_DIRECT_MESSAGES
-        else:
-            data = p.message(
-                channel_id=channel_id or self.guild.general_id,
-                author=author.to_dict(),
-                content=content,
-                guild_id=self.guild.id,
-                member={k: v for k, v in author.member().items() if k != "user"},
-                mentions=mentions,
-                mention_roles=roles,
-                message_id=int(message_id or 0) or None,
-            )
-            needed = p.INTENT_GUILD_MESSAGES
-        self.messages[int(data["id"])] = data
-        if not self.intents & needed:
-            self.mark = len(self.requests)
-            return data
-        sent = data if self._content_visible(data) else {**data, "content": "", "embeds": [], "attachments": [], "components": []}
-        await self.dispatch("MESSAGE_CREATE", sent)
-        return data
-
-    def _registered(self, name: str, kind: int) -> dict[str, Any] | None:
-        for guild in (self.guild.id, None):
-            for cmd in self.commands.get(guild, []):
-                if cmd["name"] == name and cmd.get("type", 1) == kind:
-                    return cmd
-        return None
-
-    def _options(self, command: dict[str, Any] | None, options: dict[str, Any], focused: str | None) -> list[dict[str, Any]]:
-        declared = {o["name"]: o for o in (command or {}).get("options", [])}
-        result = []
-        for name, value in options.items():
-            kind = declared.get(name, {}).get("type")
-            if kind is None:
-                kind = 5 if isinstance(value, bool) else 4 if isinstance(value, int) else 10 if isinstance(value, float) else 3
-            option: dict[str, Any] = {"name": name, "type": kind, "value": value}
-            if name == focused:
-                option["focused"] = True
-            result.append(option)
-        return result
-
-    async def _interact(self, type: int, data: dict[str, Any] | None, user: p.FakeUser | None, message: dict[str, Any] | None = None, dm: bool = False, channel_id: int | None = None) -> FakeInteraction:
-        user = user or self.guild.member
-        if dm:
-            channel = self._dm_channel(self.dm_channels.setdefault(user.id, p.snowflake()), user)
-        else:
-            channel = self.guild.channel(channel_id or (int(message["channel_id"]) if message else self.guild.general_id))
-        payload = p.interaction(
-            type=type,
-            data=data,
-            application_id=self.application_id,
-            user=user,
-            guild=None if dm else self.guild,
-            channel=channel,
-            message=message,
-        )
-        inter = FakeInteraction(payload)
-        self.interactions[inter.id] = inter
-        await self.dispatch("INTERACTION_CREATE", payload)
-        return inter
-
-    def _command_data(self, name: str, kind: int, options: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-        command = self._registered(name, kind)
-        data: dict[str, Any] = {"id": command["id"] if command else str(p.snowflake()), "name": name, "type": kind}
-        if command and command.get("guild_id"):
-            data["guild_id"] = command["guild_id"]
-        if options is not None:
-            data["options"] = options
-        return data
-
-    async def slash(self, command: str, user: p.FakeUser | None = None, /, *, dm: bool = False, channel_id: int | None = None, **options: Any) -> FakeInteraction:
-        """A user runs ``/command`` with options (types taken from the registered command)."""
-        data = self._command_data(command, 1, self._options(self._registered(command, 1), options, None))
-        return await self._interact(2, data, user, dm=dm, channel_id=channel_id)
-
-    async def autocomplete(self, command: str, focused: str, user: p.FakeUser | None = None, /, **options: Any) -> FakeInteraction:
-        """A user types into option ``focused`` of ``/command`` (type 4)."""
-        data = self._command_data(command, 1, self._options(self._registered(command, 1), options, focused))
-        return await self._interact(4, data, user)
-
-    async def message_command(self, name: str, target: dict[str, Any], user: p.FakeUser | None = None) -> FakeInteraction:
-        """A user picks a message context-menu command on ``target``."""
-        data = self._command_data(name, 3)
-        data["target_id"] = target["id"]
-        data["resolved"] = {"messages": {target["id"]: target}}
-        return await self._interact(2, data, user, channel_id=int(target["channel_id"]))
-
-    async def click(self, message: dict[str, Any], custom_id: str, user: p.FakeUser | None = None, *, settle: float = 0.05) -> FakeInteraction:
-        """A user presses the button ``custom_id`` on ``message`` (as stored by the fake).
-
-        discord.py registers a non-persistent View only after the send's HTTP response
-        returns, so the click waits ``settle`` seconds after that response was answered.
-        """
-        found = [c for row in message.get("components", []) for c in row.get("components", []) if c.get("custom_id") == custom_id]
-        if not found:
-            raise AssertionError(f"no component {custom_id!r} on message {message['id']}")
-        await asyncio.sleep(settle)
-        data = {"custom_id": custom_id, "component_type": found[0]["type"]}
-        if found[0]["type"] == 3:
-            data["values"] = [found[0]["options"][0]["value"]]
-        stored = self.messages.get(int(message["id"]), message)
-        return await self._interact(3, data, user, message=stored, dm="guild_id" not in stored)
-
-    async def submit_modal(self, modal: dict[str, Any], values: dict[str, str], user: p.FakeUser | None = None, message: dict[str, Any] | None = None) -> FakeInteraction:
-        """A user submits ``modal`` (the ``data`` of a type 9 callback) with text values by custom_id."""
-        rows = []
-        for row in modal.get("components", []):
-            if row.get("type") == 18:
-                inner = row["component"]
-                rows.append({"type": 18, "id": row.get("id", 0), "component": {"type": inner["type"], "id": inner.get("id", 0), "custom_id": inner["custom_id"], "value": values.get(inner["custom_id"], "")}})
-            else:
-                items = [{"type": c["type"], "custom_id": c["custom_id"], "value": values.get(c["custom_id"], "")} for c in row.get("components", [])]
-                rows.append({"type": 1, "components": items})
-        data = {"custom_id": modal["custom_id"], "components": rows}
-        await asyncio.sleep(0.05)
-        return await self._interact(5, data, user, message=message)
-
-    # ------------------------------------------------------------------ interaction waiting
-
-    async def wait_callback(self, inter: FakeInteraction, *, timeout: float = 15) -> dict[str, Any]:
-        """The bot's (first) callback body to ``inter``."""
-        return await self.wait_until(lambda: inter.callbacks and inter.callbacks[0], timeout=timeout, what=f"a callback to interaction {inter.id}")
-
-    async def wait_reply(self, inter: FakeInteraction, *, index: int = 0, timeout: float = 15) -> dict[str, Any]:
-        """The ``index``-th visible message answering ``inter`` (not a loading placeholder).
-
-        The dict is the fake's live copy: later edits change it; deep-copy it to compare.
-        """
-
-        def check() -> dict[str, Any] | None:
-            visible = [m for m in inter.messages if not m.get("flags", 0) & p.LOADING]
-            return visible[index] if len(visible) > index else None
-
-        return await self.wait_until(check, timeout=timeout, what=f"reply #{index} to interaction {inter.id}")
-
-
-class _Reject(Exception):
-    def __init__(self, status: int, code: int, message: str, extra: dict[str, Any] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.body = {"message": message, "code": code, **(extra or {})}

@@ -7,7 +7,7 @@ import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 _TESTS = Path(__file__).resolve().parents[2]
 if str(_TESTS) not in sys.path:

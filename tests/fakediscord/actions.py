@@ -1,0 +1,182 @@
+"""What users do: post messages, run commands, type into autocomplete, click, submit modals."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from . import payloads as p
+from .records import FakeInteraction
+
+
+class UserActions:
+    """Dispatch helpers and interaction waiting; mixed into FakeDiscord (uses its state)."""
+
+    def _content_visible(self, data: dict[str, Any]) -> bool:
+        if self.intents & p.INTENT_MESSAGE_CONTENT or "guild_id" not in data:
+            return True
+        # Documented exceptions: DMs and messages that mention the app. Whether a mention of the
+        # bot's managed role counts is not documented; the fake assumes it does not.
+        return any(m["id"] == str(self.bot_user.id) for m in data["mentions"])
+
+    async def send_message(
+        self,
+        content: str,
+        *,
+        author: p.FakeUser | None = None,
+        channel_id: int | None = None,
+        mention_bot: bool = False,
+        dm: bool = False,
+        message_id: int | str | None = None,
+        mention_bot_role: bool = False,
+    ) -> dict[str, Any]:
+        """A user posts a message (in the general channel, or in a DM with ``dm``); returns it.
+
+        ``mention_bot`` prefixes ``<@bot>``; ``mention_bot_role`` prefixes the bot's managed role.
+        """
+        author = author or self.guild.member
+        mentions = []
+        roles = []
+        if mention_bot:
+            content = f"<@{self.bot_user.id}> {content}"
+            mentions.append({**self.bot_user.to_dict(), "member": self.guild.bot.member()})
+        if mention_bot_role:
+            content = f"<@&{self.guild.bot_role_id}> {content}"
+            roles.append(str(self.guild.bot_role_id))
+        if dm:
+            channel = self.dm_channels.setdefault(author.id, p.snowflake())
+            data = p.message(channel_id=channel, author=author.to_dict(), content=content, mentions=mentions, message_id=int(message_id or 0) or None)
+            needed = p.INTENT_DIRECT_MESSAGES
+        else:
+            data = p.message(
+                channel_id=channel_id or self.guild.general_id,
+                author=author.to_dict(),
+                content=content,
+                guild_id=self.guild.id,
+                member={k: v for k, v in author.member().items() if k != "user"},
+                mentions=mentions,
+                mention_roles=roles,
+                message_id=int(message_id or 0) or None,
+            )
+            needed = p.INTENT_GUILD_MESSAGES
+        self.messages[int(data["id"])] = data
+        if not self.intents & needed:
+            self.mark = len(self.requests)
+            return data
+        sent = data if self._content_visible(data) else {**data, "content": "", "embeds": [], "attachments": [], "components": []}
+        await self.dispatch("MESSAGE_CREATE", sent)
+        return data
+
+    def _registered(self, name: str, kind: int) -> dict[str, Any] | None:
+        for guild in (self.guild.id, None):
+            for cmd in self.commands.get(guild, []):
+                if cmd["name"] == name and cmd.get("type", 1) == kind:
+                    return cmd
+        return None
+
+    def _options(self, command: dict[str, Any] | None, options: dict[str, Any], focused: str | None) -> list[dict[str, Any]]:
+        declared = {o["name"]: o for o in (command or {}).get("options", [])}
+        result = []
+        for name, value in options.items():
+            kind = declared.get(name, {}).get("type")
+            if kind is None:
+                kind = 5 if isinstance(value, bool) else 4 if isinstance(value, int) else 10 if isinstance(value, float) else 3
+            option: dict[str, Any] = {"name": name, "type": kind, "value": value}
+            if name == focused:
+                option["focused"] = True
+            result.append(option)
+        return result
+
+    async def _interact(self, type: int, data: dict[str, Any] | None, user: p.FakeUser | None, message: dict[str, Any] | None = None, dm: bool = False, channel_id: int | None = None) -> FakeInteraction:
+        user = user or self.guild.member
+        if dm:
+            channel = self._dm_channel(self.dm_channels.setdefault(user.id, p.snowflake()), user)
+        else:
+            channel = self.guild.channel(channel_id or (int(message["channel_id"]) if message else self.guild.general_id))
+        payload = p.interaction(
+            type=type,
+            data=data,
+            application_id=self.application_id,
+            user=user,
+            guild=None if dm else self.guild,
+            channel=channel,
+            message=message,
+        )
+        inter = FakeInteraction(payload)
+        self.interactions[inter.id] = inter
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return inter
+
+    def _command_data(self, name: str, kind: int, options: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        command = self._registered(name, kind)
+        data: dict[str, Any] = {"id": command["id"] if command else str(p.snowflake()), "name": name, "type": kind}
+        if command and command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
+        if options is not None:
+            data["options"] = options
+        return data
+
+    async def slash(self, command: str, user: p.FakeUser | None = None, /, *, dm: bool = False, channel_id: int | None = None, **options: Any) -> FakeInteraction:
+        """A user runs ``/command`` with options (types taken from the registered command)."""
+        data = self._command_data(command, 1, self._options(self._registered(command, 1), options, None))
+        return await self._interact(2, data, user, dm=dm, channel_id=channel_id)
+
+    async def autocomplete(self, command: str, focused: str, user: p.FakeUser | None = None, /, **options: Any) -> FakeInteraction:
+        """A user types into option ``focused`` of ``/command`` (type 4)."""
+        data = self._command_data(command, 1, self._options(self._registered(command, 1), options, focused))
+        return await self._interact(4, data, user)
+
+    async def message_command(self, name: str, target: dict[str, Any], user: p.FakeUser | None = None) -> FakeInteraction:
+        """A user picks a message context-menu command on ``target``."""
+        data = self._command_data(name, 3)
+        data["target_id"] = target["id"]
+        data["resolved"] = {"messages": {target["id"]: target}}
+        return await self._interact(2, data, user, channel_id=int(target["channel_id"]))
+
+    async def click(self, message: dict[str, Any], custom_id: str, user: p.FakeUser | None = None, *, settle: float = 0.05) -> FakeInteraction:
+        """A user presses the button ``custom_id`` on ``message`` (as stored by the fake).
+
+        discord.py registers a non-persistent View only after the send's HTTP response
+        returns, so the click waits ``settle`` seconds after that response was answered.
+        """
+        found = [c for row in message.get("components", []) for c in row.get("components", []) if c.get("custom_id") == custom_id]
+        if not found:
+            raise AssertionError(f"no component {custom_id!r} on message {message['id']}")
+        await asyncio.sleep(settle)
+        data = {"custom_id": custom_id, "component_type": found[0]["type"]}
+        if found[0]["type"] == 3:
+            data["values"] = [found[0]["options"][0]["value"]]
+        stored = self.messages.get(int(message["id"]), message)
+        return await self._interact(3, data, user, message=stored, dm="guild_id" not in stored)
+
+    async def submit_modal(self, modal: dict[str, Any], values: dict[str, str], user: p.FakeUser | None = None, message: dict[str, Any] | None = None) -> FakeInteraction:
+        """A user submits ``modal`` (the ``data`` of a type 9 callback) with text values by custom_id."""
+        rows = []
+        for row in modal.get("components", []):
+            if row.get("type") == 18:
+                inner = row["component"]
+                rows.append({"type": 18, "id": row.get("id", 0), "component": {"type": inner["type"], "id": inner.get("id", 0), "custom_id": inner["custom_id"], "value": values.get(inner["custom_id"], "")}})
+            else:
+                items = [{"type": c["type"], "custom_id": c["custom_id"], "value": values.get(c["custom_id"], "")} for c in row.get("components", [])]
+                rows.append({"type": 1, "components": items})
+        data = {"custom_id": modal["custom_id"], "components": rows}
+        await asyncio.sleep(0.05)
+        return await self._interact(5, data, user, message=message)
+
+    # ------------------------------------------------------------------ interaction waiting
+
+    async def wait_callback(self, inter: FakeInteraction, *, timeout: float = 15) -> dict[str, Any]:
+        """The bot's (first) callback body to ``inter``."""
+        return await self.wait_until(lambda: inter.callbacks and inter.callbacks[0], timeout=timeout, what=f"a callback to interaction {inter.id}")
+
+    async def wait_reply(self, inter: FakeInteraction, *, index: int = 0, timeout: float = 15) -> dict[str, Any]:
+        """The ``index``-th visible message answering ``inter`` (not a loading placeholder).
+
+        The dict is the fake's live copy: later edits change it; deep-copy it to compare.
+        """
+
+        def check() -> dict[str, Any] | None:
+            visible = [m for m in inter.messages if not m.get("flags", 0) & p.LOADING]
+            return visible[index] if len(visible) > index else None
+
+        return await self.wait_until(check, timeout=timeout, what=f"reply #{index} to interaction {inter.id}")
