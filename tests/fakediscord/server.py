@@ -267,6 +267,17 @@ class FakeDiscord(InteractionRoutes, UserActions):
         if ws is not None and not ws.closed:
             await ws.close(code=code, message=b"fake drop")
 
+    async def request_reconnect(self) -> None:
+        """Send op 7 RECONNECT; discord.py closes the socket and RESUMEs."""
+        if self._ws is not None and not self._ws.closed:
+            await self._send(self._ws, {"op": 7, "d": None, "s": None, "t": None})
+
+    async def invalidate_session(self) -> None:
+        """Send op 9 INVALID_SESSION (not resumable); discord.py IDENTIFIES again on the default gateway."""
+        self.session_id = None
+        if self._ws is not None and not self._ws.closed:
+            await self._send(self._ws, {"op": 9, "d": False, "s": None, "t": None})
+
     @property
     def connected(self) -> bool:
         """Whether a gateway connection is open and identified or resumed."""

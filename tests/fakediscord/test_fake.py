@@ -281,3 +281,25 @@ async def test_callback_after_the_three_second_window_is_unknown(fake_discord: F
         await fake_discord.slash("echo", text="late")
         call = await fake_discord.wait_for_request("POST", "/interactions/{interaction_id}/{token}/callback")
         assert (call.status, call.response["code"]) == (404, 10062)
+
+
+async def test_reconnect_op_makes_the_client_resume(fake_discord: FakeDiscord) -> None:
+    """Op 7 RECONNECT: the client closes, RESUMEs with its session and gets RESUMED."""
+    async with running_client(EchoClient(), fake_discord):
+        since = len(fake_discord.frames)
+        await fake_discord.request_reconnect()
+        resume = await fake_discord.wait_for_frame(6, since=since)
+        assert resume.payload["d"]["session_id"] == fake_discord.session_id
+        resumed = await fake_discord.wait_until(lambda: [f for f in fake_discord.frames[resume.index:] if f.payload.get("t") == "RESUMED"])
+        assert resumed
+
+
+async def test_invalid_session_makes_the_client_identify_again(fake_discord: FakeDiscord) -> None:
+    """Op 9 INVALID_SESSION (false): the client starts a new session with IDENTIFY, and still answers."""
+    async with running_client(EchoClient(), fake_discord):
+        since = len(fake_discord.frames)
+        await fake_discord.invalidate_session()
+        await fake_discord.wait_for_frame(2, since=since)
+        await fake_discord.wait_identified()
+        await fake_discord.send_message("still there?", mention_bot=True)
+        assert (await fake_discord.wait_for_message())["content"].endswith("still there?")
