@@ -1,16 +1,18 @@
 """The one search function every front-end uses: ranking, explanations and refusal.
 
-A question is read into *units*: each informative word (its stem, or its typo
-corrections when the word is not in the catalog's vocabulary) and each tag phrase
-found in it (a tag's slug, title or alias from ``tags.yaml``, matched on stems).
-A resource's score is the sum over units of its best BM25F impact for that unit.
+A question is read into *units*: each informative word (its stem; its typo corrections
+when the catalog never uses it), each tag phrase in it (a tag's slug, title or alias from
+``tags.yaml``, matched on stems, so aliases and multi-word phrases come from the data),
+compounds written apart ("t sne") and neighbouring word pairs. A resource's score is the
+sum over units of its best BM25F impact (see :mod:`bot.core.index`).
 
-Refusal is decided by *coverage*: every informative word of the question carries
-its inverse document frequency as weight (a word the catalog never uses weighs as
-much as a fairly rare one). A resource qualifies only when the words it matches
-cover at least half of that weight, and at least as much as a term that appears in a
-quarter of the catalog. So "weather in Paris" (no catalog words), or one common
-word drowned in unknown ones, gets nothing, while filler words cost nothing.
+Refusal is decided by *coverage*. Every informative word weighs its inverse document
+frequency; a word the catalog never uses weighs like a term found in a quarter of it. A
+resource qualifies only when the words it matches cover at least half of the question's
+weight (a match only in a description counts half, a corrected word less than an exact
+one) and reach the weight of a term found in half the catalog. "Weather in Paris" (no
+catalog words) or one common word among unknown ones gets nothing; filler costs nothing.
+Among qualifying resources, those under 30% of the best score are dropped.
 """
 
 from __future__ import annotations
@@ -116,7 +118,6 @@ class _Unit:
     label: str
     alts: tuple[_Alt, ...]
     positions: tuple[int, ...]
-    mass: float = 0.0
 
 
 @dataclass(slots=True)
@@ -349,8 +350,6 @@ class SearchEngine:
                 weights[p] = self._unknown_weight
         q.weights = weights
         q.units = [u for u in q.units if any(a.term in idx.docs for a in u.alts)]
-        for unit in q.units:
-            unit.mass = sum(weights[p] for p in unit.positions)
         return q
 
     def _split_unknown(self, part: str) -> list[tuple[str, str]]:
