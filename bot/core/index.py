@@ -70,6 +70,7 @@ class Index:
         self.df: dict[str, int] = {}
         self.idf: dict[str, float] = {}
         self.max_impact: dict[str, float] = {}
+        self.topical: set[str] = set()  # terms found in some tag, title or keyword (not only in prose)
         self.order: dict[str, array] = {}  # positions in ``docs`` by impact, highest first
         self.dense: dict[str, tuple[array, array]] = {}  # long lists: impact and mask per doc
         self.phrases: dict[tuple[str, ...], list[PhraseTarget]] = {}
@@ -217,6 +218,8 @@ class Index:
             imps = self.impacts[term] = array("f", (weight * tf * (K1 + 1.0) / (tf + K1) for tf in tfs))
             self.df[term] = df
             self.idf[term] = weight
+            if any(m & STRONG_FIELDS for m in self.masks[term]):
+                self.topical.add(term)
             self.order[term] = array("i", sorted(range(df), key=imps.__getitem__, reverse=True))
             self.max_impact[term] = imps[self.order[term][0]]
             if df >= dense_from:

@@ -343,6 +343,11 @@ class SearchEngine:
         weights = [0.0] * len(seq)
         for unit in q.units:
             best = max(idx.idf.get(a.term, 0.0) for a in unit.alts)
+            if all(a.how == "typo" or a.term not in idx.topical for a in unit.alts):
+                # A corrected word may be a slip or a word the catalog lacks, and a word found only
+                # in descriptions is incidental English ("avoid"): either weighs no more than an
+                # unknown word, so it cannot sink the real topic of the question.
+                best = min(best, self._unknown_weight)
             for p in unit.positions:
                 weights[p] = max(weights[p], best)
         for p, (surface, term) in enumerate(seq):

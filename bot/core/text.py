@@ -29,7 +29,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     hey hi hello hiya yo howdy greetings thanks thank thx ty tia cheers pls plz please sorry ok okay
     guys folks everyone anyone bot lol
     good great nice cool awesome best better decent neat solid simple simplest easy easiest quick quickly
-    visual visuals explain explains explained explaining explanation explanations understand understanding
+    visual visuals visually explain explains explained explaining explanation explanations understand understanding
     intuition intuitive intuitively show shows showing see seeing look looking find finding recommend
     recommendation recommendations suggest suggestion suggestions need needs want wants wanted like would
     know knows help helps helpful work works working worked way ways kind sort type stuff
