@@ -60,6 +60,7 @@ class Index:
     def __init__(self, catalog: Catalog):
         self.resources: tuple[Resource, ...] = catalog.resources
         self.n = len(self.resources)
+        self._built = False  # once built, nothing a question contains is cached
         self._stem_cache: dict[str, str] = {}
         self._word_cache: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.surface: dict[str, str] = {}  # americanised surface word -> stem (typo vocabulary)
@@ -91,14 +92,18 @@ class Index:
             self.schema_words.setdefault(self.stem(value), ("kind", value))
         for value in LEVELS:
             self.schema_words.setdefault(self.stem(value), ("level", value))
+        self._word_cache.clear()
+        self._built = True
 
     # -- terms -------------------------------------------------------------------------
 
     def stem(self, word: str) -> str:
-        """Cached :func:`bot.core.text.stem`."""
+        """:func:`bot.core.text.stem`, cached for the catalog's own words (not for questions)."""
         cached = self._stem_cache.get(word)
         if cached is None:
-            cached = self._stem_cache[word] = stem(word)
+            cached = stem(word)
+            if not self._built:
+                self._stem_cache[word] = cached
         return cached
 
     def _word(self, word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
