@@ -267,6 +267,7 @@ class SearchEngine:
     # -- reading the question ----------------------------------------------------------------
 
     def _analyse(self, query: str) -> _Query:
+        """Read a question into units, per-word weights, corrections and kind/level preferences."""
         idx = self._index
         q = _Query()
         seq: list[tuple[str, str]] = []  # (surface, stem) of non-stop word parts, in order
@@ -286,8 +287,19 @@ class SearchEngine:
                     fixes[p] = alts
                     q.corrections.append((surface, alts[0].matched))
         stems = [fixes[p][0].fixed if p in fixes else term for p, (_, term) in enumerate(seq)]
+        covered = self._phrase_units(q, seq, stems, fixes)
+        self._pair_units(q, seq, stems, covered)
+        self._word_units(q, seq, fixes, covered)
+        q.weights = self._weights(q, seq)
+        q.units = [u for u in q.units if any(a.term in idx.docs for a in u.alts)]
+        return q
+
+    def _phrase_units(
+        self, q: _Query, seq: list[tuple[str, str]], stems: list[str], fixes: dict[int, tuple[_Alt, ...]]
+    ) -> list[bool]:
+        """Tag phrases by greedy longest match on stems; returns which words they cover."""
+        idx = self._index
         covered = [False] * len(seq)
-        # Tag phrases: greedy longest match on stems.
         i = 0
         while i < len(seq):
             for length in range(min(idx.max_phrase, len(seq) - i), 0, -1):
@@ -297,10 +309,9 @@ class SearchEngine:
                 positions = tuple(range(i, i + length))
                 label = " ".join(s for s, _ in seq[i : i + length])
                 typo = [fixes[p][0].confidence for p in positions if p in fixes]
-                how, conf = ("typo", min(typo)) if typo else (None, 1.0)
-                q.units.append(
-                    _Unit(label, tuple(_Alt(TAG_TERM + t.slug, how or t.how, conf, t.slug) for t in targets), positions)
-                )
+                conf = min(typo) if typo else 1.0
+                alts = tuple(_Alt(TAG_TERM + t.slug, "typo" if typo else t.how, conf, t.slug) for t in targets)
+                q.units.append(_Unit(label, alts, positions))
                 # An alias also looks for the tag's own name in the text ("backprop" -> backpropagation).
                 for target in targets:
                     if target.how == "alias" or typo:
@@ -312,9 +323,13 @@ class SearchEngine:
                 i += length - 1
                 break
             i += 1
+        return covered
+
+    def _pair_units(self, q: _Query, seq: list[tuple[str, str]], stems: list[str], covered: list[bool]) -> None:
+        """Compounds written apart or hyphenated ("t sne", "r-cnn"), and neighbouring words that
+        also stand side by side in a resource (a gentle phrase bonus)."""
+        idx = self._index
         for i in range(len(seq) - 1):
-            # Compounds written apart or hyphenated ("t sne", "r-cnn"), and neighbouring words that
-            # also stand side by side in a resource (a gentle phrase bonus).
             joined = idx.stem(seq[i][0] + seq[i + 1][0])
             label = f"{seq[i][0]} {seq[i + 1][0]}"
             if joined in idx.docs and joined not in stems:
@@ -323,7 +338,12 @@ class SearchEngine:
             pair = stems[i] + PAIR + stems[i + 1]
             if pair in idx.docs:
                 q.units.append(_Unit(label, (_Alt(pair, "exact", PAIR_WEIGHT, label),), (i, i + 1)))
-        # Single words.
+
+    def _word_units(
+        self, q: _Query, seq: list[tuple[str, str]], fixes: dict[int, tuple[_Alt, ...]], covered: list[bool]
+    ) -> None:
+        """One unit per informative word: as typed (or stemmed), else its corrections."""
+        idx = self._index
         for p, (surface, term) in enumerate(seq):
             schema = idx.schema_words.get(term)
             if schema is not None:
@@ -339,7 +359,10 @@ class SearchEngine:
                     q.units.append(_Unit(surface, alts, (p,)))
             elif not covered[p]:
                 q.unknown.append(surface)
-        # Position weights: the best IDF reaching each word; words nothing reaches weigh as unknown.
+
+    def _weights(self, q: _Query, seq: list[tuple[str, str]]) -> list[float]:
+        """Each word's weight: the best IDF of a unit reaching it; unreached words weigh as unknown."""
+        idx = self._index
         weights = [0.0] * len(seq)
         for unit in q.units:
             best = max(idx.idf.get(a.term, 0.0) for a in unit.alts)
@@ -353,9 +376,7 @@ class SearchEngine:
         for p, (surface, term) in enumerate(seq):
             if weights[p] == 0.0 and is_word(surface) and term not in idx.schema_words:
                 weights[p] = self._unknown_weight
-        q.weights = weights
-        q.units = [u for u in q.units if any(a.term in idx.docs for a in u.alts)]
-        return q
+        return weights
 
     def _split_unknown(self, part: str) -> list[tuple[str, str]]:
         """``part`` as (surface, stem); an unknown compound of two known words gives both."""
