@@ -133,6 +133,33 @@ class _Query:
         return sum(self.weights)
 
 
+def _evidence(units: list[tuple[int, int, list[tuple]]], doc: int) -> tuple[float, int]:
+    """Score and evidence mask of one resource: each unit's best alternative, by random access
+    (a per-resource array for long posting lists, binary search for the others)."""
+    score, mask = 0.0, 0
+    for strong, weak, alts in units:
+        best, fields = 0.0, 0
+        for conf, dense, docs, imps, masks, n in alts:
+            if dense is not None:
+                v = dense[0][doc]
+                if v:
+                    fields |= dense[1][doc]
+                    v *= conf
+                    if v > best:
+                        best = v
+            else:
+                i = bisect_left(docs, doc)
+                if i < n and docs[i] == doc:
+                    fields |= masks[i]
+                    v = imps[i] * conf
+                    if v > best:
+                        best = v
+        if best:
+            score += best
+            mask |= strong if fields & STRONG_FIELDS else weak
+    return score, mask
+
+
 class SearchEngine:
     """Search over one catalog; build a new engine when the catalog changes."""
 
@@ -457,11 +484,9 @@ class SearchEngine:
                 alts.append((alt.confidence, d, docs, imps_of[alt.term], masks_of[alt.term], len(docs)))
                 streams.append((ui, alt.term, alt.confidence))
             units.append((1 << (2 * ui), 1 << (2 * ui + 1), alts))
-        boost = (1.0 + PRIOR_WEIGHT) * (1.0 + SCHEMA_BOOST) ** len(q.prefer)
         memo: dict[int, bool] = {}
         seen: set[int] = set()
         found: list[tuple[float, int, int]] = []  # (score, doc, mask) of qualifying resources
-        resources, prior, kinds, levels = idx.resources, self._prior, idx.kind_of, idx.level_of
         start, stop = 0, 16
         while True:
             for _, term, _ in streams:
@@ -471,64 +496,58 @@ class SearchEngine:
                     if doc in seen:
                         continue
                     seen.add(doc)
-                    score, mask = 0.0, 0
-                    for strong, weak, alts in units:
-                        best, fields = 0.0, 0
-                        for conf, d, adocs, aimps, amasks, n in alts:
-                            if d is not None:
-                                v = d[0][doc]
-                                if v:
-                                    fields |= d[1][doc]
-                                    v *= conf
-                                    if v > best:
-                                        best = v
-                            else:
-                                i = bisect_left(adocs, doc)
-                                if i < n and adocs[i] == doc:
-                                    fields |= amasks[i]
-                                    v = aimps[i] * conf
-                                    if v > best:
-                                        best = v
-                        if best:
-                            score += best
-                            mask |= strong if fields & STRONG_FIELDS else weak
+                    score, mask = _evidence(units, doc)
                     ok = memo.get(mask)
                     if ok is None:
                         ok = memo[mask] = self._qualifies(q, mask)
-                    if not ok:
-                        continue
-                    if tag is not None or kind is not None or level is not None:
-                        r = resources[doc]
-                        if (tag is not None and tag not in r.tags) or (kind is not None and r.kind != kind) or (
-                            level is not None and r.level != level
-                        ):
-                            continue
-                    for what, value in q.prefer:
-                        if (kinds[doc] if what == "kind" else levels[doc]) == value:
-                            score *= 1.0 + SCHEMA_BOOST
-                    if prior[doc]:
-                        score *= 1.0 + PRIOR_WEIGHT * prior[doc]
-                    found.append((score, doc, mask))
-            # Could a resource not yet seen still make it?
-            frontier = [0.0] * len(units)
-            open_mask = 0
-            for ui, term, conf in streams:
-                order = order_of[term]
-                if stop < len(order):
-                    frontier[ui] = max(frontier[ui], imps_of[term][order[stop]] * conf)
-                    open_mask |= units[ui][0]
-            if not open_mask or not self._qualifies(q, open_mask):
+                    if ok and self._allowed(doc, tag, kind, level):
+                        found.append((self._adjusted(q, doc, score), doc, mask))
+            if self._finished(q, units, streams, stop, found, k):
                 break
-            if len(found) >= k:
-                kth = heapq.nlargest(k, found)[-1][0]
-                if sum(frontier) * boost < kth:
-                    break
             start, stop = stop, stop * 2
+        resources = idx.resources
         if not found:
             return []
         best = heapq.nsmallest(k, found, key=lambda t: (-t[0], resources[t[1]].id))
         cutoff = RELATIVE_CUTOFF * best[0][0]
         return [(doc, score, mask) for score, doc, mask in best if score >= cutoff]
+
+    def _allowed(self, doc: int, tag: str | None, kind: str | None, level: str | None) -> bool:
+        """Whether resource ``doc`` passes the --tag/--kind/--level filters."""
+        if tag is None and kind is None and level is None:
+            return True
+        r = self._index.resources[doc]
+        return (tag is None or tag in r.tags) and (kind is None or r.kind == kind) and (level is None or r.level == level)
+
+    def _adjusted(self, q: _Query, doc: int, score: float) -> float:
+        """The score with the question's kind/level preferences and the feedback prior applied."""
+        idx = self._index
+        for what, value in q.prefer:
+            if (idx.kind_of[doc] if what == "kind" else idx.level_of[doc]) == value:
+                score *= 1.0 + SCHEMA_BOOST
+        if self._prior[doc]:
+            score *= 1.0 + PRIOR_WEIGHT * self._prior[doc]
+        return score
+
+    def _finished(
+        self, q: _Query, units: list, streams: list[tuple[int, str, float]], read: int, found: list, k: int
+    ) -> bool:
+        """True when no resource outside the first ``read`` postings of every list could qualify,
+        or could beat the k-th best found so far."""
+        idx = self._index
+        frontier = [0.0] * len(units)
+        open_mask = 0
+        for ui, term, conf in streams:
+            order = idx.order[term]
+            if read < len(order):
+                frontier[ui] = max(frontier[ui], idx.impacts[term][order[read]] * conf)
+                open_mask |= units[ui][0]
+        if not open_mask or not self._qualifies(q, open_mask):
+            return True
+        if len(found) < k:
+            return False
+        boost = (1.0 + PRIOR_WEIGHT) * (1.0 + SCHEMA_BOOST) ** len(q.prefer)
+        return sum(frontier) * boost < heapq.nlargest(k, found)[-1][0]
 
     def _qualifies(self, q: _Query, mask: int) -> bool:
         """Whether the units in ``mask`` cover enough of the question (see the module docstring)."""
