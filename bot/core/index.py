@@ -51,7 +51,6 @@ class PhraseTarget:
 
     slug: str
     how: str
-    form: str
 
 
 class Index:
@@ -70,7 +69,6 @@ class Index:
         self.masks: dict[str, array] = {}
         self.df: dict[str, int] = {}
         self.idf: dict[str, float] = {}
-        self.max_impact: dict[str, float] = {}
         self.topical: set[str] = set()  # terms found in some tag, title or keyword (not only in prose)
         self.order: dict[str, array] = {}  # positions in ``docs`` by impact, highest first
         self.dense: dict[str, tuple[array, array]] = {}  # long lists: impact and mask per doc
@@ -158,7 +156,7 @@ class Index:
             for form, how in forms:
                 self.terms(form)  # alias words join the typo vocabulary
                 key = self.phrase_key(form)
-                target = PhraseTarget(slug, how, form)
+                target = PhraseTarget(slug, how)
                 self._add_phrase(key, target)
                 joined = compact(form)
                 if len(key) > 1 and joined:
@@ -226,7 +224,6 @@ class Index:
             if any(m & STRONG_FIELDS for m in self.masks[term]):
                 self.topical.add(term)
             self.order[term] = array("i", sorted(range(df), key=imps.__getitem__, reverse=True))
-            self.max_impact[term] = imps[self.order[term][0]]
             if df >= dense_from:
                 dense_imp = array("f", bytes(4 * self.n))
                 dense_mask = array("B", bytes(self.n))
