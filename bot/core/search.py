@@ -6,13 +6,15 @@ when the catalog never uses it), each tag phrase in it (a tag's slug, title or a
 compounds written apart ("t sne") and neighbouring word pairs. A resource's score is the
 sum over units of its best BM25F impact (see :mod:`bot.core.index`).
 
-Refusal is decided by *coverage*. Every informative word weighs its inverse document
-frequency; a word the catalog never uses weighs like a term found in a quarter of it. A
-resource qualifies only when the words it matches cover at least half of the question's
-weight (a match only in a description counts half, a corrected word less than an exact
-one) and reach the weight of a term found in half the catalog. "Weather in Paris" (no
-catalog words) or one common word among unknown ones gets nothing; filler costs nothing.
-Among qualifying resources, those under 30% of the best score are dropped.
+Refusal is decided by *coverage*, first for the question, then per resource. Each word
+weighs its inverse document frequency (see ``_weights``): topic words count fully when a
+tag phrase reaches them and at 60% when only resources' text does (the tag vocabulary is
+the catalog's own statement of what it is about); corrected words count by the
+correction's confidence; words the catalog never uses, or has only in prose, are chatter,
+damped as sqrt(n). When less than half of the question's weight is answerable
+("weather in Paris", "how do I bake bread") nothing is returned. Otherwise a resource must
+cover 40% of the answerable weight (a match only in a description counts half) and reach
+the IDF of a term found in half the catalog; results under 30% of the best score are dropped.
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ from bot.core.text import MAX_QUERY_CHARS, americanise, is_stop, normalise, word
 
 _log = logging.getLogger(__name__)
 
-COVERAGE = 0.5  # share of the question's informative weight a result must match
+COVERAGE = 0.5  # share of the question's weight the catalog must answer, or nothing is returned
+DOC_SHARE = 0.4  # share of that answerable weight each result must cover
+TEXT_EVIDENCE = 0.6  # a word found in resources' text but in no tag phrase says this much that a question is on topic
 COMMON_SHARE = 0.5  # matched weight must reach the IDF of a term found in this share of resources
 UNKNOWN_SHARE = 0.25  # a word the catalog never uses weighs like a term found in this share of it
 RELATIVE_CUTOFF = 0.3  # results scoring below this share of the best one are dropped
@@ -43,6 +47,7 @@ WEAK_EVIDENCE = 0.5  # a word found only in a description (or author) counts thi
 PAIR_WEIGHT = 0.5  # two query words side by side in a resource count this much extra
 PRIOR_WEIGHT = 0.05  # feedback prior in [-1, 1] moves a score by at most this share
 SUGGEST_DEPTH = 20  # a refused question's tags come from this many best matches per word
+MIN_TYPO_LENGTH = 5  # shorter unknown words are too ambiguous to correct
 MAX_LIMIT = 50
 MAX_UNITS = 32  # words beyond this in one question are ignored
 
@@ -128,9 +133,10 @@ class _Query:
     prefer: list[tuple[str, str]] = field(default_factory=list)  # ("kind"|"level", value)
     unknown: list[str] = field(default_factory=list)
 
-    @property
-    def total(self) -> float:
-        return sum(self.weights)
+    total: float = 0.0  # weight of the whole question (chatter damped)
+    attainable: float = 0.0  # weight of its words the catalog answers
+    share: float = 0.0  # attainable / total: is the question about the catalog at all?
+    counted: list[bool] = field(default_factory=list)  # per word: topic or corrected, not chatter
 
 
 def _evidence(units: list[tuple[int, int, list[tuple]]], doc: int) -> tuple[float, int]:
@@ -225,7 +231,8 @@ class SearchEngine:
             return SearchResponse(
                 query, (), self._popular_tags(), "Ask about a topic, for example: " + self._example_topics()
             )
-        ranked = self._top(q, offset + limit, allowed_tag, kind, level)
+        on_topic = q.share >= COVERAGE - 1e-9
+        ranked = self._top(q, offset + limit, allowed_tag, kind, level) if on_topic else []
         results = tuple(self._result(q, doc, score, mask) for doc, score, mask in ranked[offset:])
         if ranked:
             notice = None
@@ -388,21 +395,43 @@ class SearchEngine:
                 q.unknown.append(surface)
 
     def _weights(self, q: _Query, seq: list[tuple[str, str]]) -> list[float]:
-        """Each word's weight: the best IDF of a unit reaching it; unreached words weigh as unknown."""
+        """Each word's weight, and how much of the question the catalog can answer (``q.share``).
+
+        A *topic* word is reached, as typed, by a term some resource has in a tag, title or
+        keyword: it weighs that term's IDF. A *corrected* word weighs no more than an unknown
+        word, counted by the correction's confidence. *Chatter* is the rest: words the catalog
+        never uses and words it has only in prose ("avoid", "keeps"). Chatter grows with a
+        question's length while a missing subject does not, so n chatter words weigh like
+        sqrt(n) unknown ones, and they never count as a match.
+        """
         idx = self._index
         weights = [0.0] * len(seq)
+        confidence = [0.0] * len(seq)  # 1 for topic words, the correction's for corrected ones
         for unit in q.units:
+            typo = all(a.how == "typo" for a in unit.alts)
+            topical = not typo and any(a.term in idx.topical for a in unit.alts)
             best = max(idx.idf.get(a.term, 0.0) for a in unit.alts)
-            if all(a.how == "typo" or a.term not in idx.topical for a in unit.alts):
-                # A corrected word may be a slip or a word the catalog lacks, and a word found only
-                # in descriptions is incidental English ("avoid"): either weighs no more than an
-                # unknown word, so it cannot sink the real topic of the question.
+            if not topical:
                 best = min(best, self._unknown_weight)
+            if topical:
+                conf = 1.0 if any(a.term.startswith(TAG_TERM) for a in unit.alts) else TEXT_EVIDENCE
+            else:
+                conf = max(a.confidence for a in unit.alts) if typo else 0.0
             for p in unit.positions:
                 weights[p] = max(weights[p], best)
+                confidence[p] = max(confidence[p], conf)
+        chatter = 0
         for p, (surface, term) in enumerate(seq):
-            if weights[p] == 0.0 and is_word(surface) and term not in idx.schema_words:
+            if not is_word(surface) or term in idx.schema_words:
+                weights[p] = confidence[p] = 0.0
+            elif confidence[p] == 0.0:
                 weights[p] = self._unknown_weight
+                chatter += 1
+        answerable = sum(w for w, c in zip(weights, confidence) if c > 0)
+        q.attainable = sum(w * c for w, c in zip(weights, confidence))
+        q.total = answerable + math.sqrt(chatter) * self._unknown_weight
+        q.share = q.attainable / q.total if q.total else 0.0
+        q.counted = [c > 0 for c in confidence]
         return weights
 
     def _split_unknown(self, part: str) -> list[tuple[str, str]]:
@@ -434,7 +463,7 @@ class SearchEngine:
 
     def _corrections(self, word: str) -> list[tuple[str, str, int]]:
         """Index words within one edit (two for long words) of an unknown ``word``: (word, stem, edits)."""
-        if len(word) < 4 or word.isdigit():
+        if len(word) < MIN_TYPO_LENGTH or word.isdigit():
             return []
         idx = self._index
         word = americanise(word)
@@ -558,9 +587,9 @@ class SearchEngine:
                 c = max(a.confidence for a in unit.alts) * (1.0 if evidence & 1 else WEAK_EVIDENCE)
                 for p in unit.positions:
                     conf[p] = max(conf[p], c)
-        share = sum(w * c for w, c in zip(q.weights, conf))
-        raw = sum(w for w, c in zip(q.weights, conf) if c > 0)
-        return share >= COVERAGE * q.total - 1e-9 and raw >= self._common_weight - 1e-9
+        covered = sum(w * c for w, c, counted in zip(q.weights, conf, q.counted) if counted)
+        raw = sum(w for w, c, counted in zip(q.weights, conf, q.counted) if counted and c > 0)
+        return covered >= DOC_SHARE * q.attainable - 1e-9 and raw >= self._common_weight - 1e-9
 
     # -- explaining ------------------------------------------------------------------------------
 
