@@ -30,6 +30,9 @@ PAIR = " "  # joins the stems of two neighbouring words into one term
 _COMPACT = re.compile(r"[\W_]+")
 
 
+_FIELD_NAMES = tuple(tuple(name for i, name in enumerate(FIELDS) if mask >> i & 1) for mask in range(1 << len(FIELDS)))
+
+
 def idf(df: int, n: int) -> float:
     """BM25's (always positive) inverse document frequency."""
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
@@ -235,6 +238,10 @@ class Index:
 
     # -- lookups -----------------------------------------------------------------------
 
+    def positions(self, term: str) -> dict[int, int]:
+        """Resource -> position in ``term``'s posting list (for random access)."""
+        return {doc: i for i, doc in enumerate(self.docs[term])}
+
     def field_names(self, mask: int) -> tuple[str, ...]:
         """The field names set in a posting's bit mask."""
-        return tuple(name for i, name in enumerate(FIELDS) if mask >> i & 1)
+        return _FIELD_NAMES[mask]

@@ -22,8 +22,8 @@ from __future__ import annotations
 import heapq
 import logging
 import math
-from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Mapping
 
 from rapidfuzz import fuzz, process
@@ -48,6 +48,8 @@ PAIR_WEIGHT = 0.5  # two query words side by side in a resource count this much 
 PRIOR_WEIGHT = 0.05  # feedback prior in [-1, 1] moves a score by at most this share
 SUGGEST_DEPTH = 20  # a refused question's tags come from this many best matches per word
 MIN_TYPO_LENGTH = 5  # shorter unknown words are too ambiguous to correct
+FIRST_BATCH = 8  # postings read from each list before the first stopping check (doubling after)
+POSITION_CACHE = 2048  # posting lists kept mapped for random access
 MAX_LIMIT = 50
 MAX_UNITS = 32  # words beyond this in one question are ignored
 
@@ -139,13 +141,18 @@ class _Query:
     counted: list[bool] = field(default_factory=list)  # per word: topic or corrected, not chatter
 
 
+def _deletions(word: str) -> set[str]:
+    """``word`` with one letter removed, every way."""
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
 def _evidence(units: list[tuple[int, int, list[tuple]]], doc: int) -> tuple[float, int]:
     """Score and evidence mask of one resource: each unit's best alternative, by random access
-    (a per-resource array for long posting lists, binary search for the others)."""
+    (a per-resource array for long posting lists, a resource -> position map for the others)."""
     score, mask = 0.0, 0
     for strong, weak, alts in units:
         best, fields = 0.0, 0
-        for conf, dense, docs, imps, masks, n in alts:
+        for conf, dense, positions, imps, masks in alts:
             if dense is not None:
                 v = dense[0][doc]
                 if v:
@@ -154,8 +161,8 @@ def _evidence(units: list[tuple[int, int, list[tuple]]], doc: int) -> tuple[floa
                     if v > best:
                         best = v
             else:
-                i = bisect_left(docs, doc)
-                if i < n and docs[i] == doc:
+                i = positions.get(doc)
+                if i is not None:
                     fields |= masks[i]
                     v = imps[i] * conf
                     if v > best:
@@ -176,6 +183,10 @@ class SearchEngine:
         self._prior = [
             max(-1.0, min(1.0, float((prior or {}).get(r.id, 0.0)))) for r in catalog.resources
         ]
+        self._has_prior = any(self._prior)
+        # Random access into posting lists too short for a per-resource array; only the lists
+        # questions use are mapped, and only so many are kept.
+        self._positions = lru_cache(maxsize=POSITION_CACHE)(self._index.positions)
         self._common_weight = idf(max(1, math.ceil(n * COMMON_SHARE)), n)
         # A word the catalog never uses may be context ("for my homework") or the real, missing
         # subject ("weather"): it weighs like a fairly common term, not like a rare one.
@@ -186,6 +197,11 @@ class SearchEngine:
                 self._vocab_by_len.setdefault(len(word), []).append(word)
         for bucket in self._vocab_by_len.values():
             bucket.sort()
+        self._near: dict[str, list[str]] = {}  # the word and each of its one-letter deletions -> words
+        for bucket in self._vocab_by_len.values():
+            for word in bucket:
+                for key in _deletions(word) | {word}:
+                    self._near.setdefault(key, []).append(word)
         self._counts = {slug: 0 for slug in catalog.tags}
         self._by_tag: dict[str, list[Resource]] = {slug: [] for slug in catalog.tags}
         for r in catalog.resources:
@@ -469,7 +485,15 @@ class SearchEngine:
         word = americanise(word)
         max_edits = 1 if len(word) <= 7 else 2
         found: list[tuple[int, int, str]] = []
-        for length in range(len(word) - max_edits, len(word) + max_edits + 1):
+        # Words one deletion apart share a key: that finds every word one edit away at once.
+        near = {c for key in _deletions(word) | {word} for c in self._near.get(key, ())}
+        for choice in near:
+            dist = OSA.distance(word, choice, score_cutoff=max_edits)
+            if dist <= max_edits:
+                found.append((dist, -idx.df.get(idx.surface[choice], 0), choice))
+        # Two edits apart (long words only): scan the words of similar length.
+        lengths = range(len(word) - max_edits, len(word) + max_edits + 1) if max_edits > 1 and not found else ()
+        for length in lengths:
             bucket = self._vocab_by_len.get(length)
             if not bucket:
                 continue
@@ -509,14 +533,17 @@ class SearchEngine:
                 if alt.term not in docs_of:
                     continue
                 d = dense.get(alt.term)
-                docs = docs_of[alt.term]
-                alts.append((alt.confidence, d, docs, imps_of[alt.term], masks_of[alt.term], len(docs)))
+                positions = None if d is not None else self._positions(alt.term)
+                alts.append((alt.confidence, d, positions, imps_of[alt.term], masks_of[alt.term]))
                 streams.append((ui, alt.term, alt.confidence))
             units.append((1 << (2 * ui), 1 << (2 * ui + 1), alts))
+        filtered = tag is not None or kind is not None or level is not None
+        adjust = bool(q.prefer) or self._has_prior
         memo: dict[int, bool] = {}
         seen: set[int] = set()
         found: list[tuple[float, int, int]] = []  # (score, doc, mask) of qualifying resources
-        start, stop = 0, 16
+        best_k: list[float] = []  # min-heap of the k best scores so far
+        start, stop = 0, FIRST_BATCH
         while True:
             for _, term, _ in streams:
                 docs = docs_of[term]
@@ -529,15 +556,23 @@ class SearchEngine:
                     ok = memo.get(mask)
                     if ok is None:
                         ok = memo[mask] = self._qualifies(q, mask)
-                    if ok and self._allowed(doc, tag, kind, level):
-                        found.append((self._adjusted(q, doc, score), doc, mask))
-            if self._finished(q, units, streams, stop, found, k):
+                    if ok and (not filtered or self._allowed(doc, tag, kind, level)):
+                        if adjust:
+                            score = self._adjusted(q, doc, score)
+                        found.append((score, doc, mask))
+                        if len(best_k) < k:
+                            heapq.heappush(best_k, score)
+                        elif score > best_k[0]:
+                            heapq.heapreplace(best_k, score)
+            kth = best_k[0] if len(best_k) == k else None
+            if self._finished(q, units, streams, stop, kth, memo):
                 break
             start, stop = stop, stop * 2
         resources = idx.resources
         if not found:
             return []
-        best = heapq.nsmallest(k, found, key=lambda t: (-t[0], resources[t[1]].id))
+        kth = best_k[0]
+        best = sorted((t for t in found if t[0] >= kth), key=lambda t: (-t[0], resources[t[1]].id))[:k]
         cutoff = RELATIVE_CUTOFF * best[0][0]
         return [(doc, score, mask) for score, doc, mask in best if score >= cutoff]
 
@@ -559,10 +594,10 @@ class SearchEngine:
         return score
 
     def _finished(
-        self, q: _Query, units: list, streams: list[tuple[int, str, float]], read: int, found: list, k: int
+        self, q: _Query, units: list, streams: list[tuple[int, str, float]], read: int, kth: float | None, memo: dict
     ) -> bool:
         """True when no resource outside the first ``read`` postings of every list could qualify,
-        or could beat the k-th best found so far."""
+        or could beat ``kth``, the k-th best score found so far (None: fewer than k found)."""
         idx = self._index
         frontier = [0.0] * len(units)
         open_mask = 0
@@ -571,12 +606,15 @@ class SearchEngine:
             if read < len(order):
                 frontier[ui] = max(frontier[ui], idx.impacts[term][order[read]] * conf)
                 open_mask |= units[ui][0]
-        if not open_mask or not self._qualifies(q, open_mask):
+        ok = memo.get(open_mask)
+        if ok is None:
+            ok = memo[open_mask] = self._qualifies(q, open_mask)
+        if not open_mask or not ok:
             return True
-        if len(found) < k:
+        if kth is None:
             return False
         boost = (1.0 + PRIOR_WEIGHT) * (1.0 + SCHEMA_BOOST) ** len(q.prefer)
-        return sum(frontier) * boost < heapq.nlargest(k, found)[-1][0]
+        return sum(frontier) * boost < kth
 
     def _qualifies(self, q: _Query, mask: int) -> bool:
         """Whether the units in ``mask`` cover enough of the question (see the module docstring)."""
@@ -593,40 +631,44 @@ class SearchEngine:
 
     # -- explaining ------------------------------------------------------------------------------
 
+    def _lookup(self, term: str, doc: int) -> tuple[float, int] | None:
+        """(impact, field mask) of ``term`` in resource ``doc``, or None."""
+        dense = self._index.dense.get(term)
+        if dense is not None:
+            return (dense[0][doc], dense[1][doc]) if dense[0][doc] else None
+        i = self._positions(term).get(doc)
+        return None if i is None else (self._index.impacts[term][i], self._index.masks[term][i])
+
     def _result(self, q: _Query, doc: int, score: float, mask: int) -> SearchResult:
+        """The resource with its matches and a one-line why: which words matched which fields."""
         idx = self._index
         matches: dict[Match, None] = {}
-        notes: dict[str, dict[str, None]] = {}  # label -> what it matched, in order
+        notes: dict[str, tuple[list[str], list[str], list[str]]] = {}  # label -> (readings, tags, fields)
         for ui, unit in enumerate(q.units):
             if not mask >> (2 * ui) & 3:
                 continue
             best: tuple[float, _Alt, int] | None = None
             for alt in unit.alts:
-                docs = idx.docs.get(alt.term)
-                if docs is None:
-                    continue
-                i = bisect_left(docs, doc)
-                if i < len(docs) and docs[i] == doc:
-                    v = idx.impacts[alt.term][i] * alt.confidence
-                    if best is None or v > best[0]:
-                        best = (v, alt, idx.masks[alt.term][i])
+                hit = self._lookup(alt.term, doc) if alt.term in idx.docs else None
+                if hit is not None and (best is None or hit[0] * alt.confidence > best[0]):
+                    best = (hit[0] * alt.confidence, alt, hit[1])
             if best is None:
                 continue
             _, alt, fmask = best
-            note = notes.setdefault(unit.label, {})
-            if alt.term.startswith(TAG_TERM):
-                note[f"tag {alt.matched}" + ("" if alt.how == "exact" else f" ({alt.how})")] = None
+            readings, tags, fields = notes.setdefault(unit.label, ([], [], []))
+            is_tag = alt.term.startswith(TAG_TERM)
+            if is_tag:
+                tags.append(f"tag {alt.matched}" + ("" if alt.how == "exact" else f" ({alt.how})"))
             elif alt.how == "typo":
-                note[f'read as "{alt.matched}"'] = None
+                readings.append(f'read as "{alt.matched}"')
             for name in idx.field_names(fmask):
                 matches[Match(unit.label, alt.matched, name, alt.how)] = None
-                if not alt.term.startswith(TAG_TERM):
-                    note[name] = None
+                if not is_tag and not (name == "tag" and tags) and name not in fields:
+                    fields.append(name)
         parts = []
-        for label, note in notes.items():
-            named_tag = any(n.startswith("tag ") for n in note)
-            shown = sorted(note, key=lambda n: (not n.startswith("read as"), not n.startswith("tag ")))
-            parts.append(f'"{label}": ' + ", ".join(n for n in shown if not (named_tag and n == "tag")))
+        for label, (readings, tags, fields) in notes.items():
+            shown = list(dict.fromkeys(readings + tags)) + [f for f in fields if not (f == "tag" and tags)]
+            parts.append(f'"{label}": ' + ", ".join(shown))
         for what, value in q.prefer:
             if (idx.kind_of[doc] if what == "kind" else idx.level_of[doc]) == value:
                 parts.append(f"{what} {value}")
