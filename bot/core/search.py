@@ -543,15 +543,25 @@ class SearchEngine:
         seen: set[int] = set()
         found: list[tuple[float, int, int]] = []  # (score, doc, mask) of qualifying resources
         best_k: list[float] = []  # min-heap of the k best scores so far
+        boost = (1.0 + PRIOR_WEIGHT) * (1.0 + SCHEMA_BOOST) ** len(q.prefer)
+        single = [len(alts) == 1 for _, _, alts in units]
         start, stop = 0, FIRST_BATCH
         while True:
-            for _, term, _ in streams:
-                docs = docs_of[term]
+            # Upper bounds for this round: no resource unseen in a list scores more there than
+            # the list's next posting. A resource whose bound cannot beat the k-th best found
+            # so far is passed over without random access (it never will).
+            frontier = self._frontier(units, streams, start)
+            reach = sum(frontier)
+            for ui, term, conf in streams:
+                docs, imps = docs_of[term], imps_of[term]
+                others = reach - frontier[ui] if single[ui] else reach
                 for pos in order_of[term][start:stop]:
                     doc = docs[pos]
                     if doc in seen:
                         continue
                     seen.add(doc)
+                    if len(best_k) == k and (imps[pos] * conf + others) * boost < best_k[0]:
+                        continue
                     score, mask = _evidence(units, doc)
                     ok = memo.get(mask)
                     if ok is None:
@@ -565,7 +575,7 @@ class SearchEngine:
                         elif score > best_k[0]:
                             heapq.heapreplace(best_k, score)
             kth = best_k[0] if len(best_k) == k else None
-            if self._finished(q, units, streams, stop, kth, memo):
+            if self._finished(q, units, streams, stop, kth, memo, boost):
                 break
             start, stop = stop, stop * 2
         resources = idx.resources
@@ -593,28 +603,39 @@ class SearchEngine:
             score *= 1.0 + PRIOR_WEIGHT * self._prior[doc]
         return score
 
-    def _finished(
-        self, q: _Query, units: list, streams: list[tuple[int, str, float]], read: int, kth: float | None, memo: dict
-    ) -> bool:
-        """True when no resource outside the first ``read`` postings of every list could qualify,
-        or could beat ``kth``, the k-th best score found so far (None: fewer than k found)."""
+    def _frontier(self, units: list, streams: list[tuple[int, str, float]], read: int) -> list[float]:
+        """Per unit, the best contribution a posting after the first ``read`` of its lists can make."""
         idx = self._index
         frontier = [0.0] * len(units)
-        open_mask = 0
         for ui, term, conf in streams:
             order = idx.order[term]
             if read < len(order):
                 frontier[ui] = max(frontier[ui], idx.impacts[term][order[read]] * conf)
+        return frontier
+
+    def _finished(
+        self,
+        q: _Query,
+        units: list,
+        streams: list[tuple[int, str, float]],
+        read: int,
+        kth: float | None,
+        memo: dict,
+        boost: float,
+    ) -> bool:
+        """True when no resource outside the first ``read`` postings of every list could qualify,
+        or could beat ``kth``, the k-th best score found so far (None: fewer than k found)."""
+        frontier = self._frontier(units, streams, read)
+        open_mask = 0
+        for ui, term, _ in streams:
+            if read < len(self._index.order[term]):
                 open_mask |= units[ui][0]
         ok = memo.get(open_mask)
         if ok is None:
             ok = memo[open_mask] = self._qualifies(q, open_mask)
         if not open_mask or not ok:
             return True
-        if kth is None:
-            return False
-        boost = (1.0 + PRIOR_WEIGHT) * (1.0 + SCHEMA_BOOST) ** len(q.prefer)
-        return sum(frontier) * boost < kth
+        return kth is not None and sum(frontier) * boost < kth
 
     def _qualifies(self, q: _Query, mask: int) -> bool:
         """Whether the units in ``mask`` cover enough of the question (see the module docstring)."""
