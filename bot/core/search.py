@@ -146,27 +146,29 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
-def _evidence(units: list[tuple[int, int, list[tuple]]], doc: int) -> tuple[float, int]:
+def _evidence(units: list[tuple], doc: int) -> tuple[float, int]:
     """Score and evidence mask of one resource: each unit's best alternative, by random access
-    (a per-resource array for long posting lists, a resource -> position map for the others)."""
+    (a per-resource array for long posting lists, a resource -> position map for the others).
+    A unit is (strong bit, weak bit, alternatives); an alternative is
+    (confidence, dense impacts, dense masks, positions, impacts, masks)."""
     score, mask = 0.0, 0
     for strong, weak, alts in units:
         best, fields = 0.0, 0
-        for conf, dense, positions, imps, masks in alts:
-            if dense is not None:
-                v = dense[0][doc]
-                if v:
-                    fields |= dense[1][doc]
-                    v *= conf
-                    if v > best:
-                        best = v
+        for conf, dense_imps, dense_masks, positions, imps, masks in alts:
+            if dense_imps is not None:
+                v = dense_imps[doc]
+                if not v:
+                    continue
+                fields |= dense_masks[doc]
             else:
                 i = positions.get(doc)
-                if i is not None:
-                    fields |= masks[i]
-                    v = imps[i] * conf
-                    if v > best:
-                        best = v
+                if i is None:
+                    continue
+                v = imps[i]
+                fields |= masks[i]
+            v *= conf
+            if v > best:
+                best = v
         if best:
             score += best
             mask |= strong if fields & STRONG_FIELDS else weak
@@ -533,8 +535,10 @@ class SearchEngine:
                 if alt.term not in docs_of:
                     continue
                 d = dense.get(alt.term)
-                positions = None if d is not None else self._positions(alt.term)
-                alts.append((alt.confidence, d, positions, imps_of[alt.term], masks_of[alt.term]))
+                if d is not None:
+                    alts.append((alt.confidence, d[0], d[1], None, None, None))
+                else:
+                    alts.append((alt.confidence, None, None, self._positions(alt.term), imps_of[alt.term], masks_of[alt.term]))
                 streams.append((ui, alt.term, alt.confidence))
             units.append((1 << (2 * ui), 1 << (2 * ui + 1), alts))
         filtered = tag is not None or kind is not None or level is not None
@@ -543,7 +547,7 @@ class SearchEngine:
         seen: set[int] = set()
         found: list[tuple[float, int, int]] = []  # (score, doc, mask) of qualifying resources
         best_k: list[float] = []  # min-heap of the k best scores so far
-        boost = (1.0 + PRIOR_WEIGHT) * (1.0 + SCHEMA_BOOST) ** len(q.prefer)
+        boost = (1.0 + PRIOR_WEIGHT if self._has_prior else 1.0) * (1.0 + SCHEMA_BOOST) ** len(q.prefer)
         single = [len(alts) == 1 for _, _, alts in units]
         start, stop = 0, FIRST_BATCH
         while True:
