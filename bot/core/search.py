@@ -48,7 +48,7 @@ PAIR_WEIGHT = 0.5  # two query words side by side in a resource count this much 
 PRIOR_WEIGHT = 0.05  # feedback prior in [-1, 1] moves a score by at most this share
 SUGGEST_DEPTH = 20  # a refused question's tags come from this many best matches per word
 MIN_TYPO_LENGTH = 5  # shorter unknown words are too ambiguous to correct
-FIRST_BATCH = 8  # postings read from each list before the first stopping check (doubling after)
+FIRST_BATCH = 16  # postings first read from a list (then as many as read so far)
 POSITION_CACHE = 2048  # posting lists kept mapped for random access
 MAX_LIMIT = 50
 MAX_UNITS = 32  # words beyond this in one question are ignored
@@ -519,10 +519,10 @@ class SearchEngine:
     def _top(self, q: _Query, k: int, tag: str | None, kind: str | None, level: str | None) -> list[tuple[int, float, int]]:
         """The ``k`` best qualifying resources as (doc, score, evidence mask), best first.
 
-        Fagin's threshold algorithm: each unit's posting lists are read in impact order, in
-        growing batches, and every resource met is scored in full by random access. Reading
-        stops once no unseen resource could reach the k-th best score, or could qualify at
-        all (its units' lists being exhausted). Each unit has two mask bits: matched in a tag,
+        Fagin's threshold algorithm: posting lists are read in impact order, in growing batches,
+        always from the list whose next posting could add the most, and every resource met is
+        scored in full by random access. Reading stops once no unseen resource could reach the
+        k-th best score, or could qualify at all (its units' lists being exhausted). Each unit has two mask bits: matched in a tag,
         title or keyword (strong), or only in the description or author (weak).
         """
         idx = self._index
@@ -549,39 +549,46 @@ class SearchEngine:
         best_k: list[float] = []  # min-heap of the k best scores so far
         boost = (1.0 + PRIOR_WEIGHT if self._has_prior else 1.0) * (1.0 + SCHEMA_BOOST) ** len(q.prefer)
         single = [len(alts) == 1 for _, _, alts in units]
-        start, stop = 0, FIRST_BATCH
+        read = [0] * len(streams)  # postings read so far from each list
         while True:
-            # Upper bounds for this round: no resource unseen in a list scores more there than
-            # the list's next posting. A resource whose bound cannot beat the k-th best found
-            # so far is passed over without random access (it never will).
-            frontier = self._frontier(units, streams, start)
-            reach = sum(frontier)
-            for ui, term, conf in streams:
-                docs, imps = docs_of[term], imps_of[term]
-                others = reach - frontier[ui] if single[ui] else reach
-                for pos in order_of[term][start:stop]:
-                    doc = docs[pos]
-                    if doc in seen:
-                        continue
-                    seen.add(doc)
-                    if len(best_k) == k and (imps[pos] * conf + others) * boost < best_k[0]:
-                        continue
-                    score, mask = _evidence(units, doc)
-                    ok = memo.get(mask)
-                    if ok is None:
-                        ok = memo[mask] = self._qualifies(q, mask)
-                    if ok and (not filtered or self._allowed(doc, tag, kind, level)):
-                        if adjust:
-                            score = self._adjusted(q, doc, score)
-                        found.append((score, doc, mask))
-                        if len(best_k) < k:
-                            heapq.heappush(best_k, score)
-                        elif score > best_k[0]:
-                            heapq.heapreplace(best_k, score)
-            kth = best_k[0] if len(best_k) == k else None
-            if self._finished(q, units, streams, stop, kth, memo, boost):
+            # Read next from the list whose unread postings could still add the most: no
+            # resource unseen in a list scores more there than the list's next posting.
+            frontier = [0.0] * len(units)
+            pick, pick_bound = -1, -1.0
+            for si, (ui, term, conf) in enumerate(streams):
+                order = order_of[term]
+                if read[si] < len(order):
+                    bound = imps_of[term][order[read[si]]] * conf
+                    frontier[ui] = max(frontier[ui], bound)
+                    if bound > pick_bound:
+                        pick, pick_bound = si, bound
+            if self._finished(q, units, streams, read, frontier, best_k, k, memo, boost):
                 break
-            start, stop = stop, stop * 2
+            ui, term, conf = streams[pick]
+            start = read[pick]
+            read[pick] = stop = start + max(FIRST_BATCH, start)
+            docs, imps = docs_of[term], imps_of[term]
+            # A resource whose bound cannot beat the k-th best so far is passed over for good.
+            others = sum(frontier) - frontier[ui] if single[ui] else sum(frontier)
+            for pos in order_of[term][start:stop]:
+                doc = docs[pos]
+                if doc in seen:
+                    continue
+                seen.add(doc)
+                if len(best_k) == k and (imps[pos] * conf + others) * boost < best_k[0]:
+                    continue
+                score, mask = _evidence(units, doc)
+                ok = memo.get(mask)
+                if ok is None:
+                    ok = memo[mask] = self._qualifies(q, mask)
+                if ok and (not filtered or self._allowed(doc, tag, kind, level)):
+                    if adjust:
+                        score = self._adjusted(q, doc, score)
+                    found.append((score, doc, mask))
+                    if len(best_k) < k:
+                        heapq.heappush(best_k, score)
+                    elif score > best_k[0]:
+                        heapq.heapreplace(best_k, score)
         resources = idx.resources
         if not found:
             return []
@@ -607,39 +614,30 @@ class SearchEngine:
             score *= 1.0 + PRIOR_WEIGHT * self._prior[doc]
         return score
 
-    def _frontier(self, units: list, streams: list[tuple[int, str, float]], read: int) -> list[float]:
-        """Per unit, the best contribution a posting after the first ``read`` of its lists can make."""
-        idx = self._index
-        frontier = [0.0] * len(units)
-        for ui, term, conf in streams:
-            order = idx.order[term]
-            if read < len(order):
-                frontier[ui] = max(frontier[ui], idx.impacts[term][order[read]] * conf)
-        return frontier
-
     def _finished(
         self,
         q: _Query,
         units: list,
         streams: list[tuple[int, str, float]],
-        read: int,
-        kth: float | None,
+        read: list[int],
+        frontier: list[float],
+        best_k: list[float],
+        k: int,
         memo: dict,
         boost: float,
     ) -> bool:
-        """True when no resource outside the first ``read`` postings of every list could qualify,
-        or could beat ``kth``, the k-th best score found so far (None: fewer than k found)."""
-        frontier = self._frontier(units, streams, read)
+        """True when no resource not yet read could qualify (its lists are exhausted), or could
+        beat the k-th best score found so far."""
         open_mask = 0
-        for ui, term, _ in streams:
-            if read < len(self._index.order[term]):
+        for si, (ui, term, _) in enumerate(streams):
+            if read[si] < len(self._index.order[term]):
                 open_mask |= units[ui][0]
+        if not open_mask:
+            return True
         ok = memo.get(open_mask)
         if ok is None:
             ok = memo[open_mask] = self._qualifies(q, open_mask)
-        if not open_mask or not ok:
-            return True
-        return kth is not None and sum(frontier) * boost < kth
+        return not ok or (len(best_k) == k and sum(frontier) * boost < best_k[0])
 
     def _qualifies(self, q: _Query, mask: int) -> bool:
         """Whether the units in ``mask`` cover enough of the question (see the module docstring)."""
