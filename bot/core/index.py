@@ -30,7 +30,8 @@ PAIR = " "  # joins the stems of two neighbouring words into one term
 _COMPACT = re.compile(r"[\W_]+")
 
 
-_FIELD_NAMES = tuple(tuple(name for i, name in enumerate(FIELDS) if mask >> i & 1) for mask in range(1 << len(FIELDS)))
+FIELD_NAMES = tuple(  # the field names set in each possible mask
+    tuple(name for i, name in enumerate(FIELDS) if mask >> i & 1) for mask in range(1 << len(FIELDS)))
 
 
 def idf(df: int, n: int) -> float:
@@ -244,4 +245,4 @@ class Index:
 
     def field_names(self, mask: int) -> tuple[str, ...]:
         """The field names set in a posting's bit mask."""
-        return _FIELD_NAMES[mask]
+        return FIELD_NAMES[mask]

@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.core.errors import InvalidInput, NotFound
-from bot.core.index import PAIR, STRONG_FIELDS, TAG_TERM, Index, compact, idf, is_word
+from bot.core.index import FIELD_NAMES, PAIR, STRONG_FIELDS, TAG_TERM, Index, compact, idf, is_word
 from bot.core.model import KINDS, LEVELS, Catalog, Resource, Tag
 from bot.core.text import MAX_QUERY_CHARS, americanise, is_stop, normalise, words
 
@@ -426,15 +426,20 @@ class SearchEngine:
         weights = [0.0] * len(seq)
         confidence = [0.0] * len(seq)  # 1 for topic words, the correction's for corrected ones
         for unit in q.units:
-            typo = all(a.how == "typo" for a in unit.alts)
-            topical = not typo and any(a.term in idx.topical for a in unit.alts)
-            best = max(idx.idf.get(a.term, 0.0) for a in unit.alts)
-            if not topical:
-                best = min(best, self._unknown_weight)
+            typo, topical, tag, best, typo_conf = True, False, False, 0.0, 0.0
+            for a in unit.alts:
+                best = max(best, idx.idf.get(a.term, 0.0))
+                if a.how == "typo":
+                    typo_conf = max(typo_conf, a.confidence)
+                else:
+                    typo = False
+                    topical = topical or a.term in idx.topical
+                    tag = tag or a.term.startswith(TAG_TERM)
             if topical:
-                conf = 1.0 if any(a.term.startswith(TAG_TERM) for a in unit.alts) else TEXT_EVIDENCE
+                conf = 1.0 if tag else TEXT_EVIDENCE
             else:
-                conf = max(a.confidence for a in unit.alts) if typo else 0.0
+                best = min(best, self._unknown_weight)
+                conf = typo_conf if typo else 0.0
             for p in unit.positions:
                 weights[p] = max(weights[p], best)
                 confidence[p] = max(confidence[p], conf)
@@ -670,21 +675,20 @@ class SearchEngine:
         for ui, unit in enumerate(q.units):
             if not mask >> (2 * ui) & 3:
                 continue
-            best: tuple[float, _Alt, int] | None = None
-            for alt in unit.alts:
-                hit = self._lookup(alt.term, doc) if alt.term in idx.docs else None
-                if hit is not None and (best is None or hit[0] * alt.confidence > best[0]):
-                    best = (hit[0] * alt.confidence, alt, hit[1])
-            if best is None:
+            alt, fmask, top = None, 0, 0.0
+            for candidate in unit.alts:
+                hit = self._lookup(candidate.term, doc) if candidate.term in idx.docs else None
+                if hit is not None and hit[0] * candidate.confidence > top:
+                    alt, fmask, top = candidate, hit[1], hit[0] * candidate.confidence
+            if alt is None:
                 continue
-            _, alt, fmask = best
             readings, tags, fields = notes.setdefault(unit.label, ([], [], []))
             is_tag = alt.term.startswith(TAG_TERM)
             if is_tag:
                 tags.append(f"tag {alt.matched}" + ("" if alt.how == "exact" else f" ({alt.how})"))
             elif alt.how == "typo":
                 readings.append(f'read as "{alt.matched}"')
-            for name in idx.field_names(fmask):
+            for name in FIELD_NAMES[fmask]:
                 matches[Match(unit.label, alt.matched, name, alt.how)] = None
                 if not is_tag and not (name == "tag" and tags) and name not in fields:
                     fields.append(name)
