@@ -134,7 +134,6 @@ class _Query:
     corrections: list[tuple[str, str]] = field(default_factory=list)
     prefer: list[tuple[str, str]] = field(default_factory=list)  # ("kind"|"level", value)
     unknown: list[str] = field(default_factory=list)
-
     total: float = 0.0  # weight of the whole question (chatter damped)
     attainable: float = 0.0  # weight of its words the catalog answers
     share: float = 0.0  # attainable / total: is the question about the catalog at all?
@@ -527,8 +526,9 @@ class SearchEngine:
         Fagin's threshold algorithm: posting lists are read in impact order, in growing batches,
         always from the list whose next posting could add the most, and every resource met is
         scored in full by random access. Reading stops once no unseen resource could reach the
-        k-th best score, or could qualify at all (its units' lists being exhausted). Each unit has two mask bits: matched in a tag,
-        title or keyword (strong), or only in the description or author (weak).
+        k-th best score, or could qualify at all (its units' lists being exhausted). Each unit
+        has two mask bits: matched in a tag, title or keyword (strong), or only in the
+        description or author (weak).
         """
         idx = self._index
         dense, docs_of, imps_of, masks_of, order_of = idx.dense, idx.docs, idx.impacts, idx.masks, idx.order
