@@ -202,9 +202,62 @@ def test_json_and_text_on_an_empty_database(env: Path, capsys: pytest.CaptureFix
 
 
 SETPRIV = shutil.which("setpriv")
+UNSHARE = shutil.which("unshare")
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or SETPRIV is None, reason="needs root to run the command as another user")
+def _nobody_can_run_vizbot() -> bool:
+    """Whether user nobody can import vizbot's dependencies (not when they live under a private home)."""
+    import subprocess
+    import sys
+
+    if os.geteuid() != 0 or SETPRIV is None:
+        return False
+    probe = subprocess.run(
+        [SETPRIV, "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c",
+         "import rapidfuzz, aiosqlite, yaml, Stemmer"],
+        capture_output=True, check=False,
+    )
+    return probe.returncode == 0
+
+
+def _read_only_mounts_work() -> bool:
+    """Whether this root may bind-mount a folder read-only in a private mount namespace."""
+    import subprocess
+
+    if os.geteuid() != 0 or UNSHARE is None:
+        return False
+    probe = subprocess.run([UNSHARE, "-m", "sh", "-c", "mount --bind -o ro / /mnt 2>/dev/null || mount --bind -o ro /tmp /tmp"],
+                           capture_output=True, check=False)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _read_only_mounts_work(), reason="needs root and unshare to mount a folder read-only")
+def test_database_on_a_read_only_file_system(env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A database on a read-only file system: one clear error line, no traceback, the file unchanged."""
+    import subprocess
+    import sys
+
+    suggest(capsys)
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "vizbot.db"
+    shutil.copy(env, db)
+    before = db.read_bytes()
+    root = Path(__file__).resolve().parents[2]
+    script = 'mount --bind -o ro "$1" "$1" && shift && exec "$@"'
+    child_env = {**os.environ, "PYTHONPATH": str(root), "VIZBOT_DB": str(db)}
+    saved = subprocess.run(
+        [UNSHARE, "-m", "sh", "-c", script, "sh", str(folder), sys.executable, "-m", "bot",
+         "suggest", URL + "2", "--title", "Another one", "--tags", "cnn"],
+        capture_output=True, text=True, env=child_env, check=False,
+    )
+    assert db.read_bytes() == before
+    assert saved.returncode == 1 and saved.stdout == ""
+    assert saved.stderr.startswith("vizbot: error: could not") and saved.stderr.count("\n") == 1
+    assert "Traceback" not in saved.stderr
+
+
+@pytest.mark.skipif(not _nobody_can_run_vizbot(), reason="needs root, setpriv and dependencies readable by user nobody")
 def test_read_only_database_file_for_another_user(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Run as an unprivileged user, a write-protected database reads fine and refuses to save, clearly."""
     import subprocess
