@@ -22,9 +22,10 @@ from __future__ import annotations
 import heapq
 import logging
 import math
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -49,6 +50,7 @@ PRIOR_WEIGHT = 0.05  # feedback prior in [-1, 1] moves a score by at most this s
 SUGGEST_DEPTH = 20  # a refused question's tags come from this many best matches per word
 MIN_TYPO_LENGTH = 5  # shorter unknown words are too ambiguous to correct
 FIRST_BATCH = 16  # postings first read from a list (then as many as read so far)
+MAP_MAX = 512  # posting lists up to this long get a resource -> position map for random access
 POSITION_CACHE = 2048  # posting lists kept mapped for random access
 MAX_LIMIT = 50
 MAX_UNITS = 32  # words beyond this in one question are ignored
@@ -143,6 +145,20 @@ class _Query:
 def _deletions(word: str) -> set[str]:
     """``word`` with one letter removed, every way."""
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class _Sorted:
+    """Random access into a sorted posting list by binary search (``get`` like a dict's)."""
+
+    __slots__ = ("docs", "n")
+
+    def __init__(self, docs: Sequence[int]):
+        self.docs = docs
+        self.n = len(docs)
+
+    def get(self, doc: int) -> int | None:
+        i = bisect_left(self.docs, doc)
+        return i if i < self.n and self.docs[i] == doc else None
 
 
 def _evidence(units: list[tuple], doc: int) -> tuple[float, int]:
@@ -543,7 +559,7 @@ class SearchEngine:
                 if d is not None:
                     alts.append((alt.confidence, d[0], d[1], None, None, None))
                 else:
-                    alts.append((alt.confidence, None, None, self._positions(alt.term), imps_of[alt.term], masks_of[alt.term]))
+                    alts.append((alt.confidence, None, None, self._random_access(alt.term), imps_of[alt.term], masks_of[alt.term]))
                 streams.append((ui, alt.term, alt.confidence))
             units.append((1 << (2 * ui), 1 << (2 * ui + 1), alts))
         filtered = tag is not None or kind is not None or level is not None
@@ -659,12 +675,20 @@ class SearchEngine:
 
     # -- explaining ------------------------------------------------------------------------------
 
+    def _random_access(self, term: str) -> "dict[int, int] | _Sorted":
+        """Resource -> position in ``term``'s postings: a map for short lists (built on first
+        use, the most recent kept), binary search for long ones (a map would cost more to build)."""
+        docs = self._index.docs[term]
+        if len(docs) <= MAP_MAX:
+            return self._positions(term)
+        return _Sorted(docs)
+
     def _lookup(self, term: str, doc: int) -> tuple[float, int] | None:
         """(impact, field mask) of ``term`` in resource ``doc``, or None."""
         dense = self._index.dense.get(term)
         if dense is not None:
             return (dense[0][doc], dense[1][doc]) if dense[0][doc] else None
-        i = self._positions(term).get(doc)
+        i = self._random_access(term).get(doc)
         return None if i is None else (self._index.impacts[term][i], self._index.masks[term][i])
 
     def _result(self, q: _Query, doc: int, score: float, mask: int) -> SearchResult:
