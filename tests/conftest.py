@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -19,3 +20,15 @@ def catalogs_dir() -> Path:
 def valid_catalog_dir(catalogs_dir: Path) -> Path:
     """A small, valid catalog: 2 tags, 3 resources in 2 files (several test modules rely on its exact content)."""
     return catalogs_dir / "valid"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs with an empty home and data directory, no VIZBOT_* or token variables, and no .env."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    for name in list(os.environ):
+        if name.startswith("VIZBOT_") or name == "DISCORD_TOKEN":
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(home)
