@@ -43,6 +43,7 @@ STOP_WORDS: frozenset[str] = frozenset(
 _DROP_CATEGORIES = frozenset({"Mn", "Me", "Cc", "Cf", "Cs", "Co", "Cn"})
 _WORD = re.compile(r"[^\W_]+(?:[-'’.+][^\W_]+)*")
 _SPLIT = re.compile(r"[-'’.+]")
+_ACRONYM_PLURAL = re.compile(r"^[b-df-hj-np-tv-xz]{2,}s$")
 _BRITISH = re.compile(r"(?<=[a-z]{3})is(ation|ations|ing|ed|es|e|er|ers)$")
 
 MAX_QUERY_CHARS = 2000
@@ -102,14 +103,19 @@ def _stemmer() -> Stemmer.Stemmer:
     return stemmer
 
 
+def _singular_acronym(word: str) -> str:
+    """A plural acronym without vowels loses its s (``cnns`` -> ``cnn``); the stemmer keeps it."""
+    return word[:-1] if _ACRONYM_PLURAL.match(word) else word
+
+
 def stem(word: str) -> str:
     """The English stem of one normalised word (British spellings first made American)."""
-    return _stemmer().stemWord(americanise(word))
+    return _stemmer().stemWord(americanise(_singular_acronym(word)))
 
 
 def stems(tokens: list[str]) -> list[str]:
     """Stems of many normalised words at once."""
-    return _stemmer().stemWords([americanise(t) for t in tokens])
+    return _stemmer().stemWords([americanise(_singular_acronym(t)) for t in tokens])
 
 
 def is_stop(word: str) -> bool:

@@ -58,6 +58,8 @@ def test_words_keeps_hyphen_groups() -> None:
         ["network", "networks"],
         ["optimiser", "optimizer", "optimizers"],
         ["regularisation", "regularization"],
+        ["cnn", "cnns", "CNNs".lower()],
+        ["llm", "llms"],
     ],
 )
 def test_inflections_share_a_stem(group: list[str]) -> None:
