@@ -276,10 +276,9 @@ def _read_tags_field(entry: _Entry, tags: Mapping[str, Tag] | None) -> tuple[str
         return None
     ok = True
     seen: list[str] = []
-    aliases = _alias_index(tags) if tags is not None else {}
     for slug, line in items:
         if tags is not None and slug not in tags:
-            owner = aliases.get(alias_key(slug))
+            owner = _alias_index(tags).get(alias_key(slug))  # built only when a tag is unknown
             hint = f" (it is an alias of {owner!r}: use the slug)" if owner else _hint(slug, list(tags))
             entry.error("tags", f"unknown tag {slug!r}{hint}", line)
             ok = False
