@@ -6,7 +6,7 @@ import logging
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import AsyncIterator, Iterable, Mapping
+from typing import AsyncIterator, Callable, Iterable, Mapping
 
 from bot.config import Settings
 from bot.core.catalog import load_catalog, resolve_catalog_dir
@@ -231,16 +231,31 @@ async def open_store(settings: Settings) -> Store:
 
 
 @asynccontextmanager
-async def open_vizbot(settings: Settings, *, with_store: bool = True) -> AsyncIterator[Vizbot]:
+async def open_vizbot(
+    settings: Settings,
+    *,
+    with_store: bool = True,
+    on_store_error: Callable[[StoreError], None] | None = None,
+) -> AsyncIterator[Vizbot]:
     """Build the service from settings; closes the store on exit.
 
     With the store, approved suggestions join the live catalog and votes give the engine its prior.
+    When ``on_store_error`` is given, a database that cannot be opened is reported to it and the
+    service goes on with the curated catalog alone (questions are then not logged); otherwise the
+    ``StoreError`` propagates.
     """
     curated = load_settings_catalog(settings)
     if not with_store:
         yield Vizbot(settings, curated)
         return
-    store = await open_store(settings)
+    try:
+        store = await open_store(settings)
+    except StoreError as exc:
+        if on_store_error is None:
+            raise
+        on_store_error(exc)
+        yield Vizbot(settings, curated)
+        return
     try:
         approved = await store.approved_resources()
         prior = await store.feedback_prior()

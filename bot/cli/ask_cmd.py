@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 from typing import Iterable, TextIO
 
-from bot.app import load_settings_catalog
-from bot.cli.common import add_catalog_option, settings_from_args
+from bot.app import load_settings_catalog, open_vizbot
+from bot.cli.common import add_catalog_option, add_db_options, local_user, run, settings_from_args
 from bot.cli.output import emit_json, info
-from bot.core.errors import InvalidInput, NotFound
+from bot.core.errors import InvalidInput, NotFound, StoreError
 from bot.core.evaluate import Report, check_gold, engine_answer, evaluate, load_questions
 from bot.core.model import KINDS, LEVELS, Resource, Tag
 from bot.core.search import MAX_LIMIT, SearchEngine, SearchResponse
@@ -30,8 +30,23 @@ def _limit(text: str) -> int:
     return value
 
 
-def _engine(args: argparse.Namespace) -> SearchEngine:
+def _curated_engine(args: argparse.Namespace) -> SearchEngine:
+    """The curated catalog alone (what ``eval`` scores)."""
     return SearchEngine(load_settings_catalog(settings_from_args(args)))
+
+
+def _store_unavailable(exc: StoreError) -> None:
+    info(f"vizbot: warning: {exc}; answering from the curated catalog only (nothing logged)")
+
+
+def _live_engine(args: argparse.Namespace) -> SearchEngine:
+    """The live catalog, as Discord sees it: curated entries plus approved suggestions."""
+
+    async def go() -> SearchEngine:
+        async with open_vizbot(settings_from_args(args), on_store_error=_store_unavailable) as service:
+            return service.engine
+
+    return run(go())
 
 
 # -- ask ----------------------------------------------------------------------------------
@@ -67,14 +82,24 @@ def run_ask(args: argparse.Namespace) -> int:
     """Answer one question, or every line of a batch file."""
     if (args.question is None) == (args.batch is None):
         raise InvalidInput("question", "give one QUESTION, or --batch FILE (- for standard input)")
-    engine = _engine(args)
+    settings = settings_from_args(args)
+    if args.batch is not None:  # scripts and evaluations: their questions stay out of the curator report
+        settings = settings.with_overrides(log_questions=False)
     filters = {"tag": args.tag, "kind": args.kind, "level": args.level}
-    if args.batch is not None:
-        for question in _questions(args.batch):
-            emit_json(engine.search(question, limit=args.limit, **filters).to_json())
-            sys.stdout.flush()
+
+    async def go() -> SearchResponse | None:
+        async with open_vizbot(settings, on_store_error=_store_unavailable) as service:
+            if args.batch is None:
+                return await service.ask(args.question, user=local_user(), limit=args.limit, **filters)
+            for question in _questions(args.batch):
+                response = await service.ask(question, user=local_user(), limit=args.limit, **filters)
+                emit_json(response.to_json())
+                sys.stdout.flush()
+            return None
+
+    response = run(go())
+    if response is None:
         return 0
-    response = engine.search(args.question, limit=args.limit, **filters)
     if args.json:
         emit_json(response.to_json())
         if response.notice:
@@ -101,7 +126,7 @@ def resource_json(r: Resource) -> dict[str, object]:
 
 def run_tags(args: argparse.Namespace) -> int:
     """List every tag with its title, number of resources and aliases."""
-    engine = _engine(args)
+    engine = _live_engine(args)
     counts = engine.tag_counts()
     tags = sorted(engine.catalog.tags.values(), key=lambda t: t.slug)
     if args.json:
@@ -116,7 +141,7 @@ def run_tags(args: argparse.Namespace) -> int:
 
 def run_tag(args: argparse.Namespace) -> int:
     """List one tag's resources; an alias or a typo resolves, an unknown name gets suggestions."""
-    engine = _engine(args)
+    engine = _live_engine(args)
     found = engine.resolve_tag(args.name)
     if found.tag is None:
         names = [t.slug for t in found.suggestions]
@@ -176,7 +201,7 @@ def print_report(report: Report, out: TextIO) -> None:
 def run_eval(args: argparse.Namespace) -> int:
     """Score the engine on a labelled-questions file."""
     questions = load_questions(Path(args.queries))
-    engine = _engine(args)
+    engine = _curated_engine(args)
     check_gold(questions, engine.catalog)
     report = evaluate(questions, engine_answer(engine))
     if args.json:
@@ -205,11 +230,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     ask.add_argument("--level", choices=LEVELS, help="only resources of this level")
     ask.add_argument("--json", action="store_true", help='print {"query", "results", "suggested_tags"} as JSON')
     add_catalog_option(ask)
+    add_db_options(ask, logging_switch=True)
     ask.set_defaults(handler=run_ask)
 
     tags = sub.add_parser("tags", help="list every tag", description="Every tag with its title, number of resources and aliases.")
     tags.add_argument("--json", action="store_true", help="print the tags as JSON")
     add_catalog_option(tags)
+    add_db_options(tags)
     tags.set_defaults(handler=run_tags)
 
     tag = sub.add_parser(
@@ -223,6 +250,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     tag.add_argument("--level", choices=LEVELS, help="only resources of this level")
     tag.add_argument("--json", action="store_true", help="print the tag and its resources as JSON")
     add_catalog_option(tag)
+    add_db_options(tag)
     tag.set_defaults(handler=run_tag)
 
     ev = sub.add_parser(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 from pathlib import Path
 from typing import Awaitable, TypeVar
 
@@ -53,3 +54,12 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 def run(coro: Awaitable[T]) -> T:
     """Run one coroutine to completion from a synchronous command handler."""
     return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+def local_user() -> str:
+    """The id used for command-line actions when ``--user`` is not given: ``local:<login name>``."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
+        name = "user"
+    return f"local:{name}"

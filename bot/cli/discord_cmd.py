@@ -8,26 +8,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import logging
 import sys
-from pathlib import Path
 
-from bot.config import Settings
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings.from_env().with_overrides(catalog_dir=args.catalog, db_path=args.db)
-    if getattr(args, "no_log", False):
-        settings = settings.with_overrides(log_questions=False)
-    return settings
+from bot.cli.common import add_catalog_option, add_db_options, local_user, settings_from_args
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--catalog", type=Path, metavar="DIR",
-                        help="catalog directory (default: VIZBOT_CATALOG or the shipped catalog)")
-    parser.add_argument("--db", type=Path, metavar="PATH",
-                        help="database file (default: VIZBOT_DB or the user data directory)")
+def _common(parser: argparse.ArgumentParser, *, logging_switch: bool = False) -> None:
+    add_catalog_option(parser)
+    add_db_options(parser, logging_switch=logging_switch)
 
 
 def _log_level(parser: argparse.ArgumentParser) -> None:
@@ -59,9 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     chat = sub.add_parser("chat", help="talk to vizbot in the terminal, offline",
                           description="An offline conversation: type questions or /help; reads standard input "
                           "line by line, so a pipe works too.")
-    _common(chat)
+    _common(chat, logging_switch=True)
     chat.add_argument("--user", default=None, help="your name in the suggestions and votes (default: login name)")
-    chat.add_argument("--no-log", action="store_true", help="do not log questions")
     chat.set_defaults(handler=chat_command)
 
 
@@ -70,7 +58,7 @@ def run_command(args: argparse.Namespace) -> int:
     _apply_log_level(args)
     from bot.discord_app.runner import run_bot
 
-    return asyncio.run(run_bot(_settings(args)))
+    return asyncio.run(run_bot(settings_from_args(args)))
 
 
 def sync_command(args: argparse.Namespace) -> int:
@@ -78,14 +66,8 @@ def sync_command(args: argparse.Namespace) -> int:
     _apply_log_level(args)
     from bot.discord_app.runner import sync_main
 
-    return asyncio.run(sync_main(_settings(args)))
+    return asyncio.run(sync_main(settings_from_args(args)))
 
-
-def _local_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        return "local"
 
 
 def chat_command(args: argparse.Namespace) -> int:
@@ -93,11 +75,11 @@ def chat_command(args: argparse.Namespace) -> int:
     from bot.app import open_vizbot
     from bot.console import Console
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
 
     async def main() -> int:
         async with open_vizbot(settings) as service:
-            console = Console(service, sys.stdin, sys.stdout, user=args.user or _local_user(),
+            console = Console(service, sys.stdin, sys.stdout, user=args.user or local_user(),
                               prompt=sys.stdin.isatty())
             return await console.run()
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from typing import Iterable
 
 import yaml
 
 from bot.app import open_store, open_vizbot
-from bot.cli.common import add_catalog_option, add_db_options, run, settings_from_args
+from bot.cli.common import add_catalog_option, add_db_options, local_user, run, settings_from_args
 from bot.cli.output import emit_json, info
 from bot.core.model import KINDS, LEVELS
 from bot.core.urls import normalise_url
@@ -20,14 +19,6 @@ from bot.store.suggestions import to_resource
 
 VOTES = {"up": 1, "+1": 1, "1": 1, "down": -1, "-1": -1}
 
-
-def local_user() -> str:
-    """The id used for command-line actions when ``--user`` is not given."""
-    try:
-        name = getpass.getuser()
-    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
-        name = "user"
-    return f"local:{name}"
 
 
 def _whole(text: str, minimum: int) -> int:
