@@ -27,6 +27,11 @@ TAG_TERM = "#"  # prefix of the per-tag term every tagged resource carries
 DENSE_MIN = 256  # posting lists this long (and DENSE_SHARE of the catalog) also get a per-doc array
 DENSE_SHARE = 32
 PAIR = " "  # joins the stems of two neighbouring words into one term
+# A word seen only inside a hyphenated compound ("cnn" in "R-CNN") names a different thing
+# than the word alone: its impact adds at most this share of what the same occurrences
+# standing alone would (the compound's joined form, "rcnn", counts fully). Slugs in the tag field are hyphenated by convention
+# and are not discounted.
+COMPOUND_PART = 0.5
 _COMPACT = re.compile(r"[\W_]+")
 
 
@@ -125,14 +130,19 @@ class Index:
         cached = self._word_cache[word] = (terms, terms[: len(kept)])
         return cached
 
-    def terms(self, text: str, *, pairs: bool = True) -> list[str]:
+    def terms(self, text: str, *, pairs: bool = True, parts: list[str] | None = None) -> list[str]:
         """Index terms of ``text``: stems of its words, the joined form of hyphenated words,
-        and (with ``pairs``) each pair of neighbouring words (``"neural network"``)."""
+        and (with ``pairs``) each pair of neighbouring words (``"neural network"``).
+        With ``parts``, the stems of a hyphenated word's parts go there instead."""
         out: list[str] = []
         prev: str | None = None
         for word in raw_words(normalise(text)):
             terms, kept = self._word(word)
-            out.extend(terms)
+            if parts is not None and len(terms) > len(kept) and "-" in word:
+                parts.extend(kept)
+                out.extend(terms[len(kept) :])
+            else:
+                out.extend(terms)
             if pairs:
                 for term in kept:
                     if prev is not None and prev != term:
@@ -169,41 +179,54 @@ class Index:
             if any(t.how == "exact" for t in targets):
                 targets[:] = [t for t in targets if t.how == "exact"]
 
-    def _fields(self, resource: Resource) -> dict[str, list[str]]:
+    def _fields(self, resource: Resource) -> dict[str, tuple[list[str], list[str]]]:
+        """Per field: (terms, terms seen only as parts of a hyphenated compound)."""
         tag_terms: list[str] = []
         for slug in resource.tags:
             cached = self._tag_terms.get(slug)
             if cached is None:
                 cached = self._tag_terms[slug] = self.terms(self._tag_text.get(slug, slug))
             tag_terms.extend(cached)
+        title_parts: list[str] = []
+        keyword_parts: list[str] = []
+        description_parts: list[str] = []
+        author_parts: list[str] = []
         return {
-            "tag": tag_terms,
-            "title": self.terms(resource.title),
-            "keyword": [t for k in resource.keywords for t in self.terms(k)],
+            "tag": (tag_terms, []),
+            "title": (self.terms(resource.title, parts=title_parts), title_parts),
+            "keyword": ([t for k in resource.keywords for t in self.terms(k, parts=keyword_parts)], keyword_parts),
             # Word pairs come from the short fields only: that is where a phrase names the topic.
-            "description": self.terms(resource.description, pairs=False),
-            "author": self.terms(resource.author or "", pairs=False),
+            "description": (self.terms(resource.description, pairs=False, parts=description_parts), description_parts),
+            "author": (self.terms(resource.author or "", pairs=False, parts=author_parts), author_parts),
         }
 
     def _build_postings(self) -> None:
         per_doc = [self._fields(r) for r in self.resources]
         n = max(self.n, 1)
-        avg = {name: (sum(len(f[name]) for f in per_doc) / n) or 1.0 for name in FIELDS}
+        avg = {name: (sum(len(f[name][0]) + len(f[name][1]) for f in per_doc) / n) or 1.0 for name in FIELDS}
         bits = {name: 1 << i for i, name in enumerate(FIELDS)}
         tag_weight = FIELD_WEIGHT["tag"]
         docs_of, tfs_of, masks_of = self.docs, self.impacts, self.masks
+        parts_of: dict[str, dict[int, float]] = {}  # term -> {position: compound-part weight}
         for doc, fields in enumerate(per_doc):
             weighted: dict[str, float] = {}
+            partial: dict[str, float] = {}  # weight seen only inside hyphenated compounds
             mask: dict[str, int] = {}
-            for name, terms in fields.items():
-                if not terms:
+            for name, (terms, parts) in fields.items():
+                if not terms and not parts:
                     continue
                 b = FIELD_B[name]
-                norm = FIELD_WEIGHT[name] / (1.0 - b + b * len(terms) / avg[name])
+                norm = FIELD_WEIGHT[name] / (1.0 - b + b * (len(terms) + len(parts)) / avg[name])
                 bit = bits[name]
                 for term, tf in Counter(terms).items():
                     weighted[term] = weighted.get(term, 0.0) + tf * norm
                     mask[term] = mask.get(term, 0) | bit
+                for term, tf in Counter(parts).items():
+                    partial[term] = partial.get(term, 0.0) + tf * norm
+                    mask[term] = mask.get(term, 0) | bit
+            for term, value in partial.items():
+                if term not in weighted:
+                    weighted[term] = 0.0
             for slug in self.resources[doc].tags:
                 weighted[TAG_TERM + slug] = tag_weight
                 mask[TAG_TERM + slug] = bits["tag"]
@@ -213,6 +236,8 @@ class Index:
                     docs = docs_of[term] = array("i")
                     tfs_of[term] = array("f")
                     masks_of[term] = array("B")
+                if term in partial:
+                    parts_of.setdefault(term, {})[len(docs)] = partial[term]
                 docs.append(doc)
                 tfs_of[term].append(value)
                 masks_of[term].append(mask[term])
@@ -223,6 +248,11 @@ class Index:
             weight = idf(df, self.n)
             tfs = self.impacts[term]
             imps = self.impacts[term] = array("f", (weight * tf * (K1 + 1.0) / (tf + K1) for tf in tfs))
+            # Compound parts add at most COMPOUND_PART of what the same words alone would.
+            for i, extra in parts_of.get(term, {}).items():
+                alone, both = tfs[i], tfs[i] + extra
+                gain = both * (K1 + 1.0) / (both + K1) - alone * (K1 + 1.0) / (alone + K1)
+                imps[i] += weight * COMPOUND_PART * gain
             self.df[term] = df
             self.idf[term] = weight
             if any(m & STRONG_FIELDS for m in self.masks[term]):

@@ -10,7 +10,8 @@ Refusal is decided by *coverage*, first for the question, then per resource. Eac
 weighs its inverse document frequency (see ``_weights``): topic words count fully when a
 tag phrase reaches them and at 60% when only resources' text does (the tag vocabulary is
 the catalog's own statement of what it is about); corrected words count by the
-correction's confidence; words the catalog never uses, or has only in prose, are chatter,
+correction's confidence (a first-letter change costs an extra edit; a correction onto a
+word found only in prose counts as chatter); words the catalog never uses, or has only in prose, are chatter,
 damped as sqrt(n). When less than half of the question's weight is answerable
 ("weather in Paris", "how do I bake bread") nothing is returned. Otherwise a resource must
 cover 40% of the answerable weight (a match only in a description counts half) and reach
@@ -432,7 +433,8 @@ class SearchEngine:
 
         A *topic* word is reached, as typed, by a term some resource has in a tag, title or
         keyword: it weighs that term's IDF. A *corrected* word weighs no more than an unknown
-        word, counted by the correction's confidence. *Chatter* is the rest: words the catalog
+        word, counted by the correction's confidence if it reads the word as a topic word (a
+        correction onto a word found only in prose is chatter). *Chatter* is the rest: words the catalog
         never uses and words it has only in prose ("avoid", "keeps"). Chatter grows with a
         question's length while a missing subject does not, so n chatter words weigh like
         sqrt(n) unknown ones, and they never count as a match.
@@ -445,7 +447,8 @@ class SearchEngine:
             for a in unit.alts:
                 best = max(best, idx.idf.get(a.term, 0.0))
                 if a.how == "typo":
-                    typo_conf = max(typo_conf, a.confidence)
+                    if self._telling(a.term):
+                        typo_conf = max(typo_conf, a.confidence)
                 else:
                     typo = False
                     topical = topical or a.term in idx.topical
@@ -472,6 +475,12 @@ class SearchEngine:
         q.counted = [c > 0 for c in confidence]
         return weights
 
+    def _telling(self, term: str) -> bool:
+        """Whether a correction onto ``term`` is evidence that a question is on topic: the term
+        says what some resource is about (tag, title or keyword), not only prose ("taxes" read
+        as "takes"). Other corrections still rank, but weigh as chatter."""
+        return term in self._index.topical
+
     def _split_unknown(self, part: str) -> list[tuple[str, str]]:
         """``part`` as (surface, stem); an unknown compound of two known words gives both."""
         idx = self._index
@@ -492,7 +501,12 @@ class SearchEngine:
         idx = self._index
         alts: list[_Alt] = []
         for surface, term, edits in self._corrections(word):
+            # People rarely mistype a word's first letter: a correction that changes it counts
+            # as one more edit.
+            edits += surface[0] != americanise(word)[0]
             confidence = 1.0 - 2.0 * edits / len(word)
+            if confidence <= 0.0:
+                continue
             if term in idx.docs:
                 alts.append(_Alt(term, "typo", confidence, surface, term))
             for target in idx.phrases.get((term,), ()):

@@ -318,3 +318,50 @@ def test_search_never_raises(engine: SearchEngine, query: str) -> None:
     assert response.results or response.notice
     engine.resolve_tag(query)
     engine.complete_tags(query)
+
+
+def _mini(*entries: tuple[str, str, str, tuple[str, ...]]) -> SearchEngine:
+    """An engine over a tiny one-tag catalog of (id, title, description, keywords)."""
+    tags = {"t": Tag("t", "Topic", "A topic.")}
+    res = tuple(
+        Resource(i, title, f"https://example.org/{i}", desc, ("t",), "article", "beginner", keywords=kw)
+        for i, title, desc, kw in entries
+    )
+    return SearchEngine(Catalog(tags, res))
+
+
+def test_word_inside_a_hyphenated_compound_counts_less() -> None:
+    """A word found only inside a compound ("anti-matter") names another thing than the word
+    alone, however often the compound repeats; the compound itself still matches in full."""
+    engine = _mini(
+        ("compound", "Anti-Matter Family", "From anti-matter to dark anti-matter and hot anti-matter.", ("anti-matter",)),
+        ("plain", "Matter basics", "What matter is made of.", ()),
+        ("other", "Lenses", "Bending light.", ()),
+    )
+    assert ids(engine.search("matter"))[0] == "plain"
+    assert ids(engine.search("anti-matter"))[0] == "compound"
+    assert ids(engine.search("antimatter"))[0] == "compound"
+
+
+def test_correction_onto_a_prose_only_word_is_no_evidence() -> None:
+    """A typo read as a word the catalog has only in descriptions does not make a question
+    answerable; read as a word in a title it does."""
+    engine = _mini(
+        ("a", "Prisms", "Light takes a bent path through glass ladders.", ()),
+        ("b", "Lenses", "Glass bends light.", ()),
+        ("c", "Mirrors", "Glass reflects light.", ()),
+    )
+    assert engine.search("ladderz").results == ()
+    assert ids(engine.search("prismz")) == ["a"]
+
+
+def test_first_letter_typo_is_less_certain() -> None:
+    """A correction that changes a word's first letter is trusted less than one that does not."""
+    engine = _mini(
+        ("a", "Spectrograms", "Sound drawn over time.", ()),
+        ("b", "Lenses", "Glass bends light.", ()),
+        ("c", "Mirrors", "Glass reflects light.", ()),
+    )
+    inside, first = engine.search("spectrogrums").results, engine.search("xpectrograms").results
+    assert [r.resource.id for r in inside] == [r.resource.id for r in first] == ["a"]
+    assert first[0].score < inside[0].score
