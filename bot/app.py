@@ -86,9 +86,16 @@ class Vizbot:
 
     def reload(self) -> Catalog:
         """Re-read the catalog; on error raise ``CatalogError`` and keep the old one live."""
-        curated = load_catalog(self.catalog_dir)
+        return self.use_catalog(load_catalog(self.catalog_dir))
+
+    def use_catalog(self, curated: Catalog) -> Catalog:
+        """Make ``curated`` live (with the approved suggestions); returns the live catalog.
+
+        Async front-ends read the catalog in a worker thread (``load_settings_catalog``) and call
+        this on the event loop, so the swap never races an approval.
+        """
         self._rebuild(curated)
-        _log.info("catalog reloaded: %d resources", len(curated.resources))
+        _log.info("catalog in use: %d curated resources, %d approved", len(curated.resources), len(self._approved))
         return self.catalog
 
     def _need_store(self) -> Store:
@@ -206,9 +213,17 @@ class Vizbot:
             raise NotFound(f"no resource {resource_id!r} in the catalog")
         await self._need_store().vote(user=user, question=normalise(question), resource_id=resource_id, value=value)
 
-    async def refresh_feedback(self) -> None:
-        """Re-read the feedback prior from the store and rebuild the engine with it."""
-        self._prior = await self._need_store().feedback_prior()
+    async def refresh(self) -> None:
+        """Re-read approved suggestions and the feedback prior from the store and rebuild the engine.
+
+        Picks up what another process decided (``vizbot suggestions approve`` while the bot runs,
+        votes); a no-op without a store.
+        """
+        if self.store is None:
+            return
+        approved = await self.store.approved_resources()
+        prior = await self.store.feedback_prior()
+        self._approved, self._prior = list(approved), dict(prior)
         self._rebuild(self._curated)
 
     async def report(self, *, days: int = 30) -> Report:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Vizbot, merge_approved, open_vizbot
+from bot.app import Vizbot, load_settings_catalog, merge_approved, open_vizbot
 from bot.config import Settings
 from bot.core.catalog import load_catalog
 from bot.core.errors import InvalidInput, NotFound, StoreError
@@ -193,7 +193,7 @@ async def test_votes_need_a_real_resource_and_shape_the_prior(settings: Settings
         target = next(iter(before))
         for n in range(20):
             await bot.vote(user=f"user{n}", question="convnet", resource_id=target, value=-1)
-        await bot.refresh_feedback()
+        await bot.refresh()
         after = {r.resource.id: r.score for r in bot.engine.search("why momentum works").results}
     assert before[target] * 0.9 < after[target] < before[target]
 
@@ -209,3 +209,22 @@ async def test_moderation_flow_and_notifications(settings: Settings) -> None:
         assert [(s.id, s.user, s.guild) for s in waiting] == [(out.suggestion.id, "123", "9")]
         await bot.mark_notified(out.suggestion.id)
         assert await bot.unnotified() == []
+
+
+async def test_refresh_picks_up_an_approval_made_by_another_process(settings: Settings) -> None:
+    """A running service sees a suggestion approved elsewhere (the CLI) after refresh()."""
+    async with open_vizbot(settings) as running:
+        assert not [r for r in running.engine.search("max pooling explained").results if r.resource.url == NEW_URL]
+        async with open_vizbot(settings) as cli:
+            await _suggest_and_approve(cli)
+        await running.refresh()
+        urls = [r.resource.url for r in running.engine.search("max pooling explained").results]
+    assert NEW_URL in urls
+
+
+async def test_use_catalog_keeps_approved_suggestions(settings: Settings) -> None:
+    """Swapping in a freshly read catalog keeps the approved suggestions live."""
+    async with open_vizbot(settings) as bot:
+        resource_id = await _suggest_and_approve(bot)
+        bot.use_catalog(load_settings_catalog(settings))
+        assert bot.catalog.get(resource_id) is not None
