@@ -9,17 +9,22 @@ Nothing here imports discord.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Protocol, Sequence
 
-from bot.core.errors import CatalogError, NotFound, PermissionDenied, RateLimited, VizbotError
+from bot.core.catalog import load_catalog
+from bot.core.errors import CatalogError, NotFound, PermissionDenied, RateLimited, StoreError, VizbotError
 from bot.core.model import Catalog, Resource, Tag
 
 if TYPE_CHECKING:  # only for annotations: answers stay importable without the search engine
     from bot.core.search import SearchResponse, TagLookup
     from bot.store.records import Report, Suggestion, SuggestionOutcome
+
+_log = logging.getLogger(__name__)
 
 PAGE_SIZE = 3  # results per answer page (mention, /ask, console)
 TAGS_PER_PAGE = 12  # rows per /tags page
@@ -537,13 +542,24 @@ def vote_card(resource: Resource | None, resource_id: str, *, up: bool) -> Answe
 class Reloadable(Protocol):
     """The part of ``bot.app.Vizbot`` a reload needs."""
 
-    def reload(self) -> Catalog: ...
+    @property
+    def catalog_dir(self) -> Path: ...
+
+    def use_catalog(self, curated: Catalog) -> Catalog: ...
+
+    async def refresh(self) -> None: ...
 
 
 async def reload_catalog(service: Reloadable) -> AnswerCard:
-    """Re-read the catalog off the event loop; a broken one keeps the old one live."""
+    """Re-read the catalog in a worker thread and swap it in on the event loop (so it never races
+    an approval), then pick up approvals and votes from the store; a broken catalog keeps the old one."""
     try:
-        catalog = await asyncio.to_thread(service.reload)
+        curated = await asyncio.to_thread(load_catalog, service.catalog_dir)
     except CatalogError as exc:
         return reload_failed_card(exc)
+    catalog = service.use_catalog(curated)
+    try:
+        await service.refresh()
+    except StoreError as exc:
+        _log.warning("catalog reloaded, but approvals and votes were not re-read: %s", exc)
     return reload_card(catalog)

@@ -11,7 +11,7 @@ import pytest
 from bot.core import answers
 from bot.core.catalog import load_catalog
 from bot.core.errors import CatalogError, InvalidInput, NotFound, PermissionDenied, Problem, RateLimited, StoreError
-from bot.core.model import Resource
+from bot.core.model import Catalog, Resource
 from bot.core.search import SearchEngine, SearchResponse, SearchResult
 from bot.store.records import (
     ALREADY_SUGGESTED,
@@ -283,14 +283,36 @@ def test_reload_failed_card_lists_problems() -> None:
     assert [line.value for line in card.lines] == [str(bad)]
 
 
-async def test_reload_catalog_keeps_the_old_one_on_error() -> None:
-    """reload_catalog turns a CatalogError into the failure card."""
+class _Service:
+    """The reload part of the service, recording what reload_catalog did to it."""
 
-    class Broken:
-        def reload(self):  # noqa: ANN201
-            raise CatalogError([Problem("x.yaml", 1, "broken")])
+    def __init__(self, catalog_dir: Path):
+        self.catalog_dir = catalog_dir
+        self.swapped: list[Catalog] = []
+        self.refreshed = 0
 
-    assert (await answers.reload_catalog(Broken())).title == "Catalog not reloaded"
+    def use_catalog(self, curated: Catalog) -> Catalog:
+        self.swapped.append(curated)
+        return curated
+
+    async def refresh(self) -> None:
+        self.refreshed += 1
+
+
+async def test_reload_catalog_keeps_the_old_one_on_error(tmp_path: Path) -> None:
+    """A broken catalog gives the failure card and nothing is swapped in."""
+    (tmp_path / "tags.yaml").write_text("cnn: [not, a, mapping\n", encoding="utf-8")
+    service = _Service(tmp_path)
+    assert (await answers.reload_catalog(service)).title == "Catalog not reloaded"
+    assert service.swapped == [] and service.refreshed == 0
+
+
+async def test_reload_catalog_swaps_then_refreshes(valid_catalog_dir: Path) -> None:
+    """A good catalog is swapped in and approvals and votes are re-read."""
+    service = _Service(valid_catalog_dir)
+    card = await answers.reload_catalog(service)
+    assert card.tone == answers.SUCCESS
+    assert [len(c.resources) for c in service.swapped] == [3] and service.refreshed == 1
 
 
 @pytest.mark.parametrize(
