@@ -19,6 +19,7 @@ The local user counts as a moderator. No discord import here.
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, ClassVar, TextIO
@@ -61,6 +62,14 @@ def render_card(card: AnswerCard) -> str:
     if card.footer:
         out.append(f"({card.footer})")
     return "\n".join(out)
+
+
+_DIGITS = re.compile(r"[0-9]{1,9}")
+
+
+def _number(text: str) -> int | None:
+    """A plain ASCII whole number, or ``None`` (``str.isdigit`` accepts "²", which ``int`` refuses)."""
+    return int(text) if _DIGITS.fullmatch(text.strip()) else None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -166,9 +175,9 @@ class Console:
         parts = rest.split()
         if self.last is None or not self.last.items:
             raise InvalidInput("/vote", "there is no answer to vote on yet")
-        if len(parts) != 2 or not parts[0].isdigit() or parts[1].lower() not in ("up", "down", "+1", "-1"):
+        if len(parts) != 2 or _number(parts[0]) is None or parts[1].lower() not in ("up", "down", "+1", "-1"):
             raise InvalidInput("/vote", "use /vote N up or /vote N down")
-        index = int(parts[0]) - self.last.offset - 1
+        index = (_number(parts[0]) or 0) - self.last.offset - 1
         if not 0 <= index < len(self.last.items):
             raise InvalidInput("/vote", f"result {parts[0]} is not shown; pick one of the numbers above")
         item = self.last.items[index]
@@ -179,7 +188,7 @@ class Console:
 
     async def tags(self, rest: str) -> None:
         """``/tags [PAGE]``."""
-        page = int(rest) if rest.isdigit() else 1
+        page = _number(rest) or 1
         self.show(answers.tags_page_card(self.service.engine, page=page))
 
     async def tag(self, rest: str) -> None:
@@ -222,7 +231,7 @@ class Console:
 
     async def report(self, rest: str) -> None:
         """``/report [DAYS]``."""
-        days = int(rest) if rest.isdigit() else 30
+        days = _number(rest) or 30
         self.show(answers.report_card(await self.service.report(days=days)))
 
     async def reload(self, rest: str) -> None:

@@ -150,3 +150,46 @@ async def test_odd_input_never_breaks(service: object, question: str) -> None:
     """Any text gets a short answer."""
     text = await chat(service, question, "/tags")
     assert "Tags (2)" in text
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["/vote ² up", "/vote 1² up", "/tags ³", "/report ⁵", "/tag", "/tag cnn --page x", "/suggest", "/nope",
+     "/review" + "x" * 50, "/vote 99999999999999999999 up", "/tags 99999999999", '/suggest "unclosed'],
+)
+async def test_odd_command_lines_get_a_message_not_a_traceback(service: object, line: str) -> None:
+    """Malformed commands answer with a card and the conversation goes on."""
+    text = await chat(service, "convolutional neural networks", line, "/help")
+    assert "Traceback" not in text
+    assert text.rstrip().endswith(render_card(answers.help_card(console=True)).rstrip())
+
+
+def test_any_line_gets_an_answer_and_the_console_goes_on(valid_catalog_dir: Path, tmp_path: Path) -> None:
+    """Arbitrary text, with or without a leading slash, never raises out of the console."""
+    import asyncio
+    import contextlib
+
+    from hypothesis import HealthCheck, given, settings as hsettings
+    from hypothesis import strategies as st
+
+    loop = asyncio.new_event_loop()
+    stack = contextlib.AsyncExitStack()
+    vizbot = loop.run_until_complete(stack.enter_async_context(
+        open_vizbot(Settings(catalog_dir=valid_catalog_dir, db_path=tmp_path / "vizbot.db"))))
+    lines = st.one_of(st.text(max_size=300), st.text(max_size=60).map(lambda s: "/" + s),
+                      st.sampled_from(["/vote", "/tag", "/tags", "/report", "/suggest", "/more"]).flatmap(
+                          lambda c: st.text(max_size=40).map(lambda s: f"{c} {s}")))
+
+    @hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(line=lines)
+    def check(line: str) -> None:
+        out = io.StringIO()
+        console = Console(vizbot, io.StringIO(""), out, user="tester")
+        keep_going = loop.run_until_complete(console.handle(line))
+        assert keep_going is (line.strip() not in ("/quit", "/exit", "/q"))
+
+    try:
+        check()
+    finally:
+        loop.run_until_complete(stack.aclose())
+        loop.close()
