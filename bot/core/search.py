@@ -383,8 +383,9 @@ class SearchEngine:
                 # An alias also looks for the tag's own name in the text ("backprop" -> backpropagation).
                 for target in targets:
                     if target.how == "alias" or typo:
-                        for term in idx.name_terms.get(target.slug, ()):
-                            alt = _Alt(term, target.how, conf, idx.display.get(term, term))
+                        names = idx.name_terms.get(target.slug, ())
+                        for term in names:
+                            alt = _Alt(term, target.how, conf / len(names), idx.display.get(term, term))
                             q.units.append(_Unit(label, (alt,), positions))
                 for p in positions:
                     covered[p] = True
@@ -580,7 +581,7 @@ class SearchEngine:
         adjust = bool(q.prefer) or self._has_prior
         memo: dict[int, bool] = {}
         seen: set[int] = set()
-        found: list[tuple[float, int, int]] = []  # (score, doc, mask) of qualifying resources
+        found: list[tuple[float, int, int, float]] = []  # (score, doc, mask, score without prior)
         best_k: list[float] = []  # min-heap of the k best scores so far
         boost = (1.0 + PRIOR_WEIGHT if self._has_prior else 1.0) * (1.0 + SCHEMA_BOOST) ** len(q.prefer)
         single = [len(alts) == 1 for _, _, alts in units]
@@ -617,9 +618,10 @@ class SearchEngine:
                 if ok is None:
                     ok = memo[mask] = self._qualifies(q, mask)
                 if ok and (not filtered or self._allowed(doc, tag, kind, level)):
+                    plain = score
                     if adjust:
-                        score = self._adjusted(q, doc, score)
-                    found.append((score, doc, mask))
+                        score, plain = self._adjusted(q, doc, score)
+                    found.append((score, doc, mask, plain))
                     if len(best_k) < k:
                         heapq.heappush(best_k, score)
                     elif score > best_k[0]:
@@ -629,8 +631,9 @@ class SearchEngine:
             return []
         kth = best_k[0]
         best = sorted((t for t in found if t[0] >= kth), key=lambda t: (-t[0], resources[t[1]].id))[:k]
-        cutoff = RELATIVE_CUTOFF * best[0][0]
-        return [(doc, score, mask) for score, doc, mask in best if score >= cutoff]
+        # The cutoff ignores the feedback prior: it reorders results, never adds or drops one.
+        cutoff = RELATIVE_CUTOFF * max(t[3] for t in best)
+        return [(doc, score, mask) for score, doc, mask, plain in best if plain >= cutoff]
 
     def _allowed(self, doc: int, tag: str | None, kind: str | None, level: str | None) -> bool:
         """Whether resource ``doc`` passes the --tag/--kind/--level filters."""
@@ -639,15 +642,17 @@ class SearchEngine:
         r = self._index.resources[doc]
         return (tag is None or tag in r.tags) and (kind is None or r.kind == kind) and (level is None or r.level == level)
 
-    def _adjusted(self, q: _Query, doc: int, score: float) -> float:
-        """The score with the question's kind/level preferences and the feedback prior applied."""
+    def _adjusted(self, q: _Query, doc: int, score: float) -> tuple[float, float]:
+        """The score with the question's kind/level preferences and the feedback prior applied,
+        and with the preferences only."""
         idx = self._index
         for what, value in q.prefer:
             if (idx.kind_of[doc] if what == "kind" else idx.level_of[doc]) == value:
                 score *= 1.0 + SCHEMA_BOOST
+        plain = score
         if self._prior[doc]:
             score *= 1.0 + PRIOR_WEIGHT * self._prior[doc]
-        return score
+        return score, plain
 
     def _finished(
         self,

@@ -365,3 +365,23 @@ def test_first_letter_typo_is_less_certain() -> None:
     inside, first = engine.search("spectrogrums").results, engine.search("xpectrograms").results
     assert [r.resource.id for r in inside] == [r.resource.id for r in first] == ["a"]
     assert first[0].score < inside[0].score
+
+
+def test_alias_expansion_to_a_multi_word_name_is_worth_one_word() -> None:
+    """An alias also looks for its tag's name in resources' text; the name's words share one
+    word's worth, so an untagged resource full of them stays well behind a tagged one."""
+    tags = {
+        "wave-optics": Tag("wave-optics", "Wave optics", "Light as a wave.", aliases=("interference",)),
+        "other": Tag("other", "Other", "Other things."),
+    }
+    res = tuple(
+        Resource(i, title, f"https://example.org/{i}", desc, (tag,), "article", "beginner")
+        for i, title, desc, tag in (
+            ("fringes", "Fringes", "Two slits make stripes on a screen.", "wave-optics"),
+            ("toolkit", "Wave optics toolkit", "Wave optics simulations: waves, optics, lenses.", "other"),
+            ("prisms", "Prisms", "Glass shapes.", "other"),
+            ("mirrors", "Mirrors", "Glass reflects.", "other"),
+        )
+    )
+    found = {r.resource.id: r.score for r in SearchEngine(Catalog(tags, res)).search("interference").results}
+    assert found["fringes"] > 2 * found.get("toolkit", 0.0)
