@@ -10,7 +10,7 @@ from typing import Sequence
 from bot import __version__
 from bot.cli import ask_cmd, catalog_cmd, discord_cmd, store_cmd
 from bot.cli.output import error
-from bot.core.errors import VizbotError
+from bot.core.errors import ConfigError, VizbotError
 
 _log = logging.getLogger(__name__)
 
@@ -49,6 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(args.handler(args) or 0)
+    except ConfigError as exc:  # a setting is malformed: a usage problem, like argparse's
+        error(str(exc))
+        return 2
     except VizbotError as exc:
         error(str(exc))
         return 1

@@ -79,9 +79,9 @@ def test_ask_filters(capsys: pytest.CaptureFixture[str], extra: list[str], expec
     ],
 )
 def test_ask_errors_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
-    """Usage mistakes print `vizbot: error: ...` and exit 1."""
+    """Mistakes print `vizbot: error: ...` and exit non-zero (2 for a catalog directory that is not there)."""
     code, out, err = run(capsys, *argv, *([] if "--catalog" in argv else ["--catalog", FIXTURE]))
-    assert code == 1
+    assert code == (2 if "/nonexistent/catalog" in argv else 1)
     assert err.startswith("vizbot: error: ") and message in err
     assert "Traceback" not in err
 

@@ -87,16 +87,16 @@ def test_check_json_shape(capsys, catalogs_dir, fixture, code, ok, errors, warni
 
 
 def test_check_rejects_two_different_directories(capsys, catalogs_dir, valid_catalog_dir):
-    """DIR and --catalog naming different directories is an error, not a silent choice."""
+    """DIR and --catalog naming different directories is a usage error (exit 2), not a silent choice."""
     code, out, err = run(capsys, "check", str(valid_catalog_dir), "--catalog", str(catalogs_dir / "unused_tag"))
-    assert (code, out) == (1, "")
+    assert (code, out) == (2, "")
     assert err.startswith("vizbot: error: give the catalog directory once")
 
 
 def test_check_missing_directory(capsys, tmp_path):
-    """A directory that does not exist is one error line, exit 1."""
+    """A directory that does not exist is one error line, exit 2 (a usage problem)."""
     code, out, err = run(capsys, "check", str(tmp_path / "nope"))
-    assert (code, out) == (1, "")
+    assert (code, out) == (2, "")
     assert err == f"vizbot: error: catalog directory {tmp_path / 'nope'} does not exist\n"
 
 
