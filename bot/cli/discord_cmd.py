@@ -12,6 +12,7 @@ import logging
 import sys
 
 from bot.cli.common import add_catalog_option, add_db_options, local_user, settings_from_args
+from bot.cli.output import info
 
 
 def _common(parser: argparse.ArgumentParser, *, logging_switch: bool = False) -> None:
@@ -70,6 +71,10 @@ def sync_command(args: argparse.Namespace) -> int:
 
 
 
+def _store_unavailable(exc: Exception) -> None:
+    info(f"vizbot: warning: {exc}; questions work, suggestions, votes and reports do not")
+
+
 def chat_command(args: argparse.Namespace) -> int:
     """``vizbot chat``."""
     from bot.app import open_vizbot
@@ -78,7 +83,7 @@ def chat_command(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
 
     async def main() -> int:
-        async with open_vizbot(settings) as service:
+        async with open_vizbot(settings, on_store_error=_store_unavailable) as service:
             console = Console(service, sys.stdin, sys.stdout, user=args.user or local_user(),
                               prompt=sys.stdin.isatty())
             return await console.run()

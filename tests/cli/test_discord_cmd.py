@@ -93,6 +93,22 @@ def test_chat_no_log_keeps_questions_out_of_the_report(valid_catalog_dir: Path, 
     assert "0 in the last 30 days" in capsys.readouterr().out
 
 
+def test_chat_answers_questions_when_the_database_cannot_be_opened(
+    valid_catalog_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file that is not a vizbot database: one warning, questions answered, /report explains, file untouched."""
+    import io
+
+    not_a_db = tmp_path / "notes.db"
+    not_a_db.write_text("shopping list\n", encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("convolutional neural networks\n/report\n"))
+    assert main(["chat", "--catalog", str(valid_catalog_dir), "--db", str(not_a_db)]) == 0
+    out, err = capsys.readouterr()
+    assert err.startswith("vizbot: warning: ") and "not a vizbot database" in err
+    assert "https://cs231n.github.io/convolutional-networks/" in out and "needs the database" in out
+    assert not_a_db.read_text(encoding="utf-8") == "shopping list\n"
+
+
 async def test_sync_uploads_every_command(fake_discord: FakeDiscord, tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     """vizbot sync logs in, uploads the tree globally without the gateway, and says so."""
