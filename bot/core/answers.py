@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Iterable, Protocol, Sequence
 from bot.core.catalog import load_catalog
 from bot.core.errors import CatalogError, NotFound, PermissionDenied, RateLimited, StoreError, VizbotError
 from bot.core.model import Catalog, Resource, Tag
+from bot.core.sanitize import strip_controls
 
 if TYPE_CHECKING:  # only for annotations: answers stay importable without the search engine
     from bot.core.search import SearchResponse, TagLookup
@@ -35,7 +36,6 @@ DESCRIPTION_MAX = 180  # characters of a one-line description
 # Card tones: renderers pick a colour or prefix from them.
 INFO, EMPTY, SUCCESS, WARNING, ERROR = "info", "empty", "success", "warning", "error"
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _SPACE = re.compile(r"\s+")
 
 
@@ -105,8 +105,7 @@ class AskService(Protocol):
 
 def clean_text(text: str, limit: int | None = None) -> str:
     """One line of display text: control characters dropped, spaces collapsed, shortened."""
-    text = unicodedata.normalize("NFC", text or "")
-    text = _CONTROL.sub(" ", text)
+    text = strip_controls(unicodedata.normalize("NFC", text or ""))
     text = _SPACE.sub(" ", text).strip()
     if limit is not None and len(text) > limit:
         text = text[: max(limit - 1, 0)].rstrip() + "…"

@@ -12,6 +12,7 @@ import aiosqlite
 
 from bot.core.errors import InvalidInput, NotFound, RateLimited
 from bot.core.model import KINDS, LEVELS, Resource
+from bot.core.sanitize import strip_controls
 from bot.core.urls import normalise_url, validate_url
 from bot.store.records import (
     ALREADY_SUGGESTED,
@@ -43,20 +44,6 @@ class TagLookupLike(Protocol):
 
     tag: object
     suggestions: tuple
-
-
-def strip_controls(text: str, *, keep_newlines: bool = False) -> str:
-    """``text`` without control characters or lone surrogates; tabs and line breaks become spaces."""
-    out = []
-    for ch in text.replace("\r\n", "\n"):
-        category = unicodedata.category(ch)
-        if ch == "\n" and keep_newlines:
-            out.append(ch)
-        elif ch in "\t\n\r\x0b\x0c\x85":
-            out.append(" ")
-        elif category not in ("Cc", "Cs"):
-            out.append(ch)
-    return "".join(out)
 
 
 def clean_line(text: object, field: str) -> str:

@@ -73,7 +73,7 @@ def test_answers_module_does_not_import_discord() -> None:
     ("text", "expected"),
     [
         ("  how\n do\tconvolutions   work ", "how do convolutions work"),
-        ("zero\u200bwidth\x00 and \x1b[31mansi", "zero width and [31mansi"),
+        ("zero\u200bwidth\x00 and \x1b[31mansi", "zerowidth and [31mansi"),
         ("", ""),
     ],
 )
