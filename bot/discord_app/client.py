@@ -34,6 +34,11 @@ so they keep working after a restart). Ids are decimal Discord snowflakes.
   with one text input (the reason); submitting it rejects and edits the review message.
 - ``vizbot:skip:{offset}``: show the pending suggestion at ``offset`` (moderators).
 
+Background: every ``refresh_seconds`` (default 60; started in ``on_ready``, cancelled in ``close``)
+``notify.refresh_loop`` calls ``service.refresh()`` (approvals and votes made by ``vizbot`` on
+the command line) and DMs the submitters of decided, unnotified suggestions; /review's own
+decisions go through the same ``notify.notify_decided``.
+
 Answers are embeds: author line = the question, title, description with numbered results
 (``**1. [Title](url)**``, a one-line description, `` `tag` `` list · kind · level, ``*why:*``).
 Every send uses ``AllowedMentions.none()`` (also the client default).
@@ -41,6 +46,7 @@ Every send uses ``AllowedMentions.none()`` (also the client default).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -51,6 +57,7 @@ from bot.config import Settings
 from bot.discord_app.ask import AskCog
 from bot.discord_app.errors import VizbotTree
 from bot.discord_app.help import HelpCog
+from bot.discord_app.notify import refresh_loop
 from bot.discord_app.reload import ReloadCog
 from bot.discord_app.report import ReportCog
 from bot.discord_app.review import ReviewCog
@@ -63,6 +70,8 @@ if TYPE_CHECKING:
     from bot.app import Vizbot
 
 _log = logging.getLogger(__name__)
+
+REFRESH_SECONDS = 60.0  # how often decisions and votes made by other processes are picked up
 
 COGS = (AskCog, TagsCog, SuggestCog, ReviewCog, ReportCog, ReloadCog, HelpCog)
 
@@ -77,7 +86,8 @@ def make_intents(settings: Settings) -> discord.Intents:
 class VizbotClient(commands.Bot):
     """vizbot on Discord; the service and settings are handed in by the runner."""
 
-    def __init__(self, service: "Vizbot", settings: Settings, *, force_sync: bool = False, sync: bool = True):
+    def __init__(self, service: "Vizbot", settings: Settings, *, force_sync: bool = False, sync: bool = True,
+                 refresh_seconds: float = REFRESH_SECONDS):
         # vizbot never joins voice: skip discord.py's "PyNaCl/davey is not installed" warnings.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
@@ -93,6 +103,9 @@ class VizbotClient(commands.Bot):
         self.force_sync = force_sync
         self.sync_on_start = sync
         self.sync_report: list[str] = []
+        self.refresh_seconds = refresh_seconds
+        self.notify_lock = asyncio.Lock()
+        self._refresh_task: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -109,7 +122,20 @@ class VizbotClient(commands.Bot):
                 _log.info("%s", line)
 
     async def on_message(self, message: discord.Message, /) -> None:
-        """No prefix commands: questions are handled by ``AskCog``'s listener."""
+        """No prefix commands (so no ``process_commands``): questions are handled by ``AskCog``'s listener."""
 
     async def on_ready(self) -> None:
         _log.info("connected as %s to %d guilds", self.user, len(self.guilds))
+        if self.refresh_seconds > 0 and (self._refresh_task is None or self._refresh_task.done()):
+            self._refresh_task = asyncio.create_task(refresh_loop(self, self.refresh_seconds),
+                                                     name="vizbot-refresh")
+
+    async def close(self) -> None:
+        task, self._refresh_task = self._refresh_task, None
+        if task is not None and not task.done():
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+        await super().close()

@@ -29,6 +29,8 @@ FIELD_NAME_MAX = 256
 FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
 AUTHOR_MAX = 256
+MESSAGE_TOTAL_MAX = 6000  # titles, descriptions, field names and values, footers and authors of all embeds
+MIN_SLOT = 16
 ZWSP = "\u200b"
 
 _MASKED_LINK = re.compile(r"\]\s*\(")
@@ -114,6 +116,58 @@ def card_to_embed(card: AnswerCard) -> discord.Embed:
     return embed
 
 
-def text_message(text: str) -> str:
-    """A short plain message (cooldowns, confirmations) made safe to send."""
-    return _cut(safe(text), 2000)
+def embed_length(embed: discord.Embed) -> int:
+    """The characters Discord counts towards the 6000-per-message total (``len(embed)``)."""
+    return len(embed)
+
+
+def _cut_block(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, ending at a line break when that loses little."""
+    if len(text) <= limit:
+        return text
+    head = text[: max(limit - 1, 0)]
+    newline = head.rfind("\n")
+    if newline >= limit // 2:
+        head = head[:newline].rstrip()
+    return head.rstrip("\\") + "…"
+
+
+def fit_message(embeds: list[discord.Embed], total: int = MESSAGE_TOTAL_MAX) -> list[discord.Embed]:
+    """Trim the embeds of one message (in place) until together they fit Discord's total.
+
+    The longest text (a description, field value, field name, footer, title or author) is cut
+    first, at a line break when possible, so every part stays present and non-empty.
+    """
+    while (excess := sum(embed_length(e) for e in embeds) - total) > 0:
+        slots = []
+        for e in embeds:
+            if e.description:
+                slots.append((len(e.description), "description", e, None))
+            for i, field in enumerate(e.fields):
+                slots.append((len(field.value or ""), "value", e, i))
+                slots.append((len(field.name or ""), "name", e, i))
+            if e.footer.text:
+                slots.append((len(e.footer.text), "footer", e, None))
+            if e.title:
+                slots.append((len(e.title), "title", e, None))
+            if e.author.name:
+                slots.append((len(e.author.name), "author", e, None))
+        size, kind, embed, index = max(slots, key=lambda s: s[0])
+        if size <= MIN_SLOT:
+            break  # cannot happen within Discord's per-embed limits; never loop forever
+        limit = max(size - excess, MIN_SLOT, size // 4)
+        if kind == "description":
+            embed.description = _cut_block(embed.description or "", limit)
+        elif kind in ("value", "name"):
+            field = embed.fields[index]
+            name = _cut(field.name or "", limit) if kind == "name" else field.name
+            value = _cut_block(field.value or "", limit) if kind == "value" else field.value
+            embed.set_field_at(index, name=name or ZWSP, value=value or ZWSP, inline=field.inline)
+        elif kind == "footer":
+            embed.set_footer(text=_cut(embed.footer.text or "", limit), icon_url=embed.footer.icon_url)
+        elif kind == "title":
+            embed.title = _cut(embed.title or "", limit)
+        else:
+            embed.set_author(name=_cut(embed.author.name or "", limit), url=embed.author.url,
+                             icon_url=embed.author.icon_url)
+    return embeds

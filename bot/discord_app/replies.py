@@ -1,4 +1,9 @@
-"""Sending cards: one helper answers an interaction whether or not it was already answered."""
+"""Sending cards: every send and edit of the bot goes through here.
+
+One helper answers an interaction whether or not it was already answered; all of them
+build the embeds with ``card_to_embed`` and fit them into Discord's per-message limits
+(``fit_message``), and send with ``AllowedMentions.none()``.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,14 @@ from typing import Any
 import discord
 
 from bot.core.answers import AnswerCard
-from bot.discord_app.embeds import card_to_embed
+from bot.discord_app.embeds import card_to_embed, fit_message
 
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
 def _kwargs(cards: AnswerCard | list[AnswerCard], view: discord.ui.View | None) -> dict[str, Any]:
     cards = cards if isinstance(cards, list) else [cards]
-    kwargs: dict[str, Any] = {"embeds": [card_to_embed(c) for c in cards]}
+    kwargs: dict[str, Any] = {"embeds": fit_message([card_to_embed(c) for c in cards])}
     if view is not None:
         kwargs["view"] = view
     return kwargs
@@ -46,3 +51,8 @@ async def reply(message: discord.Message, cards: AnswerCard | list[AnswerCard], 
                 view: discord.ui.View | None = None) -> discord.Message:
     """Reply to a message without pinging anyone."""
     return await message.reply(**_kwargs(cards, view), mention_author=False, allowed_mentions=NO_MENTIONS)
+
+
+async def send_dm(user: discord.abc.Messageable, cards: AnswerCard | list[AnswerCard]) -> discord.Message:
+    """Send cards to a user's DMs (raises ``discord.HTTPException`` when DMs are closed)."""
+    return await user.send(**_kwargs(cards, None), allowed_mentions=NO_MENTIONS)

@@ -6,14 +6,19 @@ import asyncio
 import logging
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 import aiohttp
 import discord
 
 from bot.app import open_vizbot
 from bot.config import Settings
-from bot.core.errors import CatalogError
-from bot.discord_app.client import VizbotClient
+from bot.core import answers
+from bot.discord_app.client import REFRESH_SECONDS, VizbotClient
+from bot.discord_app.reload import reload_service
+
+if TYPE_CHECKING:
+    from bot.app import Vizbot
 
 _log = logging.getLogger(__name__)
 
@@ -25,15 +30,19 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _reload(service: object) -> None:
+async def _reload(service: "Vizbot", settings: Settings) -> None:
+    """SIGHUP: the same reload as /reload (worker-thread read, swap on the loop, refresh)."""
     try:
-        catalog = service.reload()  # type: ignore[attr-defined]
-    except CatalogError as exc:
-        _log.error("catalog not reloaded (the previous one stays live): %s", exc)
-        for problem in exc.problems:
-            _log.error("  %s", problem)
+        card = await reload_service(service, settings)
+    except Exception:  # noqa: BLE001 - a signal handler has nobody else to report to
+        _log.exception("unexpected error reloading the catalog on SIGHUP")
+        return
+    if card.tone == answers.ERROR:
+        _log.error("catalog not reloaded on SIGHUP (the previous one stays live): %s", card.description)
+        for line in card.lines:
+            _log.error("  %s", line.value)
     else:
-        _log.info("catalog reloaded on SIGHUP: %d resources", len(catalog.resources))
+        _log.info("catalog reloaded on SIGHUP: %d resources", len(service.catalog.resources))
 
 
 def _install(loop: asyncio.AbstractEventLoop, sig: int, callback: object) -> bool:
@@ -44,16 +53,26 @@ def _install(loop: asyncio.AbstractEventLoop, sig: int, callback: object) -> boo
     return True
 
 
-async def run_bot(settings: Settings, *, handle_signals: bool = True) -> int:
-    """Run until the client closes: 0 on a clean close, 2 on a missing or rejected token."""
+async def run_bot(settings: Settings, *, handle_signals: bool = True, refresh_seconds: float = REFRESH_SECONDS) -> int:
+    """Run until the client closes: 0 on a clean close, 2 on a missing or rejected token.
+
+    ``refresh_seconds``: how often decisions made outside Discord are picked up (tests make it tiny).
+    """
     if not settings.discord_token:
         return _fail("DISCORD_TOKEN is not set (environment or .env)")
     loop = asyncio.get_running_loop()
     installed: list[int] = []
     async with open_vizbot(settings) as service:
-        client = VizbotClient(service, settings)
+        client = VizbotClient(service, settings, refresh_seconds=refresh_seconds)
+        reloads: set[asyncio.Task[None]] = set()
+
+        def on_sighup() -> None:
+            task = asyncio.ensure_future(_reload(service, settings))
+            reloads.add(task)
+            task.add_done_callback(reloads.discard)
+
         if handle_signals:
-            if _install(loop, signal.SIGHUP, lambda: _reload(service)):
+            if _install(loop, signal.SIGHUP, on_sighup):
                 installed.append(signal.SIGHUP)
             if _install(loop, signal.SIGTERM, lambda: asyncio.ensure_future(client.close())):
                 installed.append(signal.SIGTERM)

@@ -15,11 +15,12 @@ import discord
 
 from bot.core import answers
 from bot.core.answers import AnswerCard
-from bot.core.errors import PermissionDenied, VizbotError
+from bot.core.errors import PermissionDenied
 from bot.discord_app.checks import require_moderator
-from bot.discord_app.embeds import card_to_embed, unwrap_question
+from bot.discord_app.embeds import unwrap_question
 from bot.discord_app.errors import send_error
-from bot.discord_app.replies import NO_MENTIONS, respond, update
+from bot.discord_app.notify import notify_quietly
+from bot.discord_app.replies import respond, update
 
 if TYPE_CHECKING:
     from bot.discord_app.client import VizbotClient
@@ -325,7 +326,7 @@ async def show_next_review(interaction: discord.Interaction, decided: "Suggestio
     cards: list[AnswerCard] = []
     if decided is not None:
         cards.append(answers.decision_card(decided))
-        await notify_submitter(client, decided)
+        await notify_quietly(client)  # the same path as decisions made on the command line
     pending = await client.service.pending(limit=1, offset=offset)
     if not pending and offset:
         offset = 0
@@ -334,21 +335,3 @@ async def show_next_review(interaction: discord.Interaction, decided: "Suggestio
                                pending=await client.service.pending_count())
     cards.append(card)
     await update(interaction, cards, view=review_view(card, offset=offset))
-
-
-async def notify_submitter(client: "VizbotClient", suggestion: "Suggestion") -> bool:
-    """DM the submitter the outcome; closed DMs or unknown users are ignored."""
-    user_id = suggestion.user or ""
-    if not user_id.isdigit():
-        return False  # suggested from the command line or console: nobody to DM
-    try:
-        user = client.get_user(int(user_id)) or await client.fetch_user(int(user_id))
-        await user.send(embed=card_to_embed(answers.submitter_notice_card(suggestion)), allowed_mentions=NO_MENTIONS)
-    except discord.HTTPException as exc:  # Forbidden (DMs closed), NotFound, anything else: not our problem
-        _log.info("could not DM user %s about suggestion %s: %s", user_id, suggestion.id, exc)
-        return False
-    try:
-        await client.service.mark_notified(suggestion.id)
-    except VizbotError as exc:
-        _log.warning("suggestion %s: submitter told, but not recorded: %s", suggestion.id, exc)
-    return True

@@ -160,3 +160,45 @@ async def test_help_embed_names_every_command() -> None:
         expected = command.name if isinstance(command, app_commands.ContextMenu) else f"/{command.name}"
         assert expected in text, command.name
     await client.close()
+
+
+def _worst_suggestion(status: str, **changes: object):
+    from datetime import datetime, timezone
+
+    from bot.store.records import Suggestion
+
+    fields: dict[str, object] = dict(
+        id=7, url="https://example.org/" + "a_very_long_path/" * 120, title="*_`|~>" * 40,
+        tags=("cnn", "convolution"), note="**__~~||`[x](https://e.example)`||~~__**\\ " * 60,
+        user="123456789012345678", user_name="<@123456789012345678> " + "*_" * 40, seconds=3, guild=None, status=status,
+        created_at=datetime.now(timezone.utc), reason="_*`|" * 250 if status == "rejected" else None,
+    )
+    fields.update(changes)
+    return Suggestion(**fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("status", ["approved", "rejected"])
+def test_a_review_update_fits_discords_message_total(status: str) -> None:
+    """Decision card + next review card (long URL, note of escaped markdown) stay within 6000 and valid."""
+    from bot.discord_app.replies import _kwargs
+    from fakediscord.validate import message_errors
+
+    decided = _worst_suggestion(status)
+    cards = [answers.decision_card(decided), answers.review_card(_worst_suggestion("pending", id=8), pending=2)]
+    unfitted = [embeds.card_to_embed(c) for c in cards]
+    if status == "rejected":
+        assert sum(len(e) for e in unfitted) > embeds.MESSAGE_TOTAL_MAX  # the worst case really is too long
+    payload = [e.to_dict() for e in _kwargs(cards, None)["embeds"]]
+    assert sum(len(discord.Embed.from_dict(e)) for e in payload) <= embeds.MESSAGE_TOTAL_MAX
+    assert message_errors({"embeds": payload}) == []
+    assert [e["title"] for e in payload] == [e.title for e in unfitted]
+    for e in payload:
+        assert all(f["name"] and f["value"] for f in e.get("fields", []))
+        assert not (e.get("description") or "").endswith("\\…")
+
+
+def test_fit_message_leaves_short_messages_alone() -> None:
+    """Embeds already within the total are not changed."""
+    embed = embeds.card_to_embed(answer(item()))
+    before = embed.to_dict()
+    assert [e.to_dict() for e in embeds.fit_message([embed])] == [before]

@@ -50,12 +50,12 @@ def bot_settings(fake: FakeDiscord, tmp_path: Path, **overrides: Any) -> Setting
     return Settings(**values)
 
 
-async def start_bot(fake: FakeDiscord, settings: Settings) -> asyncio.Task[int]:
-    """``run_bot(settings)`` as a task, returned once it is on the gateway with its commands synced."""
+async def start_bot(fake: FakeDiscord, settings: Settings, **run_kwargs: Any) -> asyncio.Task[int]:
+    """``run_bot(settings, **run_kwargs)`` as a task, returned once it is on the gateway with its commands synced."""
     from bot.discord_app.runner import run_bot
 
     since = len(fake.frames)
-    task = asyncio.create_task(run_bot(settings))
+    task = asyncio.create_task(run_bot(settings, **run_kwargs))
 
     def ready() -> bool:
         synced = {c["name"] for cmds in fake.commands.values() for c in cmds}
