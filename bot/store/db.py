@@ -93,20 +93,36 @@ async def connect(path: Path | str, *, read_only: bool = False, busy_timeout: fl
 
 
 async def identify(conn: aiosqlite.Connection) -> tuple[int, int, int]:
-    """``(application_id, user_version, number of schema objects)``: read-only checks."""
-    async with conn.execute("PRAGMA application_id") as cur:
-        (app_id,) = await cur.fetchone()
-    async with conn.execute("PRAGMA user_version") as cur:
-        (version,) = await cur.fetchone()
-    async with conn.execute("SELECT count(*) FROM sqlite_master") as cur:
-        (objects,) = await cur.fetchone()
+    """``(application_id, user_version, number of schema objects)``: read-only checks.
+
+    One statement, so one snapshot: read piecemeal, another process's first migration could
+    land in between and make a fresh file look foreign.
+    """
+    query = (
+        "SELECT (SELECT application_id FROM pragma_application_id),"
+        " (SELECT user_version FROM pragma_user_version),"
+        " (SELECT count(*) FROM sqlite_master)"
+    )
+    async with conn.execute(query) as cur:
+        (app_id, version, objects) = await cur.fetchone()
     return int(app_id), int(version), int(objects)
 
 
 async def enable_wal(conn: aiosqlite.Connection) -> None:
-    """Switch to write-ahead logging (readers never block the writer)."""
-    async with conn.execute("PRAGMA journal_mode = WAL") as cur:
-        row = await cur.fetchone()
+    """Switch to write-ahead logging (readers never block the writer).
+
+    The switch needs the file to itself and SQLite does not always wait for that, so when
+    several processes open a new file at once it is retried briefly (about 3 s in all).
+    """
+    for attempt in range(30):
+        try:
+            async with conn.execute("PRAGMA journal_mode = WAL") as cur:
+                row = await cur.fetchone()
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 29:
+                raise
+            await asyncio.sleep(0.02 * (attempt + 1) / 3)
     _log.debug("journal mode: %s", row[0] if row else None)
     await conn.execute("PRAGMA synchronous = NORMAL")
 
