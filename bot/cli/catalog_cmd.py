@@ -40,7 +40,7 @@ def _catalog_dir(args: argparse.Namespace) -> Path:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """Validate the catalog; exit 1 when it has errors."""
+    """Validate the catalog; exit 1 when it has any problem (a warning too: the catalog still loads)."""
     directory = _catalog_dir(args)
     catalog, problems = check_catalog(directory)
     errors = sum(p.severity == "error" for p in problems)
@@ -49,7 +49,8 @@ def run_check(args: argparse.Namespace) -> int:
         emit_json(
             {
                 "catalog": str(directory),
-                "ok": catalog is not None,
+                "ok": catalog is not None and not problems,
+                "loads": catalog is not None,
                 "resources": len(catalog.resources) if catalog else None,
                 "tags": len(catalog.tags) if catalog else None,
                 "errors": errors,
@@ -57,14 +58,14 @@ def run_check(args: argparse.Namespace) -> int:
                 "problems": [problem_json(p) for p in problems],
             }
         )
-        return 0 if catalog is not None else 1
+        return 0 if catalog is not None and not problems else 1
     for problem in problems:
         info(str(problem))
     if catalog is None:
         info(f"{directory}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
         return 1
     print(f"{len(catalog.resources)} resources, {len(catalog.tags)} tags ({warnings} warning{'s' * (warnings != 1)})")
-    return 0
+    return 1 if warnings else 0
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -56,10 +56,10 @@ def test_check_errors_go_to_stderr_and_exit_1(capsys, catalogs_dir):
     ]
 
 
-def test_check_warnings_do_not_fail(capsys, catalogs_dir):
-    """Warnings are printed but the check passes."""
+def test_check_warnings_are_problems_too(capsys, catalogs_dir):
+    """A warning is printed and fails the check (exit 1), though the catalog still loads and is summarised."""
     code, out, err = run(capsys, "check", str(catalogs_dir / "unused_tag"))
-    assert (code, out) == (0, "3 resources, 3 tags (1 warning)\n")
+    assert (code, out) == (1, "3 resources, 3 tags (1 warning)\n")
     assert err == "unused_tag/tags.yaml:9: warning [vision] no resource uses this tag\n"
 
 
@@ -70,17 +70,17 @@ def test_check_without_line_or_id(capsys, catalogs_dir):
 
 
 @pytest.mark.parametrize(
-    ("fixture", "code", "ok", "errors", "warnings"),
-    [("valid", 0, True, 0, 0), ("unused_tag", 0, True, 0, 1), ("many_problems", 1, False, 5, 0)],
+    ("fixture", "code", "loads", "errors", "warnings"),
+    [("valid", 0, True, 0, 0), ("unused_tag", 1, True, 0, 1), ("many_problems", 1, False, 5, 0)],
 )
-def test_check_json_shape(capsys, catalogs_dir, fixture, code, ok, errors, warnings):
-    """--json prints one complete document on stdout and nothing on stderr."""
+def test_check_json_shape(capsys, catalogs_dir, fixture, code, loads, errors, warnings):
+    """--json prints one complete document on stdout and nothing on stderr; ok means no problem at all."""
     status, out, err = run(capsys, "check", "--json", str(catalogs_dir / fixture))
     data = json.loads(out)
     assert (status, err) == (code, "")
-    assert set(data) == {"catalog", "ok", "resources", "tags", "errors", "warnings", "problems"}
-    assert (data["ok"], data["errors"], data["warnings"]) == (ok, errors, warnings)
-    assert (data["resources"] is None) == (not ok)
+    assert set(data) == {"catalog", "ok", "loads", "resources", "tags", "errors", "warnings", "problems"}
+    assert (data["ok"], data["loads"], data["errors"], data["warnings"]) == (code == 0, loads, errors, warnings)
+    assert (data["resources"] is None) == (not loads)
     assert len(data["problems"]) == errors + warnings
     for problem in data["problems"]:
         assert set(problem) == {"file", "line", "severity", "id", "field", "message"}
