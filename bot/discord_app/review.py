@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.core import answers
 from bot.discord_app.checks import require_moderator
+from bot.discord_app.modals import handle_reject_reason
 from bot.discord_app.replies import respond
 from bot.discord_app.views import review_view
 
@@ -32,3 +33,8 @@ class ReviewCog(commands.Cog):
         pending = await self.bot.service.pending(limit=1, offset=0)
         card = answers.review_card(pending[0] if pending else None, pending=await self.bot.service.pending_count())
         await respond(interaction, card, view=review_view(card, offset=0), ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Reject-reason modal submissions, by custom_id (so they work after a restart)."""
+        await handle_reject_reason(interaction)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from e2e_support import COMMANDS, RunningBot, bot_settings, start_bot
 from fakediscord import FakeDiscord
 from fakediscord.fixtures import stop_task
-from fakediscord.reading import custom_ids
+from fakediscord.reading import custom_ids, everything_said
+
+from bot.store.suggestions import REASON_MAX
 
 GLOBAL_PUT = "/applications/{app_id}/commands"
 
@@ -48,3 +51,45 @@ async def test_buttons_keep_working_after_a_restart(fake_discord: FakeDiscord, t
         assert (await fake_discord.wait_callback(click))["type"] == 7
     finally:
         await stop_task(task)
+
+
+async def test_reject_reason_modal_works_after_a_restart(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    """A reject modal opened before a restart and submitted after it still rejects (handled by custom_id)."""
+    fake = fake_discord
+    settings = bot_settings(fake, tmp_path)
+    task = await start_bot(fake, settings)
+    try:
+        inter = await fake.slash("suggest", fake.guild.member, url="https://example.org/zebra-quokka",
+                                 title="Zebra quokka visualizer", tags="convolution")
+        await fake.wait_reply(inter)
+        review = await fake.wait_reply(await fake.slash("review", fake.guild.moderator))
+        reject = next(i for i in custom_ids(review) if i.startswith("vizbot:reject:"))
+        modal = await fake.wait_callback(await fake.click(review, reject, user=fake.guild.moderator))
+        assert modal["type"] == 9 and modal["data"]["custom_id"].startswith("vizbot:reject-reason:")
+        assert _max_lengths(modal["data"]) == [REASON_MAX]
+    finally:
+        await stop_task(task)
+    task = await start_bot(fake, settings)
+    try:
+        submit = await fake.submit_modal(modal["data"], {"reason": "not a visualization"}, user=fake.guild.moderator,
+                                         message=fake.messages[int(review["id"])])
+        assert (await fake.wait_callback(submit))["type"] == 6
+
+        def stored() -> list[tuple[str, str]]:
+            with sqlite3.connect(settings.db_path) as db:
+                return db.execute("SELECT status, reason FROM suggestions").fetchall()
+
+        await fake.wait_until(lambda: stored() == [("rejected", "not a visualization")], what="the rejection")
+        await fake.wait_until(lambda: "rejected" in everything_said(fake.messages[int(review["id"])]).lower(),
+                              what="the review message to show the decision")
+    finally:
+        await stop_task(task)
+
+
+def _max_lengths(modal: dict) -> list[int]:
+    found = []
+    for row in modal.get("components", []):
+        for item in row.get("components", []) or [row.get("component", {})]:
+            if item.get("type") == 4:
+                found.append(item.get("max_length"))
+    return found
