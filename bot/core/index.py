@@ -2,7 +2,9 @@
 
 Every resource is read through five weighted fields (its tags' slugs, titles and
 aliases; title; keywords; description; author). Each term's posting list holds,
-per resource, a precomputed BM25F impact, so a query only adds numbers.
+per resource, a precomputed BM25F impact, so a query only adds numbers. Entries are
+short, so a word counts once per field but the tag field (its presence, not its repetitions), and a word
+seen only inside a hyphenated compound counts less (see ``COMPOUND_PART``).
 Tag phrases (slug, title, every alias) become a phrase table for query expansion.
 """
 
@@ -218,11 +220,14 @@ class Index:
                 b = FIELD_B[name]
                 norm = FIELD_WEIGHT[name] / (1.0 - b + b * (len(terms) + len(parts)) / avg[name])
                 bit = bits[name]
-                for term, tf in Counter(terms).items():
+                # Entries are short: a word repeated within one field says no more than once.
+                # (The tag field joins several tags' names: a word in two of them counts twice.)
+                counts = Counter(terms) if name == "tag" else dict.fromkeys(terms, 1)
+                for term, tf in counts.items():
                     weighted[term] = weighted.get(term, 0.0) + tf * norm
                     mask[term] = mask.get(term, 0) | bit
-                for term, tf in Counter(parts).items():
-                    partial[term] = partial.get(term, 0.0) + tf * norm
+                for term in dict.fromkeys(parts):
+                    partial[term] = partial.get(term, 0.0) + norm
                     mask[term] = mask.get(term, 0) | bit
             for term, value in partial.items():
                 if term not in weighted:

@@ -385,3 +385,17 @@ def test_alias_expansion_to_a_multi_word_name_is_worth_one_word() -> None:
     )
     found = {r.resource.id: r.score for r in SearchEngine(Catalog(tags, res)).search("interference").results}
     assert found["fringes"] > 2 * found.get("toolkit", 0.0)
+
+
+def test_repeating_a_word_in_a_field_adds_nothing() -> None:
+    """A word counts once per field: saying it in several keywords is no better than in one,
+    and a title about it beats a resource that only repeats it in keywords and description."""
+    engine = _mini(
+        ("repeats", "Night sky", "A comet, another comet, comet after comet.", ("comet tails", "comet dust", "comet orbits")),
+        ("once", "Night sky", "A comet, another planet, moon after moon.", ("comet tails", "ion dust", "moon orbits")),
+        ("titled", "Comets", "Dirty snowballs.", ("ice",)),
+        *((w, w.title(), f"All about {w}.", ()) for w in ("lenses", "prisms", "mirrors", "planets", "moons", "stars")),
+    )
+    found = {r.resource.id: r.score for r in engine.search("comets", limit=10).results}
+    assert found["repeats"] == pytest.approx(found["once"])
+    assert ids(engine.search("comets"))[0] == "titled"
