@@ -71,7 +71,7 @@ def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}" if b else "-"
 
 
-def shipped(catalog_dir: Path, baseline: bool) -> None:
+def shipped(catalog_dir: Path, baseline: bool, questions_file: Path = QUERIES) -> None:
     """Table 1 (load, index, latency) and the quality table on the shipped catalog."""
     start = time.perf_counter()
     catalog = load_catalog(catalog_dir)
@@ -79,7 +79,7 @@ def shipped(catalog_dir: Path, baseline: bool) -> None:
     start = time.perf_counter()
     engine = SearchEngine(catalog)
     indexed = time.perf_counter() - start
-    questions = load_questions(QUERIES)
+    questions = load_questions(questions_file)
     texts = [q.q for q in questions] * 5
     p50, p99 = latencies(lambda q: engine.search(q), texts)
     print(f"## Shipped catalog ({len(catalog.resources)} resources, {len(catalog.tags)} tags, {len(questions)} labelled questions)\n")
@@ -141,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,100000", help="synthetic catalog sizes, comma-separated (default 1000,10000,100000; '' for none)")
     parser.add_argument("--queries", type=int, default=500, help="questions per synthetic catalog (default 500)")
     parser.add_argument("--catalog", type=Path, help="catalog for table 1 (default: the shipped catalog)")
+    parser.add_argument("--questions", type=Path, default=QUERIES,
+                        help="labelled questions for table 1 (default tests/data/queries.yaml of the checkout)")
     parser.add_argument("--no-baseline", action="store_true", help="skip bm25s")
     args = parser.parse_args(argv)
     try:
@@ -153,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.bench.baseline import _bm25s  # noqa: PLC0415
 
             _bm25s()
-        shipped(args.catalog or default_catalog_dir(), baseline)
+        shipped(args.catalog or default_catalog_dir(), baseline, args.questions)
         if sizes:
             synthetic(sizes, args.queries, baseline)
     except VizbotError as exc:
