@@ -170,11 +170,8 @@ def cmd_reject(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
 
     async def go():
-        store = await open_store(settings)
-        try:
-            return await store.reject(args.id, moderator=args.moderator or local_user(), reason=args.reason)
-        finally:
-            await store.close()
+        async with open_vizbot(settings) as bot:  # decisions go through the service, like approve
+            return await bot.reject(args.id, moderator=args.moderator or local_user(), reason=args.reason)
 
     done = run(go())
     if args.json:
