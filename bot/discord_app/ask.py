@@ -30,6 +30,17 @@ def strip_mentions_of(text: str, user_id: int, role_id: int | None = None) -> st
     return answers.clean_text(text)
 
 
+def addresses(text: str, user_id: int, role_id: int | None = None) -> bool:
+    """Whether ``text`` mentions the bot explicitly (``<@id>``, ``<@!id>`` or its role ``<@&id>``).
+
+    ``message.mentions`` is not enough: a reply to the bot puts the bot there (the reply ping)
+    although the user only wrote "thanks!".
+    """
+    if re.search(rf"<@!?{user_id}>", text or ""):
+        return True
+    return role_id is not None and f"<@&{role_id}>" in (text or "")
+
+
 class AskCog(commands.Cog):
     """Every way of asking a question; all of them use ``answers.ask_card``."""
 
@@ -57,9 +68,7 @@ class AskCog(commands.Cog):
         role_id = self._bot_role_id(message)
         if message.guild is None:
             return strip_mentions_of(message.content, me.id), False
-        mentioned = any(user.id == me.id for user in message.mentions) or (
-            role_id is not None and any(role.id == role_id for role in message.role_mentions))
-        if mentioned:
+        if addresses(message.content, me.id, role_id):
             return strip_mentions_of(message.content, me.id, role_id), False
         channel_ids = {message.channel.id, getattr(message.channel, "parent_id", None)}
         if self.bot.settings.listen_channels and channel_ids & set(self.bot.settings.listen_channels):

@@ -29,23 +29,42 @@ class UserActions:
         dm: bool = False,
         message_id: int | str | None = None,
         mention_bot_role: bool = False,
+        reply_to: dict[str, Any] | None = None,
+        reply_ping: bool = True,
     ) -> dict[str, Any]:
         """A user posts a message (in the general channel, or in a DM with ``dm``); returns it.
 
         ``mention_bot`` prefixes ``<@bot>``; ``mention_bot_role`` prefixes the bot's managed role.
+        ``reply_to`` makes it a reply to that stored message; as on Discord, a reply pings the
+        replied-to author (``reply_ping``, the client's default) by putting them in ``mentions``
+        although the content has no ``<@id>``.
         """
         author = author or self.guild.member
         mentions = []
         roles = []
+        reference = referenced = None
+        if reply_to is not None:
+            referenced = self.messages.get(int(reply_to["id"]), reply_to)
+            channel_id = int(referenced["channel_id"])
+            reference = {"type": 0, "message_id": referenced["id"], "channel_id": referenced["channel_id"]}
+            if "guild_id" in referenced:
+                reference["guild_id"] = referenced["guild_id"]
+            replied_author = referenced["author"]
+            if reply_ping and replied_author["id"] != str(author.id):
+                member = self.user(int(replied_author["id"]))
+                extra = {"member": {k: v for k, v in member.member().items() if k != "user"}} if member and "guild_id" in referenced else {}
+                mentions.append({**replied_author, **extra})
         if mention_bot:
             content = f"<@{self.bot_user.id}> {content}"
-            mentions.append({**self.bot_user.to_dict(), "member": self.guild.bot.member()})
+            if not any(m["id"] == str(self.bot_user.id) for m in mentions):
+                mentions.append({**self.bot_user.to_dict(), "member": self.guild.bot.member()})
         if mention_bot_role:
             content = f"<@&{self.guild.bot_role_id}> {content}"
             roles.append(str(self.guild.bot_role_id))
         if dm:
             channel = self.dm_channels.setdefault(author.id, p.snowflake())
-            data = p.message(channel_id=channel, author=author.to_dict(), content=content, mentions=mentions, message_id=int(message_id or 0) or None)
+            data = p.message(channel_id=channel, author=author.to_dict(), content=content, mentions=mentions, message_id=int(message_id or 0) or None,
+                             reference=reference, referenced=referenced)
             needed = p.INTENT_DIRECT_MESSAGES
         else:
             data = p.message(
@@ -57,6 +76,8 @@ class UserActions:
                 mentions=mentions,
                 mention_roles=roles,
                 message_id=int(message_id or 0) or None,
+                reference=reference,
+                referenced=referenced,
             )
             needed = p.INTENT_GUILD_MESSAGES
         self.messages[int(data["id"])] = data

@@ -129,3 +129,17 @@ async def test_empty_mention_gets_help(running_bot: RunningBot) -> None:
     """A bare mention with no question is answered with the help text, not an error."""
     _, reply = await _ask_by_mention(running_bot, "")
     assert "/ask" in everything_said(reply)
+
+
+async def test_a_reply_to_the_bot_without_a_mention_is_not_a_question(running_bot: RunningBot) -> None:
+    """Replying "thanks!" to an answer pings the bot (it is in mentions) but is not answered; an explicit mention in a reply is."""
+    fake = running_bot.fake
+    _, answer = await _ask_by_mention(running_bot, "how do convolutions work?")
+    since = len(fake.requests)
+    thanks = await fake.send_message("thanks! how do convolutions work?", reply_to=answer)
+    assert any(m["id"] == str(fake.bot_user.id) for m in thanks["mentions"])
+    sent = await fake.send_message("what is backpropagation?", mention_bot=True, reply_to=answer)
+    reply = await fake.wait_for_message(fake.guild.general_id, since=since)
+    assert reply["message_reference"]["message_id"] == sent["id"]
+    assert not fake.find_requests("POST", "/channels/{channel_id}/messages", since=since,
+                                  where=lambda c: str((c.json.get("message_reference") or {}).get("message_id")) == thanks["id"])
