@@ -89,7 +89,8 @@ class AskCog(commands.Cog):
             try:
                 self.cooldown.hit(message.author.id)
             except RateLimited as exc:
-                if not listening:
+                # A reply to a message is public: say it once per window, then stay quiet.
+                if not listening and self.cooldown.first_warning(message.author.id):
                     await reply(message, answers.cooldown_card(exc.retry_after, str(exc)))
                 return
             card = await answers.ask_card(self.bot.service, question, user=str(message.author.id),

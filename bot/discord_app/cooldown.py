@@ -17,6 +17,7 @@ class Cooldown:
         self.seconds = float(seconds)
         self._clock = clock
         self._last: dict[Hashable, float] = {}
+        self._warned: dict[Hashable, float] = {}  # key -> the hit whose window was already warned about
 
     def __len__(self) -> int:
         """How many users are tracked."""
@@ -39,4 +40,16 @@ class Cooldown:
         now = self._clock()
         if len(self._last) >= self.MAX_TRACKED:
             self._last = {k: t for k, t in self._last.items() if now - t < self.seconds}
+            self._warned = {k: t for k, t in self._warned.items() if k in self._last}
         self._last[key] = now
+
+    def first_warning(self, key: Hashable) -> bool:
+        """``True`` once per cooldown window of ``key`` (call it when a hit was refused).
+
+        Public replies to mentions use it so a user hammering the bot is told once, not every time.
+        """
+        last = self._last.get(key)
+        if last is None or self._warned.get(key) == last:
+            return False
+        self._warned[key] = last
+        return True

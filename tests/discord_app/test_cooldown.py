@@ -77,3 +77,15 @@ def test_memory_is_bounded() -> None:
     clock.now += 10
     cooldown.hit("late")
     assert len(cooldown) == 1
+
+
+def test_a_refused_user_is_warned_once_per_window() -> None:
+    """first_warning is True once per cooldown window, and again in the next window."""
+    clock = Clock()
+    cooldown = Cooldown(5, clock)
+    cooldown.hit(1)
+    assert [cooldown.first_warning(1) for _ in range(3)] == [True, False, False]
+    assert cooldown.first_warning(2) is False  # never asked: nothing to warn about
+    clock.now += 6
+    cooldown.hit(1)
+    assert cooldown.first_warning(1) is True

@@ -91,3 +91,26 @@ async def test_vote_for_an_unknown_resource_gets_a_short_error(running_bot: Runn
     click = await fake.click(stale, "vizbot:vote:up:no-such-resource")
     answer = await fake.wait_reply(click)
     assert answer["flags"] & 64
+
+
+async def test_cooldown_on_mentions_warns_once_per_window(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    """Mentions inside the cooldown: the first gets one public warning, later ones get nothing."""
+    fake = fake_discord
+    settings = bot_settings(fake, tmp_path, question_cooldown_seconds=60)
+    task = await start_bot(fake, settings)
+    try:
+        await fake.send_message("how do convolutions work?", mention_bot=True)
+        assert embed_links(await fake.wait_for_message(fake.guild.general_id))
+        since = len(fake.requests)
+        for question in ("what is attention?", "what is dropout?", "what is pooling?"):
+            await fake.send_message(question, mention_bot=True)
+        warning = await fake.wait_for_message(fake.guild.general_id, since=since)
+        assert not embed_links(warning) and any(ch.isdigit() for ch in everything_said(warning))
+        # someone else's later question, handled after those three
+        await fake.send_message("what is a transformer?", dm=True, author=fake.guild.moderator)
+        await fake.wait_for_message(fake.dm_channels[fake.guild.moderator.id], since=since)
+        posts = fake.find_requests("POST", "/channels/{channel_id}/messages", since=since,
+                                   where=lambda c: c.params["channel_id"] == str(fake.guild.general_id))
+        assert len(posts) == 1
+    finally:
+        await stop_task(task)
