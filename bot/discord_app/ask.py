@@ -133,7 +133,8 @@ class AskCog(commands.Cog):
         card = await answers.ask_card(self.bot.service, question, user=str(interaction.user.id),
                                       guild=str(interaction.guild_id) if interaction.guild_id else None)
         try:
-            await reply(message, card, view=answer_view(card, asker=message.author.id))
+            # The invoker asked for this answer, so the invoker pages it (More).
+            await reply(message, card, view=answer_view(card, asker=interaction.user.id))
         except discord.HTTPException as exc:
             _log.info("could not reply to message %s (%s); answering privately", message.id, exc)
             await respond(interaction, card, view=answer_view(card, asker=interaction.user.id), ephemeral=True)

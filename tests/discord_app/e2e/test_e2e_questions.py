@@ -100,6 +100,9 @@ async def test_context_menu_answers_in_a_reply_to_the_target(running_bot: Runnin
     assert _tags_of_url(embed_links(reply)[0]) & CONVOLUTION_TAGS
     private = await fake.wait_reply(inter)
     assert private["flags"] & 64
+    more = next(i for i in custom_ids(reply) if i.startswith("vizbot:more:"))
+    click = await fake.click(reply, more, user=fake.guild.moderator)  # the invoker pages the answer
+    assert (await fake.wait_callback(click))["type"] == 7
 
 
 @pytest.mark.parametrize(
