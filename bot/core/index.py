@@ -3,8 +3,9 @@
 Every resource is read through five weighted fields (its tags' slugs, titles and
 aliases; title; keywords; description; author). Each term's posting list holds,
 per resource, a precomputed BM25F impact, so a query only adds numbers. Entries are
-short, so a word counts once per field but the tag field (its presence, not its repetitions), and a word
-seen only inside a hyphenated compound counts less (see ``COMPOUND_PART``).
+short, so a word counts once per field (its presence, not its repetitions; the tag
+field, several tags' names joined, excepted), and a word seen only inside a hyphenated
+compound counts less (see ``COMPOUND_PART``).
 Tag phrases (slug, title, every alias) become a phrase table for query expansion.
 """
 

@@ -340,6 +340,10 @@ class SearchEngine:
         q = _Query()
         seq: list[tuple[str, str]] = []  # (surface, stem) of non-stop word parts, in order
         for parts in words(normalise(query[:MAX_QUERY_CHARS])):
+            joined = self._joined(parts)
+            if joined is not None:
+                seq.append(joined)
+                continue
             for part in parts:
                 if not is_stop(part):
                     seq.extend(self._split_unknown(part))
@@ -481,6 +485,17 @@ class SearchEngine:
         says what some resource is about (tag, title or keyword), not only prose ("taxes" read
         as "takes"). Other corrections still rank, but weigh as chatter."""
         return term in self._index.topical
+
+    def _joined(self, parts: list[str]) -> tuple[str, str] | None:
+        """A hyphenated word with a part that would be dropped (a stop word or a single letter:
+        "k-means", "x-ray") as one (surface, stem), when the catalog knows the joined form."""
+        if len(parts) < 2 or all(is_word(p) and not is_stop(p) for p in parts):
+            return None
+        surface = "".join(parts)
+        term = self._index.stem(surface)
+        if term in self._index.docs or (term,) in self._index.phrases:
+            return surface, term
+        return None
 
     def _split_unknown(self, part: str) -> list[tuple[str, str]]:
         """``part`` as (surface, stem); an unknown compound of two known words gives both."""

@@ -399,3 +399,14 @@ def test_repeating_a_word_in_a_field_adds_nothing() -> None:
     found = {r.resource.id: r.score for r in engine.search("comets", limit=10).results}
     assert found["repeats"] == pytest.approx(found["once"])
     assert ids(engine.search("comets"))[0] == "titled"
+
+
+def test_hyphenated_word_with_dropped_parts_is_read_whole() -> None:
+    """A hyphenated word whose parts are a stop word or a single letter ("O-type", "k-means")
+    is read as its joined form, not dropped to nothing."""
+    engine = _mini(
+        ("otype", "O-Type Stars", "The hottest, bluest stars.", ()),
+        *((w, w.title(), f"All about {w}.", ()) for w in ("lenses", "prisms", "mirrors", "planets")),
+    )
+    assert ids(engine.search("o-type")) == ["otype"]
+    assert ids(engine.search("o-type stars"))[0] == "otype"
