@@ -154,16 +154,19 @@ class UserActions:
         data["resolved"] = {"messages": {target["id"]: target}}
         return await self._interact(2, data, user, channel_id=int(target["channel_id"]))
 
-    async def click(self, message: dict[str, Any], custom_id: str, user: p.FakeUser | None = None, *, settle: float = 0.05) -> FakeInteraction:
+    async def click(self, message: dict[str, Any], custom_id: str, user: p.FakeUser | None = None, *, settle: float = 0) -> FakeInteraction:
         """A user presses the button ``custom_id`` on ``message`` (as stored by the fake).
 
         discord.py registers a non-persistent View only after the send's HTTP response
-        returns, so the click waits ``settle`` seconds after that response was answered.
+        returns, so the click first waits until every response was delivered and the client
+        had a few loop iterations to read it (``wait_delivered``); ``settle`` adds a sleep.
         """
         found = [c for row in message.get("components", []) for c in row.get("components", []) if c.get("custom_id") == custom_id]
         if not found:
             raise AssertionError(f"no component {custom_id!r} on message {message['id']}")
-        await asyncio.sleep(settle)
+        await self.wait_delivered()
+        if settle:
+            await asyncio.sleep(settle)
         data = {"custom_id": custom_id, "component_type": found[0]["type"]}
         if found[0]["type"] == 3:
             data["values"] = [found[0]["options"][0]["value"]]
@@ -181,7 +184,7 @@ class UserActions:
                 items = [{"type": c["type"], "custom_id": c["custom_id"], "value": values.get(c["custom_id"], "")} for c in row.get("components", [])]
                 rows.append({"type": 1, "components": items})
         data = {"custom_id": modal["custom_id"], "components": rows}
-        await asyncio.sleep(0.05)
+        await self.wait_delivered()  # the modal callback's response (discord.py stores the Modal after it)
         return await self._interact(5, data, user, message=message)
 
     # ------------------------------------------------------------------ interaction waiting

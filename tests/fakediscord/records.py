@@ -22,6 +22,7 @@ class Call:
     status: int = 0
     response: Any = None
     received_at: float = 0.0  # time.perf_counter() when the request arrived
+    delivered: bool = False  # the whole response was written to the client's connection
 
     @property
     def authorized(self) -> bool:

@@ -30,6 +30,7 @@ __all__ = ["API_PREFIX", "Call", "FakeDiscord", "FakeInteraction", "Frame"]
 _log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v10"
+CLIENT_READ_TICKS = 20  # loop iterations for the client to read a delivered response (it needs a handful)
 Handler = Callable[[Call], Awaitable[tuple[int, Any]]]
 
 
@@ -295,6 +296,30 @@ class FakeDiscord(InteractionRoutes, UserActions):
         return "", {}
 
     async def _rest(self, request: web.Request) -> web.StreamResponse:
+        call = Call(index=-1, method=request.method, path="", route="", params={}, query={}, headers={}, json=None)
+        response = await self._answer(request, call)
+        # Write the response here (not after returning), so "delivered" is known: a simulated
+        # user acts on a message only once the bot has been handed the response that created it.
+        try:
+            await response.prepare(request)
+            await response.write_eof()
+        finally:  # written, or the client went away: either way nothing more will arrive
+            call.delivered = True
+            await self._changed()
+        return response
+
+    async def wait_delivered(self, *, timeout: float = 15) -> None:
+        """Until every request received so far has had its response written, then let the client read it.
+
+        discord.py registers a View only after reading the HTTP response to the send; on the
+        shared event loop that takes a few iterations once the bytes are on the socket.
+        """
+        await self.wait_until(lambda: all(c.delivered for c in self.requests if c.index >= 0), timeout=timeout,
+                              what="every REST response to be delivered")
+        for _ in range(CLIENT_READ_TICKS):
+            await asyncio.sleep(0)
+
+    async def _answer(self, request: web.Request, call: Call) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
         template, params = self._match(request.method, path)
         body: Any = None
@@ -304,17 +329,8 @@ class FakeDiscord(InteractionRoutes, UserActions):
                 body = json.loads(raw)
             except ValueError:
                 body = raw.decode("utf-8", "replace")
-        call = Call(
-            index=len(self.requests),
-            method=request.method,
-            path=path,
-            route=template or path,
-            params=params,
-            query=dict(request.query),
-            headers=dict(request.headers),
-            json=body,
-            received_at=time.perf_counter(),
-        )
+        call.index, call.path, call.route, call.params = len(self.requests), path, template or path, params
+        call.query, call.headers, call.json, call.received_at = dict(request.query), dict(request.headers), body, time.perf_counter()
         self.requests.append(call)
         limited = self._take_rate_limit(call)
         if limited is not None:

@@ -122,10 +122,31 @@ async def test_hostile_questions_get_a_valid_inert_reply(running_bot: RunningBot
     _, reply = await _ask_by_mention(running_bot, question)
     call = fake.find_requests("POST", "/channels/{channel_id}/messages", status=200)[0]
     assert call.json["allowed_mentions"]["parse"] == []
-    rendered = "\n".join([reply["content"]] + [e.get("description") or "" for e in reply["embeds"]])
     assert "evil.example" not in " ".join(embed_links(reply))
-    assert f"<@{fake.guild.moderator.id}>" not in rendered
+    author = reply["embeds"][0]["author"]["name"]  # where the question is shown (plain text, never rendered)
+    assert "how do convolutions work" in author and len(author) <= 256
+    member_mention = f"<@{fake.guild.moderator.id}>"
+    said = list(_strings(call.json))  # everything the bot sent (the stored reply also quotes the user's message)
+    assert author in said
+    for text in said:
+        assert member_mention not in text and f"<@!{fake.guild.moderator.id}>" not in text
+        assert "@everyone" not in text and "@here" not in text
+        if text != author:  # rendered markdown: nothing the user wrote may format or link
+            for raw in ("](https://evil", "[click me]", "**bold**", "__under__", "||spoiler||", f"<#{fake.guild.other_id}>"):
+                assert raw not in text
     assert not fake.invalid
+
+
+def _strings(value: object):
+    """Every string anywhere in a JSON payload."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 async def test_empty_mention_gets_help(running_bot: RunningBot) -> None:
