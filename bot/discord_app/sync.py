@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import tempfile
 from pathlib import Path
 
 import discord
@@ -49,11 +51,21 @@ def read_hash(path: Path) -> str | None:
 
 def write_hash(path: Path, value: str) -> None:
     """Store the hash; failure only costs a sync next time."""
+    tmp: Path | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(value + "\n", encoding="utf-8")
+        # A temp file in the same directory, then one rename: a crash never leaves half a hash.
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        tmp = Path(name)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(value + "\n")
+        os.replace(tmp, path)
+        tmp = None
     except OSError as exc:
         _log.warning("could not store the command tree hash in %s: %s", path, exc)
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 async def sync_commands(tree: app_commands.CommandTree, settings: Settings, *, force: bool = False) -> list[str]:

@@ -111,3 +111,22 @@ async def test_real_tree_hash_is_stable(settings: Settings) -> None:
         hashes.append(sync.tree_hash(client.tree))
         await client.close()
     assert hashes[0] == hashes[1]
+
+
+def test_the_hash_is_replaced_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hash goes to a temp file renamed over the old one: a failed write keeps the old hash, no debris."""
+    path = tmp_path / "data" / sync.HASH_FILE
+    sync.write_hash(path, "a" * 64)
+    assert sync.read_hash(path) == "a" * 64
+
+    def broken(src: object, dst: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(sync.os, "replace", broken)
+    sync.write_hash(path, "b" * 64)
+    assert sync.read_hash(path) == "a" * 64
+    assert sorted(p.name for p in path.parent.iterdir()) == [sync.HASH_FILE]
+    monkeypatch.undo()
+    sync.write_hash(path, "c" * 64)
+    assert sync.read_hash(path) == "c" * 64
+    assert sorted(p.name for p in path.parent.iterdir()) == [sync.HASH_FILE]
