@@ -94,6 +94,8 @@ class VizbotClient(commands.Bot):
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
         super().__init__(
+            # commands.Bot needs a prefix, but there are no prefix commands and on_message below never
+            # runs process_commands: questions by mention are AskCog's (explicit <@id> only).
             command_prefix=commands.when_mentioned,
             intents=make_intents(settings),
             allowed_mentions=discord.AllowedMentions.none(),

@@ -1,0 +1,64 @@
+"""The client: no prefix commands, the background refresh's lifecycle, submitter ids."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from bot.config import Settings
+from bot.discord_app.client import VizbotClient
+from bot.discord_app.notify import discord_user_id
+
+
+class _Service:
+    store = None
+
+    def __init__(self) -> None:
+        self.refreshed = 0
+
+    async def refresh(self) -> None:
+        self.refreshed += 1
+
+
+async def test_no_prefix_commands_and_messages_never_reach_the_command_machinery(tmp_path: Path) -> None:
+    """Only application commands exist; on_message does not call process_commands (AskCog listens)."""
+    client = VizbotClient(_Service(), Settings(db_path=tmp_path / "v.db"), sync=False)  # type: ignore[arg-type]
+    await client.setup_hook()
+    assert client.commands == set()
+    assert {c.name for c in client.tree.get_commands()} >= {"ask", "review", "Find visualizations"}
+
+    async def boom(message: object) -> None:
+        raise AssertionError("process_commands called")
+
+    client.process_commands = boom  # type: ignore[method-assign]
+    await client.on_message(SimpleNamespace(content="<@1> help"))  # type: ignore[arg-type]
+    await client.close()
+
+
+async def test_background_refresh_runs_after_ready_and_stops_on_close(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """on_ready starts the loop once (reconnects do not add another); close cancels it."""
+    service = _Service()
+    client = VizbotClient(service, Settings(db_path=tmp_path / "v.db"), sync=False, refresh_seconds=0.01)  # type: ignore[arg-type]
+    await client.on_ready()
+    task = client._refresh_task
+    await client.on_ready()
+    assert client._refresh_task is task
+    for _ in range(200):
+        if service.refreshed >= 2:
+            break
+        await asyncio.sleep(0.01)
+    assert service.refreshed >= 2
+    await client.close()
+    assert task is not None and task.done()
+
+
+@pytest.mark.parametrize(
+    ("user", "expected"),
+    [("123456789012345678", 123456789012345678), ("local:ann", None), ("", None), (None, None), ("12", None)],
+)
+def test_only_snowflakes_are_dmed(user: str | None, expected: int | None) -> None:
+    """CLI submitters (local:NAME) and junk have nobody to DM."""
+    assert discord_user_id(user) == expected
