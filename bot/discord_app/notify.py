@@ -36,16 +36,21 @@ def discord_user_id(user: str | None) -> int | None:
     return int(text) if SNOWFLAKE.fullmatch(text) else None
 
 
-async def _tell(client: "VizbotClient", suggestion: "Suggestion") -> bool:
+async def _tell(client: "VizbotClient", suggestion: "Suggestion") -> bool | None:
+    """``True``: DM delivered; ``False``: nobody to tell or Discord refused (done either way);
+    ``None``: an unexpected failure (logged; left unnotified so the next round retries it)."""
     user_id = discord_user_id(suggestion.user)
     if user_id is None:
         return False  # suggested from the command line or console: nobody to DM
     try:
         user = client.get_user(user_id) or await client.fetch_user(user_id)
         await send_dm(user, answers.submitter_notice_card(suggestion))
-    except discord.HTTPException as exc:  # Forbidden (DMs closed), NotFound, anything else
+    except discord.HTTPException as exc:  # Forbidden (DMs closed), NotFound, anything else Discord said
         _log.info("could not DM user %s about suggestion %s: %s", user_id, suggestion.id, exc)
         return False
+    except Exception:  # noqa: BLE001 - e.g. the network: one failure must not stop the others
+        _log.exception("unexpected error telling user %s about suggestion %s", user_id, suggestion.id)
+        return None
     return True
 
 
@@ -59,8 +64,10 @@ async def notify_decided(client: "VizbotClient", *, limit: int = 50) -> int:
     delivered = 0
     async with client.notify_lock:
         for suggestion in await client.service.unnotified(limit=limit):
-            if await _tell(client, suggestion):
-                delivered += 1
+            told = await _tell(client, suggestion)
+            if told is None:
+                continue
+            delivered += int(told)
             try:
                 await client.service.mark_notified(suggestion.id)
             except VizbotError as exc:
