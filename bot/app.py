@@ -221,9 +221,11 @@ class Vizbot:
         """
         if self.store is None:
             return
-        approved = await self.store.approved_resources()
-        prior = await self.store.feedback_prior()
-        self._approved, self._prior = list(approved), dict(prior)
+        approved = list(await self.store.approved_resources())
+        prior = dict(await self.store.feedback_prior())
+        if approved == self._approved and prior == self._prior:
+            return  # nothing changed: keep the engine (a rebuild blocks the event loop for a moment)
+        self._approved, self._prior = approved, prior
         self._rebuild(self._curated)
 
     async def report(self, *, days: int = 30) -> Report:

@@ -228,3 +228,15 @@ async def test_use_catalog_keeps_approved_suggestions(settings: Settings) -> Non
         resource_id = await _suggest_and_approve(bot)
         bot.use_catalog(load_settings_catalog(settings))
         assert bot.catalog.get(resource_id) is not None
+
+
+async def test_refresh_keeps_the_engine_when_nothing_changed(settings: Settings) -> None:
+    """A refresh with no new approvals or votes does not rebuild the index."""
+    async with open_vizbot(settings) as bot:
+        before = bot.engine
+        await bot.refresh()
+        assert bot.engine is before
+        await _suggest_and_approve(bot)
+        after_approval = bot.engine
+        await bot.refresh()
+        assert bot.engine is after_approval

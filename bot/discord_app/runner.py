@@ -15,7 +15,6 @@ from bot.app import open_vizbot
 from bot.config import Settings
 from bot.core import answers
 from bot.discord_app.client import REFRESH_SECONDS, VizbotClient
-from bot.discord_app.reload import reload_service
 
 if TYPE_CHECKING:
     from bot.app import Vizbot
@@ -33,7 +32,7 @@ def _fail(message: str) -> int:
 async def _reload(service: "Vizbot", settings: Settings) -> None:
     """SIGHUP: the same reload as /reload (worker-thread read, swap on the loop, refresh)."""
     try:
-        card = await reload_service(service, settings)
+        card = await answers.reload_catalog(service)
     except Exception:  # noqa: BLE001 - a signal handler has nobody else to report to
         _log.exception("unexpected error reloading the catalog on SIGHUP")
         return

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-import bot.app
-from bot.config import Settings
+from bot.core import answers
+from bot.core.catalog import load_catalog
 from bot.core.errors import CatalogError, Problem
-from bot.discord_app.reload import reload_service
 
 
 class _Service:
-    def __init__(self) -> None:
+    def __init__(self, catalog_dir: Path) -> None:
+        self.catalog_dir = catalog_dir
         self.calls: list[tuple[str, int]] = []
         self.catalog = None
 
@@ -30,18 +30,18 @@ class _Service:
         raise AssertionError("service.reload() called")
 
 
-async def test_reload_reads_in_a_thread_and_swaps_on_the_loop(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+async def test_reload_reads_in_a_thread_and_swaps_on_the_loop(monkeypatch: pytest.MonkeyPatch, valid_catalog_dir: Path) -> None:
     """The catalog is read off the loop; use_catalog and refresh run on the loop thread, in that order."""
-    loaded = bot.app.load_settings_catalog(Settings(db_path=tmp_path / "v.db"))
+    loaded = load_catalog(valid_catalog_dir)
     readers: list[int] = []
 
-    def load(settings: Settings) -> object:
+    def load(directory: Path) -> object:
         readers.append(threading.get_ident())
         return loaded
 
-    monkeypatch.setattr(bot.app, "load_settings_catalog", load)
-    service = _Service()
-    card = await reload_service(service, Settings(db_path=tmp_path / "v.db"))  # type: ignore[arg-type]
+    monkeypatch.setattr(answers, "load_catalog", load)
+    service = _Service(valid_catalog_dir)
+    card = await answers.reload_catalog(service)  # type: ignore[arg-type]
     loop_thread = threading.get_ident()
     assert readers and readers[0] != loop_thread
     assert service.calls == [("use_catalog", loop_thread), ("refresh", loop_thread)]
@@ -50,10 +50,10 @@ async def test_reload_reads_in_a_thread_and_swaps_on_the_loop(monkeypatch: pytes
 
 async def test_a_broken_catalog_swaps_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A catalog error gives the failure card; nothing is swapped or refreshed."""
-    def load(settings: Settings) -> object:
+    def load(directory: Path) -> object:
         raise CatalogError([Problem("tags.yaml", 1, "broken")])
 
-    monkeypatch.setattr(bot.app, "load_settings_catalog", load)
-    service = _Service()
-    card = await reload_service(service, Settings(db_path=tmp_path / "v.db"))  # type: ignore[arg-type]
+    monkeypatch.setattr(answers, "load_catalog", load)
+    service = _Service(tmp_path)
+    card = await answers.reload_catalog(service)  # type: ignore[arg-type]
     assert card.title == "Catalog not reloaded" and service.calls == []
