@@ -133,6 +133,7 @@ class Vizbot:
                         answered=top is not None,
                         guild=guild,
                         tags=top.resource.tags if top else (),
+                        confidence=response.confidence,
                     )
                 except StoreError as exc:
                     _log.warning("question not logged: %s", exc)

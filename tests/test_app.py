@@ -240,3 +240,13 @@ async def test_refresh_keeps_the_engine_when_nothing_changed(settings: Settings)
         after_approval = bot.engine
         await bot.refresh()
         assert bot.engine is after_approval
+
+
+async def test_low_confidence_answers_are_gaps_in_the_report(settings: Settings) -> None:
+    """A question answered with little of it covered shows up among the report's gaps; a clean one does not."""
+    async with open_vizbot(settings) as bot:
+        clean = await bot.ask("momentum", user="ann")
+        assert clean.results and clean.confidence >= 0.55
+        await bot.store.log_question("diluted question", top_score=3.0, answered=True, confidence=0.52)
+        gaps = [g.question for g in (await bot.report(days=1)).gaps]
+    assert "diluted question" in gaps and "momentum" not in gaps

@@ -85,6 +85,7 @@ class SearchResponse:
     results: tuple[SearchResult, ...]
     suggested_tags: tuple[str, ...]
     notice: str | None = None
+    confidence: float = 0.0  # share of the question's weight the catalog answers (0-1), on any catalog
 
     def to_json(self) -> dict:
         """``{"query", "results": [{"id","title","url","score","tags","why"}], "suggested_tags"}``."""
@@ -272,13 +273,13 @@ class SearchEngine:
             notice = None
             if q.corrections:
                 notice = "Read " + ", ".join(f'"{a}" as "{b}"' for a, b in q.corrections) + "."
-            return SearchResponse(query, results, self._result_tags(ranked), notice)
+            return SearchResponse(query, results, self._result_tags(ranked), notice, confidence=min(q.share, 1.0))
         suggested = self._closest_tags(q)
         filtered = " with those filters" if (tag or kind or level) else ""
         notice = "Nothing in the catalog fits that question well" + filtered + "."
         if suggested:
             notice += " Closest tags: " + ", ".join(suggested) + "."
-        return SearchResponse(query, (), suggested, notice)
+        return SearchResponse(query, (), suggested, notice, confidence=min(q.share, 1.0))
 
     def resolve_tag(self, name: str) -> TagLookup:
         """The tag named by a slug, title or alias, or the nearest by spelling."""

@@ -116,6 +116,11 @@ MIGRATIONS: tuple[Migration, ...] = (
                 WHERE status != 'pending' AND notified_at IS NULL""",
         ),
     ),
+    Migration(
+        5,
+        "questions log: the engine's confidence (0-1), comparable across catalogs",
+        ("ALTER TABLE questions ADD COLUMN confidence REAL",),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

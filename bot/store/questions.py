@@ -18,11 +18,12 @@ async def log(
     guild: str | None,
     tags: tuple[str, ...],
     now: float,
+    confidence: float | None = None,
 ) -> None:
     """Record one question (already normalised by the caller); call inside a transaction."""
     await conn.execute(
-        "INSERT INTO questions (at, text, top_score, answered, guild, tags) VALUES (?, ?, ?, ?, ?, ?)",
-        (now, text[:MAX_QUESTION], top_score, int(answered), guild, ",".join(tags)),
+        "INSERT INTO questions (at, text, top_score, answered, guild, tags, confidence) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (now, text[:MAX_QUESTION], top_score, int(answered), guild, ",".join(tags), confidence),
     )
 
 
@@ -55,13 +56,14 @@ async def topics(conn: aiosqlite.Connection, *, since: float, limit: int = 10) -
     return [TopicCount(tag, n) for tag, n in ranked[:limit]]
 
 
-async def gaps(conn: aiosqlite.Connection, *, since: float, low_score: float, limit: int = 20) -> list[Gap]:
-    """Questions answered with nothing or below ``low_score``, grouped by text, most frequent first."""
+async def gaps(conn: aiosqlite.Connection, *, since: float, low_confidence: float, limit: int = 20) -> list[Gap]:
+    """Questions answered with nothing or with confidence below ``low_confidence``, grouped by text,
+    most frequent first (rows logged before confidence was recorded count by their answer alone)."""
     sql = (
         "SELECT text, count(*) AS n, max(answered), max(top_score), max(at) AS last FROM questions "
-        "WHERE at >= ? AND (answered = 0 OR top_score IS NULL OR top_score < ?) "
+        "WHERE at >= ? AND (answered = 0 OR confidence < ?) "
         "GROUP BY text ORDER BY n DESC, last DESC, text LIMIT ?"
     )
-    async with conn.execute(sql, (since, low_score, limit)) as cur:
+    async with conn.execute(sql, (since, low_confidence, limit)) as cur:
         rows = await cur.fetchall()
     return [Gap(r[0], int(r[1]), bool(r[2]), r[3], to_datetime(r[4])) for r in rows]

@@ -20,7 +20,7 @@ def check_days(days: object) -> int:
 
 
 async def build(
-    conn: aiosqlite.Connection, *, days: int, now: float, low_score: float, limit: int = 10
+    conn: aiosqlite.Connection, *, days: int, now: float, low_confidence: float, limit: int = 10
 ) -> Report:
     """Everything a curator needs to see for the last ``days`` days."""
     since = now - check_days(days) * DAY
@@ -31,7 +31,7 @@ async def build(
         questions=total,
         unanswered=unanswered,
         topics=tuple(await questions.topics(conn, since=since, limit=limit)),
-        gaps=tuple(await questions.gaps(conn, since=since, low_score=low_score, limit=2 * limit)),
+        gaps=tuple(await questions.gaps(conn, since=since, low_confidence=low_confidence, limit=2 * limit)),
         disliked=tuple(await feedback.most_disliked(conn, since=since, limit=limit)),
         pending_count=await suggestions.count(conn),
         pending=tuple(await suggestions.listing(conn, limit=limit)),

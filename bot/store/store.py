@@ -27,7 +27,7 @@ Job = Callable[[aiosqlite.Connection], Awaitable[T]]
 DAY = 86400.0
 # A top score under this counts as a low-confidence answer in the report. Scores are the
 # search engine's BM25F sums: on the shipped catalog good answers score about 6 and up.
-LOW_CONFIDENCE = 4.0
+LOW_CONFIDENCE = 0.55  # answered, but barely: the engine refuses below 0.5 of the question covered
 
 
 class Store:
@@ -245,15 +245,17 @@ class Store:
         answered: bool,
         guild: str | None = None,
         tags: Iterable[str] = (),
+        confidence: float | None = None,
     ) -> None:
-        """Record one (normalised) question and how well it was answered."""
+        """Record one (normalised) question and how well it was answered (``confidence`` in 0-1)."""
         text = suggestions.clean_line(text, "question")
         guild_id = suggestions.clean_optional(guild, "guild")
         tag_list = tuple(t for t in (suggestions.clean_line(t, "tags") for t in tags) if t and "," not in t)
         now = self._clock()
         await self._write(
             lambda c: questions.log(
-                c, text=text, top_score=top_score, answered=answered, guild=guild_id, tags=tag_list, now=now
+                c, text=text, top_score=top_score, answered=answered, guild=guild_id, tags=tag_list, now=now,
+                confidence=confidence,
             )
         )
         await self._housekeeping()
@@ -266,7 +268,7 @@ class Store:
             _log.info("pruned %d questions older than %d days", removed, retention_days)
         return removed
 
-    async def report(self, *, days: int = 30, low_score: float = LOW_CONFIDENCE, limit: int = 10) -> Report:
+    async def report(self, *, days: int = 30, low_confidence: float = LOW_CONFIDENCE, limit: int = 10) -> Report:
         """The curator report over the last ``days`` days."""
         now = self._clock()
-        return await self._read(lambda c: report.build(c, days=days, now=now, low_score=low_score, limit=limit))
+        return await self._read(lambda c: report.build(c, days=days, now=now, low_confidence=low_confidence, limit=limit))

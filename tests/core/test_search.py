@@ -410,3 +410,13 @@ def test_hyphenated_word_with_dropped_parts_is_read_whole() -> None:
     )
     assert ids(engine.search("o-type")) == ["otype"]
     assert ids(engine.search("o-type stars"))[0] == "otype"
+
+
+def test_confidence_is_the_share_of_the_question_answered(engine: SearchEngine) -> None:
+    """Confidence is 1 for a fully covered question, lower when unknown words dilute it, 0 when refused."""
+    full = engine.search("gravity assist").confidence
+    diluted = engine.search("how do gravity assists work with my grandmother cooking recipes")
+    refused = engine.search("lol")
+    assert full == 1.0
+    assert diluted.results and 0.5 <= diluted.confidence < full
+    assert refused.results == () and refused.confidence < 0.5

@@ -39,16 +39,17 @@ async def test_retention_none_keeps_everything(db_path: Path, clock: Clock) -> N
 
 
 async def test_report_topics_and_gaps(store: Store, clock: Clock) -> None:
-    """Topics count answer tags; gaps group unanswered and low-score questions, most frequent first."""
+    """Topics count answer tags; gaps group unanswered and low-confidence questions, most frequent first."""
     for _ in range(3):
-        await store.log_question("what is a quaternion", top_score=None, answered=False, guild="1")
+        await store.log_question("what is a quaternion", top_score=None, answered=False, guild="1", confidence=0.2)
     for _ in range(2):
-        await store.log_question("explain nerf", top_score=0.5, answered=True)
-    await store.log_question("what is a cnn", top_score=9.0, answered=True, tags=("cnn", "deep-learning"))
-    await store.log_question("cnn pooling", top_score=7.0, answered=True, tags=("cnn",))
+        await store.log_question("explain nerf", top_score=0.5, answered=True, confidence=0.55)
+    await store.log_question("what is a cnn", top_score=9.0, answered=True, tags=("cnn", "deep-learning"),
+                             confidence=1.0)
+    await store.log_question("cnn pooling", top_score=7.0, answered=True, tags=("cnn",), confidence=0.8)
     clock.advance(1)
-    await store.log_question("explain nerf", top_score=0.7, answered=True)
-    report = await store.report(days=7, low_score=2.0)
+    await store.log_question("explain nerf", top_score=0.7, answered=True, confidence=0.6)
+    report = await store.report(days=7, low_confidence=0.75)
     assert (report.questions, report.unanswered) == (8, 3)
     assert [(t.tag, t.count) for t in report.topics] == [("cnn", 2), ("deep-learning", 1)]
     assert [(g.question, g.count, g.answered, g.best_score) for g in report.gaps] == [
