@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -55,6 +56,7 @@ class Vizbot:
         self.store = store
         self._approved: list[Resource] = list(approved)
         self._prior: dict[str, float] = dict(prior or {})
+        self._pending_logs: set[asyncio.Task[None]] = set()
         self._rebuild(curated)
 
     @property
@@ -119,25 +121,38 @@ class Vizbot:
     ) -> SearchResponse:
         """Answer a question (and log it, when logging is on and a store is open).
 
-        Only the first page is logged; a failure to log never stops the answer.
+        Only the first page is logged. The log is written in the background, so the answer
+        never waits for the disk; reading the log (``report``) and closing wait for pending
+        writes. A failure to log never stops the answer.
         """
         response = self._engine.search(question, limit=limit, offset=offset, tag=tag, kind=kind, level=level)
         if self.store is not None and self.settings.log_questions and offset == 0:
             text = normalise(question)[:500]
             if text:
-                top = response.results[0] if response.results else None
-                try:
-                    await self.store.log_question(
-                        text,
-                        top_score=top.score if top else None,
-                        answered=top is not None,
-                        guild=guild,
-                        tags=top.resource.tags if top else (),
-                        confidence=response.confidence,
-                    )
-                except StoreError as exc:
-                    _log.warning("question not logged: %s", exc)
+                task = asyncio.create_task(self._log_question(self.store, text, response, guild))
+                self._pending_logs.add(task)
+                task.add_done_callback(self._pending_logs.discard)
         return response
+
+    @staticmethod
+    async def _log_question(store: Store, text: str, response: SearchResponse, guild: str | None) -> None:
+        top = response.results[0] if response.results else None
+        try:
+            await store.log_question(
+                text,
+                top_score=top.score if top else None,
+                answered=top is not None,
+                guild=guild,
+                tags=top.resource.tags if top else (),
+                confidence=response.confidence,
+            )
+        except StoreError as exc:
+            _log.warning("question not logged: %s", exc)
+
+    async def flush(self) -> None:
+        """Wait for question-log writes still in flight."""
+        while self._pending_logs:
+            await asyncio.gather(*self._pending_logs, return_exceptions=True)
 
     # ------------------------------------------------------------------ suggestions
 
@@ -231,7 +246,9 @@ class Vizbot:
 
     async def report(self, *, days: int = 30) -> Report:
         """The curator report over the last ``days`` days."""
-        return await self._need_store().report(days=days)
+        store = self._need_store()
+        await self.flush()
+        return await store.report(days=days)
 
 
 def load_settings_catalog(settings: Settings) -> Catalog:
@@ -274,9 +291,13 @@ async def open_vizbot(
         on_store_error(exc)
         yield Vizbot(settings, curated)
         return
+    service: Vizbot | None = None
     try:
         approved = await store.approved_resources()
         prior = await store.feedback_prior()
-        yield Vizbot(settings, curated, store, approved=approved, prior=prior)
+        service = Vizbot(settings, curated, store, approved=approved, prior=prior)
+        yield service
     finally:
+        if service is not None:
+            await service.flush()
         await store.close()

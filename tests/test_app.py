@@ -250,3 +250,12 @@ async def test_low_confidence_answers_are_gaps_in_the_report(settings: Settings)
         await bot.store.log_question("diluted question", top_score=3.0, answered=True, confidence=0.52)
         gaps = [g.question for g in (await bot.report(days=1)).gaps]
     assert "diluted question" in gaps and "momentum" not in gaps
+
+
+async def test_question_log_written_in_background_is_never_lost(settings: Settings) -> None:
+    """Questions logged in the background are all in the database once the service closes."""
+    async with open_vizbot(settings) as bot:
+        for n in range(5):
+            await bot.ask(f"momentum {n}", user="ann")
+    async with open_vizbot(settings) as bot:
+        assert (await bot.report(days=1)).questions == 5
