@@ -37,3 +37,39 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert test_commands, "README has no test command"
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test_commands[0] in ci.splitlines()
+
+
+def _slash_commands() -> list[str]:
+    import importlib
+    import inspect
+    import pkgutil
+
+    from discord.ext import commands
+
+    import bot.discord_app as package
+
+    names = []
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, commands.Cog) and cls.__module__ == module.__name__:
+                names += [command.name for command in cls.__cog_app_commands__]
+    return sorted(names)
+
+
+def test_slash_commands_are_found() -> None:
+    """The walk below sees the bot's slash commands (so the next test cannot pass vacuously)."""
+    assert {"ask", "tags", "tag", "suggest", "review", "report", "help", "reload"} <= set(_slash_commands())
+
+
+@pytest.mark.parametrize("name", _slash_commands())
+def test_every_slash_command_is_in_readme(name: str) -> None:
+    """Each Discord slash command appears in the README's Discord table."""
+    assert f"`/{name}" in README
+
+
+def test_context_menu_is_in_readme() -> None:
+    """The message context menu is documented under the name users see in Discord."""
+    source = (ROOT / "bot" / "discord_app" / "ask.py").read_text(encoding="utf-8")
+    menu = re.search(r'ContextMenu\(name="([^"]+)"', source)
+    assert menu is not None and f"**{menu.group(1)}**" in README
