@@ -287,12 +287,20 @@ class SearchEngine:
         key = compact(name[:MAX_QUERY_CHARS]) if isinstance(name, str) else ""
         if not key:
             return TagLookup(None, (), "none")
-        hit = self._tag_names.get(key) or self._tag_names.get("".join(self._index.phrase_key(name[:200])))
+        stemmed = "".join(self._index.phrase_key(name[:200]))
+        hit = self._tag_names.get(key) or self._tag_names.get(stemmed)
         if hit:
             return TagLookup(tags[hit[0]], (), hit[1])
-        best = process.extractOne(key, self._tag_keys, scorer=fuzz.ratio, processor=None, score_cutoff=80)
-        if best is not None and len(key) >= 3:
-            return TagLookup(tags[self._tag_names[best[0]][0]], (), "typo")
+        if len(key) >= 3:  # a typo, possibly inflected too ("kernals"): try the word as typed and its stem
+            found = [
+                best
+                for form in dict.fromkeys((key, stemmed))
+                if form
+                and (best := process.extractOne(form, self._tag_keys, scorer=fuzz.ratio, processor=None, score_cutoff=80))
+            ]
+            if found:
+                best = max(found, key=lambda match: match[1])
+                return TagLookup(tags[self._tag_names[best[0]][0]], (), "typo")
         return TagLookup(None, self._suggest_tags_for(key), "none")
 
     def complete_tags(self, text: str, limit: int = 25) -> list[Tag]:

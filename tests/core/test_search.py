@@ -420,3 +420,14 @@ def test_confidence_is_the_share_of_the_question_answered(engine: SearchEngine) 
     assert full == 1.0
     assert diluted.results and 0.5 <= diluted.confidence < full
     assert refused.results == () and refused.confidence < 0.5
+
+
+def test_resolve_tag_typo_in_an_inflected_word() -> None:
+    """A typo in a plural ("kernals") resolves through its stem when the word as typed is too far off."""
+    tag = Tag("filters", "Image filters", "Small grids of weights slid over an image.", ("kernel", "blur"))
+    resource = Resource("blur-demo", "Blur demo", "https://example.org/blur", "Drag a kernel over a photo.",
+                        ("filters",), "interactive", "beginner")
+    small = SearchEngine(Catalog(tags={"filters": tag}, resources=(resource,)))
+    found = small.resolve_tag("kernals")
+    assert found.tag is not None and (found.tag.slug, found.how) == ("filters", "typo")
+    assert small.resolve_tag("zzzzzzz").tag is None
