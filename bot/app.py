@@ -127,7 +127,7 @@ class Vizbot:
         """
         response = self._engine.search(question, limit=limit, offset=offset, tag=tag, kind=kind, level=level)
         if self.store is not None and self.settings.log_questions and offset == 0:
-            text = normalise(question)[:500]
+            text = normalise(question)  # the store keeps at most questions.MAX_QUESTION characters
             if text:
                 task = asyncio.create_task(self._log_question(self.store, text, response, guild))
                 self._pending_logs.add(task)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterable, TextIO
 
 from bot.app import load_settings_catalog, open_vizbot
-from bot.cli.common import add_catalog_option, add_db_options, local_user, run, settings_from_args
+from bot.cli.common import add_catalog_option, add_db_options, local_user, run, settings_from_args, whole_number
 from bot.cli.output import emit_json, info
 from bot.core.errors import InvalidInput, NotFound, StoreError
 from bot.core.evaluate import Report, check_gold, engine_answer, evaluate, load_questions
@@ -20,14 +20,7 @@ from bot.core.model import KINDS, LEVELS, Resource, Tag
 from bot.core.search import MAX_LIMIT, SearchEngine, SearchResponse
 
 
-def _limit(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= MAX_LIMIT:
-        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_LIMIT}")
-    return value
+_limit = whole_number(1, MAX_LIMIT)
 
 
 def _curated_engine(args: argparse.Namespace) -> SearchEngine:

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import getpass
 from pathlib import Path
-from typing import Awaitable, TypeVar
+from typing import Awaitable, Callable, TypeVar
 
 from bot.config import Settings
 
@@ -63,3 +63,18 @@ def local_user() -> str:
     except (KeyError, OSError):  # no login name and no passwd entry (some containers)
         name = "user"
     return f"local:{name}"
+
+
+def whole_number(minimum: int, maximum: int) -> Callable[[str], int]:
+    """An argparse ``type`` accepting a whole number from ``minimum`` to ``maximum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"must be from {minimum} to {maximum}")
+        return value
+
+    return parse

@@ -9,7 +9,7 @@ from typing import Iterable
 import yaml
 
 from bot.app import open_store, open_vizbot
-from bot.cli.common import add_catalog_option, add_db_options, local_user, run, settings_from_args
+from bot.cli.common import add_catalog_option, add_db_options, local_user, run, settings_from_args, whole_number
 from bot.cli.output import emit_json, info
 from bot.core.model import KINDS, LEVELS
 from bot.core.urls import normalise_url
@@ -21,22 +21,8 @@ VOTES = {"up": 1, "+1": 1, "1": 1, "down": -1, "-1": -1}
 
 
 
-def _whole(text: str, minimum: int) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not minimum <= value <= 10**9:
-        raise argparse.ArgumentTypeError(f"must be from {minimum} to 1000000000")
-    return value
-
-
-def _positive(text: str) -> int:
-    return _whole(text, 1)
-
-
-def _not_negative(text: str) -> int:
-    return _whole(text, 0)
+_positive = whole_number(1, 10**9)
+_not_negative = whole_number(0, 10**9)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

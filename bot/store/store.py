@@ -24,7 +24,7 @@ _log = logging.getLogger(__name__)
 T = TypeVar("T")
 Job = Callable[[aiosqlite.Connection], Awaitable[T]]
 
-DAY = 86400.0
+DAY = report.DAY
 # A top score under this counts as a low-confidence answer in the report. Scores are the
 # search engine's BM25F sums: on the shipped catalog good answers score about 6 and up.
 LOW_CONFIDENCE = 0.55  # answered, but barely: the engine refuses below 0.5 of the question covered
