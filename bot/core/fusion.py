@@ -1,0 +1,98 @@
+"""Fusing lexical and semantic evidence, and deciding whether to answer at all.
+
+Both halves are put on one 0-1 scale per question before they are added:
+
+- lexical: a resource's BM25F score divided by the best one, times the question's lexical
+  *coverage* (the share of its weight the catalog's words answer, see
+  :mod:`bot.core.lexical`), so a question that is mostly chatter lends its matches less;
+- semantic: the cosine mapped linearly from ``cos_floor`` (unrelated texts) to
+  ``cos_ceiling`` (a paraphrase) and clipped. The mapping is absolute, not per question,
+  so a question whose best cosine is weak does not have it stretched into confidence.
+
+Refusal weighs the same two kinds of evidence: answer when the words cover the question
+(coverage >= 0.5, with at least a weak cosine so that in-domain words inside an
+off-domain intent do not carry it alone) or when some resource is close in meaning
+(cosine >= ``answer_cosine``); refuse otherwise. A resource enters the answer by a lexical
+match or by being close in meaning (within ``neighbour_margin`` of the best cosine and
+above ``doc_cosine``). Every number lives in :class:`FusionSettings`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class FusionSettings:
+    """The constants of fusion and refusal (chosen on the development sets, see the README)."""
+
+    lexical_weight: float = 0.5  # share of the fused score from the lexical side
+    cos_floor: float = 0.15  # a cosine at or below this is no evidence
+    cos_ceiling: float = 0.65  # a cosine at or above this is full evidence
+    answer_cosine: float = 0.5  # a best cosine this high answers whatever the words say
+    veto_cosine: float = 0.3  # below this best cosine even covered words are not enough
+    coverage: float = 0.5  # lexical coverage that counts as the words answering the question
+    doc_cosine: float = 0.35  # a resource with no lexical match needs at least this cosine
+    neighbour_margin: float = 0.1  # ... and to be within this of the best cosine
+    relative_cutoff: float = 0.3  # fused scores under this share of the best are dropped
+
+
+@dataclass(frozen=True)
+class Fused:
+    """One resource's place in the fused ranking."""
+
+    doc: int
+    score: float
+    lexical: float  # its lexical part, 0-1 before weighting
+    semantic: float  # its semantic part, 0-1 before weighting
+    cosine: float
+
+
+def should_answer(coverage: float, lexical_hits: bool, best_cosine: float, s: FusionSettings) -> bool:
+    """Whether the evidence says the catalog answers the question at all."""
+    words_answer = lexical_hits and coverage >= s.coverage - 1e-9 and best_cosine >= s.veto_cosine
+    return words_answer or best_cosine >= s.answer_cosine
+
+
+def semantic_part(cosines: np.ndarray, s: FusionSettings) -> np.ndarray:
+    """Cosines on the 0-1 evidence scale."""
+    return np.clip((cosines - s.cos_floor) / (s.cos_ceiling - s.cos_floor), 0.0, 1.0)
+
+
+def fuse(
+    lexical: Sequence[tuple[int, float]],
+    coverage: float,
+    cosines: np.ndarray,
+    allowed: Sequence[bool] | None,
+    s: FusionSettings,
+) -> list[Fused]:
+    """Resources ranked by fused score, best first (ties by catalog order).
+
+    ``lexical`` is (resource, score) for the resources the words qualify, best first;
+    ``allowed`` (per resource, or None for all) applies the question's filters to the
+    resources that enter by meaning alone.
+    """
+    best_cos = float(cosines.max()) if len(cosines) else 0.0
+    sem = semantic_part(cosines, s)
+    weight = min(max(coverage, 0.0), 1.0)
+    parts: dict[int, float] = {}
+    if lexical:
+        top = max(score for _, score in lexical) or 1.0
+        for doc, score in lexical:
+            parts[doc] = score / top * weight
+    threshold = max(s.doc_cosine, best_cos - s.neighbour_margin)
+    for doc in np.flatnonzero(cosines >= threshold):
+        doc = int(doc)
+        if doc not in parts and (allowed is None or allowed[doc]):
+            parts[doc] = 0.0
+    fused = [
+        Fused(doc, s.lexical_weight * lex + (1 - s.lexical_weight) * float(sem[doc]), lex, float(sem[doc]), float(cosines[doc]))
+        for doc, lex in parts.items()
+    ]
+    if not fused:
+        return []
+    cutoff = s.relative_cutoff * max(f.score for f in fused)
+    return sorted((f for f in fused if f.score >= cutoff and f.score > 0), key=lambda f: (-f.score, f.doc))
