@@ -11,6 +11,7 @@ from typing import AsyncIterator, Callable, Iterable, Mapping
 
 from bot.config import Settings
 from bot.core.catalog import load_catalog, resolve_catalog_dir
+from bot.core.embedder import Embedder, SemanticUnavailable, load_embedder
 from bot.core.errors import InvalidInput, NotFound, StoreError
 from bot.core.model import Catalog, Resource
 from bot.core.search import SearchEngine, SearchResponse
@@ -51,9 +52,11 @@ class Vizbot:
         *,
         approved: Iterable[Resource] = (),
         prior: Mapping[str, float] | None = None,
+        embedder: Embedder | None = None,
     ):
         self.settings = settings
         self.store = store
+        self.embedder = embedder
         self._approved: list[Resource] = list(approved)
         self._prior: dict[str, float] = dict(prior or {})
         self._pending_logs: set[asyncio.Task[None]] = set()
@@ -81,7 +84,7 @@ class Vizbot:
 
     def _rebuild(self, curated: Catalog) -> None:
         live = merge_approved(curated, self._approved)
-        engine = SearchEngine(live, prior=self._prior)
+        engine = SearchEngine(live, prior=self._prior, embedder=self.embedder)
         by_url = {normalise_url(r.url): r for r in live.resources}
         # Swap last, together: readers see the old or the new state, never a mix.
         self._curated, self._by_url, self._engine = curated, by_url, engine
@@ -251,6 +254,18 @@ class Vizbot:
         return await store.report(days=days)
 
 
+def build_embedder(settings: Settings) -> Embedder | None:
+    """The embedding model when the settings ask for hybrid search and it loads; otherwise
+    ``None`` (answers by words alone), with one warning saying why."""
+    if not settings.semantic:
+        return None
+    try:
+        return load_embedder(cache_dir=settings.cache_dir)
+    except SemanticUnavailable as exc:
+        _log.warning("semantic search is off (%s); answering by words alone", exc)
+        return None
+
+
 def load_settings_catalog(settings: Settings) -> Catalog:
     """Load the curated catalog named by the settings (raises ``CatalogError``)."""
     return load_catalog(resolve_catalog_dir(settings.catalog_dir))
@@ -271,17 +286,20 @@ async def open_vizbot(
     *,
     with_store: bool = True,
     on_store_error: Callable[[StoreError], None] | None = None,
+    semantic: bool = True,
 ) -> AsyncIterator[Vizbot]:
     """Build the service from settings; closes the store on exit.
 
     With the store, approved suggestions join the live catalog and votes give the engine its prior.
     When ``on_store_error`` is given, a database that cannot be opened is reported to it and the
     service goes on with the curated catalog alone (questions are then not logged); otherwise the
-    ``StoreError`` propagates.
+    ``StoreError`` propagates. ``semantic=False`` skips the embedding model, for commands that
+    never answer a question (suggestions, tags, sync).
     """
     curated = load_settings_catalog(settings)
+    embedder = build_embedder(settings) if semantic else None
     if not with_store:
-        yield Vizbot(settings, curated)
+        yield Vizbot(settings, curated, embedder=embedder)
         return
     try:
         store = await open_store(settings)
@@ -289,13 +307,13 @@ async def open_vizbot(
         if on_store_error is None:
             raise
         on_store_error(exc)
-        yield Vizbot(settings, curated)
+        yield Vizbot(settings, curated, embedder=embedder)
         return
     service: Vizbot | None = None
     try:
         approved = await store.approved_resources()
         prior = await store.feedback_prior()
-        service = Vizbot(settings, curated, store, approved=approved, prior=prior)
+        service = Vizbot(settings, curated, store, approved=approved, prior=prior, embedder=embedder)
         yield service
     finally:
         if service is not None:

@@ -15,6 +15,11 @@ def _data_home(env: Mapping[str, str]) -> Path:
     return Path(base) / "vizbot"
 
 
+def _cache_home(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "vizbot"
+
+
 def read_dotenv(path: Path) -> dict[str, str]:
     """Parse a simple ``KEY=value`` file; missing file gives an empty mapping."""
     values: dict[str, str] = {}
@@ -84,6 +89,8 @@ class Settings:
     guild_id: int | None = None
     listen_channels: tuple[int, ...] = ()
     mod_role: str | None = None
+    semantic: bool = True  # hybrid search with the embedding model; False: words alone
+    cache_dir: Path = field(default_factory=lambda: _cache_home(os.environ))  # embedding vectors
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> "Settings":
@@ -110,6 +117,8 @@ class Settings:
             guild_id=guild_id,
             listen_channels=_ids(merged, "VIZBOT_LISTEN_CHANNELS"),
             mod_role=merged.get("VIZBOT_MOD_ROLE", "").strip() or None,
+            semantic=_bool(merged, "VIZBOT_SEMANTIC", True),
+            cache_dir=_cache_home(merged),
         )
 
     def with_overrides(self, **changes: object) -> "Settings":

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Iterable, TextIO
 
-from bot.app import load_settings_catalog, open_vizbot
+from bot.app import build_embedder, load_settings_catalog, open_vizbot
 from bot.cli.common import add_catalog_option, add_db_options, local_user, run, settings_from_args, whole_number
 from bot.cli.output import emit_json, info
 from bot.core.errors import InvalidInput, NotFound, StoreError
@@ -24,8 +24,9 @@ _limit = whole_number(1, MAX_LIMIT)
 
 
 def _curated_engine(args: argparse.Namespace) -> SearchEngine:
-    """The curated catalog alone (what ``eval`` scores)."""
-    return SearchEngine(load_settings_catalog(settings_from_args(args)))
+    """The curated catalog alone (what ``eval`` scores), searched as the settings say (hybrid by default)."""
+    settings = settings_from_args(args)
+    return SearchEngine(load_settings_catalog(settings), embedder=build_embedder(settings))
 
 
 def _store_unavailable(exc: StoreError) -> None:
@@ -36,7 +37,7 @@ def _live_engine(args: argparse.Namespace) -> SearchEngine:
     """The live catalog, as Discord sees it: curated entries plus approved suggestions."""
 
     async def go() -> SearchEngine:
-        async with open_vizbot(settings_from_args(args), on_store_error=_store_unavailable) as service:
+        async with open_vizbot(settings_from_args(args), on_store_error=_store_unavailable, semantic=False) as service:
             return service.engine
 
     return run(go())

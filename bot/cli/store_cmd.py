@@ -99,7 +99,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
 
     async def go():
-        async with open_vizbot(settings) as bot:
+        async with open_vizbot(settings, semantic=False) as bot:
             return await bot.suggest(args.url, args.title, args.tags, args.note, user=args.user or local_user())
 
     outcome = run(go())
@@ -138,7 +138,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
 
     async def go():
-        async with open_vizbot(settings) as bot:
+        async with open_vizbot(settings, semantic=False) as bot:
             return await bot.approve(
                 args.id, moderator=args.moderator or local_user(), kind=args.kind, level=args.level
             )
@@ -156,7 +156,7 @@ def cmd_reject(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
 
     async def go():
-        async with open_vizbot(settings) as bot:  # decisions go through the service, like approve
+        async with open_vizbot(settings, semantic=False) as bot:  # decisions go through the service, like approve
             return await bot.reject(args.id, moderator=args.moderator or local_user(), reason=args.reason)
 
     done = run(go())
@@ -178,7 +178,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
 
     async def go():
-        async with open_vizbot(settings) as bot:
+        async with open_vizbot(settings, semantic=False) as bot:
             approved = await bot.store.approved()
             if args.all:
                 return approved
@@ -202,7 +202,7 @@ def cmd_vote(args: argparse.Namespace) -> int:
     user = args.user or local_user()
 
     async def go():
-        async with open_vizbot(settings) as bot:
+        async with open_vizbot(settings, semantic=False) as bot:
             await bot.vote(user=user, question=args.question, resource_id=args.resource_id, value=value)
 
     run(go())

@@ -19,8 +19,9 @@ import logging
 import os
 import sys
 import tempfile
+from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -99,15 +100,24 @@ class Embedder:
         """The vector of one question."""
         return self._run([self._tokenizer.encode(text, QUERY_TOKENS)])[0]
 
-    def documents(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
-        """Vectors of catalog texts, from memory, then the disk cache, then the model (in
-        batches of similar length); ``progress(n)`` is told as each batch is done."""
+    def documents(
+        self,
+        texts: Sequence[str],
+        progress: Callable[[int], None] | None = None,
+        shipped: "EmbeddingCache | None" = None,
+    ) -> np.ndarray:
+        """Vectors of catalog texts, from memory, then the vectors shipped with the catalog,
+        then the disk cache, then the model (in batches of similar length); ``progress(n)``
+        is told as each batch is done."""
         keys = [text_key(t) for t in texts]
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
         missing: list[int] = []
+        seeded = shipped.load() if shipped is not None else {}
         stored = self.cache.load() if self.cache is not None else {}
         for i, key in enumerate(keys):
             vec = self._memo.get(key)
+            if vec is None:
+                vec = seeded.get(key)
             if vec is None:
                 vec = stored.get(key)
             if vec is None:
@@ -127,7 +137,7 @@ class Embedder:
                 if progress is not None:
                     progress(len(chunk))
             if self.cache is not None:
-                self.cache.save({k: self._memo[k] for k in keys})
+                self.cache.save({keys[i]: self._memo[keys[i]] for i in missing})
         return out
 
 
@@ -147,6 +157,13 @@ class EmbeddingCache:
         self.path = directory / f"{MODEL_ID}.npz"
         self._loaded: dict[str, np.ndarray] | None = None
 
+    @classmethod
+    def shipped_with(cls, catalog_dir: Path | None) -> "EmbeddingCache | None":
+        """The vectors a catalog directory ships (``embeddings/``, written by ``vizbot catalog embed``)."""
+        if catalog_dir is None or not (catalog_dir / "embeddings" / f"{MODEL_ID}.npz").is_file():
+            return None
+        return cls(catalog_dir / "embeddings")
+
     def load(self) -> dict[str, np.ndarray]:
         if self._loaded is None:
             self._loaded = {}
@@ -161,10 +178,10 @@ class EmbeddingCache:
                 _log.warning("ignoring unreadable embedding cache %s: %s", self.path, exc)
         return self._loaded
 
-    def save(self, wanted: Mapping[str, np.ndarray]) -> None:
-        """Keep ``wanted`` plus what the file already held."""
-        merged = dict(self.load())
-        if all(k in merged for k in wanted):
+    def save(self, wanted: Mapping[str, np.ndarray], *, only: bool = False) -> None:
+        """Keep ``wanted`` plus what the file already held (``only``: ``wanted`` alone)."""
+        merged = {} if only else dict(self.load())
+        if not only and all(k in merged for k in wanted):
             return
         merged.update(wanted)
         try:
@@ -178,18 +195,30 @@ class EmbeddingCache:
             _log.warning("cannot write the embedding cache %s: %s", self.path, exc)
 
 
-def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
-    """``$XDG_CACHE_HOME/vizbot`` (``~/.cache/vizbot``)."""
-    env = os.environ if env is None else env
-    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "vizbot"
-
-
 def load_embedder(
     model_path: Path | None = None, *, cache_dir: Path | None = None, threads: int = 1
 ) -> Embedder:
-    """The embedder, checked and ready; raises :class:`SemanticUnavailable` with the reason."""
-    path = model_path or default_model_path()
+    """The embedder, checked and ready; raises :class:`SemanticUnavailable` with the reason.
+
+    The checked model session is kept per process (by path, size, time and threads), so a
+    second service or command in the same process does not load it again."""
+    path = (model_path or default_model_path()).resolve()
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise SemanticUnavailable(f"cannot read the embedding model {path}: {exc.strerror or exc}") from None
+    session = _session(path, stat.st_size, stat.st_mtime_ns, threads)
+    cache = EmbeddingCache(cache_dir) if cache_dir is not None else None
+    return Embedder(session, _tokenizer(), cache)
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> WordPiece:
+    return WordPiece()
+
+
+@lru_cache(maxsize=4)
+def _session(path: Path, size: int, mtime_ns: int, threads: int) -> object:
     _verify(path)
     # onnxruntime 1.32 writes a device id under ~/.cache/Microsoft on import unless told not to.
     os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
@@ -204,11 +233,9 @@ def load_embedder(
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3
     try:
-        session = ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own exception types for a bad file
         raise SemanticUnavailable(f"onnxruntime cannot load {path}: {str(exc).splitlines()[0][:200]}") from None
-    cache = EmbeddingCache(cache_dir) if cache_dir is not None else None
-    return Embedder(session, WordPiece(), cache)
 
 
 def progress_bar(total: int, label: str = "embedding") -> tuple[Callable[[int], None], Callable[[], None]]:
@@ -219,15 +246,3 @@ def progress_bar(total: int, label: str = "embedding") -> tuple[Callable[[int], 
 
     bar = tqdm(total=total, desc=label, unit="text", file=sys.stderr, leave=False)
     return bar.update, bar.close
-
-
-__all__: Iterable[str] = (
-    "DIMENSION",
-    "MODEL_ID",
-    "Embedder",
-    "EmbeddingCache",
-    "SemanticUnavailable",
-    "default_cache_dir",
-    "load_embedder",
-    "progress_bar",
-)

@@ -10,8 +10,9 @@ Both halves are put on one 0-1 scale per question before they are added:
   so a question whose best cosine is weak does not have it stretched into confidence.
 
 Refusal weighs the same two kinds of evidence: answer when the words cover the question
-(coverage >= 0.5, with at least a weak cosine so that in-domain words inside an
-off-domain intent do not carry it alone) or when some resource is close in meaning
+(coverage >= 0.5, with at least a weak cosine unless the words cover nearly all of it,
+so that in-domain words inside an off-domain intent do not carry it alone, while a bare
+abbreviation the embedding model cannot read still does) or when some resource is close in meaning
 (cosine >= ``answer_cosine``); refuse otherwise. A resource enters the answer by a lexical
 match or by being close in meaning (within ``neighbour_margin`` of the best cosine and
 above ``doc_cosine``). Every number lives in :class:`FusionSettings`.
@@ -33,7 +34,8 @@ class FusionSettings:
     cos_floor: float = 0.15  # a cosine at or below this is no evidence
     cos_ceiling: float = 0.65  # a cosine at or above this is full evidence
     answer_cosine: float = 0.5  # a best cosine this high answers whatever the words say
-    veto_cosine: float = 0.3  # below this best cosine even covered words are not enough
+    veto_cosine: float = 0.3  # below this best cosine, words that cover only part of the question are not enough
+    full_coverage: float = 0.9  # words covering this much answer whatever the cosine ("bh", "iou")
     coverage: float = 0.5  # lexical coverage that counts as the words answering the question
     doc_cosine: float = 0.35  # a resource with no lexical match needs at least this cosine
     neighbour_margin: float = 0.1  # ... and to be within this of the best cosine
@@ -53,7 +55,11 @@ class Fused:
 
 def should_answer(coverage: float, lexical_hits: bool, best_cosine: float, s: FusionSettings) -> bool:
     """Whether the evidence says the catalog answers the question at all."""
-    words_answer = lexical_hits and coverage >= s.coverage - 1e-9 and best_cosine >= s.veto_cosine
+    words_answer = (
+        lexical_hits
+        and coverage >= s.coverage - 1e-9
+        and (best_cosine >= s.veto_cosine or coverage >= s.full_coverage - 1e-9)
+    )
     return words_answer or best_cosine >= s.answer_cosine
 
 
@@ -68,12 +74,15 @@ def fuse(
     cosines: np.ndarray,
     allowed: Sequence[bool] | None,
     s: FusionSettings,
+    boost: Sequence[float] | None = None,
 ) -> list[Fused]:
     """Resources ranked by fused score, best first (ties by catalog order).
 
     ``lexical`` is (resource, score) for the resources the words qualify, best first;
     ``allowed`` (per resource, or None for all) applies the question's filters to the
-    resources that enter by meaning alone.
+    resources that enter by meaning alone; ``boost`` (per resource, or None) multiplies a
+    score for ordering (the feedback prior) but not for the cutoff, so it reorders results
+    and never adds or drops one.
     """
     best_cos = float(cosines.max()) if len(cosines) else 0.0
     sem = semantic_part(cosines, s)
@@ -88,11 +97,13 @@ def fuse(
         doc = int(doc)
         if doc not in parts and (allowed is None or allowed[doc]):
             parts[doc] = 0.0
-    fused = [
-        Fused(doc, s.lexical_weight * lex + (1 - s.lexical_weight) * float(sem[doc]), lex, float(sem[doc]), float(cosines[doc]))
-        for doc, lex in parts.items()
-    ]
-    if not fused:
+    plain = {doc: s.lexical_weight * lex + (1 - s.lexical_weight) * float(sem[doc]) for doc, lex in parts.items()}
+    if not plain:
         return []
-    cutoff = s.relative_cutoff * max(f.score for f in fused)
-    return sorted((f for f in fused if f.score >= cutoff and f.score > 0), key=lambda f: (-f.score, f.doc))
+    cutoff = s.relative_cutoff * max(plain.values())
+    fused = [
+        Fused(doc, score * (boost[doc] if boost is not None else 1.0), parts[doc], float(sem[doc]), float(cosines[doc]))
+        for doc, score in plain.items()
+        if score >= cutoff and score > 0
+    ]
+    return sorted(fused, key=lambda f: (-f.score, f.doc))

@@ -204,6 +204,12 @@ class LexicalEngine:
         results = tuple(self.explain(q, doc, score, mask) for doc, score, mask in ranked[offset:])
         return self.respond(query, q, results, [doc for doc, _, _ in ranked], min(q.share, 1.0), filtered=bool(tag or kind or level))
 
+    def boosts(self) -> list[float] | None:
+        """Per resource, the factor the feedback prior multiplies its score by (None: no votes)."""
+        if not self._has_prior:
+            return None
+        return [1.0 + PRIOR_WEIGHT * p for p in self._prior]
+
     def check_filters(self, limit: int, offset: int, tag: str | None, kind: str | None, level: str | None) -> str | None:
         """Raise ``InvalidInput``/``NotFound`` for a bad page or filter; the tag filter's slug."""
         if not 1 <= limit <= MAX_LIMIT:

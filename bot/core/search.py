@@ -49,6 +49,7 @@ class SearchEngine:
         self.semantic = SemanticIndex(catalog, embedder, progress) if embedder is not None else None
         self.fusion = fusion or FusionSettings()
         self._phrases: dict[int, str] = {}
+        self._boosts = self.lexical.boosts()
 
     @property
     def hybrid(self) -> bool:
@@ -82,7 +83,7 @@ class SearchEngine:
         fused = []
         if should_answer(coverage, bool(ranked), best_cos, self.fusion):
             allowed = self._allowed(allowed_tag, kind, level) if filtered else None
-            fused = fuse([(doc, score) for doc, score, _ in ranked], coverage, cosines, allowed, self.fusion)
+            fused = fuse([(doc, score) for doc, score, _ in ranked], coverage, cosines, allowed, self.fusion, self._boosts)
         masks = {doc: (score, mask) for doc, score, mask in ranked}
         results = tuple(self._result(q, f, masks.get(f.doc)) for f in fused[offset : offset + limit])
         confidence = max(coverage if ranked else 0.0, min(1.0, best_cos / self.fusion.answer_cosine) * 0.5)

@@ -97,7 +97,7 @@ async def sync_main(settings: Settings) -> int:
     """``vizbot sync``: log in without the gateway, force a sync, close; prints what was done."""
     if not settings.discord_token:
         return _fail("DISCORD_TOKEN is not set (environment or .env)")
-    async with open_vizbot(settings, with_store=False) as service:
+    async with open_vizbot(settings, with_store=False, semantic=False) as service:
         client = VizbotClient(service, settings, force_sync=True)
         try:
             async with client:
