@@ -1,4 +1,4 @@
-"""``vizbot catalog check|export``: validate the catalog, or print it as JSON.
+"""``vizbot catalog check|export|embed``: validate the catalog, print it as JSON, or embed it.
 
 ``check`` prints each problem (``str(Problem)``: ``file:line: severity [id] field: message``)
 on standard error and exits 1 when any is an error; the one-line summary goes to standard output.
@@ -79,8 +79,32 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_embed(args: argparse.Namespace) -> int:
+    """Write the catalog's vectors to DIR/embeddings/, so installs start without embedding it."""
+    from bot.core.embedder import EmbeddingCache, load_embedder, progress_bar, text_key
+    from bot.core.semantic import resource_text
+
+    directory = _catalog_dir(args)
+    catalog = load_catalog(directory)
+    embedder = load_embedder(threads=args.threads)  # raises SemanticUnavailable with the reason
+    texts = [resource_text(r, catalog) for r in catalog.resources]
+    advance, close = progress_bar(len(texts))
+    try:
+        vectors = embedder.documents(texts, advance)
+    finally:
+        close()
+
+    target = EmbeddingCache(directory / "embeddings")
+    target.save({text_key(t): v for t, v in zip(texts, vectors)}, only=True)
+    if args.json:
+        emit_json({"catalog": str(directory), "file": str(target.path), "resources": len(texts), "model": embedder.model_id})
+    else:
+        print(f"{len(texts)} resources embedded into {target.path}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``catalog check`` and ``catalog export``."""
+    """Add ``catalog check``, ``catalog export`` and ``catalog embed``."""
     parser = sub.add_parser("catalog", help="validate or export the curated catalog")
     actions = parser.add_subparsers(dest="catalog_command", metavar="ACTION")
     actions.required = True
@@ -105,3 +129,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_catalog_option(export)
     export.add_argument("--json", action="store_true", help="print a JSON list on standard output")
     export.set_defaults(handler=run_export)
+
+    embed = actions.add_parser(
+        "embed",
+        help="store the catalog's embedding vectors beside it",
+        description="Embed every resource with the semantic model and write DIR/embeddings/MODEL.npz "
+        "(only this catalog's vectors), which vizbot reads before computing any. Run it after "
+        "editing the catalog you ship; an entry whose text changed is embedded again at start-up anyway.",
+    )
+    embed.add_argument("dir", nargs="?", type=Path, metavar="DIR", help="catalog directory (same as --catalog)")
+    add_catalog_option(embed)
+    embed.add_argument("--threads", type=int, default=2, help="model threads (default 2)")
+    embed.add_argument("--json", action="store_true", help="print the result as one JSON document")
+    embed.set_defaults(handler=run_embed)

@@ -189,6 +189,7 @@ class EmbeddingCache:
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
                 np.savez(fh, keys=np.array(list(merged), dtype="U40"), vectors=np.stack(list(merged.values())))
+            os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide a shipped file from other users
             os.replace(tmp, self.path)
             self._loaded = merged
         except OSError as exc:

@@ -30,11 +30,11 @@ def resource_text(resource: Resource, catalog: Catalog) -> str:
     return " ".join(parts)
 
 
-def key_phrase(resource: Resource, limit: int = 90) -> str:
-    """A short phrase that says what a resource is about, for "close in meaning to: ..."."""
-    first = _SENTENCE.split(resource.description.strip(), maxsplit=1)[0].rstrip(".")
-    text = f"{resource.title} ({first})" if first else resource.title
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def key_phrase(resource: Resource, limit: int = 70) -> str:
+    """What a resource is about, short, for "close in meaning to: ...": the first sentence of
+    its description (the title is shown beside it already)."""
+    text = _SENTENCE.split(resource.description.strip(), maxsplit=1)[0].rstrip(".") or resource.title
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;") + "…"
 
 
 class SemanticIndex:
