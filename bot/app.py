@@ -260,7 +260,7 @@ def build_embedder(settings: Settings) -> Embedder | None:
     if not settings.semantic:
         return None
     try:
-        return load_embedder(cache_dir=settings.cache_dir)
+        return load_embedder(settings.model_path, cache_dir=settings.cache_dir)
     except SemanticUnavailable as exc:
         _log.warning("semantic search is off (%s); answering by words alone", exc)
         return None

