@@ -108,3 +108,27 @@ if __name__ == "__main__" and sys.argv[1:] == ["--update"]:
             path = BASELINES / f"{set_name}.json"
             path.write_text(json.dumps(_record(_outcomes(set_name, Path(tmp))), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
             print(f"wrote {path}")
+
+
+BLIND = json.loads((BASELINES / "blind.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", sorted(k for k in BLIND if not k.startswith("_")))
+def test_blind_sets_hold_their_counts(name: str, cache_dir: Path) -> None:
+    """Each blind set loses at most two questions on hit@1, hit@3 and either refusal count (aggregates only)."""
+    spec = BLIND[name]
+    catalog = load_catalog(DATA / spec["catalog"]) if spec["catalog"] else load_catalog(default_catalog_dir())
+    engine = SearchEngine(catalog, embedder=load_embedder(cache_dir=cache_dir))
+    questions = load_questions(DATA / spec["questions"])
+    check_gold(questions, catalog)
+    report = evaluate(questions, engine_answer(engine))
+    now = {
+        "hit_at_1": round(report.hit_at_1 * report.answerable),
+        "hit_at_3": round(report.hit_at_3 * report.answerable),
+        "refused_correctly": round(report.refused_correctly * report.unanswerable),
+        "wrongly_refused": round(report.wrongly_refused * report.answerable),
+    }
+    assert now["hit_at_1"] >= spec["hit_at_1"] - ALLOWED_REGRESSIONS, now
+    assert now["hit_at_3"] >= spec["hit_at_3"] - ALLOWED_REGRESSIONS, now
+    assert now["refused_correctly"] >= spec["refused_correctly"] - ALLOWED_REGRESSIONS, now
+    assert now["wrongly_refused"] <= spec["wrongly_refused"] + ALLOWED_REGRESSIONS, now
