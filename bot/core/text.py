@@ -37,6 +37,28 @@ STOP_WORDS: frozenset[str] = frozenset(
     tell give gives giving make makes making use using used actually basically exactly pretty maybe perhaps
     vs versus compare compared comparing comparison differ difference differences mean means meaning
     """.split()
+    # The same kind of words in the other languages learners write in (Spanish, French, German,
+    # Portuguese, Italian, Dutch), accents stripped as normalise() strips them. Words that are
+    # also meaningful English or maths (sin, die, man, come, son) are left out.
+    + """
+    el los las del una unos unas que como cual cuales donde cuando por para con sobre entre
+    es son esta estan hay tiene tienen alguien algo alguna alguno puedo puede puedes explica explicar
+    explicacion entender funciona funcionan hola gracias ayuda mejor bueno buena buen mi mis tu tus
+    les des une est sont pour avec sans dans sur quoi comment pourquoi quel quelle quels quelles qui
+    quelqu quelque chose ya il elle ils nous vous je moi toi fonctionne marche expliquer explication
+    comprendre aide merci salut bonjour svp stp meilleur meilleure bon bonne mon ma mes ton ta tes
+    der das dem den ein eine einen einem einer und oder ist sind wie warum wo wann welche welcher
+    welches gibt es jemand etwas kann kannst koennt konnt ich mir mich du dir funktioniert erklaren
+    erklaert erklart erklarung erklaerung verstehen hilfe danke hallo beste besten gut gute guten mit
+    fur fuer auf aus bei bitte
+    um uma uns umas os da das do dos na nas no nos com pelo pela alguem tem existe ha funcionam
+    explicar explicacao entender ajuda obrigado obrigada ola oi melhor boa bom meu minha
+    il lo gli della dello delle degli di che cosa perche quale quali dove quando funziona
+    funzionano spiegare spiegazione spiegami capire aiuto grazie ciao migliore buono buona mio mia
+    qualcuno qualche
+    het een van voor op met hoe wat waarom waar wanneer welke iemand iets kan kun werkt uitleg
+    uitleggen begrijpen hulp bedankt hallo beste goed goede mijn
+    """.split()
 )
 
 # Combining marks (accents, zalgo) and format/control characters are dropped.
