@@ -35,7 +35,7 @@ from bot.core.errors import InvalidInput, NotFound
 from bot.core.index import FIELD_NAMES, PAIR, STRONG_FIELDS, TAG_TERM, Index, compact, idf, is_word
 from bot.core.model import KINDS, LEVELS, Catalog, Resource, Tag
 from bot.core.results import Match, SearchResponse, SearchResult, TagLookup
-from bot.core.text import MAX_QUERY_CHARS, americanise, is_stop, normalise, words
+from bot.core.text import MAX_QUERY_CHARS, americanise, english_words, is_stop, misspelt_stop, normalise, words
 
 _log = logging.getLogger(__name__)
 
@@ -316,7 +316,7 @@ class LexicalEngine:
                 seq.append(joined)
                 continue
             for part in parts:
-                if not is_stop(part):
+                if not is_stop(part) and not self._misspelt_stop(part):
                     seq.extend(self._split_unknown(part))
             if len(seq) >= MAX_UNITS:
                 break
@@ -457,6 +457,13 @@ class LexicalEngine:
         as "takes"). Other corrections still rank, but weigh as chatter."""
         return term in self._index.topical
 
+    def _misspelt_stop(self, part: str) -> bool:
+        """An unknown word one edit from a stop word ("expalin", "thnaks") is chatter
+        misspelt, not a missing subject: it is dropped like the stop word."""
+        idx = self._index
+        term = idx.stem(part)
+        return term not in idx.docs and (term,) not in idx.phrases and misspelt_stop(part)
+
     def _joined(self, parts: list[str]) -> tuple[str, str] | None:
         """A hyphenated word with a part that would be dropped (a stop word or a single letter:
         "k-means", "x-ray") as one (surface, stem), when the catalog knows the joined form."""
@@ -484,9 +491,12 @@ class LexicalEngine:
         return [(part, term)]
 
     def _typo_alts(self, word: str) -> tuple[_Alt, ...]:
-        """Alternatives for an unknown word: close index words, and tags whose one-word name is close."""
+        """Alternatives for an unknown word: close index words, and tags whose one-word name is close.
+        A correctly spelt English word the catalog does not use ("taxes", "election") is not a typo."""
         idx = self._index
         alts: list[_Alt] = []
+        if word in english_words():
+            return ()
         for surface, term, edits in self._corrections(word):
             # People rarely mistype a word's first letter: a correction that changes it counts
             # as one more edit.

@@ -16,6 +16,7 @@ the lexical engine alone, with its own refusal.
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Mapping
 
 from bot.core.embedder import Embedder
@@ -24,12 +25,23 @@ from bot.core.lexical import MAX_LIMIT, LexicalEngine
 from bot.core.model import Catalog, Resource, Tag
 from bot.core.results import Match, SearchResponse, SearchResult, TagLookup
 from bot.core.semantic import SemanticIndex, key_phrase
-from bot.core.text import MAX_QUERY_CHARS
+from bot.core.text import MAX_QUERY_CHARS, normalise
 
 __all__ = ["MAX_LIMIT", "Match", "SearchEngine", "SearchResponse", "SearchResult", "TagLookup"]
 
 LEXICAL_DEPTH = 50  # lexical candidates handed to fusion
 MEANING_SHOWN = 0.5  # a resource whose semantic part reaches this says it is close in meaning
+
+
+def _as_read(question: str, corrections: list[tuple[str, str]]) -> str:
+    """The question with the words the lexical side corrected spelt as it read them, so the
+    embedding model (which knows no misspellings) sees "transformers", not "transfomers"."""
+    if not corrections:
+        return question
+    text = normalise(question)
+    for typed, read in corrections:
+        text = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", read, text)
+    return text
 
 
 class SearchEngine:
@@ -77,7 +89,7 @@ class SearchEngine:
             return lex.empty_response(query)
         coverage = min(q.share, 1.0)
         ranked = lex.top(q, LEXICAL_DEPTH, allowed_tag, kind, level) if q.units else []
-        cosines = self.semantic.cosines(query[:MAX_QUERY_CHARS])
+        cosines = self.semantic.cosines(_as_read(query[:MAX_QUERY_CHARS], q.corrections))
         best_cos = float(cosines.max()) if len(cosines) else 0.0
         filtered = bool(tag or kind or level)
         fused = []

@@ -143,3 +143,48 @@ def stems(tokens: list[str]) -> list[str]:
 def is_stop(word: str) -> bool:
     """True for generic English words that carry no topic."""
     return word in STOP_WORDS
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+MIN_MISSPELT_STOP = 5  # shorter words are too easily another word one edit away
+# A misspelt stop word shares a one-deletion key with it: {key -> stop words}.
+_STOP_KEYS: dict[str, set[str]] = {}
+for _stop in STOP_WORDS:
+    if len(_stop) >= MIN_MISSPELT_STOP:
+        for _key in _deletions(_stop) | {_stop}:
+            _STOP_KEYS.setdefault(_key, set()).add(_stop)
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Whole English words of BERT's uncased vocabulary (the embedding model's, shipped in
+    ``data/``): a word here is spelt right, whatever the catalog says."""
+    from bot.core.wordpiece import VOCAB_PATH
+
+    return frozenset(
+        token for token in VOCAB_PATH.read_text(encoding="utf-8").split("\n") if len(token) >= 3 and token.isascii() and token.isalpha()
+    )
+
+
+@lru_cache(maxsize=4096)
+def misspelt_stop(word: str) -> bool:
+    """True when ``word`` is one edit (a swap counts as one) from a stop word of five letters or
+    more ("expalin", "plase"). Callers ask only about words the catalog does not know."""
+    if len(word) < MIN_MISSPELT_STOP - 1 or word in STOP_WORDS:
+        return False
+    candidates = set().union(*(_STOP_KEYS.get(k, ()) for k in _deletions(word) | {word}))
+    return any(_one_edit(word, stop) for stop in candidates)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Optimal string alignment distance of exactly one (substitution, insertion, deletion or swap)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))

@@ -100,3 +100,21 @@ def test_without_an_embedder_the_engine_is_lexical(tmp_path: Path) -> None:
     engine = SearchEngine(load_catalog(FIXTURE))
     assert not engine.hybrid
     assert engine.search("bh").results[0].resource.id == "black-hole-visualizer"
+
+
+@pytest.mark.parametrize(
+    ("question", "unwanted"),
+    [("how do I file my taxes", "takes"), ("when is the next recall election in california", "detection")],
+)
+def test_correct_english_is_not_read_as_a_catalog_word(shipped: SearchEngine, question: str, unwanted: str) -> None:
+    """A rightly spelt word the catalog lacks is not 'corrected' onto one it has, so off-topic stays off."""
+    response = shipped.search(question)
+    assert unwanted not in (response.notice or "")
+    assert response.results == ()
+
+
+def test_typos_are_read_before_the_question_is_embedded(shipped: SearchEngine) -> None:
+    """A misspelt stop word is dropped and a misspelt topic is embedded as read."""
+    response = shipped.search("expalin transfomers")
+    assert response.notice == 'Read "transfomers" as "transformers".'
+    assert response.results and "transformers" in response.results[0].resource.tags

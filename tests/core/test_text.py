@@ -92,3 +92,22 @@ def test_normalise_is_idempotent(text: str) -> None:
     once = normalise(text)
     assert normalise(once) == once
     assert all(tok == normalise(tok) for tok in tokenize(text))
+
+
+@pytest.mark.parametrize(
+    ("word", "misspelt"),
+    [("expalin", True), ("thnaks", True), ("becuase", True), ("explain", False), ("kernal", False), ("relu", False), ("tanh", False)],
+)
+def test_misspelt_stop_words(word: str, misspelt: bool) -> None:
+    """A word one edit (or one swap) from a stop word of five letters or more is that stop word misspelt."""
+    from bot.core.text import misspelt_stop
+
+    assert misspelt_stop(word) is misspelt
+
+
+@pytest.mark.parametrize(("word", "known"), [("taxes", True), ("election", True), ("transfomers", False), ("kernals", False)])
+def test_english_words(word: str, known: bool) -> None:
+    """The embedding model's vocabulary says which words are spelt right."""
+    from bot.core.text import english_words
+
+    assert (word in english_words()) is known
