@@ -476,10 +476,11 @@ class LexicalEngine:
         return None
 
     def _split_unknown(self, part: str) -> list[tuple[str, str]]:
-        """``part`` as (surface, stem); an unknown compound of two known words gives both."""
+        """``part`` as (surface, stem); an unknown compound of two known words gives both, unless
+        it is an English word of its own ("backbone" is not "back" + "bone")."""
         idx = self._index
         term = idx.stem(part)
-        if term in idx.docs or (term,) in idx.phrases or len(part) < 6 or part.isdigit():
+        if term in idx.docs or (term,) in idx.phrases or len(part) < 6 or part.isdigit() or part in english_words():
             return [(part, term)]
         for cut in range(3, len(part) - 2):
             left, right = part[:cut], part[cut:]

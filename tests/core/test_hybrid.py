@@ -118,3 +118,9 @@ def test_typos_are_read_before_the_question_is_embedded(shipped: SearchEngine) -
     response = shipped.search("expalin transfomers")
     assert response.notice == 'Read "transfomers" as "transformers".'
     assert response.results and "transformers" in response.results[0].resource.tags
+
+
+def test_an_english_compound_is_not_split_into_known_words(shipped: SearchEngine) -> None:
+    """'backbone' is not read as 'back' + 'bone'."""
+    q = shipped.lexical.analyse("backbone")
+    assert [u.label for u in q.units] == [] and q.unknown == ["backbone"]
