@@ -1,10 +1,11 @@
-"""Seeded synthetic catalogs with a Zipf-distributed vocabulary and tag use, and questions over them."""
+"""Seeded synthetic catalogs and questions over them, from two generators (see :data:`GENERATORS`)."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import Callable
 
 from bot.core.model import KINDS, LEVELS, Catalog, Resource, Tag
 from bot.core.text import STOP_WORDS
@@ -88,9 +89,10 @@ def _typo(rng: random.Random, word: str) -> str:
     return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
-def synthetic_questions(catalog: Catalog, count: int, seed: int = 11, typo_share: float = 0.2) -> list[str]:
-    """Questions a user might ask about random resources: title and keyword words, some filler,
-    a share with one transposed-letter typo, and a few tag aliases."""
+def synthetic_labelled(catalog: Catalog, count: int, seed: int = 11, typo_share: float = 0.2) -> list[tuple[str, str]]:
+    """Questions a user might ask about random resources, each with the id of the resource it
+    was drawn from: title and keyword words, some filler, a share with one transposed-letter
+    typo, and a few tag aliases."""
     rng = random.Random(seed)
     out = []
     tags = list(catalog.tags.values())
@@ -103,5 +105,185 @@ def synthetic_questions(catalog: Catalog, count: int, seed: int = 11, typo_share
         if rng.random() < typo_share:
             j = rng.randrange(len(words))
             words[j] = _typo(rng, words[j])
-        out.append(rng.choice(_FILLER).format(" ".join(words)))
+        out.append((rng.choice(_FILLER).format(" ".join(words)), r.id))
     return out
+
+
+def synthetic_questions(catalog: Catalog, count: int, seed: int = 11, typo_share: float = 0.2) -> list[str]:
+    """The questions of :func:`synthetic_labelled` without their sources."""
+    return [q for q, _ in synthetic_labelled(catalog, count, seed, typo_share)]
+
+
+# -- a second generator, written after the engine and never used to tune it ------------------------
+#
+# Different on purpose from the one above: another alphabet of syllables (open CV syllables,
+# long words), a steeper Zipf law for the background vocabulary (s = 1.25) and a Heaps law
+# that grows faster, documents written around topics (a share of each text comes from its
+# topic's own words), heavy-tailed description lengths, resources without keywords or author,
+# and questions of other shapes: words from the description rather than the title, tag names,
+# comparisons, long chatty sentences, capitals, hyphenated compounds, unknown words, and typos
+# that drop, double or replace a letter instead of swapping two.
+
+_T_CONSONANTS = ["k", "l", "m", "n", "p", "r", "s", "t", "v", "y", "w", "h", "j"]
+_T_VOWELS = ["a", "e", "i", "o", "u", "aa", "ii", "oo"]
+_T_TEMPLATES = [
+    ("{}", 2),
+    ("{}?", 2),
+    ("looking for a {} tutorial (video preferably)", 1),
+    ("best {} for beginners", 1),
+    ("ELI5 {}", 1),
+    ("could someone point me at something that explains {} properly, i've been stuck for days", 1),
+    ("hi all, new here - is there a good walkthrough of {} with pictures? thanks!", 1),
+    ("{} vs {}", 1),
+    ("difference between {} and {}", 1),
+]
+
+
+def topical_vocabulary_size(n: int) -> int:
+    """Distinct words for ``n`` resources (a Heaps law steeper than :func:`vocabulary_size`)."""
+    return max(800, int(12 * n**0.7))
+
+
+def _topical_words(rng: random.Random, count: int, taken: set[str] | None = None) -> list[str]:
+    seen: set[str] = set(taken or ())
+    out: list[str] = []
+    while len(out) < count:
+        word = "".join(rng.choice(_T_CONSONANTS) + rng.choice(_T_VOWELS) for _ in range(rng.randint(2, 4)))
+        if rng.random() < 0.3:
+            word += "n"
+        if len(word) >= 4 and word not in seen and word not in STOP_WORDS:
+            seen.add(word)
+            out.append(word)
+    return out
+
+
+def topical_catalog(n: int, seed: int = 23) -> Catalog:
+    """``n`` resources written around topics; each topic has a tag (its two main words, an
+    abbreviation and a synonym as aliases)."""
+    rng = random.Random(seed)
+    words = _topical_words(rng, topical_vocabulary_size(n))
+    background = Zipf.over(words, s=1.25)
+    topic_count = max(20, n // 60)
+    topics = []
+    for _ in range(topic_count):
+        cluster = rng.sample(words, k=30)
+        topics.append(Zipf.over(cluster, s=0.9))
+    popularity = Zipf.over([str(i) for i in range(topic_count)], s=0.8)
+    tags: dict[str, Tag] = {}
+    topic_tag: list[str] = []
+    synonyms = _topical_words(random.Random(seed + 1), topic_count, set(words))
+    for i, topic in enumerate(topics):
+        a, b = topic.items[0], topic.items[1]
+        slug = f"{a}-{b}-{i}"
+        tags[slug] = Tag(slug, f"{a.title()} {b}", f"Resources about {a} and {b}.", aliases=(synonyms[i], f"{a[0]}{b[0]}{i}"))
+        topic_tag.append(slug)
+    tag_use = Zipf.over(topic_tag, s=0.8)
+
+    def text(topic: Zipf, length: int, share: float) -> list[str]:
+        return [topic.draw(rng, 1)[0] if rng.random() < share else background.draw(rng, 1)[0] for _ in range(length)]
+
+    resources = []
+    for i in range(n):
+        t = int(popularity.draw(rng, 1)[0])
+        topic = topics[t]
+        title = " ".join(text(topic, rng.randint(2, 8), 0.7)).capitalize()
+        length = min(120, max(5, int(rng.lognormvariate(3.1, 0.6))))
+        description = " ".join(text(topic, length, 0.45)).capitalize() + "."
+        keywords = tuple(dict.fromkeys(" ".join(text(topic, rng.randint(2, 3), 0.8)) for _ in range(rng.choice((0, 0, 1, 2, 3, 4)))))
+        chosen = tuple(dict.fromkeys([topic_tag[t], *tag_use.draw(rng, rng.randint(0, 2))]))
+        author = None if rng.random() < 0.3 else f"{rng.choice(words).title()} {rng.choice(words).title()}"
+        resources.append(
+            Resource(
+                id=f"t{i:06d}",
+                title=title,
+                url=f"https://example.net/t{i}",
+                description=description,
+                tags=chosen,
+                kind=rng.choice(KINDS),
+                level=rng.choice(LEVELS),
+                keywords=keywords,
+                author=author,
+            )
+        )
+    return Catalog(tags, tuple(resources))
+
+
+def _topical_typo(rng: random.Random, word: str) -> str:
+    if len(word) < 5:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    how = rng.randrange(3)
+    if how == 0:  # a letter dropped
+        return word[:i] + word[i + 1 :]
+    if how == 1:  # a letter doubled
+        return word[:i] + word[i] + word[i:]
+    return word[:i] + rng.choice("aeioklmnprst".replace(word[i], "")) + word[i + 1 :]  # a letter replaced
+
+
+def topical_labelled(catalog: Catalog, count: int, seed: int = 29, typo_share: float = 0.25) -> list[tuple[str, str]]:
+    """Questions about random resources of a :func:`topical_catalog`, each with its source's id."""
+    rng = random.Random(seed)
+    unknown = _topical_words(random.Random(seed + 1), 200)
+    out = []
+    templates, weights = zip(*_T_TEMPLATES)
+    for _ in range(count):
+        r = rng.choice(catalog.resources)
+        title = r.title.lower().split()
+        described = [w.strip(".").lower() for w in r.description.split()]
+        shape = rng.random()
+        if shape < 0.35:  # words of the description alone
+            words = rng.sample(described, k=min(len(described), rng.randint(2, 4)))
+        elif shape < 0.6:  # a phrase of the title
+            start = rng.randrange(max(1, len(title) - 1))
+            words = title[start : start + rng.randint(2, 3)]
+        elif shape < 0.8:  # the tag's name or alias, and one word of the text
+            tag = catalog.tags.get(r.tags[0])
+            name = rng.choice((tag.title.lower(), tag.aliases[0])) if tag else ""
+            words = [name, rng.choice(described)]
+        else:  # title and description words mixed
+            words = [rng.choice(title), rng.choice(described), rng.choice(described)]
+        words = list(dict.fromkeys(w for w in words if w))
+        if rng.random() < typo_share:
+            j = rng.randrange(len(words))
+            words[j] = _topical_typo(rng, words[j])
+        if rng.random() < 0.08:
+            words.insert(rng.randrange(len(words) + 1), rng.choice(unknown))
+        if len(words) >= 2 and rng.random() < 0.05:
+            words[:2] = [f"{words[0]}-{words[1]}"]
+        template = rng.choices(templates, weights=weights)[0]
+        if template.count("{}") == 2:
+            split = max(1, len(words) // 2)
+            question = template.format(" ".join(words[:split]), " ".join(words[split:]) or words[0])
+        else:
+            question = template.format(" ".join(words))
+        if rng.random() < 0.1:
+            question = question.upper()
+        out.append((question, r.id))
+    return out
+
+
+@dataclass(frozen=True)
+class Generator:
+    """A synthetic catalog family: ``catalog(n)`` and ``labelled(catalog, count)`` -> (question, source id)."""
+
+    name: str
+    summary: str
+    catalog: Callable[[int], Catalog]
+    labelled: Callable[[Catalog, int], list[tuple[str, str]]]
+
+
+GENERATORS: dict[str, Generator] = {
+    "zipf": Generator(
+        "zipf",
+        "Zipf vocabulary (s=1.07) and tags; title and keyword questions, 20% with a swapped-letter typo",
+        synthetic_catalog,
+        synthetic_labelled,
+    ),
+    "topical": Generator(
+        "topical",
+        "topic-structured texts, steeper Zipf (s=1.25), heavy-tailed lengths; description, tag, comparison "
+        "and chatty questions, 25% with a dropped, doubled or replaced letter (never used to tune the engine)",
+        topical_catalog,
+        topical_labelled,
+    ),
+}
