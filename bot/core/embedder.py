@@ -35,8 +35,8 @@ MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6
 MODEL_SIZE = 22_928_619
 DIMENSION = 384
 QUERY_TOKENS = 64  # a question is cut to this many tokens (the model's sense of a long text fades anyway)
-DOC_TOKENS = 256  # sentence-transformers' max_seq_length for this model
-BATCH = 32
+DOC_TOKENS = 128  # the length the model was trained on (its own tokenizer.json cuts here too)
+BATCH = 4  # texts per model run: larger batches of long texts grew onnxruntime's memory pool past 1 GB
 
 
 class SemanticUnavailable(VizbotError):
