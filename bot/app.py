@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import AsyncIterator, Callable, Iterable, Mapping
 
@@ -60,6 +62,9 @@ class Vizbot:
         self._approved: list[Resource] = list(approved)
         self._prior: dict[str, float] = dict(prior or {})
         self._pending_logs: set[asyncio.Task[None]] = set()
+        # Questions are searched one at a time on a worker thread: the model releases the GIL, so
+        # the event loop keeps serving Discord on the other core while a question is embedded.
+        self._search_thread: ThreadPoolExecutor | None = None
         self._rebuild(curated)
 
     @property
@@ -128,7 +133,14 @@ class Vizbot:
         never waits for the disk; reading the log (``report``) and closing wait for pending
         writes. A failure to log never stops the answer.
         """
-        response = self._engine.search(question, limit=limit, offset=offset, tag=tag, kind=kind, level=level)
+        engine = self._engine
+        search = partial(engine.search, question, limit=limit, offset=offset, tag=tag, kind=kind, level=level)
+        if engine.hybrid:
+            if self._search_thread is None:
+                self._search_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vizbot-search")
+            response = await asyncio.get_running_loop().run_in_executor(self._search_thread, search)
+        else:  # a lexical search takes well under a millisecond: a thread hop would cost more
+            response = search()
         if self.store is not None and self.settings.log_questions and offset == 0:
             text = normalise(question)  # the store keeps at most questions.MAX_QUESTION characters
             if text:
@@ -151,6 +163,12 @@ class Vizbot:
             )
         except StoreError as exc:
             _log.warning("question not logged: %s", exc)
+
+    def close(self) -> None:
+        """Stop the search thread (open_vizbot calls this on exit)."""
+        if self._search_thread is not None:
+            self._search_thread.shutdown(wait=True)
+            self._search_thread = None
 
     async def flush(self) -> None:
         """Wait for question-log writes still in flight."""
@@ -298,24 +316,26 @@ async def open_vizbot(
     """
     curated = load_settings_catalog(settings)
     embedder = build_embedder(settings) if semantic else None
-    if not with_store:
-        yield Vizbot(settings, curated, embedder=embedder)
-        return
-    try:
-        store = await open_store(settings)
-    except StoreError as exc:
-        if on_store_error is None:
-            raise
-        on_store_error(exc)
-        yield Vizbot(settings, curated, embedder=embedder)
-        return
+    store: Store | None = None
+    if with_store:
+        try:
+            store = await open_store(settings)
+        except StoreError as exc:
+            if on_store_error is None:
+                raise
+            on_store_error(exc)
     service: Vizbot | None = None
     try:
-        approved = await store.approved_resources()
-        prior = await store.feedback_prior()
-        service = Vizbot(settings, curated, store, approved=approved, prior=prior, embedder=embedder)
+        if store is None:
+            service = Vizbot(settings, curated, embedder=embedder)
+        else:
+            approved = await store.approved_resources()
+            prior = await store.feedback_prior()
+            service = Vizbot(settings, curated, store, approved=approved, prior=prior, embedder=embedder)
         yield service
     finally:
         if service is not None:
             await service.flush()
-        await store.close()
+            service.close()
+        if store is not None:
+            await store.close()

@@ -259,3 +259,22 @@ async def test_question_log_written_in_background_is_never_lost(settings: Settin
             await bot.ask(f"momentum {n}", user="ann")
     async with open_vizbot(settings) as bot:
         assert (await bot.report(days=1)).questions == 5
+
+
+async def test_hybrid_questions_are_searched_off_the_event_loop(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the model loaded, ask() runs the search on the one search thread, and closing stops it."""
+    import threading
+
+    async with open_vizbot(settings) as bot:
+        assert bot.engine.hybrid
+        threads: list[str] = []
+        real = bot.engine.search
+        monkeypatch.setattr(bot.engine, "search", lambda *a, **k: threads.append(threading.current_thread().name) or real(*a, **k))
+        first = await bot.ask("convnet stride", user="ann")
+        second = await bot.ask("sobel edges", user="ann")
+        assert first.results and second.results
+        assert len(threads) == 2 and all(name.startswith("vizbot-search") for name in threads)
+        pool = bot._search_thread
+    assert pool is not None
+    with pytest.raises(RuntimeError):  # shut down on exit: nothing more runs there
+        pool.submit(int)

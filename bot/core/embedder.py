@@ -36,6 +36,7 @@ MODEL_SIZE = 22_928_619
 DIMENSION = 384
 QUERY_TOKENS = 64  # a question is cut to this many tokens (the model's sense of a long text fades anyway)
 DOC_TOKENS = 128  # the length the model was trained on (its own tokenizer.json cuts here too)
+QUERY_CACHE = 256  # question vectors kept per embedder
 BATCH = 4  # texts per model run: larger batches of long texts grew onnxruntime's memory pool past 1 GB
 
 
@@ -79,6 +80,8 @@ class Embedder:
         self._inputs = {i.name for i in session.get_inputs()}  # type: ignore[attr-defined]
         self.cache = cache
         self._memo: dict[str, np.ndarray] = {}
+        # The same question again (the More button, a second page) costs no model run.
+        self.query = lru_cache(maxsize=QUERY_CACHE)(self._query)  # type: ignore[method-assign]
 
     def _run(self, token_lists: Sequence[Sequence[int]]) -> np.ndarray:
         width = max(len(t) for t in token_lists)
@@ -96,9 +99,15 @@ class Embedder:
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
 
-    def query(self, text: str) -> np.ndarray:
+    def _query(self, text: str) -> np.ndarray:
+        """The vector of one question (read-only: it may be shared with later callers)."""
+        vector = self._run([self._tokenizer.encode(text, QUERY_TOKENS)])[0]
+        vector.setflags(write=False)
+        return vector
+
+    def query(self, text: str) -> np.ndarray:  # replaced per instance by a cached _query
         """The vector of one question."""
-        return self._run([self._tokenizer.encode(text, QUERY_TOKENS)])[0]
+        return self._query(text)
 
     def documents(
         self,
