@@ -50,7 +50,7 @@ WEAK_EVIDENCE = 0.5  # a word found only in a description (or author) counts thi
 PAIR_WEIGHT = 0.5  # two query words side by side in a resource count this much extra
 PRIOR_WEIGHT = 0.05  # feedback prior in [-1, 1] moves a score by at most this share
 SUGGEST_DEPTH = 20  # a refused question's tags come from this many best matches per word
-MIN_TYPO_LENGTH = 5  # shorter unknown words are too ambiguous to correct
+MIN_TYPO_LENGTH = 5  # shorter unknown words are too ambiguous to correct (four letters: a swap only)
 FIRST_BATCH = 16  # postings first read from a list (then as many as read so far)
 MAP_MAX = 512  # posting lists up to this long get a resource -> position map for random access
 POSITION_CACHE = 2048  # posting lists kept mapped for random access
@@ -512,10 +512,19 @@ class LexicalEngine:
         return tuple(alts)
 
     def _corrections(self, word: str) -> list[tuple[str, str, int]]:
-        """Index words within one edit (two for long words) of an unknown ``word``: (word, stem, edits)."""
-        if len(word) < MIN_TYPO_LENGTH or word.isdigit():
+        """Index words within one edit (two for long words) of an unknown ``word``: (word, stem, edits).
+        A four-letter word is corrected only by swapping two neighbouring letters onto a word that
+        names a topic ("lsmt", "rleu"): any other edit of so short a word is too ambiguous."""
+        if word.isdigit() or len(word) < MIN_TYPO_LENGTH - 1:
             return []
         idx = self._index
+        if len(word) < MIN_TYPO_LENGTH:
+            swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+            return [
+                (choice, idx.surface[choice], 1)
+                for choice in sorted(swaps)
+                if choice != word and choice in idx.surface and idx.surface[choice] in idx.topical
+            ][:3]
         word = americanise(word)
         max_edits = 1 if len(word) <= 7 else 2
         found: list[tuple[int, int, str]] = []

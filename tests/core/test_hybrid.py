@@ -124,3 +124,10 @@ def test_an_english_compound_is_not_split_into_known_words(shipped: SearchEngine
     """'backbone' is not read as 'back' + 'bone'."""
     q = shipped.lexical.analyse("backbone")
     assert [u.label for u in q.units] == [] and q.unknown == ["backbone"]
+
+
+@pytest.mark.parametrize(("question", "read"), [("lsmt diagram", "lstm"), ("rleu activation", "relu"), ("pca vs tnse", "tsne")])
+def test_a_four_letter_word_with_two_letters_swapped_is_read(shipped: SearchEngine, question: str, read: str) -> None:
+    """Swapped neighbouring letters in a four-letter topic word are corrected; nothing else that short is."""
+    response = shipped.search(question)
+    assert f'as "{read}"' in (response.notice or "") and response.results
