@@ -227,7 +227,7 @@ def shipped(
     if semantic:
         info("loading the embedding model ...")
         try:
-            embedder, t_model = timed(lambda: load_embedder(cache_dir=cache_dir, threads=1))
+            embedder, t_model = timed(lambda: load_embedder(cache_dir=cache_dir, threads=1, query_cache=0))
         except SemanticUnavailable as exc:
             skipped = f"hybrid and dense rows skipped: {exc}"
             info(skipped)
@@ -237,7 +237,7 @@ def shipped(
             missing = sum(text_key(resource_text(r, catalog)) not in known for r in catalog.resources)
             how = "from the shipped vectors" if not missing else f"{missing} of {len(catalog.resources)} texts embedded, the rest shipped"
             index, t_semantic = timed(lambda: SemanticIndex(catalog, embedder))
-            hybrid, t_hybrid = timed(lambda: SearchEngine(catalog, embedder=load_embedder(cache_dir=cache_dir, threads=1)))
+            hybrid, t_hybrid = timed(lambda: SearchEngine(catalog, embedder=load_embedder(cache_dir=cache_dir, threads=1, query_cache=0)))
             startup += [
                 ["model load (onnxruntime session + tokenizer, first in this process)", _ms(t_model)],
                 [f"semantic index ({how})", _ms(t_semantic)],
@@ -274,7 +274,7 @@ def shipped(
         info(f"latency: {name} ...")
         measured[name] = latencies(search, texts)
     base = measured.get(BM25)
-    print(f"\n### Question latency (one thread; {len(texts)} questions: the {total} labelled questions x {repeat}, "
+    print(f"\n### Question latency (one thread, every question through the model (no question-vector cache); {len(texts)} questions: the {total} labelled questions x {repeat}, "
           f"{SHOWN} results each; ratios: vizbot / bm25s, lower is faster)\n")
     rows = [[name, *_latency_cells(lat, base)] for name, lat in measured.items()]
     print(table(["ranker", *LATENCY_HEADERS, *(RATIO_HEADERS if base else [])], rows))
@@ -363,11 +363,11 @@ def synthetic_semantic(generators: Sequence[Generator], sizes: Sequence[int], qu
                         info(f"synthetic ({gen.name}) {n}: embedded {done[0]}/{n}")
 
                 info(f"synthetic ({gen.name}) catalog of {n} entries: first embedding (2 threads) ...")
-                embedder = load_embedder(cache_dir=Path(tmp), threads=2)
+                embedder = load_embedder(cache_dir=Path(tmp), threads=2, query_cache=0)
                 index, first = timed(lambda: SemanticIndex(catalog, embedder, progress))
                 del index, embedder
                 info(f"synthetic ({gen.name}) catalog of {n} entries: start-up from the cache ...")
-                engine, second = timed(lambda: SearchEngine(catalog, embedder=load_embedder(cache_dir=Path(tmp), threads=1)))
+                engine, second = timed(lambda: SearchEngine(catalog, embedder=load_embedder(cache_dir=Path(tmp), threads=1, query_cache=0)))
                 ours = latencies(lambda q: engine.search(q, limit=SHOWN), texts)
                 answered, found = _found(lambda q: [r.resource.id for r in engine.search(q, limit=10).results], labelled)
                 rss_after = peak_rss_mib()

@@ -74,14 +74,16 @@ class Embedder:
 
     model_id = MODEL_ID
 
-    def __init__(self, session: object, tokenizer: WordPiece, cache: "EmbeddingCache | None" = None):
+    def __init__(
+        self, session: object, tokenizer: WordPiece, cache: "EmbeddingCache | None" = None, query_cache: int = QUERY_CACHE
+    ):
         self._session = session
         self._tokenizer = tokenizer
         self._inputs = {i.name for i in session.get_inputs()}  # type: ignore[attr-defined]
         self.cache = cache
         self._memo: dict[str, np.ndarray] = {}
         # The same question again (the More button, a second page) costs no model run.
-        self.query = lru_cache(maxsize=QUERY_CACHE)(self._query)  # type: ignore[method-assign]
+        self.query = lru_cache(maxsize=query_cache)(self._query)  # type: ignore[method-assign]
 
     def _run(self, token_lists: Sequence[Sequence[int]]) -> np.ndarray:
         width = max(len(t) for t in token_lists)
@@ -206,7 +208,7 @@ class EmbeddingCache:
 
 
 def load_embedder(
-    model_path: Path | None = None, *, cache_dir: Path | None = None, threads: int = 1
+    model_path: Path | None = None, *, cache_dir: Path | None = None, threads: int = 1, query_cache: int = QUERY_CACHE
 ) -> Embedder:
     """The embedder, checked and ready; raises :class:`SemanticUnavailable` with the reason.
 
@@ -219,7 +221,7 @@ def load_embedder(
         raise SemanticUnavailable(f"cannot read the embedding model {path}: {exc.strerror or exc}") from None
     session = _session(path, stat.st_size, stat.st_mtime_ns, threads)
     cache = EmbeddingCache(cache_dir) if cache_dir is not None else None
-    return Embedder(session, _tokenizer(), cache)
+    return Embedder(session, _tokenizer(), cache, query_cache)
 
 
 @lru_cache(maxsize=1)
