@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.lexical import FIRST_BATCH, MAP_MAX, LexicalEngine
+from bot.core.lexical import LexicalEngine
+from bot.core.retrieval import FIRST_BATCH, MAP_MAX
 from bot.core.model import Catalog, Resource, Tag
 
 WORDS = [f"w{i}" for i in range(60)]
