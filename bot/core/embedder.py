@@ -36,6 +36,7 @@ MODEL_SIZE = 22_928_619
 DIMENSION = 384
 QUERY_TOKENS = 64  # a question is cut to this many tokens (the model's sense of a long text fades anyway)
 DOC_TOKENS = 128  # the length the model was trained on (its own tokenizer.json cuts here too)
+LONG_RUN = 200  # embedding this many texts at once shows a progress bar on a terminal
 QUERY_CACHE = 256  # question vectors kept per embedder
 BATCH = 4  # texts per model run: larger batches of long texts grew onnxruntime's memory pool past 1 GB
 
@@ -136,7 +137,13 @@ class Embedder:
             else:
                 out[i] = vec
                 self._memo[key] = vec
-        if missing:
+        if not missing:
+            return out
+        close = None
+        if progress is None and len(missing) >= LONG_RUN:  # a first start on a large catalog: say so
+            _log.info("embedding %d catalog entries (once: the vectors are cached)", len(missing))
+            progress, close = progress_bar(len(missing))
+        try:
             encoded = {i: self._tokenizer.encode(texts[i], DOC_TOKENS) for i in missing}
             order = sorted(missing, key=lambda i: len(encoded[i]))
             for start in range(0, len(order), BATCH):
@@ -147,8 +154,11 @@ class Embedder:
                     self._memo[keys[i]] = vec
                 if progress is not None:
                     progress(len(chunk))
-            if self.cache is not None:
-                self.cache.save({keys[i]: self._memo[keys[i]] for i in missing})
+        finally:
+            if close is not None:
+                close()
+        if self.cache is not None:
+            self.cache.save({keys[i]: self._memo[keys[i]] for i in missing})
         return out
 
 

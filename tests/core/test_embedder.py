@@ -110,3 +110,23 @@ def test_the_shipped_catalog_ships_its_vectors(tmp_path: Path) -> None:
     shutil.copy(shipped.path, tmp_path / "copy.npz")  # a plain file, readable without vizbot
     with np.load(tmp_path / "copy.npz") as data:
         assert data["vectors"].shape == (len(catalog.resources), 384)
+
+
+def test_a_long_first_embedding_shows_progress_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hundreds of texts to embed draw a progress bar on standard error when it is a terminal, not otherwise."""
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    texts = [f"resource number {i} about topic {i % 7}" for i in range(embedder_module.LONG_RUN)]
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    load_embedder(cache_dir=tmp_path / "a").documents(texts)
+    assert "embedding" in screen.getvalue() and f"{len(texts)}/{len(texts)}" in screen.getvalue()
+    pipe = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", pipe)
+    load_embedder(cache_dir=tmp_path / "b").documents(texts)
+    assert pipe.getvalue() == ""
