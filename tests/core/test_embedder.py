@@ -125,7 +125,7 @@ def test_a_long_first_embedding_shows_progress_on_a_terminal(tmp_path: Path, mon
     screen = Terminal()
     monkeypatch.setattr(sys, "stderr", screen)
     load_embedder(cache_dir=tmp_path / "a").documents(texts)
-    assert "embedding" in screen.getvalue() and f"{len(texts)}/{len(texts)}" in screen.getvalue()
+    assert "embedding:" in screen.getvalue() and f"0/{len(texts)}" in screen.getvalue()
     pipe = io.StringIO()
     monkeypatch.setattr(sys, "stderr", pipe)
     load_embedder(cache_dir=tmp_path / "b").documents(texts)
