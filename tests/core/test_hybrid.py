@@ -131,3 +131,10 @@ def test_a_four_letter_word_with_two_letters_swapped_is_read(shipped: SearchEngi
     """Swapped neighbouring letters in a four-letter topic word are corrected; nothing else that short is."""
     response = shipped.search(question)
     assert f'as "{read}"' in (response.notice or "") and response.results
+
+
+@pytest.mark.parametrize("question", ["react vs vue", "what is dropout"])
+def test_a_refused_question_suggests_no_unrelated_tags(shipped: SearchEngine, question: str) -> None:
+    """Nothing in the catalog covers these, so no result and no far-fetched tag (it was 'maths, notation, clustering')."""
+    response = shipped.search(question)
+    assert response.results == () and response.suggested_tags == ()
