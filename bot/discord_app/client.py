@@ -11,6 +11,8 @@ Who handles what
 ``review.ReviewCog``    ``/review`` (moderators); decisions via the buttons below
 ``report.ReportCog``    ``/report [days]`` (moderators)
 ``reload.ReloadCog``    ``/reload`` (moderators)
+(the last three are registered only in the home servers, ``VIZBOT_HOME_GUILDS``; with none
+set they are not registered at all, and every moderation button refuses)
 ``help.HelpCog``        ``/help``
 =====================  ==============================================================
 
@@ -75,7 +77,8 @@ _log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 60.0  # how often decisions and votes made by other processes are picked up
 
-COGS = (AskCog, TagsCog, SuggestCog, ReviewCog, ReportCog, ReloadCog, HelpCog)
+COGS = (AskCog, TagsCog, SuggestCog, HelpCog)  # everywhere
+MODERATION_COGS = (ReviewCog, ReportCog, ReloadCog)  # registered in the home servers only (VIZBOT_HOME_GUILDS)
 
 
 def make_intents(settings: Settings) -> discord.Intents:
@@ -115,6 +118,13 @@ class VizbotClient(commands.Bot):
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         for cog in COGS:
             await self.add_cog(cog(self))
+        homes = [discord.Object(id=guild) for guild in self.settings.home_guilds]
+        if homes:  # guild-scoped: members of other servers never see them (and they are re-checked when run)
+            for cog in MODERATION_COGS:
+                await self.add_cog(cog(self), guilds=homes)
+        else:
+            _log.warning("moderation is off: set VIZBOT_HOME_GUILDS to the id of the server where "
+                         "moderators review suggestions (questions are answered everywhere regardless)")
         if self.sync_on_start or self.force_sync:
             try:
                 self.sync_report = await sync_commands(self.tree, self.settings, force=self.force_sync)

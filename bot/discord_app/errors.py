@@ -27,6 +27,8 @@ def card_for(error: BaseException, interaction: discord.Interaction | None = Non
         error = error.original
     if isinstance(error, VizbotError):
         return error_card(error)
+    if isinstance(error, app_commands.CommandNotFound):  # not registered here: another server's command, or forged
+        return AnswerCard(title="Not here", description="That command is not available in this server.", tone="error")
     if isinstance(error, app_commands.NoPrivateMessage):
         return AnswerCard(title="Not here", description="This command only works in a server.", tone="error")
     if isinstance(error, (app_commands.MissingPermissions, app_commands.CheckFailure)):

@@ -76,7 +76,7 @@ async def handle_reject_reason(interaction: discord.Interaction) -> bool:
 
     client: "VizbotClient" = interaction.client  # type: ignore[assignment]
     try:
-        require_moderator(interaction, client.settings)
+        await require_moderator(interaction, client.settings)
         values = submitted_values(interaction.data)
         reason = (values.get(REASON_FIELD) or next(iter(values.values()), "")).strip()
         if len(reason) < REASON_MIN:

@@ -32,6 +32,6 @@ class ReloadCog(commands.Cog):
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     async def reload(self, interaction: discord.Interaction) -> None:
-        require_moderator(interaction, self.bot.settings)
+        await require_moderator(interaction, self.bot.settings)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await respond(interaction, await answers.reload_catalog(self.bot.service), ephemeral=True)

@@ -27,7 +27,7 @@ class ReportCog(commands.Cog):
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     async def report(self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 3650] = 30) -> None:
-        require_moderator(interaction, self.bot.settings)
+        await require_moderator(interaction, self.bot.settings)
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await self.bot.service.report(days=days)
         await respond(interaction, answers.report_card(report), ephemeral=True)

@@ -28,7 +28,7 @@ class ReviewCog(commands.Cog):
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     async def review(self, interaction: discord.Interaction) -> None:
-        require_moderator(interaction, self.bot.settings)
+        await require_moderator(interaction, self.bot.settings)
         await interaction.response.defer(ephemeral=True, thinking=True)
         pending = await self.bot.service.pending(limit=1, offset=0)
         card = answers.review_card(pending[0] if pending else None, pending=await self.bot.service.pending_count())

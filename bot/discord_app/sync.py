@@ -1,7 +1,9 @@
-"""Syncing the command tree: to the development guild at start-up, globally only when it changed.
+"""Syncing the command tree: to the development guild at start-up, to each home server and
+globally only when what it would upload changed.
 
 The hash of the global tree's payload is kept in ``command-tree.sha256`` next to the
-database; ``vizbot sync`` forces a global sync.
+database, a home server's in ``command-tree-<server id>.sha256``; ``vizbot sync`` forces
+every sync.
 """
 
 from __future__ import annotations
@@ -23,22 +25,23 @@ _log = logging.getLogger(__name__)
 HASH_FILE = "command-tree.sha256"
 
 
-def tree_payload(tree: app_commands.CommandTree) -> list[dict]:
-    """What a global sync would upload, in a stable order."""
-    commands = tree.get_commands(type=None)
+def tree_payload(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | None = None) -> list[dict]:
+    """What a sync (global, or of one guild's own commands) would upload, in a stable order."""
+    commands = tree.get_commands(guild=guild, type=None)
     payload = [command.to_dict(tree) for command in commands]
     return sorted(payload, key=lambda c: (c.get("type", 1), c["name"]))
 
 
-def tree_hash(tree: app_commands.CommandTree) -> str:
+def tree_hash(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | None = None) -> str:
     """A hash that changes whenever a command, option, choice or permission changes."""
-    text = json.dumps(tree_payload(tree), sort_keys=True, default=str, ensure_ascii=False)
+    text = json.dumps(tree_payload(tree, guild), sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def hash_path(settings: Settings) -> Path:
+def hash_path(settings: Settings, guild: int | None = None) -> Path:
     """Where the last synced hash is kept (the data directory, beside the database)."""
-    return Path(settings.db_path).parent / HASH_FILE
+    name = HASH_FILE if guild is None else HASH_FILE.replace(".sha256", f"-{guild}.sha256")
+    return Path(settings.db_path).parent / name
 
 
 def read_hash(path: Path) -> str | None:
@@ -76,8 +79,11 @@ async def sync_commands(tree: app_commands.CommandTree, settings: Settings, *, f
         tree.copy_global_to(guild=guild)
         synced = await tree.sync(guild=guild)
         done.append(f"synced {len(synced)} commands to guild {settings.guild_id}")
-        if not force:
-            return done
+    for home in settings.home_guilds:
+        if home != settings.guild_id:  # the development guild was synced whole just above
+            done.append(await _sync_home(tree, settings, home, force=force))
+    if settings.guild_id is not None and not force:
+        return done
     path = hash_path(settings)
     current = tree_hash(tree)
     if force or read_hash(path) != current:
@@ -87,3 +93,21 @@ async def sync_commands(tree: app_commands.CommandTree, settings: Settings, *, f
     else:
         done.append("global commands unchanged; not synced")
     return done
+
+
+async def _sync_home(tree: app_commands.CommandTree, settings: Settings, home: int, *, force: bool) -> str:
+    """Upload a home server's own commands (moderation) when they changed; a server the bot is
+    not in is reported, not fatal: questions are still answered everywhere."""
+    guild = discord.Object(id=home)
+    path = hash_path(settings, home)
+    current = tree_hash(tree, guild)
+    if not force and read_hash(path) == current:
+        return f"moderation commands of home server {home} unchanged; not synced"
+    try:
+        synced = await tree.sync(guild=guild)
+    except discord.Forbidden:
+        _log.warning("could not register the moderation commands in home server %s: is vizbot in that "
+                     "server, invited with the applications.commands scope?", home)
+        return f"home server {home}: not allowed to register commands there (is vizbot in it?)"
+    write_hash(path, current)
+    return f"synced {len(synced)} moderation commands to home server {home}"

@@ -211,7 +211,7 @@ class ApproveButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot
 
     async def _approve(self, interaction: discord.Interaction) -> None:
         client = _client(interaction)
-        require_moderator(interaction, client.settings)
+        await require_moderator(interaction, client.settings)
         await interaction.response.defer()
         decided = await client.service.approve(self.suggestion_id, moderator=str(interaction.user.id))
         await show_next_review(interaction, decided, offset=self.offset)
@@ -237,7 +237,7 @@ class RejectButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:
     async def _ask_reason(self, interaction: discord.Interaction) -> None:
         from bot.discord_app.modals import RejectModal
 
-        require_moderator(interaction, _client(interaction).settings)
+        await require_moderator(interaction, _client(interaction).settings)
         await interaction.response.send_modal(RejectModal(self.suggestion_id, self.offset))
 
 
@@ -258,7 +258,7 @@ class SkipButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:sk
         await guarded(interaction, lambda: self._skip(interaction))
 
     async def _skip(self, interaction: discord.Interaction) -> None:
-        require_moderator(interaction, _client(interaction).settings)
+        await require_moderator(interaction, _client(interaction).settings)
         await interaction.response.defer()
         await show_next_review(interaction, None, offset=self.offset)
 

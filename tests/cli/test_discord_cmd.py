@@ -111,15 +111,17 @@ def test_chat_answers_questions_when_the_database_cannot_be_opened(
 
 async def test_sync_uploads_every_command(fake_discord: FakeDiscord, tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
-    """vizbot sync logs in, uploads the tree globally without the gateway, and says so."""
+    """vizbot sync logs in, uploads the tree without the gateway (moderation to the home server only), and says so."""
     from bot.discord_app.runner import sync_main
 
-    settings = Settings(db_path=tmp_path / "vizbot.db", discord_token=fake_discord.token)
+    home = fake_discord.guild.id
+    settings = Settings(db_path=tmp_path / "vizbot.db", discord_token=fake_discord.token, home_guilds=(home,))
     assert await sync_main(settings) == 0
     names = sorted(c["name"] for c in fake_discord.commands[None])
-    assert names == sorted(["ask", "tags", "tag", "suggest", "review", "report", "reload", "help",
-                            "Find visualizations"])
-    assert "synced 9 commands globally" in capsys.readouterr().err
+    assert names == sorted(["ask", "tags", "tag", "suggest", "help", "Find visualizations"])
+    assert sorted(c["name"] for c in fake_discord.commands[home]) == ["reload", "report", "review"]
+    err = capsys.readouterr().err
+    assert "synced 6 commands globally" in err and f"synced 3 moderation commands to home server {home}" in err
     assert not fake_discord.connected
 
 
@@ -160,3 +162,19 @@ async def test_sighup_reloads_the_catalog(fake_discord: FakeDiscord, tmp_path: P
         assert "https://example.org/pooling-animated" in embed_links(reply)
     finally:
         await stop_task(task)
+
+
+@pytest.mark.parametrize(
+    ("value", "homes"), [("", ()), ("123", (123,)), ("123, 456", (123, 456)), (" 789 ,", (789,))]
+)
+def test_home_guilds_setting(value: str, homes: tuple[int, ...]) -> None:
+    """VIZBOT_HOME_GUILDS is a comma-separated list of server ids."""
+    assert Settings.from_env({"VIZBOT_HOME_GUILDS": value}, dotenv=None).home_guilds == homes
+
+
+def test_a_malformed_home_guild_is_a_usage_error(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A home that is not a numeric id stops `vizbot run` with exit 2 naming the setting (nothing else starts)."""
+    monkeypatch.setenv("VIZBOT_HOME_GUILDS", "my-server")
+    monkeypatch.setenv("DISCORD_TOKEN", "x")
+    assert main(["run"]) == 2
+    assert "VIZBOT_HOME_GUILDS" in capsys.readouterr().err

@@ -25,10 +25,10 @@ class _Service:
 
 async def test_no_prefix_commands_and_messages_never_reach_the_command_machinery(tmp_path: Path) -> None:
     """Only application commands exist; on_message does not call process_commands (AskCog listens)."""
-    client = VizbotClient(_Service(), Settings(db_path=tmp_path / "v.db"), sync=False)  # type: ignore[arg-type]
+    client = VizbotClient(_Service(), Settings(db_path=tmp_path / "v.db", home_guilds=(42,)), sync=False)  # type: ignore[arg-type]
     await client.setup_hook()
     assert client.commands == set()
-    assert {c.name for c in client.tree.get_commands()} >= {"ask", "review", "Find visualizations"}
+    assert {c.name for c in client.tree.get_commands()} >= {"ask", "suggest", "Find visualizations"}
 
     async def boom(message: object) -> None:
         raise AssertionError("process_commands called")
@@ -62,3 +62,17 @@ async def test_background_refresh_runs_after_ready_and_stops_on_close(tmp_path: 
 def test_only_snowflakes_are_dmed(user: str | None, expected: int | None) -> None:
     """CLI submitters (local:NAME) and junk have nobody to DM."""
     assert discord_user_id(user) == expected
+
+
+@pytest.mark.parametrize(("homes", "moderation"), [((42, 43), {"review", "report", "reload"}), ((), set())])
+async def test_moderation_commands_exist_only_in_the_home_servers(tmp_path: Path, homes: tuple[int, ...], moderation: set[str]) -> None:
+    """/review, /report and /reload are guild commands of each home server, never global; with no home, nowhere."""
+    import discord
+
+    client = VizbotClient(_Service(), Settings(db_path=tmp_path / "v.db", home_guilds=homes), sync=False)  # type: ignore[arg-type]
+    await client.setup_hook()
+    assert not {"review", "report", "reload"} & {c.name for c in client.tree.get_commands()}
+    for home in homes:
+        assert {c.name for c in client.tree.get_commands(guild=discord.Object(id=home))} == moderation
+    assert not client.tree.get_commands(guild=discord.Object(id=44))
+    await client.close()

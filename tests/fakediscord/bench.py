@@ -156,7 +156,8 @@ async def main(questions: int, users: list[int], baseline: bool) -> list[dict[st
         fake = await FakeDiscord(bucket_size=100_000).start()
         discord.http.Route.BASE = fake.base_url
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = fake.gateway_url
-        settings = Settings(db_path=Path(tmp) / "bench.db", question_cooldown_seconds=0, discord_token=fake.token, guild_id=fake.guild.id)
+        settings = Settings(db_path=Path(tmp) / "bench.db", question_cooldown_seconds=0, discord_token=fake.token, guild_id=fake.guild.id,
+                            home_guilds=(fake.guild.id,))
         try:
             rows += await run_scenarios(fake, asyncio.create_task(run_bot(settings, handle_signals=False)), questions, users, "vizbot", True)
         finally:

@@ -18,9 +18,10 @@ from fakediscord.fixtures import stop_task  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
 
-__all__ = ["COMMANDS", "RunningBot", "bot_settings", "start_bot"]
+__all__ = ["COMMANDS", "MODERATION", "RunningBot", "bot_settings", "start_bot"]
 
 COMMANDS = {"ask", "tags", "tag", "suggest", "review", "report", "help", "reload", "Find visualizations"}
+MODERATION = {"review", "report", "reload"}  # registered in the home servers only
 
 
 @dataclass
@@ -38,13 +39,15 @@ class RunningBot:
 
 
 def bot_settings(fake: FakeDiscord, tmp_path: Path, **overrides: Any) -> Settings:
-    """Settings as ``vizbot run`` would build them: temp database, shipped catalog, no cooldown."""
+    """Settings as ``vizbot run`` would build them: temp database, shipped catalog, no cooldown,
+    the fake's one server as the development guild and the moderators' home."""
     values: dict[str, Any] = {
         "catalog_dir": None,
         "db_path": tmp_path / "vizbot.db",
         "question_cooldown_seconds": 0,
         "discord_token": "fake-token",
         "guild_id": fake.guild.id,
+        "home_guilds": (fake.guild.id,),
     }
     values.update(overrides)
     return Settings(**values)
@@ -60,7 +63,8 @@ async def start_bot(fake: FakeDiscord, settings: Settings, **run_kwargs: Any) ->
     def ready() -> bool:
         synced = {c["name"] for cmds in fake.commands.values() for c in cmds}
         identified = any(f.payload.get("t") == "GUILD_CREATE" for f in fake.frames[since:])
-        return task.done() or (identified and fake.connected and COMMANDS <= synced)
+        expected = COMMANDS if settings.home_guilds else COMMANDS - MODERATION
+        return task.done() or (identified and fake.connected and expected <= synced)
 
     try:
         await fake.wait_until(ready, timeout=30, what="the bot to connect and sync its commands")

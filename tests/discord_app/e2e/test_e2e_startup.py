@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from e2e_support import COMMANDS, RunningBot, bot_settings, start_bot
+from e2e_support import MODERATION, COMMANDS, RunningBot, bot_settings, start_bot
 from fakediscord import FakeDiscord
 from fakediscord.fixtures import stop_task
 from fakediscord.reading import custom_ids, everything_said
@@ -34,7 +34,8 @@ async def test_global_sync_happens_only_when_the_tree_changed(fake_discord: Fake
         task = await start_bot(fake_discord, settings)
         await stop_task(task)
         assert len(fake_discord.find_requests("PUT", GLOBAL_PUT)) == expected_puts
-    assert COMMANDS <= {c["name"] for c in fake_discord.commands[None]}
+    assert COMMANDS - MODERATION == {c["name"] for c in fake_discord.commands[None]}
+    assert MODERATION == {c["name"] for c in fake_discord.commands[fake_discord.guild.id]}
 
 
 async def test_buttons_keep_working_after_a_restart(fake_discord: FakeDiscord, tmp_path: Path) -> None:

@@ -1,0 +1,92 @@
+"""Moderation belongs to the home servers: elsewhere it is neither shown nor possible, even forged."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from e2e_support import MODERATION, bot_settings, start_bot
+from fakediscord import FakeDiscord
+from fakediscord.fixtures import stop_task
+from fakediscord.payloads import EPHEMERAL, snowflake
+
+NEW_URL = "https://example.org/home-rule-visualizer"
+
+
+async def _forged_button(fake: FakeDiscord, custom_id: str) -> dict:
+    """A real bot message (an answer) carrying a moderation button it never had, as a forger would present it."""
+    import copy
+
+    sent = await fake.send_message("how do convolutions work?", mention_bot=True)
+    message = copy.deepcopy(await fake.wait_for_message(int(sent["channel_id"])))
+    message["id"] = str(snowflake())  # not the stored answer: the fake presents this copy as the clicked message
+    message["components"] = [{"type": 1, "components": [{"type": 2, "style": 3, "label": "Approve", "custom_id": custom_id}]}]
+    return message
+
+
+async def _refusal(fake: FakeDiscord, inter) -> dict:
+    """The ephemeral answer to ``inter`` (a refusal or error card), sent as the interaction's
+    response or, after a deferral, as its first message."""
+    callback = await fake.wait_callback(inter)
+    reply = callback["data"] if callback["type"] == 4 else await fake.wait_reply(inter)
+    assert reply["flags"] & EPHEMERAL
+    return reply
+
+
+async def test_outside_the_home_moderation_is_not_registered_and_forgeries_are_refused(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    """With another server as home: no moderation command here; /review and Approve forged by the server owner are refused; nothing changes."""
+    fake = fake_discord
+    elsewhere = snowflake()
+    settings = bot_settings(fake, tmp_path, home_guilds=(elsewhere,))
+    task = await start_bot(fake, settings)
+    try:
+        assert not MODERATION & {c["name"] for c in fake.commands.get(fake.guild.id, [])}
+        assert not MODERATION & {c["name"] for c in fake.commands.get(None, [])}
+        assert MODERATION == {c["name"] for c in fake.commands[elsewhere]}
+
+        suggested = await fake.wait_reply(await fake.slash("suggest", fake.guild.member, url=NEW_URL, title="Home rule visualizer", tags="convolution"))
+        assert "recorded" in str(suggested).lower()
+        with __import__("sqlite3").connect(settings.db_path) as db:
+            (sid, guild), = db.execute("SELECT id, guild FROM suggestions").fetchall()
+        assert str(guild) == str(fake.guild.id)  # labelled with the server it came from
+
+        review = await _refusal(fake, await fake.slash("review", fake.guild.owner))
+        assert "not available in this server" in str(review)
+        forged = await _forged_button(fake, f"vizbot:approve:{sid}:0")
+        click = await fake.click(forged, f"vizbot:approve:{sid}:0", fake.guild.owner)
+        refused = await _refusal(fake, click)
+        assert "home server" in str(refused)
+        with __import__("sqlite3").connect(settings.db_path) as db:
+            assert db.execute("SELECT status FROM suggestions WHERE id = ?", (sid,)).fetchall() == [("pending",)]
+    finally:
+        await stop_task(task)
+
+
+async def test_without_a_home_moderation_is_off_and_says_how_to_turn_it_on(fake_discord: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """No VIZBOT_HOME_GUILDS: moderation commands are registered nowhere, a warning names the setting, questions are answered."""
+    fake = fake_discord
+    with caplog.at_level(logging.WARNING):
+        task = await start_bot(fake, bot_settings(fake, tmp_path, home_guilds=()))
+    try:
+        assert not MODERATION & {c["name"] for cmds in fake.commands.values() for c in cmds}
+        assert "VIZBOT_HOME_GUILDS" in caplog.text
+        click = await fake.click(await _forged_button(fake, "vizbot:skip:0"), "vizbot:skip:0", fake.guild.owner)
+        assert "VIZBOT_HOME_GUILDS" in str(await _refusal(fake, click)).replace("\\\\_", "_")
+        sent = await fake.send_message("how do convolutions work?", mention_bot=True)
+        assert (await fake.wait_for_message(int(sent["channel_id"])))["embeds"]
+    finally:
+        await stop_task(task)
+
+
+async def test_in_the_home_a_member_without_manage_server_is_refused_and_the_owner_is_not(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    """In the home server a plain member's forged /review is refused at run time; the application's owner reviews."""
+    fake = fake_discord
+    task = await start_bot(fake, bot_settings(fake, tmp_path))
+    try:
+        refused = await _refusal(fake, await fake.slash("review", fake.guild.member))
+        assert "Only moderators" in str(refused)
+        owner = await fake.wait_reply(await fake.slash("review", fake.guild.owner))
+        assert "Review" in str(owner) or "Suggestion" in str(owner)
+    finally:
+        await stop_task(task)
