@@ -82,8 +82,12 @@ MODERATION_COGS = (ReviewCog, ReportCog, ReloadCog)  # registered in the home se
 
 
 def make_intents(settings: Settings) -> discord.Intents:
-    """Default intents; Message Content only when listening channels are configured."""
-    intents = discord.Intents.default()
+    """The events vizbot uses and no more: servers (channels, roles), messages in servers (mentions)
+    and in DMs; Message Content (privileged) only when listening channels are configured."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
     intents.message_content = bool(settings.listen_channels)
     return intents
 

@@ -76,3 +76,17 @@ async def test_moderation_commands_exist_only_in_the_home_servers(tmp_path: Path
         assert {c.name for c in client.tree.get_commands(guild=discord.Object(id=home))} == moderation
     assert not client.tree.get_commands(guild=discord.Object(id=44))
     await client.close()
+
+
+@pytest.mark.parametrize(("listen", "content"), [((), False), ((123,), True)])
+def test_intents_are_the_minimal_set(listen: tuple[int, ...], content: bool) -> None:
+    """Servers, server messages and DMs; Message Content only for listening channels; nothing else."""
+    import discord
+
+    from bot.discord_app.client import make_intents
+
+    intents = make_intents(Settings(listen_channels=listen))
+    expected = discord.Intents.none()
+    expected.guilds = expected.guild_messages = expected.dm_messages = True
+    expected.message_content = content
+    assert intents == expected
