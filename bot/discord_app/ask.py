@@ -12,7 +12,6 @@ from discord.ext import commands
 
 from bot.core import answers
 from bot.core.errors import InvalidInput, RateLimited, VizbotError
-from bot.discord_app.cooldown import Cooldown
 from bot.discord_app.replies import reply, respond
 from bot.discord_app.views import answer_view
 
@@ -46,7 +45,7 @@ class AskCog(commands.Cog):
 
     def __init__(self, bot: "VizbotClient"):
         self.bot = bot
-        self.cooldown = Cooldown(bot.settings.question_cooldown_seconds)
+        self.cooldown = bot.question_cooldown  # shared with Post to channel
         self.menu = app_commands.ContextMenu(name="Find visualizations", callback=self.find_visualizations)
 
     async def cog_load(self) -> None:

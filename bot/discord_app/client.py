@@ -27,7 +27,8 @@ so they keep working after a restart). Ids are decimal Discord snowflakes.
   and label "Back to the top" on the last page). Only the asker; others get an ephemeral refusal.
   The message is edited in place (interaction response type 7, UPDATE_MESSAGE).
 - ``vizbot:post:{asker_id}:{offset}``: "Post to channel" under a private ``/ask`` answer: only the
-  asker; sends the answer publicly as the interaction response (type 4, not ephemeral).
+  asker, once (the private answer is updated without the button, type 7, then the answer is sent
+  publicly as a follow-up; a repeated click is refused); it counts against the question cooldown.
 - ``vizbot:tags:{page}``: /tags pages (labels "◀ Previous" / "Next ▶"; page is 1-based).
 - ``vizbot:tag:{kind}:{level}:{page}:{slug}``: /tag pages; kind and level may be empty.
 - ``vizbot:approve:{suggestion_id}:{offset}``: approve (moderators); deferred update, then the
@@ -59,6 +60,7 @@ from discord.ext import commands
 
 from bot.config import Settings
 from bot.discord_app.ask import AskCog
+from bot.discord_app.cooldown import Cooldown
 from bot.discord_app.errors import VizbotTree
 from bot.discord_app.help import HelpCog
 from bot.discord_app.notify import refresh_loop
@@ -116,6 +118,9 @@ class VizbotClient(commands.Bot):
         self.sync_report: list[str] = []
         self.refresh_seconds = refresh_seconds
         self.notify_lock = asyncio.Lock()
+        # One question cooldown for mentions, /ask, the message menu and Post to channel.
+        self.question_cooldown = Cooldown(settings.question_cooldown_seconds)
+        self.posted: set[int] = set()  # private answers already posted to their channel (Post to channel works once)
         self._refresh_task: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:

@@ -35,6 +35,12 @@ async def respond(interaction: discord.Interaction, cards: AnswerCard | list[Ans
         await interaction.response.send_message(**kwargs, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
 
 
+async def follow_up(interaction: discord.Interaction, cards: AnswerCard | list[AnswerCard], *,
+                    view: discord.ui.View | None = None, ephemeral: bool = False) -> None:
+    """A new message after the interaction was answered (public unless ``ephemeral``)."""
+    await interaction.followup.send(**_kwargs(cards, view), ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+
+
 async def update(interaction: discord.Interaction, cards: AnswerCard | list[AnswerCard], *,
                  view: discord.ui.View | None = None) -> None:
     """Replace the message a component or modal belongs to (after a deferred update too)."""

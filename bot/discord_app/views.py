@@ -15,12 +15,12 @@ import discord
 
 from bot.core import answers
 from bot.core.answers import AnswerCard
-from bot.core.errors import PermissionDenied
+from bot.core.errors import InvalidInput, PermissionDenied
 from bot.discord_app.checks import require_moderator
 from bot.discord_app.embeds import unwrap_question
 from bot.discord_app.errors import send_error
 from bot.discord_app.notify import notify_quietly
-from bot.discord_app.replies import respond, update
+from bot.discord_app.replies import follow_up, respond, update
 
 if TYPE_CHECKING:
     from bot.discord_app.client import VizbotClient
@@ -107,10 +107,20 @@ class PostButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:po
         await guarded(interaction, lambda: self._post(interaction))
 
     async def _post(self, interaction: discord.Interaction) -> None:
+        """Post once: the private answer loses its button, then the answer goes to the channel.
+        A second click (or a double click) is told it was posted; the question cooldown applies."""
         if interaction.user.id != self.asker:
             raise PermissionDenied("Only the person who asked can post this answer.")
+        client = _client(interaction)
+        message_id = interaction.message.id if interaction.message is not None else None
+        if message_id is not None and message_id in client.posted:
+            raise InvalidInput("answer", "this answer was already posted to the channel")
+        client.question_cooldown.hit(interaction.user.id)
+        if message_id is not None:
+            client.posted.add(message_id)  # before any await: a double click is seen by the second handler
         card = _answer_page(interaction, _question_of(interaction), self.offset)
-        await respond(interaction, card, view=answer_view(card, asker=self.asker, can_post=False), ephemeral=False)
+        await update(interaction, card, view=answer_view(card, asker=self.asker, can_post=False))
+        await follow_up(interaction, card, view=answer_view(card, asker=self.asker, can_post=False))
 
 
 class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:vote:(?P<value>up|down):(?P<resource>.+)"):

@@ -154,8 +154,10 @@ class UserActions:
         data["resolved"] = {"messages": {target["id"]: target}}
         return await self._interact(2, data, user, channel_id=int(target["channel_id"]))
 
-    async def click(self, message: dict[str, Any], custom_id: str, user: p.FakeUser | None = None, *, settle: float = 0) -> FakeInteraction:
-        """A user presses the button ``custom_id`` on ``message`` (as stored by the fake).
+    async def click(self, message: dict[str, Any], custom_id: str, user: p.FakeUser | None = None, *, settle: float = 0,
+                    as_shown: bool = False) -> FakeInteraction:
+        """A user presses the button ``custom_id`` on ``message`` (as stored by the fake; with
+        ``as_shown``, as given: a client that has not yet seen an edit, such as a double click).
 
         discord.py registers a non-persistent View only after the send's HTTP response
         returns, so the click first waits until every response was delivered and the client
@@ -170,7 +172,7 @@ class UserActions:
         data = {"custom_id": custom_id, "component_type": found[0]["type"]}
         if found[0]["type"] == 3:
             data["values"] = [found[0]["options"][0]["value"]]
-        stored = self.messages.get(int(message["id"]), message)
+        stored = message if as_shown else self.messages.get(int(message["id"]), message)
         return await self._interact(3, data, user, message=stored, dm="guild_id" not in stored)
 
     async def submit_modal(self, modal: dict[str, Any], values: dict[str, str], user: p.FakeUser | None = None, message: dict[str, Any] | None = None) -> FakeInteraction:

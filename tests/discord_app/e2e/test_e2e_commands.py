@@ -33,10 +33,20 @@ async def test_ask_is_private_then_post_to_channel_shares_it(running_bot: Runnin
     private = await fake.wait_reply(inter)
     assert private["flags"] & EPHEMERAL
     post = next(i for i in custom_ids(private) if i.startswith("vizbot:post:"))
-    click = await fake.click(private, post)
-    public = await fake.wait_reply(click)
+    links = embed_links(private)
+    shown = copy.deepcopy(private)  # what the asker's client shows until the update arrives
+    clicks = [await fake.click(shown, post, as_shown=True) for _ in range(3)]  # an impatient asker
+    assert (await fake.wait_callback(clicks[0]))["type"] == 7  # the private answer is updated first...
+    public = await fake.wait_reply(clicks[0], index=1)  # ...then the answer is posted (message 0: the updated private one)
     assert not public["flags"] & EPHEMERAL
-    assert embed_links(public) == embed_links(private)
+    assert embed_links(public) == links
+    assert not any(i.startswith("vizbot:post:") for i in custom_ids(fake.messages[int(private["id"])]))
+    for later in clicks[1:]:
+        refusal = await fake.wait_callback(later)
+        assert refusal["data"]["flags"] & EPHEMERAL and "already posted" in str(refusal)
+    posted = [c for c in fake.find_requests("POST", "/webhooks/{app_id}/{token}", since=0, status=200)
+              if not (c.json or {}).get("flags", 0) & EPHEMERAL]
+    assert len(posted) == 1
     assert not fake.invalid
 
 

@@ -72,6 +72,21 @@ async def test_cooldown_reply_is_ephemeral_and_says_when(fake_discord: FakeDisco
         await stop_task(task)
 
 
+async def test_post_to_channel_counts_against_the_question_cooldown(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    """Posting an answer publicly is a question for the cooldown: right after /ask it is refused, nothing is posted."""
+    settings = bot_settings(fake_discord, tmp_path, question_cooldown_seconds=60)
+    task = await start_bot(fake_discord, settings)
+    try:
+        private = await fake_discord.wait_reply(await fake_discord.slash("ask", question="how do convolutions work?"))
+        post = next(c["custom_id"] for row in private["components"] for c in row["components"] if c["custom_id"].startswith("vizbot:post:"))
+        refusal = await fake_discord.wait_callback(await fake_discord.click(private, post))
+        assert refusal["data"]["flags"] & 64 and any(ch.isdigit() for ch in everything_said(refusal["data"]))
+        assert not [c for c in fake_discord.find_requests("POST", "/webhooks/{app_id}/{token}", since=0, status=200)
+                    if not (c.json or {}).get("flags", 0) & 64]
+    finally:
+        await stop_task(task)
+
+
 async def test_reload_by_a_moderator_reports_the_catalog(running_bot: RunningBot) -> None:
     """/reload by a moderator re-reads the catalog and answers privately."""
     fake = running_bot.fake
