@@ -406,7 +406,7 @@ def help_card(*, console: bool = False) -> AnswerCard:
             Line("/tags, /tag", "browse the catalog by topic"),
             Line("/suggest", "suggest a resource; moderators review it and you get a DM"),
             Line("Buttons", "More for further results, 👍 / 👎 to rate a result"),
-            Line("Moderators", "/review, /report, /reload"),
+            Line("Moderators", "/review, /report, /reload, in the bot's home server"),
             Line("/help", "this message"),
         )
     return AnswerCard(
@@ -414,6 +414,16 @@ def help_card(*, console: bool = False) -> AnswerCard:
         description="I recommend learning visualizations for computer vision and deep learning "
         "from a curated catalog, and say why each one matched.",
         lines=lines,
+    )
+
+
+def role_mention_card() -> AnswerCard:
+    """The answer to a mention of the bot's role whose text the bot cannot read."""
+    return AnswerCard(
+        title="I can't read that message",
+        description="You mentioned my role, so Discord did not show me your text. Mention me "
+        "directly (pick the member, not the role) or use /ask.",
+        tone=WARNING,
     )
 
 

@@ -75,8 +75,26 @@ class AskCog(commands.Cog):
                 return answers.clean_text(message.content), True
         return None
 
+    def unreadable_role_mention(self, message: discord.Message) -> bool:
+        """A mention of the bot's managed role (Discord's mention picker offers it) that arrived
+        without text, because Discord sends message content for mentions of the bot, not its role."""
+        role_id = self._bot_role_id(message)
+        return (
+            message.guild is not None
+            and role_id is not None
+            and not message.content
+            and not message.author.bot
+            and any(role.id == role_id for role in message.role_mentions)
+        )
+
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
+        if self.unreadable_role_mention(message):
+            try:
+                await reply(message, answers.role_mention_card())
+            except discord.HTTPException as exc:
+                _log.warning("could not answer a role mention in channel %s: %s", message.channel.id, exc)
+            return
         found = self.question_in(message)
         if found is None:
             return

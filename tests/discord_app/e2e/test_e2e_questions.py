@@ -167,3 +167,13 @@ async def test_a_reply_to_the_bot_without_a_mention_is_not_a_question(running_bo
     assert reply["message_reference"]["message_id"] == sent["id"]
     assert not fake.find_requests("POST", "/channels/{channel_id}/messages", since=since,
                                   where=lambda c: str((c.json.get("message_reference") or {}).get("message_id")) == thanks["id"])
+
+
+async def test_a_mention_of_the_bots_role_without_text_gets_a_hint(running_bot: RunningBot) -> None:
+    """Mentioning the bot's managed role (no Message Content intent, so no text arrives) gets a short hint, not silence."""
+    fake = running_bot.fake
+    sent = await fake.send_message("how do convolutions work?", mention_bot_role=True)
+    reply = await fake.wait_for_message(int(sent["channel_id"]))
+    said = str(reply)
+    assert "/ask" in said and "role" in said
+    assert not embed_links(reply)  # a hint, not an answer to a question nobody could read
