@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot.core import answers
 from bot.core.errors import InvalidInput, RateLimited, VizbotError
-from bot.discord_app.replies import reply, respond
+from bot.discord_app.replies import defer_thinking, reply, respond
 from bot.discord_app.views import answer_view
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ class AskCog(commands.Cog):
     async def ask(self, interaction: discord.Interaction,
                   question: app_commands.Range[str, 1, 1000], public: bool = False) -> None:
         self.cooldown.hit(interaction.user.id)
-        await interaction.response.defer(ephemeral=not public, thinking=True)
+        await defer_thinking(interaction, ephemeral=not public)
         card = await answers.ask_card(self.bot.service, question, user=str(interaction.user.id),
                                       guild=str(interaction.guild_id) if interaction.guild_id else None)
         await respond(interaction, card, view=answer_view(card, asker=interaction.user.id, can_post=not public),
@@ -146,7 +146,7 @@ class AskCog(commands.Cog):
         if not question:
             raise InvalidInput("message", "it has no text I can search for")
         self.cooldown.hit(interaction.user.id)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_thinking(interaction, ephemeral=True)
         card = await answers.ask_card(self.bot.service, question, user=str(interaction.user.id),
                                       guild=str(interaction.guild_id) if interaction.guild_id else None)
         try:

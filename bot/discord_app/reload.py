@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot.core import answers
 from bot.discord_app.checks import require_moderator
-from bot.discord_app.replies import respond
+from bot.discord_app.replies import defer_thinking, respond
 
 if TYPE_CHECKING:
     from bot.discord_app.client import VizbotClient
@@ -33,5 +33,5 @@ class ReloadCog(commands.Cog):
     @app_commands.default_permissions(manage_guild=True)
     async def reload(self, interaction: discord.Interaction) -> None:
         await require_moderator(interaction, self.bot.settings)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_thinking(interaction, ephemeral=True)
         await respond(interaction, await answers.reload_catalog(self.bot.service), ephemeral=True)

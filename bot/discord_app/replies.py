@@ -15,6 +15,13 @@ from bot.core.answers import AnswerCard
 from bot.discord_app.embeds import card_to_embed, fit_message
 
 NO_MENTIONS = discord.AllowedMentions.none()
+_DEFERRED_PRIVATELY = "vizbot:deferred-privately"  # key in Interaction.extras
+
+
+async def defer_thinking(interaction: discord.Interaction, *, ephemeral: bool = True) -> None:
+    """Acknowledge now ("vizbot is thinking..."), answer later with ``respond`` (which fills it in)."""
+    interaction.extras[_DEFERRED_PRIVATELY] = ephemeral
+    await interaction.response.defer(ephemeral=ephemeral, thinking=True)
 
 
 def _kwargs(cards: AnswerCard | list[AnswerCard], view: discord.ui.View | None) -> dict[str, Any]:
@@ -27,12 +34,24 @@ def _kwargs(cards: AnswerCard | list[AnswerCard], view: discord.ui.View | None) 
 
 async def respond(interaction: discord.Interaction, cards: AnswerCard | list[AnswerCard], *,
                   view: discord.ui.View | None = None, ephemeral: bool = True) -> None:
-    """Send cards as the interaction's response, or as a follow-up when it was already answered or deferred."""
+    """Send cards as the interaction's response; after a "thinking" deferral, fill the deferred
+    message in (``edit_original_response``); after a message, send a follow-up.
+
+    An error (``ephemeral``) after a public deferral is not shown in the public message: the
+    placeholder is removed and the error goes to the user alone."""
     kwargs = _kwargs(cards, view)
-    if interaction.response.is_done():
-        await interaction.followup.send(**kwargs, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
-    else:
-        await interaction.response.send_message(**kwargs, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+    response = interaction.response
+    if not response.is_done():
+        await response.send_message(**kwargs, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+        return
+    if response.type is discord.InteractionResponseType.deferred_channel_message:
+        if ephemeral and not interaction.extras.get(_DEFERRED_PRIVATELY, True):
+            await interaction.delete_original_response()
+            await interaction.followup.send(**kwargs, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        await interaction.edit_original_response(**kwargs, allowed_mentions=NO_MENTIONS)
+        return
+    await interaction.followup.send(**kwargs, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
 
 
 async def follow_up(interaction: discord.Interaction, cards: AnswerCard | list[AnswerCard], *,

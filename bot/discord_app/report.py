@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.core import answers
 from bot.discord_app.checks import require_moderator
-from bot.discord_app.replies import respond
+from bot.discord_app.replies import defer_thinking, respond
 
 if TYPE_CHECKING:
     from bot.discord_app.client import VizbotClient
@@ -28,6 +28,6 @@ class ReportCog(commands.Cog):
     @app_commands.default_permissions(manage_guild=True)
     async def report(self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 3650] = 30) -> None:
         await require_moderator(interaction, self.bot.settings)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_thinking(interaction, ephemeral=True)
         report = await self.bot.service.report(days=days)
         await respond(interaction, answers.report_card(report), ephemeral=True)

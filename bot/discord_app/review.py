@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.core import answers
 from bot.discord_app.checks import require_moderator
 from bot.discord_app.modals import handle_reject_reason
-from bot.discord_app.replies import respond
+from bot.discord_app.replies import defer_thinking, respond
 from bot.discord_app.views import review_view
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ class ReviewCog(commands.Cog):
     @app_commands.default_permissions(manage_guild=True)
     async def review(self, interaction: discord.Interaction) -> None:
         await require_moderator(interaction, self.bot.settings)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_thinking(interaction, ephemeral=True)
         pending = await self.bot.service.pending(limit=1, offset=0)
         card = answers.review_card(pending[0] if pending else None, pending=await self.bot.service.pending_count())
         await respond(interaction, card, view=review_view(card, offset=0), ephemeral=True)

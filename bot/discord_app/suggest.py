@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core import answers
-from bot.discord_app.replies import respond
+from bot.discord_app.replies import defer_thinking, respond
 
 if TYPE_CHECKING:
     from bot.discord_app.client import VizbotClient
@@ -28,7 +28,7 @@ class SuggestCog(commands.Cog):
     async def suggest(self, interaction: discord.Interaction, url: app_commands.Range[str, 1, 2048],
                       title: app_commands.Range[str, 1, 200], tags: app_commands.Range[str, 1, 300],
                       note: app_commands.Range[str, 0, 1000] | None = None) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer_thinking(interaction, ephemeral=True)
         outcome = await self.bot.service.suggest(
             url, title, answers.parse_tags(tags), note or "", user=str(interaction.user.id), user_name=str(interaction.user),
             guild=str(interaction.guild_id) if interaction.guild_id else None,

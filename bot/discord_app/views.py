@@ -20,7 +20,7 @@ from bot.discord_app.checks import require_moderator
 from bot.discord_app.embeds import unwrap_question
 from bot.discord_app.errors import send_error
 from bot.discord_app.notify import notify_quietly
-from bot.discord_app.replies import follow_up, respond, update
+from bot.discord_app.replies import defer_thinking, follow_up, respond, update
 
 if TYPE_CHECKING:
     from bot.discord_app.client import VizbotClient
@@ -147,7 +147,7 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:vo
     async def _vote(self, interaction: discord.Interaction) -> None:
         service = _client(interaction).service
         question = _question_of(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)  # the store may be busy
+        await defer_thinking(interaction, ephemeral=True)  # the store may be busy
         await service.vote(user=str(interaction.user.id), question=question,
                            resource_id=self.resource_id, value=1 if self.value == "up" else -1)
         await respond(interaction, answers.vote_card(service.catalog.get(self.resource_id), self.resource_id,

@@ -51,14 +51,17 @@ async def test_rate_limited_reply_is_retried_and_delivered(running_bot: RunningB
     assert statuses == [429, 429, 200]
 
 
-async def test_rate_limited_interaction_followup_is_retried(running_bot: RunningBot) -> None:
-    """A 429 on the follow-up webhook of a deferred /ask is retried too."""
+async def test_rate_limited_interaction_edit_is_retried(running_bot: RunningBot) -> None:
+    """A 429 on the edit that fills in a deferred /ask (the original response) is retried too."""
     fake = running_bot.fake
-    fake.rate_limit("POST", "/webhooks/{app_id}/{token}", times=1, retry_after=0.1)
+    route = "/webhooks/{app_id}/{token}/messages/{message_id}"
+    fake.rate_limit("PATCH", route, times=1, retry_after=0.1)
     inter = await fake.slash("ask", question="how do convolutions work?")
+    await fake.wait_until(lambda: [c for c in fake.find_requests("PATCH", route) if c.status == 200], what="the filled-in answer")
     reply = await fake.wait_reply(inter)
     assert embed_links(reply)
-    assert [c.status for c in fake.find_requests("POST", "/webhooks/{app_id}/{token}")] == [429, 200]
+    assert [c.status for c in fake.find_requests("PATCH", route)] == [429, 200]
+    assert not fake.find_requests("POST", "/webhooks/{app_id}/{token}")  # no follow-up: the deferred message is filled in
 
 
 async def test_rejected_token_exits_2_with_one_clear_line(fake_discord: FakeDiscord, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
