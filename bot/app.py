@@ -19,7 +19,7 @@ from bot.core.model import Catalog, Resource
 from bot.core.search import SearchEngine, SearchResponse
 from bot.core.text import normalise
 from bot.core.urls import normalise_url
-from bot.store import Report, Store, Suggestion, SuggestionOutcome, validate_suggestion
+from bot.store import ForgetReport, Report, Store, Suggestion, SuggestionOutcome, validate_suggestion
 from bot.store.records import IN_CATALOG, PENDING
 from bot.store.suggestions import to_resource
 
@@ -249,6 +249,19 @@ class Vizbot:
         if self.catalog.get(resource_id) is None:
             raise NotFound(f"no resource {resource_id!r} in the catalog")
         await self._need_store().vote(user=user, question=normalise(question), resource_id=resource_id, value=value)
+
+    async def forget(self, *, user: str) -> ForgetReport:
+        """Delete everything kept about ``user`` (votes, pending suggestions, seconds; the names on
+        decided suggestions and in the audit log), then rebuild the engine's prior without their votes."""
+        store = self._need_store()
+        report = await store.forget(user=user)
+        if report.votes:
+            try:
+                self._prior = dict(await store.feedback_prior())
+            except StoreError as exc:
+                _log.warning("feedback prior not refreshed: %s", exc)
+            self._rebuild(self._curated)
+        return report
 
     async def refresh(self) -> None:
         """Re-read approved suggestions and the feedback prior from the store and rebuild the engine.

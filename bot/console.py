@@ -234,13 +234,17 @@ class Console:
         days = _number(rest) or 30
         self.show(answers.report_card(await self.service.report(days=days)))
 
+    async def forget(self, rest: str) -> None:
+        """Delete what is kept about the local user."""
+        self.show(answers.forget_card(await self.service.forget(user=self.user)))
+
     async def reload(self, rest: str) -> None:
         """Re-read the catalog."""
         self.show(await answers.reload_catalog(self.service))
 
     async def help(self, rest: str) -> None:
         """The help card."""
-        self.show(answers.help_card(console=True))
+        self.show(answers.help_card(console=True, retention_days=self.service.settings.log_retention_days))
 
     @staticmethod
     def _split(rest: str) -> list[str]:
@@ -251,5 +255,5 @@ class Console:
 
     COMMANDS: ClassVar[dict[str, Callable[["Console", str], Awaitable[None]]]] = {
         "more": more, "vote": vote, "tags": tags, "tag": tag, "suggest": suggest, "review": review,
-        "report": report, "reload": reload, "help": help,
+        "report": report, "reload": reload, "forget": forget, "help": help,
     }

@@ -193,3 +193,11 @@ def test_any_line_gets_an_answer_and_the_console_goes_on(valid_catalog_dir: Path
     finally:
         loop.run_until_complete(stack.aclose())
         loop.close()
+
+
+async def test_forget_deletes_what_is_kept_about_the_local_user(service: object) -> None:
+    """/forget removes the local user's pending suggestion and says so."""
+    assert "Suggestion recorded" in await chat(service, '/suggest https://example.org/forget-me --title "Forget me please" --tags cnn')
+    out = await chat(service, "/forget")
+    assert "Forgotten" in out and "Pending suggestions deleted: 1" in out
+    assert await service.pending_count() == 0  # type: ignore[attr-defined]

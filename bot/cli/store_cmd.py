@@ -84,6 +84,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_catalog_option(p)
     p.set_defaults(handler=cmd_vote)
 
+    p = sub.add_parser(
+        "forget",
+        help="delete everything kept about a user",
+        description="Delete a user's votes, pending suggestions and seconds, and remove their name from "
+        "decided suggestions and the audit log (the questions log keeps no user).",
+    )
+    p.add_argument("--user", required=True, help="the user: a Discord user id, or local:<login name> for the command line")
+    p.add_argument("--json", action="store_true", help="print what was removed as JSON")
+    add_db_options(p)
+    p.set_defaults(handler=cmd_forget)
+
     p = sub.add_parser("report", help="the curator report: topics, gaps, disliked resources, pending suggestions")
     p.add_argument("--days", type=_positive, default=30, help="how many days back (default 30)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -210,6 +221,26 @@ def cmd_vote(args: argparse.Namespace) -> int:
         emit_json({"resource_id": args.resource_id, "question": args.question, "user": user, "value": value})
     else:
         print(f"recorded {'+1' if value > 0 else '-1'} for {args.resource_id}")
+    return 0
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    """vizbot forget --user ID"""
+    settings = settings_from_args(args)
+
+    async def go():
+        async with open_vizbot(settings, semantic=False) as bot:
+            return await bot.forget(user=args.user)
+
+    report = run(go())
+    if args.json:
+        emit_json(report.to_json())
+    else:
+        print(
+            f"forgot {report.user}: {report.votes} votes, {report.pending_suggestions} pending suggestions and "
+            f"{report.seconds} seconds deleted; name removed from {report.attributions} decided suggestions and "
+            f"{report.audit_entries} audit entries"
+        )
     return 0
 
 

@@ -23,7 +23,7 @@ from bot.core.sanitize import strip_controls
 
 if TYPE_CHECKING:  # only for annotations: answers stay importable without the search engine
     from bot.core.search import SearchResponse, TagLookup
-    from bot.store.records import Report, Suggestion, SuggestionOutcome
+    from bot.store.records import ForgetReport, Report, Suggestion, SuggestionOutcome
 
 _log = logging.getLogger(__name__)
 
@@ -384,8 +384,18 @@ def reload_failed_card(error: CatalogError, *, limit: int = 10) -> AnswerCard:
     )
 
 
-def help_card(*, console: bool = False) -> AnswerCard:
-    """What vizbot does and how to use it, for Discord or the console."""
+def privacy_line(retention_days: int) -> Line:
+    """What is kept about a user, for how long, and how to delete it."""
+    return Line(
+        "Privacy",
+        f"questions are logged without your name and kept {retention_days} days; votes keep who voted "
+        f"(their question text is cleared after {retention_days} days); suggestions keep who suggested them. "
+        "/forget deletes your votes and pending suggestions and removes your name from the rest.",
+    )
+
+
+def help_card(*, console: bool = False, retention_days: int = 90) -> AnswerCard:
+    """What vizbot does and how to use it, for Discord or the console (with a privacy section)."""
     if console:
         lines = (
             Line("Ask", "type a question, e.g. how do convolutions work?"),
@@ -397,7 +407,9 @@ def help_card(*, console: bool = False) -> AnswerCard:
             Line("/review", "decide on pending suggestions (you are the moderator here)"),
             Line("/report [DAYS]", "the curator report"),
             Line("/reload", "re-read the catalog"),
+            Line("/forget", "delete what is kept about you"),
             Line("/help, /quit", "this help; leave"),
+            privacy_line(retention_days),
         )
     else:
         lines = (
@@ -408,12 +420,29 @@ def help_card(*, console: bool = False) -> AnswerCard:
             Line("Buttons", "More for further results, 👍 / 👎 to rate a result"),
             Line("Moderators", "/review, /report, /reload, in the bot's home server"),
             Line("/help", "this message"),
+            privacy_line(retention_days),
         )
     return AnswerCard(
         title="vizbot help",
         description="I recommend learning visualizations for computer vision and deep learning "
         "from a curated catalog, and say why each one matched.",
         lines=lines,
+    )
+
+
+def forget_card(report: "ForgetReport") -> AnswerCard:
+    """What /forget removed."""
+    return AnswerCard(
+        title="Forgotten",
+        description="Everything vizbot kept about you is gone (questions are never logged with your name).",
+        lines=(
+            Line("Votes deleted", str(report.votes)),
+            Line("Pending suggestions deleted", str(report.pending_suggestions)),
+            Line("Seconds deleted", str(report.seconds)),
+            Line("Decided suggestions, your name removed", str(report.attributions)),
+            Line("Audit entries, your name removed", str(report.audit_entries)),
+        ),
+        tone=SUCCESS,
     )
 
 

@@ -101,7 +101,7 @@ class AskCog(commands.Cog):
         question, listening = found
         try:
             if not question:
-                await reply(message, answers.help_card())
+                await reply(message, answers.help_card(retention_days=self.bot.settings.log_retention_days))
                 return
             try:
                 self.cooldown.hit(message.author.id)

@@ -13,7 +13,7 @@ Who handles what
 ``reload.ReloadCog``    ``/reload`` (moderators)
 (the last three are registered only in the home servers, ``VIZBOT_HOME_GUILDS``; with none
 set they are not registered at all, and every moderation button refuses)
-``help.HelpCog``        ``/help``
+``help.HelpCog``        ``/help``, ``/forget``
 =====================  ==============================================================
 
 Button ``custom_id`` templates (``views.py``; ``DynamicItem`` registered in ``setup_hook``,

@@ -2,6 +2,7 @@
 
 from bot.store.records import (
     AuditEntry,
+    ForgetReport,
     Gap,
     Report,
     Suggestion,
@@ -15,6 +16,7 @@ from bot.store.suggestions import validate_suggestion
 
 __all__ = [
     "AuditEntry",
+    "ForgetReport",
     "Gap",
     "Report",
     "Store",

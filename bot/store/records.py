@@ -199,3 +199,26 @@ class Report:
             "pending_count": self.pending_count,
             "pending": [s.to_json() for s in self.pending],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetReport:
+    """What forgetting one user removed or anonymised."""
+
+    user: str
+    votes: int  # deleted
+    pending_suggestions: int  # deleted
+    seconds: int  # deleted ("me too" on someone else's suggestion)
+    attributions: int  # decided suggestions kept without their submitter
+    audit_entries: int  # audit entries kept without their actor
+
+    def to_json(self) -> dict[str, object]:
+        """The ``vizbot forget --json`` shape."""
+        return {
+            "user": self.user,
+            "votes": self.votes,
+            "pending_suggestions": self.pending_suggestions,
+            "seconds": self.seconds,
+            "attributions": self.attributions,
+            "audit_entries": self.audit_entries,
+        }

@@ -16,8 +16,16 @@ import aiosqlite
 
 from bot.core.errors import InvalidInput, StoreError
 from bot.core.model import Resource
-from bot.store import db, feedback, migrations, questions, report, suggestions
-from bot.store.records import AuditEntry, Report, Suggestion, SuggestionDraft, SuggestionOutcome, VoteTally
+from bot.store import db, feedback, migrations, privacy, questions, report, suggestions
+from bot.store.records import (
+    AuditEntry,
+    ForgetReport,
+    Report,
+    Suggestion,
+    SuggestionDraft,
+    SuggestionOutcome,
+    VoteTally,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -260,10 +268,21 @@ class Store:
         )
         await self._housekeeping()
 
+    async def forget(self, *, user: str) -> ForgetReport:
+        """Delete everything kept about ``user`` (see :mod:`bot.store.privacy`)."""
+        user = suggestions.clean_actor(user)
+        return await self._write(lambda c: privacy.forget(c, user=user))
+
     async def prune_questions(self, retention_days: int) -> int:
-        """Delete questions older than ``retention_days``; returns how many went."""
+        """Delete questions older than ``retention_days`` (and clear the question text of votes as
+        old); returns how many questions went."""
         before = self._clock() - retention_days * DAY
-        removed = await self._write(lambda c: questions.prune(c, before=before))
+
+        async def prune(c: aiosqlite.Connection) -> int:
+            await privacy.expire_vote_questions(c, before=before)
+            return await questions.prune(c, before=before)
+
+        removed = await self._write(prune)
         if removed:
             _log.info("pruned %d questions older than %d days", removed, retention_days)
         return removed

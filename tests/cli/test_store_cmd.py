@@ -114,6 +114,20 @@ def test_vote_and_report(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "Most thumbs-down:" in out and "image-kernels" in out
 
 
+def test_forget_removes_a_users_votes_and_pending_suggestions(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """vizbot forget --user deletes that user's data and says what it removed; --json has every count."""
+    suggest(capsys, URL, "--user", "ann")
+    run(capsys, "vote", "image-kernels", "up", "--question", "blur", "--user", "ann")
+    code, out, _ = run(capsys, "forget", "--user", "ann", "--json")
+    assert code == 0
+    assert json.loads(out) == {"user": "ann", "votes": 1, "pending_suggestions": 1, "seconds": 0,
+                               "attributions": 0, "audit_entries": 1}
+    code, out, _ = run(capsys, "suggestions", "list", "--json")
+    assert code == 0 and json.loads(out) == []
+    code, out, _ = run(capsys, "forget", "--user", "ann")
+    assert code == 0 and out.startswith("forgot ann: 0 votes")
+
+
 def test_db_option_beats_environment(env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """--db names the database even when VIZBOT_DB is set."""
     other = tmp_path / "other.db"

@@ -252,3 +252,21 @@ async def test_suggest_tags_autocomplete_completes_the_last_tag(running_bot: Run
     choices = (await fake.wait_callback(inter))["data"]["choices"]
     assert 1 <= len(choices) <= 25
     assert any("convolution" in c["value"] and "cnn" in c["value"] for c in choices)
+
+
+async def test_forget_leaves_no_row_of_that_user(running_bot: RunningBot) -> None:
+    """/forget after a suggestion and a vote: no row in the database names the user any more."""
+    fake = running_bot.fake
+    user = fake.guild.member
+    await fake.wait_reply(await fake.slash("suggest", user, url="https://example.org/forget-me", title="Forget me visualizer",
+                                           tags="convolution"))
+    sent = await fake.send_message("how do convolutions work?", author=user, mention_bot=True)
+    answer = await fake.wait_for_message(int(sent["channel_id"]))
+    vote = next(i for i in custom_ids(answer) if i.startswith("vizbot:vote:up:"))
+    await fake.wait_reply(await fake.click(answer, vote, user))
+    uid = str(user.id)
+    assert running_bot.query("SELECT count(*) FROM votes WHERE user_id = ?", uid) == [(1,)]
+    reply = await fake.wait_reply(await fake.slash("forget", user))
+    assert reply["flags"] & EPHEMERAL and "Forgotten" in str(reply)
+    for table, column in (("votes", "user_id"), ("suggestions", "user_id"), ("suggestion_seconds", "user_id"), ("audit_log", "actor")):
+        assert running_bot.query(f"SELECT count(*) FROM {table} WHERE {column} = ?", uid) == [(0,)]
