@@ -278,11 +278,11 @@ class Vizbot:
         self._approved, self._prior = approved, prior
         self._rebuild(self._curated)
 
-    async def report(self, *, days: int = 30) -> Report:
-        """The curator report over the last ``days`` days."""
+    async def report(self, *, days: int = 30, server: str | None = None) -> Report:
+        """The curator report over the last ``days`` days: every server's, or ``server``'s alone."""
         store = self._need_store()
         await self.flush()
-        return await store.report(days=days)
+        return await store.report(days=days, server=server)
 
 
 def build_embedder(settings: Settings) -> Embedder | None:

@@ -14,7 +14,7 @@ from bot.cli.output import emit_json, info
 from bot.core.model import KINDS, LEVELS
 from bot.core.urls import normalise_url
 from bot.store import Report, Suggestion
-from bot.store.records import STATUSES
+from bot.store.records import DIRECT_MESSAGES, STATUSES
 from bot.store.suggestions import to_resource
 
 VOTES = {"up": 1, "+1": 1, "1": 1, "down": -1, "-1": -1}
@@ -97,6 +97,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("report", help="the curator report: topics, gaps, disliked resources, pending suggestions")
     p.add_argument("--days", type=_positive, default=30, help="how many days back (default 30)")
+    p.add_argument("--server", metavar="ID", help="one server's report alone (what its admins see with /report there)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     add_db_options(p)
     p.set_defaults(handler=cmd_report)
@@ -251,7 +252,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     async def go():
         store = await open_store(settings)
         try:
-            return await store.report(days=args.days)
+            return await store.report(days=args.days, server=args.server)
         finally:
             await store.close()
 
@@ -286,14 +287,21 @@ def _suggestion_text(s: Suggestion) -> str:
     return head
 
 
+def _where(server: str | None) -> str:
+    return "command line" if server is None else "direct messages" if server == DIRECT_MESSAGES else f"server {server}"
+
+
 def report_text(r: Report) -> str:
     """The report for a terminal."""
     lines = [
-        f"vizbot report: last {r.days} days (generated {r.generated_at:%Y-%m-%d %H:%M} UTC)",
+        f"vizbot report: last {r.days} days (generated {r.generated_at:%Y-%m-%d %H:%M} UTC)"
+        + ("" if r.server is None else f", server {r.server} alone"),
         f"{r.questions} questions asked, {r.unanswered} with no answer",
-        "",
-        "Most asked topics:",
     ]
+    if r.servers:
+        lines += ["", "By server (no names are kept; questions asked in DMs are counted, never quoted):"]
+        lines += [f"  {s.questions:5d}  {s.unanswered:5d} unanswered  {_where(s.server)}" for s in r.servers]
+    lines += ["", "Most asked topics:"]
     lines += [f"  {t.count:5d}  {t.tag}" for t in r.topics] or ["  (none yet)"]
     lines += ["", "Gaps to fill (no answer or low confidence, most frequent first):"]
     for g in r.gaps:
@@ -301,6 +309,8 @@ def report_text(r: Report) -> str:
         lines.append(f"  {g.count:5d}  {_one_line(g.question, 70)}  ({how})")
     if not r.gaps:
         lines.append("  (none)")
+    if r.server is not None:  # votes and suggestions belong to the home's report
+        return "\n".join(lines) + "\n"
     lines += ["", "Most thumbs-down:"]
     lines += [f"  {d.down:5d} down {d.up:5d} up  {d.resource_id}" for d in r.disliked] or ["  (none)"]
     lines += ["", f"Pending suggestions: {r.pending_count}"]

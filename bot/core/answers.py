@@ -252,11 +252,17 @@ def unknown_tag_card(lookup: "TagLookup") -> AnswerCard:
     )
 
 
-def _suggestion_lines(s: "Suggestion") -> tuple[Line, ...]:
+def _suggestion_lines(s: "Suggestion", viewer_server: str | None = None) -> tuple[Line, ...]:
+    """A suggestion's fields. Seen from a server (``viewer_server``), the submitter's name shows only
+    for suggestions made in that server: a home's moderators do not see other servers' members."""
+    if viewer_server is None or s.guild == viewer_server:
+        who = clean_text(s.user_name or s.user, 100)
+    else:
+        who = f"a member of server {s.guild}" if s.guild else "someone, in a direct message or on the command line"
     lines = [
         Line("URL", s.url),
         Line("Tags", ", ".join(s.tags) or "-"),
-        Line("Suggested by", clean_text(s.user_name or s.user, 100)),
+        Line("Suggested by", who),
         Line("From", f"server {s.guild}" if s.guild else "a direct message or the command line"),
     ]
     if s.note:
@@ -300,7 +306,9 @@ def suggest_card(outcome: "SuggestionOutcome") -> AnswerCard:
     )
 
 
-def review_card(suggestion: "Suggestion" | None, *, position: int = 1, pending: int | None = None) -> AnswerCard:
+def review_card(
+    suggestion: "Suggestion" | None, *, position: int = 1, pending: int | None = None, viewer_server: str | None = None
+) -> AnswerCard:
     """One pending suggestion for a moderator to decide on (or none left)."""
     if suggestion is None:
         text = "No further pending suggestions." if position > 1 else "No pending suggestions. All done!"
@@ -309,13 +317,13 @@ def review_card(suggestion: "Suggestion" | None, *, position: int = 1, pending: 
     return AnswerCard(
         title=f"Suggestion #{suggestion.id}: {clean_text(suggestion.title, 200)}",
         description="Approve to add it to the live catalog, or reject it with a reason.",
-        lines=_suggestion_lines(suggestion),
+        lines=_suggestion_lines(suggestion, viewer_server),
         footer=f"Pending suggestion {position}{count}",
         suggestion_id=suggestion.id,
     )
 
 
-def decision_card(suggestion: "Suggestion") -> AnswerCard:
+def decision_card(suggestion: "Suggestion", *, viewer_server: str | None = None) -> AnswerCard:
     """What a moderator decided (shown to the moderator)."""
     approved = suggestion.status == "approved"
     text = (f"Approved and live in the catalog as {suggestion.resource_id}." if approved and suggestion.resource_id
@@ -323,7 +331,7 @@ def decision_card(suggestion: "Suggestion") -> AnswerCard:
     return AnswerCard(
         title=f"Suggestion #{suggestion.id} {suggestion.status}",
         description=f"{clean_text(suggestion.title, 200)}: {text}",
-        lines=_suggestion_lines(suggestion),
+        lines=_suggestion_lines(suggestion, viewer_server),
         tone=SUCCESS if approved else WARNING,
         suggestion_id=suggestion.id,
     )
@@ -346,19 +354,30 @@ def submitter_notice_card(suggestion: "Suggestion") -> AnswerCard:
     )
 
 
+def _where_asked(server: str | None) -> str:
+    """A report's name for where questions came from (the store's ``DIRECT_MESSAGES`` is "dm")."""
+    return "command line" if server is None else "direct messages" if server == "dm" else f"server {server}"
+
+
 def report_card(report: "Report", *, limit: int = 8) -> AnswerCard:
     """The curator report: what is asked, what is missing, what is disliked, what waits."""
     lines = [
         Line("Questions", f"{report.questions} in the last {report.days} days, {report.unanswered} unanswered"),
+        *([Line("By server", ", ".join(
+            f"{_where_asked(s.server)}: {s.questions}"
+            for s in report.servers[:limit]))] if report.servers else []),
         Line("Most asked topics", ", ".join(f"{t.tag} ({t.count})" for t in report.topics[:limit]) or "-"),
         Line("Gaps to fill", "; ".join(f"{clean_text(g.question, 80)} ({g.count}x"
                                        + ("" if g.answered else ", nothing found") + ")"
                                        for g in report.gaps[:limit]) or "-"),
         Line("Most disliked", ", ".join(f"{d.resource_id} (👎 {d.down}, 👍 {d.up})"
                                         for d in report.disliked[:limit]) or "-"),
-        Line("Pending suggestions", str(report.pending_count)),
     ]
-    return AnswerCard(title="Curator report", lines=tuple(lines),
+    if report.server is None:
+        lines.append(Line("Pending suggestions", str(report.pending_count)))
+    title = "Curator report" if report.server is None else "This server's report"
+    lines = [line for line in lines if report.server is None or line.label != "Most disliked"]
+    return AnswerCard(title=title, lines=tuple(lines),
                       footer=f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC")
 
 

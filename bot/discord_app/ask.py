@@ -14,6 +14,7 @@ from bot.core import answers
 from bot.core.errors import InvalidInput, RateLimited, VizbotError
 from bot.discord_app.replies import defer_thinking, reply, respond
 from bot.discord_app.views import answer_view
+from bot.store.records import DIRECT_MESSAGES
 
 if TYPE_CHECKING:
     from bot.discord_app.client import VizbotClient
@@ -111,7 +112,7 @@ class AskCog(commands.Cog):
                     await reply(message, answers.cooldown_card(exc.retry_after, str(exc)))
                 return
             card = await answers.ask_card(self.bot.service, question, user=str(message.author.id),
-                                          guild=str(message.guild.id) if message.guild else None)
+                                          guild=str(message.guild.id) if message.guild else DIRECT_MESSAGES)
             if listening and not card.items:
                 return  # in a listening channel, stay quiet unless there is something to offer
             await reply(message, card, view=answer_view(card, asker=message.author.id))
@@ -135,7 +136,7 @@ class AskCog(commands.Cog):
         self.cooldown.hit(interaction.user.id)
         await defer_thinking(interaction, ephemeral=not public)
         card = await answers.ask_card(self.bot.service, question, user=str(interaction.user.id),
-                                      guild=str(interaction.guild_id) if interaction.guild_id else None)
+                                      guild=str(interaction.guild_id) if interaction.guild_id else DIRECT_MESSAGES)
         await respond(interaction, card, view=answer_view(card, asker=interaction.user.id, can_post=not public),
                       ephemeral=not public)
 
@@ -148,7 +149,7 @@ class AskCog(commands.Cog):
         self.cooldown.hit(interaction.user.id)
         await defer_thinking(interaction, ephemeral=True)
         card = await answers.ask_card(self.bot.service, question, user=str(interaction.user.id),
-                                      guild=str(interaction.guild_id) if interaction.guild_id else None)
+                                      guild=str(interaction.guild_id) if interaction.guild_id else DIRECT_MESSAGES)
         try:
             # The invoker asked for this answer, so the invoker pages it (More).
             await reply(message, card, view=answer_view(card, asker=interaction.user.id))

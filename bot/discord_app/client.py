@@ -9,10 +9,11 @@ Who handles what
 ``tags.TagsCog``        ``/tags``, ``/tag name [kind] [level]`` (+ autocomplete on name)
 ``suggest.SuggestCog``  ``/suggest url title tags [note]`` (+ autocomplete on tags)
 ``review.ReviewCog``    ``/review`` (moderators); decisions via the buttons below
-``report.ReportCog``    ``/report [days]`` (moderators)
+``report.ReportCog``    ``/report [days]``: a home's moderators see every server's report, another
+                        server's admins (Manage Server) that server's alone
 ``reload.ReloadCog``    ``/reload`` (moderators)
-(the last three are registered only in the home servers, ``VIZBOT_HOME_GUILDS``; with none
-set they are not registered at all, and every moderation button refuses)
+(``/review`` and ``/reload`` are registered only in the home servers, ``VIZBOT_HOME_GUILDS``; with
+none set they are not registered at all, and every moderation button refuses)
 ``help.HelpCog``        ``/help``, ``/forget``
 =====================  ==============================================================
 
@@ -79,8 +80,8 @@ _log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 60.0  # how often decisions and votes made by other processes are picked up
 
-COGS = (AskCog, TagsCog, SuggestCog, HelpCog)  # everywhere
-MODERATION_COGS = (ReviewCog, ReportCog, ReloadCog)  # registered in the home servers only (VIZBOT_HOME_GUILDS)
+COGS = (AskCog, TagsCog, SuggestCog, ReportCog, HelpCog)  # everywhere (/report is scoped when it runs)
+MODERATION_COGS = (ReviewCog, ReloadCog)  # registered in the home servers only (VIZBOT_HOME_GUILDS)
 
 
 def make_intents(settings: Settings) -> discord.Intents:

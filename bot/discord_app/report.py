@@ -1,4 +1,5 @@
-"""/report: the curator report, for moderators."""
+"""/report: the curator report. In a home server, for its moderators, about every server; in any
+other server, for that server's admins, about that server alone (never another's)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core import answers
-from bot.discord_app.checks import require_moderator
+from bot.discord_app.checks import require_moderator, require_server_admin
 from bot.discord_app.replies import defer_thinking, respond
 
 if TYPE_CHECKING:
@@ -22,12 +23,18 @@ class ReportCog(commands.Cog):
     def __init__(self, bot: "VizbotClient"):
         self.bot = bot
 
-    @app_commands.command(name="report", description="Moderators: the curator report")
+    @app_commands.command(name="report", description="Admins: what this server asked (in the home server: every server)")
     @app_commands.describe(days="How many days back (default 30)")
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     async def report(self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 3650] = 30) -> None:
-        await require_moderator(interaction, self.bot.settings)
+        settings = self.bot.settings
+        if interaction.guild_id in settings.home_guilds:
+            await require_moderator(interaction, settings)
+            server = None
+        else:
+            require_server_admin(interaction)
+            server = str(interaction.guild_id)
         await defer_thinking(interaction, ephemeral=True)
-        report = await self.bot.service.report(days=days)
+        report = await self.bot.service.report(days=days, server=server)
         await respond(interaction, answers.report_card(report), ephemeral=True)

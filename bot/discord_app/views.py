@@ -335,13 +335,13 @@ async def show_next_review(interaction: discord.Interaction, decided: "Suggestio
     client = _client(interaction)
     cards: list[AnswerCard] = []
     if decided is not None:
-        cards.append(answers.decision_card(decided))
+        cards.append(answers.decision_card(decided, viewer_server=str(interaction.guild_id)))
         await notify_quietly(client)  # the same path as decisions made on the command line
     pending = await client.service.pending(limit=1, offset=offset)
     if not pending and offset:
         offset = 0
         pending = await client.service.pending(limit=1, offset=0)
     card = answers.review_card(pending[0] if pending else None, position=offset + 1,
-                               pending=await client.service.pending_count())
+                               pending=await client.service.pending_count(), viewer_server=str(interaction.guild_id))
     cards.append(card)
     await update(interaction, cards, view=review_view(card, offset=offset))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.store.records import Gap, TopicCount, to_datetime
+from bot.store.records import DIRECT_MESSAGES, Gap, ServerCount, TopicCount, to_datetime
 
 MAX_QUESTION = 500  # characters kept of one question
 
@@ -35,18 +35,25 @@ async def prune(conn: aiosqlite.Connection, *, before: float) -> int:
     return max(0, removed)
 
 
-async def totals(conn: aiosqlite.Connection, *, since: float) -> tuple[int, int]:
-    """``(questions, unanswered)`` since ``since``."""
+def _scope(guild: str | None) -> tuple[str, tuple[object, ...]]:
+    """SQL condition and arguments: every server (``None``), or one server's questions."""
+    return ("", ()) if guild is None else (" AND guild = ?", (guild,))
+
+
+async def totals(conn: aiosqlite.Connection, *, since: float, guild: str | None = None) -> tuple[int, int]:
+    """``(questions, unanswered)`` since ``since`` (in one server, with ``guild``)."""
+    where, args = _scope(guild)
     async with conn.execute(
-        "SELECT count(*), coalesce(sum(answered = 0), 0) FROM questions WHERE at >= ?", (since,)
+        "SELECT count(*), coalesce(sum(answered = 0), 0) FROM questions WHERE at >= ?" + where, (since, *args)
     ) as cur:
         total, unanswered = await cur.fetchone()
     return int(total), int(unanswered)
 
 
-async def topics(conn: aiosqlite.Connection, *, since: float, limit: int = 10) -> list[TopicCount]:
-    """Tags of the answers given since ``since``, most frequent first."""
-    async with conn.execute("SELECT tags FROM questions WHERE at >= ? AND tags != ''", (since,)) as cur:
+async def topics(conn: aiosqlite.Connection, *, since: float, limit: int = 10, guild: str | None = None) -> list[TopicCount]:
+    """Tags of the answers given since ``since`` (in one server, with ``guild``), most frequent first."""
+    where, args = _scope(guild)
+    async with conn.execute("SELECT tags FROM questions WHERE at >= ? AND tags != ''" + where, (since, *args)) as cur:
         rows = await cur.fetchall()
     counts: dict[str, int] = {}
     for (tags,) in rows:
@@ -56,14 +63,28 @@ async def topics(conn: aiosqlite.Connection, *, since: float, limit: int = 10) -
     return [TopicCount(tag, n) for tag, n in ranked[:limit]]
 
 
-async def gaps(conn: aiosqlite.Connection, *, since: float, low_confidence: float, limit: int = 20) -> list[Gap]:
+async def gaps(
+    conn: aiosqlite.Connection, *, since: float, low_confidence: float, limit: int = 20, guild: str | None = None
+) -> list[Gap]:
     """Questions answered with nothing or with confidence below ``low_confidence``, grouped by text,
-    most frequent first (rows logged before confidence was recorded count by their answer alone)."""
+    most frequent first (rows logged before confidence was recorded count by their answer alone).
+    Questions asked in direct messages are counted in the totals but never quoted here."""
+    where, args = _scope(guild)
     sql = (
         "SELECT text, count(*) AS n, max(answered), max(top_score), max(at) AS last FROM questions "
-        "WHERE at >= ? AND (answered = 0 OR confidence < ?) "
+        "WHERE at >= ? AND coalesce(guild, '') != ? AND (answered = 0 OR confidence < ?)" + where + " "
         "GROUP BY text ORDER BY n DESC, last DESC, text LIMIT ?"
     )
-    async with conn.execute(sql, (since, low_confidence, limit)) as cur:
+    async with conn.execute(sql, (since, DIRECT_MESSAGES, low_confidence, *args, limit)) as cur:
         rows = await cur.fetchall()
     return [Gap(r[0], int(r[1]), bool(r[2]), r[3], to_datetime(r[4])) for r in rows]
+
+
+async def by_server(conn: aiosqlite.Connection, *, since: float) -> list[ServerCount]:
+    """Questions and unanswered ones per server since ``since``, most first (see ``ServerCount``)."""
+    sql = (
+        "SELECT guild, count(*) AS n, coalesce(sum(answered = 0), 0) FROM questions WHERE at >= ? "
+        "GROUP BY guild ORDER BY n DESC, guild IS NULL, guild"
+    )
+    async with conn.execute(sql, (since,)) as cur:
+        return [ServerCount(r[0], int(r[1]), int(r[2])) for r in await cur.fetchall()]

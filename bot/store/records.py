@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+DIRECT_MESSAGES = "dm"  # the "server" of a question asked in a Discord DM (counted, never quoted)
 STATUSES: tuple[str, ...] = (PENDING, APPROVED, REJECTED)
 
 
@@ -152,6 +153,20 @@ class TopicCount:
 
 
 @dataclass(frozen=True, slots=True)
+class ServerCount:
+    """Questions asked in one server (``DIRECT_MESSAGES``: in Discord DMs; ``None``: on the command
+    line or the console), without who asked."""
+
+    server: str | None
+    questions: int
+    unanswered: int
+
+    def to_json(self) -> dict[str, object]:
+        """A stable JSON shape."""
+        return {"server": self.server, "questions": self.questions, "unanswered": self.unanswered}
+
+
+@dataclass(frozen=True, slots=True)
 class Gap:
     """A question answered with nothing or with low confidence, grouped by its normalised text."""
 
@@ -185,10 +200,14 @@ class Report:
     disliked: tuple[VoteTally, ...]
     pending_count: int
     pending: tuple[Suggestion, ...] = field(default=())
+    server: str | None = None  # None: every server (the home's report); else this server's alone
+    servers: tuple[ServerCount, ...] = field(default=())  # questions per server (every-server report only)
 
     def to_json(self) -> dict[str, object]:
         """A stable JSON shape (every key always present)."""
         return {
+            "server": self.server,
+            "servers": [s.to_json() for s in self.servers],
             "days": self.days,
             "generated_at": iso(self.generated_at),
             "questions": self.questions,

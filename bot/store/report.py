@@ -20,19 +20,26 @@ def check_days(days: object) -> int:
 
 
 async def build(
-    conn: aiosqlite.Connection, *, days: int, now: float, low_confidence: float, limit: int = 10
+    conn: aiosqlite.Connection, *, days: int, now: float, low_confidence: float, limit: int = 10,
+    server: str | None = None,
 ) -> Report:
-    """Everything a curator needs to see for the last ``days`` days."""
+    """Everything a curator needs to see for the last ``days`` days: about every server (the home's
+    report, with questions per server), or about one ``server`` alone (its admins' report: its own
+    questions, nothing of other servers, no votes or suggestions, which belong to the home).
+    No report names who asked; questions asked in direct messages are counted, never quoted."""
     since = now - check_days(days) * DAY
-    total, unanswered = await questions.totals(conn, since=since)
+    total, unanswered = await questions.totals(conn, since=since, guild=server)
+    home = server is None
     return Report(
         days=days,
         generated_at=to_datetime(now),
         questions=total,
         unanswered=unanswered,
-        topics=tuple(await questions.topics(conn, since=since, limit=limit)),
-        gaps=tuple(await questions.gaps(conn, since=since, low_confidence=low_confidence, limit=2 * limit)),
-        disliked=tuple(await feedback.most_disliked(conn, since=since, limit=limit)),
-        pending_count=await suggestions.count(conn),
-        pending=tuple(await suggestions.listing(conn, limit=limit)),
+        topics=tuple(await questions.topics(conn, since=since, limit=limit, guild=server)),
+        gaps=tuple(await questions.gaps(conn, since=since, low_confidence=low_confidence, limit=2 * limit, guild=server)),
+        disliked=tuple(await feedback.most_disliked(conn, since=since, limit=limit)) if home else (),
+        pending_count=await suggestions.count(conn) if home else 0,
+        pending=tuple(await suggestions.listing(conn, limit=limit)) if home else (),
+        server=server,
+        servers=tuple(await questions.by_server(conn, since=since)) if home else (),
     )

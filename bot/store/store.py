@@ -287,7 +287,11 @@ class Store:
             _log.info("pruned %d questions older than %d days", removed, retention_days)
         return removed
 
-    async def report(self, *, days: int = 30, low_confidence: float = LOW_CONFIDENCE, limit: int = 10) -> Report:
-        """The curator report over the last ``days`` days."""
+    async def report(
+        self, *, days: int = 30, low_confidence: float = LOW_CONFIDENCE, limit: int = 10, server: str | None = None
+    ) -> Report:
+        """The curator report over the last ``days`` days (every server, or ``server`` alone)."""
         now = self._clock()
-        return await self._read(lambda c: report.build(c, days=days, now=now, low_confidence=low_confidence, limit=limit))
+        return await self._read(
+            lambda c: report.build(c, days=days, now=now, low_confidence=low_confidence, limit=limit, server=server)
+        )

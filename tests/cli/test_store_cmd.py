@@ -302,3 +302,15 @@ def test_read_only_database_file_for_another_user(env: Path, capsys: pytest.Capt
     assert saved.returncode == 1 and saved.stdout == ""
     assert saved.stderr.startswith("vizbot: error: could not save to") and "read-only" in saved.stderr
     assert "Traceback" not in saved.stderr
+
+
+def test_report_by_server(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The text report counts questions per server; --server shows one server's alone, without votes or suggestions."""
+    run(capsys, "ask", "what is a quaternion", "--catalog", str(Path(__file__).resolve().parents[1] / "data" / "catalogs" / "valid"))
+    code, out, _ = run(capsys, "report")
+    assert code == 0 and "By server" in out and "command line" in out
+    code, out, _ = run(capsys, "report", "--server", "123", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["server"] == "123" and data["questions"] == 0 and data["servers"] == [] and data["pending"] == []
+    code, out, _ = run(capsys, "report", "--server", "123")
+    assert code == 0 and "server 123 alone" in out and "Pending suggestions" not in out

@@ -343,3 +343,29 @@ def test_help_card_mentions_suggest(console: bool) -> None:
     """Both help cards explain how to suggest."""
     card = answers.help_card(console=console)
     assert any("suggest" in line.label for line in card.lines)
+
+
+def test_direct_messages_are_named_as_the_store_marks_them() -> None:
+    """The report card's names for where questions came from follow the store's marker for DMs."""
+    from bot.store.records import DIRECT_MESSAGES
+
+    assert answers._where_asked(DIRECT_MESSAGES) == "direct messages"
+    assert answers._where_asked(None) == "command line" and answers._where_asked("42") == "server 42"
+
+
+@pytest.mark.parametrize(
+    ("made_in", "viewer", "shown"),
+    [("1", "1", "Ann"), ("2", "1", "a member of server 2"), (None, "1", "someone, in a direct message"), ("2", None, "Ann")],
+)
+def test_review_shows_names_only_from_the_reviewing_server(made_in: str | None, viewer: str | None, shown: str) -> None:
+    """A home's moderators see the names of their own members only; the command line (no viewer) sees all."""
+    from datetime import datetime, timezone
+
+    from bot.store.records import Suggestion
+
+    suggestion = Suggestion(id=1, url="https://example.org/x", title="X explained", tags=("cnn",), note="", user="123",
+                            user_name="Ann", guild=made_in, status="pending", created_at=datetime.now(timezone.utc),
+                            decided_at=None, decided_by=None, reason=None)
+    card = answers.review_card(suggestion, viewer_server=viewer)
+    by = next(line.value for line in card.lines if line.label == "Suggested by")
+    assert by.startswith(shown) and (shown == "Ann" or "Ann" not in str(card))

@@ -64,14 +64,14 @@ def test_only_snowflakes_are_dmed(user: str | None, expected: int | None) -> Non
     assert discord_user_id(user) == expected
 
 
-@pytest.mark.parametrize(("homes", "moderation"), [((42, 43), {"review", "report", "reload"}), ((), set())])
+@pytest.mark.parametrize(("homes", "moderation"), [((42, 43), {"review", "reload"}), ((), set())])
 async def test_moderation_commands_exist_only_in_the_home_servers(tmp_path: Path, homes: tuple[int, ...], moderation: set[str]) -> None:
-    """/review, /report and /reload are guild commands of each home server, never global; with no home, nowhere."""
+    """/review and /reload are guild commands of each home server, never global; with no home, nowhere."""
     import discord
 
     client = VizbotClient(_Service(), Settings(db_path=tmp_path / "v.db", home_guilds=homes), sync=False)  # type: ignore[arg-type]
     await client.setup_hook()
-    assert not {"review", "report", "reload"} & {c.name for c in client.tree.get_commands()}
+    assert not {"review", "reload"} & {c.name for c in client.tree.get_commands()}
     for home in homes:
         assert {c.name for c in client.tree.get_commands(guild=discord.Object(id=home))} == moderation
     assert not client.tree.get_commands(guild=discord.Object(id=44))

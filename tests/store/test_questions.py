@@ -85,8 +85,25 @@ async def test_report_json_is_complete(store: Store) -> None:
     """The JSON shape always has every key, even when empty."""
     data = (await store.report(days=1)).to_json()
     assert set(data) == {
-        "days", "generated_at", "questions", "unanswered", "topics", "gaps", "disliked", "pending_count", "pending"
+        "server", "servers", "days", "generated_at", "questions", "unanswered", "topics", "gaps", "disliked",
+        "pending_count", "pending",
     }
+
+
+async def test_a_servers_report_shows_that_server_alone_and_dms_are_never_quoted(store: Store) -> None:
+    """Every server's report counts per server and quotes no DM; one server's report holds nothing of others."""
+    from bot.store.records import DIRECT_MESSAGES
+
+    for text, guild in (("what is a quaternion", "1"), ("private worry about my thesis", DIRECT_MESSAGES),
+                        ("what is a tensor field", "2"), ("what is a tensor field", "2")):
+        await store.log_question(text, top_score=None, answered=False, guild=guild)
+    everything = await store.report(days=1)
+    assert [(s.server, s.questions) for s in everything.servers] == [("2", 2), ("1", 1), (DIRECT_MESSAGES, 1)]
+    assert {g.question for g in everything.gaps} == {"what is a quaternion", "what is a tensor field"}
+    assert everything.questions == 4
+    one = await store.report(days=1, server="1")
+    assert (one.server, one.questions, [g.question for g in one.gaps]) == ("1", 1, ["what is a quaternion"])
+    assert one.servers == () and one.pending == () and one.disliked == () and one.pending_count == 0
 
 
 @pytest.mark.parametrize("days", [0, -1, 4000, True])

@@ -21,7 +21,7 @@ from bot.config import Settings  # noqa: E402
 __all__ = ["COMMANDS", "MODERATION", "RunningBot", "bot_settings", "start_bot"]
 
 COMMANDS = {"ask", "tags", "tag", "suggest", "review", "report", "help", "forget", "reload", "Find visualizations"}
-MODERATION = {"review", "report", "reload"}  # registered in the home servers only
+MODERATION = {"review", "reload"}  # registered in the home servers only
 
 
 @dataclass

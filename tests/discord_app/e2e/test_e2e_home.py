@@ -90,3 +90,20 @@ async def test_in_the_home_a_member_without_manage_server_is_refused_and_the_own
         assert "Review" in str(owner) or "Suggestion" in str(owner)
     finally:
         await stop_task(task)
+
+
+async def test_report_outside_the_home_shows_an_admin_their_own_server_alone(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    """With another server as home, /report here is this server's (admins only); a plain member is refused."""
+    fake = fake_discord
+    settings = bot_settings(fake, tmp_path, home_guilds=(snowflake(),))
+    task = await start_bot(fake, settings)
+    try:
+        sent = await fake.send_message("what is a quaternion rotation?", mention_bot=True)
+        await fake.wait_for_message(int(sent["channel_id"]))
+        refused = await _refusal(fake, await fake.slash("report", fake.guild.member))
+        assert "admins" in str(refused)
+        own = await fake.wait_reply(await fake.slash("report", fake.guild.owner))
+        said = str(own)
+        assert own["flags"] & EPHEMERAL and "This server" in said and "Pending suggestions" not in said
+    finally:
+        await stop_task(task)
