@@ -90,6 +90,12 @@ class AskCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
+        if self.bot.draining:
+            return  # stopping: no new questions (answers in flight still finish)
+        async with self.bot.answering():
+            await self._on_message(message)
+
+    async def _on_message(self, message: discord.Message) -> None:
         if self.unreadable_role_mention(message):
             try:
                 await reply(message, answers.role_mention_card())
@@ -134,11 +140,12 @@ class AskCog(commands.Cog):
     async def ask(self, interaction: discord.Interaction,
                   question: app_commands.Range[str, 1, 1000], public: bool = False) -> None:
         self.cooldown.hit(interaction.user.id)
-        await defer_thinking(interaction, ephemeral=not public)
-        card = await answers.ask_card(self.bot.service, question, user=str(interaction.user.id),
-                                      guild=str(interaction.guild_id) if interaction.guild_id else DIRECT_MESSAGES)
-        await respond(interaction, card, view=answer_view(card, asker=interaction.user.id, can_post=not public),
-                      ephemeral=not public)
+        async with self.bot.answering():
+            await defer_thinking(interaction, ephemeral=not public)
+            card = await answers.ask_card(self.bot.service, question, user=str(interaction.user.id),
+                                          guild=str(interaction.guild_id) if interaction.guild_id else DIRECT_MESSAGES)
+            await respond(interaction, card, view=answer_view(card, asker=interaction.user.id, can_post=not public),
+                          ephemeral=not public)
 
     async def find_visualizations(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Context menu: answer someone's message in a reply to it."""

@@ -53,8 +53,9 @@ Every send uses ``AllowedMentions.none()`` (also the client default).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, AsyncIterator
 
 import discord
 from discord.ext import commands
@@ -79,6 +80,7 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 60.0  # how often decisions and votes made by other processes are picked up
+SHUTDOWN_GRACE = 5.0  # seconds answers in flight get to finish when the bot is stopped
 
 COGS = (AskCog, TagsCog, SuggestCog, ReportCog, HelpCog)  # everywhere (/report is scoped when it runs)
 MODERATION_COGS = (ReviewCog, ReloadCog)  # registered in the home servers only (VIZBOT_HOME_GUILDS)
@@ -122,6 +124,10 @@ class VizbotClient(commands.Bot):
         # One question cooldown for mentions, /ask, the message menu and Post to channel.
         self.question_cooldown = Cooldown(settings.question_cooldown_seconds)
         self.posted: set[int] = set()  # private answers already posted to their channel (Post to channel works once)
+        self.draining = False  # set when stopping: new questions are not taken
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._refresh_task: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
@@ -154,7 +160,29 @@ class VizbotClient(commands.Bot):
             self._refresh_task = asyncio.create_task(refresh_loop(self, self.refresh_seconds),
                                                      name="vizbot-refresh")
 
+    @contextlib.asynccontextmanager
+    async def answering(self) -> AsyncIterator[None]:
+        """Mark an answer in flight: ``close`` waits for it (up to ``SHUTDOWN_GRACE``) before
+        closing the connection the answer needs."""
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            if not self._in_flight:
+                self._idle.set()
+
     async def close(self) -> None:
+        """Stop taking questions, let answers in flight finish (a few seconds at most), then close."""
+        if not self.draining:
+            self.draining = True
+            if self._in_flight:
+                _log.info("stopping: waiting for %d answer(s) in flight", self._in_flight)
+            try:
+                await asyncio.wait_for(self._idle.wait(), timeout=SHUTDOWN_GRACE)
+            except asyncio.TimeoutError:
+                _log.warning("stopping with %d answer(s) still in flight after %.0f s", self._in_flight, SHUTDOWN_GRACE)
         task, self._refresh_task = self._refresh_task, None
         if task is not None and not task.done():
             task.cancel()

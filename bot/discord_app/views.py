@@ -37,11 +37,13 @@ def _client(interaction: discord.Interaction) -> "VizbotClient":
 
 
 async def guarded(interaction: discord.Interaction, handler: Callable[[], Awaitable[None]]) -> None:
-    """Run a component handler; any error becomes a short ephemeral message."""
-    try:
-        await handler()
-    except Exception as exc:  # noqa: BLE001 - the edge: every error is answered
-        await send_error(interaction, exc)
+    """Run a component handler (an answer in flight, for a graceful stop); any error becomes a
+    short ephemeral message."""
+    async with _client(interaction).answering():
+        try:
+            await handler()
+        except Exception as exc:  # noqa: BLE001 - the edge: every error is answered
+            await send_error(interaction, exc)
 
 
 def _question_of(interaction: discord.Interaction) -> str:

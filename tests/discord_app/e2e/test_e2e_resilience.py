@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from e2e_support import RunningBot, bot_settings
+from e2e_support import RunningBot, bot_settings, start_bot
 from fakediscord import FakeDiscord
 from fakediscord.reading import embed_links
 
@@ -72,3 +72,33 @@ async def test_rejected_token_exits_2_with_one_clear_line(fake_discord: FakeDisc
     assert status == 2
     assert len(err) == 1 and "token" in err[0] and "vizbot chat" in err[0]
     assert "wrong-token" not in err[0]
+
+
+async def test_sigterm_during_an_answer_delivers_it_then_exits_cleanly(fake_discord: FakeDiscord, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM while a question is being answered: the answer still arrives, later questions are not taken, exit 0."""
+    import os
+    import signal
+
+    from bot.core import answers
+
+    real = answers.ask_card
+    started = asyncio.Event()
+
+    async def slow_ask_card(*args, **kwargs):
+        started.set()
+        await asyncio.sleep(0.5)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(answers, "ask_card", slow_ask_card)
+    fake = fake_discord
+    task = await start_bot(fake, bot_settings(fake, tmp_path))
+    sent = await fake.send_message("how do convolutions work?", mention_bot=True)
+    await asyncio.wait_for(started.wait(), timeout=10)
+    os.kill(os.getpid(), signal.SIGTERM)  # run_bot installed its handler on this loop
+    await asyncio.sleep(0)
+    late = await fake.send_message("what is attention?", mention_bot=True)
+    assert await asyncio.wait_for(task, timeout=15) == 0
+    replies = fake.find_requests("POST", "/channels/{channel_id}/messages", since=0, status=200)
+    answered = {str((c.json.get("message_reference") or {}).get("message_id")) for c in replies}
+    assert sent["id"] in answered and late["id"] not in answered
