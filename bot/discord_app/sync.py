@@ -1,5 +1,6 @@
-"""Syncing the command tree: to the development guild at start-up, to each home server and
-globally only when what it would upload changed.
+"""Syncing the command tree, one scope at a time: to the development guild (``VIZBOT_GUILD_ID``)
+at every start-up, or else globally when what it would upload changed; and each home server's
+own commands when they changed.
 
 The hash of the global tree's payload is kept in ``command-tree.sha256`` next to the
 database, a home server's in ``command-tree-<server id>.sha256``; ``vizbot sync`` forces
@@ -33,8 +34,10 @@ def tree_payload(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | 
 
 
 def tree_hash(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | None = None) -> str:
-    """A hash that changes whenever a command, option, choice or permission changes."""
-    text = json.dumps(tree_payload(tree, guild), sort_keys=True, default=str, ensure_ascii=False)
+    """A hash that changes whenever a command, option, choice or permission changes, or the
+    application does (another bot's token with the same data directory must sync its own)."""
+    payload = {"application": tree.client.application_id, "commands": tree_payload(tree, guild)}
+    text = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -75,6 +78,8 @@ async def sync_commands(tree: app_commands.CommandTree, settings: Settings, *, f
     """Sync as the settings say; returns what was done (for logs and ``vizbot sync``)."""
     done: list[str] = []
     if settings.guild_id is not None:
+        # One scope at a time: with a development guild the global commands are not synced (a
+        # guild showing both would list every command twice).
         guild = discord.Object(id=settings.guild_id)
         tree.copy_global_to(guild=guild)
         synced = await tree.sync(guild=guild)
@@ -82,7 +87,7 @@ async def sync_commands(tree: app_commands.CommandTree, settings: Settings, *, f
     for home in settings.home_guilds:
         if home != settings.guild_id:  # the development guild was synced whole just above
             done.append(await _sync_home(tree, settings, home, force=force))
-    if settings.guild_id is not None and not force:
+    if settings.guild_id is not None:
         return done
     path = hash_path(settings)
     current = tree_hash(tree)

@@ -15,8 +15,8 @@ from bot.discord_app import sync
 class RecordingTree(app_commands.CommandTree):
     """A real command tree whose sync records the call instead of calling Discord."""
 
-    def __init__(self) -> None:
-        super().__init__(discord.Client(intents=discord.Intents.none()))
+    def __init__(self, application_id: int | None = None) -> None:
+        super().__init__(discord.Client(intents=discord.Intents.none(), application_id=application_id))
         self.synced: list[int | None] = []
 
     async def sync(self, *, guild: discord.abc.Snowflake | None = None) -> list[app_commands.AppCommand]:
@@ -24,9 +24,9 @@ class RecordingTree(app_commands.CommandTree):
         return []
 
 
-def make_tree(description: str = "Find learning visualizations") -> RecordingTree:
+def make_tree(description: str = "Find learning visualizations", application_id: int | None = None) -> RecordingTree:
     """A tree with one /ask command."""
-    tree = RecordingTree()
+    tree = RecordingTree(application_id)
 
     @tree.command(name="ask", description=description)
     async def ask(interaction: discord.Interaction, question: str) -> None:  # pragma: no cover - never invoked
@@ -81,11 +81,17 @@ async def test_dev_guild_is_synced_at_start_up(settings: Settings) -> None:
     assert [c.name for c in tree.get_commands(guild=discord.Object(42))] == ["ask"]
 
 
-async def test_dev_guild_and_force_sync_both(settings: Settings) -> None:
-    """vizbot sync with a guild set syncs the guild and the global tree."""
+async def test_with_a_dev_guild_force_syncs_that_scope_alone(settings: Settings) -> None:
+    """vizbot sync with a development guild set syncs the guild only: never both scopes (duplicates there)."""
     tree = make_tree()
     await sync.sync_commands(tree, settings.with_overrides(guild_id=42), force=True)
-    assert tree.synced == [42, None]
+    assert tree.synced == [42]
+
+
+def test_the_hash_belongs_to_one_application() -> None:
+    """The same commands under another application id hash differently (that bot must sync its own)."""
+    assert sync.tree_hash(make_tree(application_id=1)) != sync.tree_hash(make_tree(application_id=2))
+    assert sync.tree_hash(make_tree(application_id=1)) == sync.tree_hash(make_tree(application_id=1))
 
 
 def test_hash_is_stable() -> None:
