@@ -16,9 +16,9 @@ from typing import Mapping
 from bot.core import explain as explanation
 from bot.core.errors import InvalidInput
 from bot.core.index import Index
-from bot.core.model import KINDS, LEVELS, Catalog, Resource, Tag
+from bot.core.model import KINDS, LEVELS, Catalog
 from bot.core.question import Query, QuestionReader
-from bot.core.results import SearchResponse, SearchResult, TagLookup
+from bot.core.results import SearchResponse, SearchResult
 from bot.core.retrieval import Retriever
 from bot.core.tag_directory import TagDirectory
 
@@ -109,21 +109,3 @@ class LexicalEngine:
     def boosts(self) -> list[float] | None:
         """Per resource, the factor the feedback prior multiplies its score by (None: no votes)."""
         return self.retriever.boosts()
-
-    # -- tags --------------------------------------------------------------------------------
-
-    def resolve_tag(self, name: str) -> TagLookup:
-        """The tag named by a slug, title or alias, or the nearest by spelling."""
-        return self.tags.resolve_tag(name)
-
-    def complete_tags(self, text: str, limit: int = 25) -> list[Tag]:
-        """Tags for autocomplete: prefix matches first, then substring and fuzzy ones."""
-        return self.tags.complete_tags(text, limit)
-
-    def resources_for_tag(self, slug: str, *, kind: str | None = None, level: str | None = None) -> list[Resource]:
-        """The resources carrying tag ``slug`` (beginner first, then by title)."""
-        return self.tags.resources_for_tag(slug, kind=kind, level=level)
-
-    def tag_counts(self) -> dict[str, int]:
-        """Number of resources per tag (every tag, zero included)."""
-        return self.tags.tag_counts()

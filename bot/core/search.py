@@ -122,20 +122,20 @@ class SearchEngine:
             why = "; ".join(p for p in (why, f"close in meaning to: {phrase}") if p)
         return SearchResult(resource, fused.score, why, matches)
 
-    # -- the rest of the engine's API is the lexical engine's -----------------------------------
+    # -- tags: the lexical engine's tag directory -----------------------------------
 
     def resolve_tag(self, name: str) -> TagLookup:
         """The tag named by a slug, title or alias, or the nearest by spelling."""
-        return self.lexical.resolve_tag(name)
+        return self.lexical.tags.resolve_tag(name)
 
     def complete_tags(self, text: str, limit: int = 25) -> list[Tag]:
         """Tags for autocomplete: prefix matches first, then substring and fuzzy ones."""
-        return self.lexical.complete_tags(text, limit)
+        return self.lexical.tags.complete_tags(text, limit)
 
     def resources_for_tag(self, slug: str, *, kind: str | None = None, level: str | None = None) -> list[Resource]:
         """The resources carrying tag ``slug`` (beginner first, then by title)."""
-        return self.lexical.resources_for_tag(slug, kind=kind, level=level)
+        return self.lexical.tags.resources_for_tag(slug, kind=kind, level=level)
 
     def tag_counts(self) -> dict[str, int]:
         """Number of resources per tag (every tag, zero included)."""
-        return self.lexical.tag_counts()
+        return self.lexical.tags.tag_counts()
