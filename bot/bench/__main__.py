@@ -46,7 +46,6 @@ from bot.core.catalog import default_catalog_dir, load_catalog  # noqa: E402
 from bot.core.embedder import EmbeddingCache, SemanticUnavailable, load_embedder, text_key  # noqa: E402
 from bot.core.errors import VizbotError  # noqa: E402
 from bot.core.evaluate import LabelledQuestion, Report, check_gold, engine_answer, evaluate, load_questions, summarise  # noqa: E402
-from bot.core.model import Catalog  # noqa: E402
 from bot.core.search import SearchEngine  # noqa: E402
 from bot.core.semantic import SemanticIndex, resource_text  # noqa: E402
 

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Mapping, Sequence
+from typing import Mapping
 
 import numpy as np
 
