@@ -11,10 +11,11 @@ import yaml
 from bot.app import open_store, open_vizbot
 from bot.cli.common import add_catalog_option, add_db_options, local_user, run, settings_from_args, whole_number
 from bot.cli.output import emit_json, info
+from bot.core import answers
 from bot.core.model import KINDS, LEVELS
 from bot.core.urls import normalise_url
 from bot.store import Report, Suggestion
-from bot.store.records import DIRECT_MESSAGES, STATUSES
+from bot.store.records import STATUSES
 from bot.store.suggestions import to_resource
 
 VOTES = {"up": 1, "+1": 1, "1": 1, "down": -1, "-1": -1}
@@ -287,10 +288,6 @@ def _suggestion_text(s: Suggestion) -> str:
     return head
 
 
-def _where(server: str | None) -> str:
-    return "command line" if server is None else "direct messages" if server == DIRECT_MESSAGES else f"server {server}"
-
-
 def report_text(r: Report) -> str:
     """The report for a terminal."""
     lines = [
@@ -300,7 +297,7 @@ def report_text(r: Report) -> str:
     ]
     if r.servers:
         lines += ["", "By server (no names are kept; questions asked in DMs are counted, never quoted):"]
-        lines += [f"  {s.questions:5d}  {s.unanswered:5d} unanswered  {_where(s.server)}" for s in r.servers]
+        lines += [f"  {s.questions:5d}  {s.unanswered:5d} unanswered  {answers.where_asked(s.server)}" for s in r.servers]
     lines += ["", "Most asked topics:"]
     lines += [f"  {t.count:5d}  {t.tag}" for t in r.topics] or ["  (none yet)"]
     lines += ["", "Gaps to fill (no answer or low confidence, most frequent first):"]

@@ -354,29 +354,26 @@ def submitter_notice_card(suggestion: "Suggestion") -> AnswerCard:
     )
 
 
-def _where_asked(server: str | None) -> str:
+def where_asked(server: str | None) -> str:
     """A report's name for where questions came from (the store's ``DIRECT_MESSAGES`` is "dm")."""
     return "command line" if server is None else "direct messages" if server == "dm" else f"server {server}"
 
 
 def report_card(report: "Report", *, limit: int = 8) -> AnswerCard:
     """The curator report: what is asked, what is missing, what is disliked, what waits."""
-    lines = [
-        Line("Questions", f"{report.questions} in the last {report.days} days, {report.unanswered} unanswered"),
-        *([Line("By server", ", ".join(
-            f"{_where_asked(s.server)}: {s.questions}"
-            for s in report.servers[:limit]))] if report.servers else []),
-        Line("Most asked topics", ", ".join(f"{t.tag} ({t.count})" for t in report.topics[:limit]) or "-"),
-        Line("Gaps to fill", "; ".join(f"{clean_text(g.question, 80)} ({g.count}x"
-                                       + ("" if g.answered else ", nothing found") + ")"
-                                       for g in report.gaps[:limit]) or "-"),
-        Line("Most disliked", ", ".join(f"{d.resource_id} (👎 {d.down}, 👍 {d.up})"
-                                        for d in report.disliked[:limit]) or "-"),
-    ]
-    if report.server is None:
+    every_server = report.server is None
+    lines = [Line("Questions", f"{report.questions} in the last {report.days} days, {report.unanswered} unanswered")]
+    if report.servers:
+        lines.append(Line("By server", ", ".join(f"{where_asked(s.server)}: {s.questions}" for s in report.servers[:limit])))
+    lines.append(Line("Most asked topics", ", ".join(f"{t.tag} ({t.count})" for t in report.topics[:limit]) or "-"))
+    lines.append(Line("Gaps to fill", "; ".join(f"{clean_text(g.question, 80)} ({g.count}x"
+                                                + ("" if g.answered else ", nothing found") + ")"
+                                                for g in report.gaps[:limit]) or "-"))
+    if every_server:  # votes and suggestions belong to the home's report
+        lines.append(Line("Most disliked", ", ".join(f"{d.resource_id} (👎 {d.down}, 👍 {d.up})"
+                                                     for d in report.disliked[:limit]) or "-"))
         lines.append(Line("Pending suggestions", str(report.pending_count)))
-    title = "Curator report" if report.server is None else "This server's report"
-    lines = [line for line in lines if report.server is None or line.label != "Most disliked"]
+    title = "Curator report" if every_server else "This server's report"
     return AnswerCard(title=title, lines=tuple(lines),
                       footer=f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC")
 

@@ -124,19 +124,23 @@ class Embedder:
         keys = [text_key(t) for t in texts]
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
         missing: list[int] = []
-        seeded = shipped.load() if shipped is not None else {}
-        stored = self.cache.load() if self.cache is not None else {}
         for i, key in enumerate(keys):
             vec = self._memo.get(key)
-            if vec is None:
-                vec = seeded.get(key)
-            if vec is None:
-                vec = stored.get(key)
             if vec is None:
                 missing.append(i)
             else:
                 out[i] = vec
-                self._memo[key] = vec
+        if missing:  # the files are read only for what memory lacks (a rebuild after an approval reads none)
+            for source in (shipped, self.cache):
+                stored = source.load() if source is not None and missing else {}
+                still: list[int] = []
+                for i in missing:
+                    vec = stored.get(keys[i])
+                    if vec is None:
+                        still.append(i)
+                    else:
+                        out[i] = self._memo[keys[i]] = vec
+                missing = still
         if not missing:
             return out
         close = None

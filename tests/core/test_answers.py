@@ -349,8 +349,8 @@ def test_direct_messages_are_named_as_the_store_marks_them() -> None:
     """The report card's names for where questions came from follow the store's marker for DMs."""
     from bot.store.records import DIRECT_MESSAGES
 
-    assert answers._where_asked(DIRECT_MESSAGES) == "direct messages"
-    assert answers._where_asked(None) == "command line" and answers._where_asked("42") == "server 42"
+    assert answers.where_asked(DIRECT_MESSAGES) == "direct messages"
+    assert answers.where_asked(None) == "command line" and answers.where_asked("42") == "server 42"
 
 
 @pytest.mark.parametrize(
