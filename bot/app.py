@@ -19,7 +19,7 @@ from bot.core.model import Catalog, Resource
 from bot.core.search import SearchEngine, SearchResponse
 from bot.core.text import normalise
 from bot.core.urls import normalise_url
-from bot.store import ForgetReport, Report, Store, Suggestion, SuggestionOutcome, validate_suggestion
+from bot.store import ForgetReport, Report, ServerSettings, Store, Suggestion, SuggestionOutcome, validate_suggestion
 from bot.store.records import IN_CATALOG, PENDING
 from bot.store.suggestions import to_resource
 
@@ -126,8 +126,9 @@ class Vizbot:
         tag: str | None = None,
         kind: str | None = None,
         level: str | None = None,
+        log: bool = True,
     ) -> SearchResponse:
-        """Answer a question (and log it, when logging is on and a store is open).
+        """Answer a question (and log it, when logging is on, ``log`` is true and a store is open).
 
         Only the first page is logged. The log is written in the background, so the answer
         never waits for the disk; reading the log (``report``) and closing wait for pending
@@ -141,7 +142,7 @@ class Vizbot:
             response = await asyncio.get_running_loop().run_in_executor(self._search_thread, search)
         else:  # a lexical search takes well under a millisecond: a thread hop would cost more
             response = search()
-        if self.store is not None and self.settings.log_questions and offset == 0:
+        if self.store is not None and self.settings.log_questions and log and offset == 0:
             text = normalise(question)  # the store keeps at most questions.MAX_QUESTION characters
             if text:
                 task = asyncio.create_task(self._log_question(self.store, text, response, guild))
@@ -277,6 +278,21 @@ class Vizbot:
             return  # nothing changed: keep the engine (a rebuild blocks the event loop for a moment)
         self._approved, self._prior = approved, prior
         self._rebuild(self._curated)
+
+    # ------------------------------------------------------------------ per-server settings
+
+    async def server_settings(self, server: str) -> ServerSettings:
+        """One server's ``/settings`` (the defaults when it never set any)."""
+        return await self._need_store().server_settings(server)
+
+    async def every_server_settings(self) -> dict[str, ServerSettings]:
+        """Every server that changed a setting, by server id."""
+        return await self._need_store().every_server_settings()
+
+    async def update_server_settings(self, server: str, *, by: str, **changes: object) -> ServerSettings:
+        """Change some of a server's settings (``answer_channels``, ``log_questions``,
+        ``cooldown_seconds``); the caller has checked that ``by`` may."""
+        return await self._need_store().update_server_settings(server, by=by, **changes)  # type: ignore[arg-type]
 
     async def report(self, *, days: int = 30, server: str | None = None) -> Report:
         """The curator report over the last ``days`` days: every server's, or ``server``'s alone."""

@@ -100,7 +100,7 @@ class AskService(Protocol):
     """The part of ``bot.app.Vizbot`` the shared answer flow needs."""
 
     async def ask(self, question: str, *, user: str, guild: str | None = None, limit: int = 5,
-                  offset: int = 0) -> "SearchResponse": ...
+                  offset: int = 0, log: bool = True) -> "SearchResponse": ...
 
 
 def clean_text(text: str, limit: int | None = None) -> str:
@@ -138,10 +138,12 @@ def result_item(resource: Resource, why: str = "") -> ResultItem:
 
 
 async def ask_card(service: AskService, question: str, *, user: str, guild: str | None = None,
-                   offset: int = 0, page_size: int = PAGE_SIZE) -> AnswerCard:
-    """The one answer flow every front-end uses: ask the service, build the card."""
+                   offset: int = 0, page_size: int = PAGE_SIZE, log: bool = True) -> AnswerCard:
+    """The one answer flow every front-end uses: ask the service, build the card.
+
+    ``log=False``: not written to the questions log (a server that turned its logging off)."""
     question = clean_question(question)
-    response = await service.ask(question, user=user, guild=guild, limit=page_size + 1, offset=offset)
+    response = await service.ask(question, user=user, guild=guild, limit=page_size + 1, offset=offset, log=log)
     return answer_card(response, question=question, offset=offset, page_size=page_size)
 
 
@@ -435,6 +437,8 @@ def help_card(*, console: bool = False, retention_days: int = 90) -> AnswerCard:
             Line("/suggest", "suggest a resource; moderators review it and you get a DM"),
             Line("Buttons", "More for further results, 👍 / 👎 to rate a result"),
             Line("Moderators", "/review, /report, /reload, in the bot's home server"),
+            Line("Server admins", "/settings: where I answer mentions, question logging, the cooldown; "
+                 "/report: what this server asked"),
             Line("/help", "this message"),
             privacy_line(retention_days),
         )
@@ -459,6 +463,41 @@ def forget_card(report: "ForgetReport") -> AnswerCard:
             Line("Audit entries, your name removed", str(report.audit_entries)),
         ),
         tone=SUCCESS,
+    )
+
+
+def server_settings_card(
+    server_name: str, *, answer_channels: Sequence[str], log_questions: bool, operator_logs: bool,
+    retention_days: int, cooldown_seconds: int, cooldown_is_default: bool, changed: Sequence[str] = (),
+) -> AnswerCard:
+    """One server's /settings: where mentions are answered, whether questions are logged, the cooldown.
+
+    ``answer_channels`` are display names (empty: every channel); ``operator_logs`` is the bot's own
+    logging setting, which a server can turn off for itself but not on."""
+    where = ", ".join(answer_channels) + " (and their threads)" if answer_channels else "every channel"
+    if not operator_logs:
+        logging_text = "no (the bot's operator turned logging off)"
+    elif log_questions:
+        logging_text = f"yes, without names, kept {retention_days} days"
+    else:
+        logging_text = "no (turned off for this server)"
+    default = " (the bot's default)" if cooldown_is_default else ""
+    cooldown = "none" if cooldown_seconds <= 0 else f"{cooldown_seconds} s per person"
+    description = (
+        "Changed: " + ", ".join(changed) + "." if changed else
+        "Change them with /settings and one or more options: answer_in, stop_answering_in, "
+        "answer_everywhere, log_questions, cooldown."
+    )
+    return AnswerCard(
+        title=f"Settings for {server_name}",
+        description=description,
+        lines=(
+            Line("Answers mentions in", where),
+            Line("Logs questions", logging_text),
+            Line("Question cooldown", cooldown + default),
+        ),
+        footer="Only this server's admins (Manage Server) can change these. /ask works in every channel.",
+        tone=SUCCESS if changed else INFO,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import discord
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from bot.discord_app.client import VizbotClient
 
 _log = logging.getLogger(__name__)
+
+PRIVATE_HERE = "Only you see this: this server answers publicly in other channels"
 
 
 def strip_mentions_of(text: str, user_id: int, role_id: int | None = None) -> str:
@@ -68,6 +71,8 @@ class AskCog(commands.Cog):
         role_id = self._bot_role_id(message)
         if message.guild is None:
             return strip_mentions_of(message.content, me.id), False
+        if not self.answers_here(message):
+            return None  # this server's admins chose other channels (/settings)
         if addresses(message.content, me.id, role_id):
             return strip_mentions_of(message.content, me.id, role_id), False
         channel_ids = {message.channel.id, getattr(message.channel, "parent_id", None)}
@@ -75,6 +80,11 @@ class AskCog(commands.Cog):
             if answers.looks_like_question(message.content):
                 return answers.clean_text(message.content), True
         return None
+
+    def answers_here(self, message: discord.Message) -> bool:
+        """Whether this server's /settings let the bot answer mentions in the message's channel (or its thread's parent)."""
+        settings = self.bot.settings_for(message.guild.id if message.guild else None)
+        return settings.answers_in(message.channel.id, getattr(message.channel, "parent_id", None))
 
     def unreadable_role_mention(self, message: discord.Message) -> bool:
         """A mention of the bot's managed role (Discord's mention picker offers it) that arrived
@@ -86,6 +96,7 @@ class AskCog(commands.Cog):
             and not message.content
             and not message.author.bot
             and any(role.id == role_id for role in message.role_mentions)
+            and self.answers_here(message)
         )
 
     @commands.Cog.listener()
@@ -106,19 +117,21 @@ class AskCog(commands.Cog):
         if found is None:
             return
         question, listening = found
+        server = self.bot.settings_for(message.guild.id if message.guild else None)
         try:
             if not question:
                 await reply(message, answers.help_card(retention_days=self.bot.settings.log_retention_days))
                 return
             try:
-                self.cooldown.hit(message.author.id)
+                self.cooldown.hit(message.author.id, server.cooldown_seconds)
             except RateLimited as exc:
                 # A reply to a message is public: say it once per window, then stay quiet.
                 if not listening and self.cooldown.first_warning(message.author.id):
                     await reply(message, answers.cooldown_card(exc.retry_after, str(exc)))
                 return
             card = await answers.ask_card(self.bot.service, question, user=str(message.author.id),
-                                          guild=str(message.guild.id) if message.guild else DIRECT_MESSAGES)
+                                          guild=str(message.guild.id) if message.guild else DIRECT_MESSAGES,
+                                          log=server.log_questions)
             if listening and not card.items:
                 return  # in a listening channel, stay quiet unless there is something to offer
             await reply(message, card, view=answer_view(card, asker=message.author.id))
@@ -139,13 +152,25 @@ class AskCog(commands.Cog):
                            public="Post the answer in the channel for everyone (default: only you see it)")
     async def ask(self, interaction: discord.Interaction,
                   question: app_commands.Range[str, 1, 1000], public: bool = False) -> None:
-        self.cooldown.hit(interaction.user.id)
+        server = self.bot.settings_for(interaction.guild_id)
+        self.cooldown.hit(interaction.user.id, server.cooldown_seconds)
+        moved = public and not self.public_here(interaction)
+        public = public and not moved  # the server's admins chose other channels for public answers
         async with self.bot.answering():
             await defer_thinking(interaction, ephemeral=not public)
             card = await answers.ask_card(self.bot.service, question, user=str(interaction.user.id),
-                                          guild=str(interaction.guild_id) if interaction.guild_id else DIRECT_MESSAGES)
-            await respond(interaction, card, view=answer_view(card, asker=interaction.user.id, can_post=not public),
+                                          guild=str(interaction.guild_id) if interaction.guild_id else DIRECT_MESSAGES,
+                                          log=server.log_questions)
+            if moved:
+                card = replace(card, footer=PRIVATE_HERE + (" · " + card.footer if card.footer else ""))
+            await respond(interaction, card, view=answer_view(card, asker=interaction.user.id, can_post=not public and not moved),
                           ephemeral=not public)
+
+    def public_here(self, interaction: discord.Interaction) -> bool:
+        """Whether this server's /settings allow public answers in the interaction's channel."""
+        channel = interaction.channel
+        return self.bot.settings_for(interaction.guild_id).answers_in(
+            interaction.channel_id, getattr(channel, "parent_id", None))
 
     async def find_visualizations(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Context menu: answer someone's message in a reply to it."""
@@ -153,10 +178,16 @@ class AskCog(commands.Cog):
         question = strip_mentions_of(message.content or "", me.id if me else 0, self._bot_role_id(message))
         if not question:
             raise InvalidInput("message", "it has no text I can search for")
-        self.cooldown.hit(interaction.user.id)
+        server = self.bot.settings_for(interaction.guild_id)
+        self.cooldown.hit(interaction.user.id, server.cooldown_seconds)
         await defer_thinking(interaction, ephemeral=True)
         card = await answers.ask_card(self.bot.service, question, user=str(interaction.user.id),
-                                      guild=str(interaction.guild_id) if interaction.guild_id else DIRECT_MESSAGES)
+                                      guild=str(interaction.guild_id) if interaction.guild_id else DIRECT_MESSAGES,
+                                      log=server.log_questions)
+        if not self.public_here(interaction):
+            card = replace(card, footer=PRIVATE_HERE + (" · " + card.footer if card.footer else ""))
+            await respond(interaction, card, view=answer_view(card, asker=interaction.user.id), ephemeral=True)
+            return
         try:
             # The invoker asked for this answer, so the invoker pages it (More).
             await reply(message, card, view=answer_view(card, asker=interaction.user.id))

@@ -31,10 +31,10 @@ def is_moderator(interaction: discord.Interaction, settings: Settings) -> bool:
     return any(role.name == wanted or str(role.id) == wanted for role in member.roles)
 
 
-def require_server_admin(interaction: discord.Interaction) -> None:
+def require_server_admin(interaction: discord.Interaction, what: str = "see its report") -> None:
     """Raise ``PermissionDenied`` unless the user manages this server (Manage Server or Administrator)."""
     if interaction.guild is None or not (interaction.permissions.manage_guild or interaction.permissions.administrator):
-        raise PermissionDenied("Only this server's admins (Manage Server permission) can see its report.")
+        raise PermissionDenied(f"Only this server's admins (Manage Server permission) can {what}.")
 
 
 async def require_moderator(interaction: discord.Interaction, settings: Settings) -> None:

@@ -15,6 +15,8 @@ Who handles what
 (``/review`` and ``/reload`` are registered only in the home servers, ``VIZBOT_HOME_GUILDS``; with
 none set they are not registered at all, and every moderation button refuses)
 ``help.HelpCog``        ``/help``, ``/forget``
+``server_settings.ServerSettingsCog``  ``/settings`` (a server's admins): where mentions are answered,
+                        whether its questions are logged, its cooldown (``client.settings_for``)
 =====================  ==============================================================
 
 Button ``custom_id`` templates (``views.py``; ``DynamicItem`` registered in ``setup_hook``,
@@ -61,6 +63,7 @@ import discord
 from discord.ext import commands
 
 from bot.config import Settings
+from bot.core.errors import VizbotError
 from bot.discord_app.ask import AskCog
 from bot.discord_app.cooldown import Cooldown
 from bot.discord_app.errors import VizbotTree
@@ -69,10 +72,12 @@ from bot.discord_app.notify import refresh_loop
 from bot.discord_app.reload import ReloadCog
 from bot.discord_app.report import ReportCog
 from bot.discord_app.review import ReviewCog
+from bot.discord_app.server_settings import ServerSettingsCog
 from bot.discord_app.suggest import SuggestCog
 from bot.discord_app.sync import sync_commands
 from bot.discord_app.tags import TagsCog
 from bot.discord_app.views import DYNAMIC_ITEMS
+from bot.store import ServerSettings
 
 if TYPE_CHECKING:
     from bot.app import Vizbot
@@ -82,7 +87,7 @@ _log = logging.getLogger(__name__)
 REFRESH_SECONDS = 60.0  # how often decisions and votes made by other processes are picked up
 SHUTDOWN_GRACE = 5.0  # seconds answers in flight get to finish when the bot is stopped
 
-COGS = (AskCog, TagsCog, SuggestCog, ReportCog, HelpCog)  # everywhere (/report is scoped when it runs)
+COGS = (AskCog, TagsCog, SuggestCog, ReportCog, HelpCog, ServerSettingsCog)  # everywhere (/report is scoped when it runs)
 MODERATION_COGS = (ReviewCog, ReloadCog)  # registered in the home servers only (VIZBOT_HOME_GUILDS)
 
 
@@ -129,8 +134,28 @@ class VizbotClient(commands.Bot):
         self._idle = asyncio.Event()
         self._idle.set()
         self._refresh_task: asyncio.Task[None] | None = None
+        self.server_settings: dict[str, ServerSettings] = {}  # server id -> its /settings (others: defaults)
+
+    def settings_for(self, guild_id: int | None) -> ServerSettings:
+        """The /settings of a server (defaults for a server that set nothing, and for DMs)."""
+        server = str(guild_id) if guild_id is not None else "dm"
+        return self.server_settings.get(server) or ServerSettings(server=server)
+
+    def remember_server_settings(self, settings: ServerSettings) -> None:
+        """Use a server's settings from now on (after /settings changed them)."""
+        self.server_settings[settings.server] = settings
+
+    async def load_server_settings(self) -> None:
+        """(Re-)read every server's settings from the database (changes made by another process too)."""
+        if getattr(self.service, "store", None) is None:
+            return  # no database: every server has the defaults
+        try:
+            self.server_settings = dict(await self.service.every_server_settings())
+        except VizbotError as exc:
+            _log.warning("could not read the servers' settings from the database: %s", exc)
 
     async def setup_hook(self) -> None:
+        await self.load_server_settings()
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         for cog in COGS:
             await self.add_cog(cog(self))

@@ -17,29 +17,35 @@ class Cooldown:
         self.seconds = float(seconds)
         self._clock = clock
         self._last: dict[Hashable, float] = {}
+        self._longest = self.seconds  # the longest window used so far: pruning keeps everyone inside it
         self._warned: dict[Hashable, float] = {}  # key -> the hit whose window was already warned about
 
     def __len__(self) -> int:
         """How many users are tracked."""
         return len(self._last)
 
-    def retry_after(self, key: Hashable) -> float:
-        """Seconds until ``key`` may ask again (0 when it may ask now)."""
+    def retry_after(self, key: Hashable, seconds: float | None = None) -> float:
+        """Seconds until ``key`` may ask again (0 when it may ask now); ``seconds`` overrides the
+        window (a server's own cooldown)."""
+        window = self.seconds if seconds is None else float(seconds)
         last = self._last.get(key)
-        if last is None or self.seconds <= 0:
+        if last is None or window <= 0:
             return 0.0
-        return max(0.0, last + self.seconds - self._clock())
+        return max(0.0, last + window - self._clock())
 
-    def hit(self, key: Hashable) -> None:
-        """Record a question by ``key``; raise ``RateLimited`` if it comes too soon."""
-        wait = self.retry_after(key)
+    def hit(self, key: Hashable, seconds: float | None = None) -> None:
+        """Record a question by ``key``; raise ``RateLimited`` if it comes too soon (within ``seconds``,
+        default the cooldown's own)."""
+        window = self.seconds if seconds is None else float(seconds)
+        wait = self.retry_after(key, window)
         if wait > 0:
             raise RateLimited("You are asking questions faster than the cooldown allows.", retry_after=wait)
-        if self.seconds <= 0:
+        if window <= 0:
             return
         now = self._clock()
+        self._longest = max(self._longest, window)
         if len(self._last) >= self.MAX_TRACKED:
-            self._last = {k: t for k, t in self._last.items() if now - t < self.seconds}
+            self._last = {k: t for k, t in self._last.items() if now - t < self._longest}
             self._warned = {k: t for k, t in self._warned.items() if k in self._last}
         self._last[key] = now
 

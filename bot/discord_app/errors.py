@@ -33,6 +33,9 @@ def card_for(error: BaseException, interaction: discord.Interaction | None = Non
         return AnswerCard(title="Not here", description="This command only works in a server.", tone="error")
     if isinstance(error, (app_commands.MissingPermissions, app_commands.CheckFailure)):
         return AnswerCard(title="Not allowed", description="You may not use this command here.", tone="error")
+    if isinstance(error, app_commands.TransformerError) and error.type is discord.AppCommandOptionType.channel:
+        return AnswerCard(title="Not a channel here",
+                          description="That is not one of this server's text or forum channels.", tone="error")
     if isinstance(error, app_commands.TransformerError):
         return AnswerCard(title="Sorry", description="One of the values given was not understood.", tone="error")
     where = _describe(interaction) if interaction is not None else "-"

@@ -86,11 +86,12 @@ async def notify_quietly(client: "VizbotClient") -> None:
 
 
 async def refresh_once(client: "VizbotClient") -> None:
-    """Re-read approvals and votes made by other processes, then tell submitters."""
+    """Re-read approvals, votes and servers' settings made by other processes, then tell submitters."""
     try:
         await client.service.refresh()
     except VizbotError as exc:
         _log.warning("could not refresh approvals and votes from the database: %s", exc)
+    await client.load_server_settings()
     await notify_quietly(client)
 
 

@@ -117,7 +117,10 @@ class PostButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:po
         message_id = interaction.message.id if interaction.message is not None else None
         if message_id is not None and message_id in client.posted:
             raise InvalidInput("answer", "this answer was already posted to the channel")
-        client.question_cooldown.hit(interaction.user.id)
+        server = client.settings_for(interaction.guild_id)
+        if not server.answers_in(interaction.channel_id, getattr(interaction.channel, "parent_id", None)):
+            raise InvalidInput("channel", "this server's admins chose other channels for public answers")
+        client.question_cooldown.hit(interaction.user.id, server.cooldown_seconds)
         if message_id is not None:
             client.posted.add(message_id)  # before any await: a double click is seen by the second handler
         card = _answer_page(interaction, _question_of(interaction), self.offset)

@@ -121,6 +121,20 @@ MIGRATIONS: tuple[Migration, ...] = (
         "questions log: the engine's confidence (0-1), comparable across catalogs",
         ("ALTER TABLE questions ADD COLUMN confidence REAL",),
     ),
+    Migration(
+        6,
+        "per-server settings, set by each server's admins (/settings)",
+        (
+            """CREATE TABLE server_settings (
+                guild TEXT PRIMARY KEY,
+                answer_channels TEXT NOT NULL DEFAULT '',
+                log_questions INTEGER NOT NULL DEFAULT 1 CHECK (log_questions IN (0, 1)),
+                cooldown_seconds INTEGER CHECK (cooldown_seconds BETWEEN 0 AND 3600),
+                updated_at REAL NOT NULL,
+                updated_by TEXT NOT NULL
+            )""",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -3,13 +3,14 @@
 The questions log keeps no user at all (text, time, server, score). Votes keep the user and
 the question; their question text is cleared once it is older than the questions log's
 retention (the vote itself still counts). Suggestions keep their submitter, and the audit
-log the actor of every step, until the person asks to be forgotten.
+log (and a server's /settings) the actor of every step, until the person asks to be forgotten.
 """
 
 from __future__ import annotations
 
 import aiosqlite
 
+from bot.store import servers
 from bot.store.records import ForgetReport
 
 FORGOTTEN = "forgotten"  # stands in for a forgotten user where a row must keep some actor
@@ -32,6 +33,7 @@ async def forget(conn: aiosqlite.Connection, *, user: str) -> ForgetReport:
         "UPDATE suggestions SET user_id = ?, user_name = NULL WHERE user_id = ?", FORGOTTEN, user
     )
     audit = await run("UPDATE audit_log SET actor = ? WHERE actor = ?", FORGOTTEN, user)
+    audit += await servers.forget(conn, user=user, placeholder=FORGOTTEN)  # who last changed /settings
     return ForgetReport(user=user, votes=votes, pending_suggestions=pending, seconds=seconds,
                         attributions=decided, audit_entries=audit)
 

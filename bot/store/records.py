@@ -241,3 +241,30 @@ class ForgetReport:
             "attributions": self.attributions,
             "audit_entries": self.audit_entries,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    """What one server's admins chose with ``/settings`` (a server never set has the defaults)."""
+
+    server: str
+    answer_channels: tuple[int, ...] = ()  # channels (and their threads) where mentions are answered; () = everywhere
+    log_questions: bool = True  # False: this server's questions are never logged (the operator's "off" wins anyway)
+    cooldown_seconds: int | None = None  # None: the bot's VIZBOT_QUESTION_COOLDOWN
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+
+    def answers_in(self, *channel_ids: int | None) -> bool:
+        """Whether mentions are answered in a channel (pass the thread's parent id too)."""
+        return not self.answer_channels or any(c in self.answer_channels for c in channel_ids if c is not None)
+
+    def to_json(self) -> dict[str, object]:
+        """A stable JSON shape (every field, always present)."""
+        return {
+            "server": self.server,
+            "answer_channels": [str(c) for c in self.answer_channels],
+            "log_questions": self.log_questions,
+            "cooldown_seconds": self.cooldown_seconds,
+            "updated_at": iso(self.updated_at),
+            "updated_by": self.updated_by,
+        }

@@ -16,11 +16,12 @@ import aiosqlite
 
 from bot.core.errors import InvalidInput, StoreError
 from bot.core.model import Resource
-from bot.store import db, feedback, migrations, privacy, questions, report, suggestions
+from bot.store import db, feedback, migrations, privacy, questions, report, servers, suggestions
 from bot.store.records import (
     AuditEntry,
     ForgetReport,
     Report,
+    ServerSettings,
     Suggestion,
     SuggestionDraft,
     SuggestionOutcome,
@@ -242,6 +243,38 @@ class Store:
     async def feedback_prior(self, k: float = feedback.SMOOTHING) -> dict[str, float]:
         """Resource id -> smoothed feedback in (-1, 1), for ``SearchEngine(prior=...)``."""
         return await self._read(lambda c: feedback.prior(c, k))
+
+    # ------------------------------------------------------------------ per-server settings
+
+    async def server_settings(self, server: str) -> ServerSettings:
+        """One server's ``/settings`` (the defaults when it never set any)."""
+        server = suggestions.clean_actor(server, "server")
+        return await self._read(lambda c: servers.get(c, server))
+
+    async def every_server_settings(self) -> dict[str, ServerSettings]:
+        """Every server that changed a setting, by server id."""
+        return await self._read(servers.every)
+
+    async def update_server_settings(
+        self, server: str, *, by: str, answer_channels: object = servers.UNSET,
+        log_questions: object = servers.UNSET, cooldown_seconds: object = servers.UNSET,
+    ) -> ServerSettings:
+        """Change some of a server's settings (the others are kept); raises ``InvalidInput`` on a bad value.
+
+        Who may do this is the caller's business (Discord: the server's admins, checked when it runs)."""
+        server = suggestions.clean_actor(server, "server")
+        by = suggestions.clean_actor(by)
+        changes: dict[str, object] = {}
+        if answer_channels is not servers.UNSET:
+            changes["answer_channels"] = servers.check_channels(answer_channels)
+        if log_questions is not servers.UNSET:
+            if not isinstance(log_questions, bool):
+                raise InvalidInput("log_questions", "must be true or false")
+            changes["log_questions"] = log_questions
+        if cooldown_seconds is not servers.UNSET:
+            changes["cooldown_seconds"] = servers.check_cooldown(cooldown_seconds)
+        now = self._clock()
+        return await self._write(lambda c: servers.update(c, server, by=by, now=now, **changes))
 
     # ------------------------------------------------------------------ questions log and report
 

@@ -118,10 +118,10 @@ async def test_sync_uploads_every_command(fake_discord: FakeDiscord, tmp_path: P
     settings = Settings(db_path=tmp_path / "vizbot.db", discord_token=fake_discord.token, home_guilds=(home,))
     assert await sync_main(settings) == 0
     names = sorted(c["name"] for c in fake_discord.commands[None])
-    assert names == sorted(["ask", "tags", "tag", "suggest", "report", "help", "forget", "Find visualizations"])
+    assert names == sorted(["ask", "tags", "tag", "suggest", "report", "help", "forget", "settings", "Find visualizations"])
     assert sorted(c["name"] for c in fake_discord.commands[home]) == ["reload", "review"]
     err = capsys.readouterr().err
-    assert "synced 8 commands globally" in err and f"synced 2 moderation commands to home server {home}" in err
+    assert "synced 9 commands globally" in err and f"synced 2 moderation commands to home server {home}" in err
     assert not fake_discord.connected
 
 

@@ -126,8 +126,11 @@ async def test_ask_card_asks_for_one_extra_result() -> None:
 
     service = Service()
     card = await answers.ask_card(service, "  how do\nconvolutions work ", user="u1", guild="g1")
-    assert service.calls == [{"question": "how do convolutions work", "user": "u1", "guild": "g1", "limit": 4, "offset": 0}]
+    assert service.calls == [{"question": "how do convolutions work", "user": "u1", "guild": "g1", "limit": 4, "offset": 0,
+                              "log": True}]
     assert card.has_more
+    await answers.ask_card(service, "what is a gan", user="u1", guild="g1", log=False)
+    assert service.calls[-1]["log"] is False
 
 
 def test_page_card_uses_the_engine(engine: SearchEngine) -> None:

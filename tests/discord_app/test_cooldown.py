@@ -89,3 +89,31 @@ def test_a_refused_user_is_warned_once_per_window() -> None:
     clock.now += 6
     cooldown.hit(1)
     assert cooldown.first_warning(1) is True
+
+
+@pytest.mark.parametrize(("server_seconds", "wait", "refused"), [(30, 10, True), (30, 31, False), (0, 0, False), (2, 3, False)])
+def test_a_server_window_overrides_the_default(server_seconds: int, wait: float, refused: bool) -> None:
+    """A server's own cooldown (/settings) replaces the bot's default window for that hit."""
+    clock = Clock()
+    cooldown = Cooldown(5, clock)
+    cooldown.hit("ann", server_seconds)
+    clock.now += wait
+    if refused:
+        with pytest.raises(RateLimited):
+            cooldown.hit("ann", server_seconds)
+    else:
+        cooldown.hit("ann", server_seconds)
+
+
+def test_pruning_keeps_users_inside_a_long_server_window() -> None:
+    """Many users seen: a user inside a server's 60 s window is not forgotten by pruning at the default 5 s."""
+    clock = Clock()
+    cooldown = Cooldown(5, clock)
+    cooldown.MAX_TRACKED = 3
+    cooldown.hit("slow", 60)
+    for user in range(3):
+        cooldown.hit(user)
+    clock.now += 10
+    cooldown.hit("late")
+    with pytest.raises(RateLimited):
+        cooldown.hit("slow", 60)

@@ -50,7 +50,7 @@ def _labelled_questions() -> tuple[str, ...]:
 
 
 QUESTIONS = _labelled_questions()
-COMMANDS = {"ask", "tags", "tag", "suggest", "review", "report", "help", "forget", "reload", "Find visualizations"}
+COMMANDS = {"ask", "tags", "tag", "suggest", "review", "report", "help", "forget", "settings", "reload", "Find visualizations"}
 
 
 class ReplyClock:
