@@ -9,6 +9,10 @@ from . import payloads as p
 from .records import FakeInteraction
 
 
+class NotOffered(AssertionError):
+    """Discord would not let this user run that command here (not registered, or gated by permissions)."""
+
+
 class UserActions:
     """Dispatch helpers and interaction waiting; mixed into FakeDiscord (uses its state)."""
 
@@ -31,15 +35,18 @@ class UserActions:
         mention_bot_role: bool = False,
         reply_to: dict[str, Any] | None = None,
         reply_ping: bool = True,
+        guild: p.FakeGuild | None = None,
     ) -> dict[str, Any]:
         """A user posts a message (in the general channel, or in a DM with ``dm``); returns it.
 
         ``mention_bot`` prefixes ``<@bot>``; ``mention_bot_role`` prefixes the bot's managed role.
         ``reply_to`` makes it a reply to that stored message; as on Discord, a reply pings the
         replied-to author (``reply_ping``, the client's default) by putting them in ``mentions``
-        although the content has no ``<@id>``.
+        although the content has no ``<@id>``. ``guild`` (default the first) is the server
+        posted in; ``channel_id`` may name one of its channels or threads.
         """
-        author = author or self.guild.member
+        guild = guild or (self.guild_of(channel_id) if channel_id else None) or self.guild
+        author = author or guild.member
         mentions = []
         roles = []
         reference = referenced = None
@@ -57,10 +64,10 @@ class UserActions:
         if mention_bot:
             content = f"<@{self.bot_user.id}> {content}"
             if not any(m["id"] == str(self.bot_user.id) for m in mentions):
-                mentions.append({**self.bot_user.to_dict(), "member": self.guild.bot.member()})
+                mentions.append({**self.bot_user.to_dict(), "member": guild.bot.member()})
         if mention_bot_role:
-            content = f"<@&{self.guild.bot_role_id}> {content}"
-            roles.append(str(self.guild.bot_role_id))
+            content = f"<@&{guild.bot_role_id}> {content}"
+            roles.append(str(guild.bot_role_id))
         if dm:
             channel = self.dm_channels.setdefault(author.id, p.snowflake())
             data = p.message(channel_id=channel, author=author.to_dict(), content=content, mentions=mentions, message_id=int(message_id or 0) or None,
@@ -68,10 +75,10 @@ class UserActions:
             needed = p.INTENT_DIRECT_MESSAGES
         else:
             data = p.message(
-                channel_id=channel_id or self.guild.general_id,
+                channel_id=channel_id or guild.general_id,
                 author=author.to_dict(),
                 content=content,
-                guild_id=self.guild.id,
+                guild_id=guild.id,
                 member={k: v for k, v in author.member().items() if k != "user"},
                 mentions=mentions,
                 mention_roles=roles,
@@ -88,12 +95,31 @@ class UserActions:
         await self.dispatch("MESSAGE_CREATE", sent)
         return data
 
-    def _registered(self, name: str, kind: int) -> dict[str, Any] | None:
-        for guild in (self.guild.id, None):
-            for cmd in self.commands.get(guild, []):
+    def _registered(self, name: str, kind: int, guild: p.FakeGuild | None = None) -> dict[str, Any] | None:
+        """The command a user in ``guild`` (``None``: a DM) can pick: the guild's own, else the global one."""
+        for scope in ((guild.id, None) if guild is not None else (None,)):
+            for cmd in self.commands.get(scope, []):
                 if cmd["name"] == name and cmd.get("type", 1) == kind:
                     return cmd
         return None
+
+    def _offered(self, name: str, kind: int, user: p.FakeUser, guild: p.FakeGuild | None, forge: bool) -> dict[str, Any] | None:
+        """The command as Discord offers it to ``user``; a command not registered where the user is,
+        or gated by ``default_member_permissions`` the user lacks, cannot be run (``NotOffered``)
+        unless the test forges the interaction (``forge``), as a modified client could."""
+        command = self._registered(name, kind, guild)
+        if forge:
+            return command
+        if command is None:
+            raise NotOffered(f"/{name} is not registered {'in ' + guild.name if guild else 'for DMs'}")
+        if guild is None and command.get("dm_permission") is False:
+            raise NotOffered(f"/{name} is not offered in DMs")
+        gate = command.get("default_member_permissions")
+        if guild is not None and gate is not None:
+            have = guild.permissions_of(user)
+            if not have & p.ADMINISTRATOR and int(gate) & have != int(gate):
+                raise NotOffered(f"/{name} needs permissions {gate} that {user.name} lacks in {guild.name}")
+        return command
 
     def _options(self, command: dict[str, Any] | None, options: dict[str, Any], focused: str | None) -> list[dict[str, Any]]:
         declared = {o["name"]: o for o in (command or {}).get("options", [])}
@@ -102,34 +128,43 @@ class UserActions:
             kind = declared.get(name, {}).get("type")
             if kind is None:
                 kind = 5 if isinstance(value, bool) else 4 if isinstance(value, int) else 10 if isinstance(value, float) else 3
-            option: dict[str, Any] = {"name": name, "type": kind, "value": value}
+            option: dict[str, Any] = {"name": name, "type": kind, "value": str(value) if kind in (6, 7, 8, 9) else value}
             if name == focused:
                 option["focused"] = True
             result.append(option)
         return result
 
-    async def _interact(self, type: int, data: dict[str, Any] | None, user: p.FakeUser | None, message: dict[str, Any] | None = None, dm: bool = False, channel_id: int | None = None) -> FakeInteraction:
-        user = user or self.guild.member
+    def _where(self, guild: p.FakeGuild | None, channel_id: int | None, message: dict[str, Any] | None, dm: bool) -> p.FakeGuild | None:
         if dm:
+            return None
+        if guild is not None:
+            return guild
+        channel = channel_id or (int(message["channel_id"]) if message else None)
+        return (self.guild_of(channel) if channel else None) or self.guild
+
+    async def _interact(self, type: int, data: dict[str, Any] | None, user: p.FakeUser | None, message: dict[str, Any] | None = None,
+                        dm: bool = False, channel_id: int | None = None, guild: p.FakeGuild | None = None) -> FakeInteraction:
+        guild = self._where(guild, channel_id, message, dm)
+        user = user or (guild or self.guild).member
+        if guild is None:
             channel = self._dm_channel(self.dm_channels.setdefault(user.id, p.snowflake()), user)
         else:
-            channel = self.guild.channel(channel_id or (int(message["channel_id"]) if message else self.guild.general_id))
+            channel = guild.channel(channel_id or (int(message["channel_id"]) if message else guild.general_id))
         payload = p.interaction(
             type=type,
             data=data,
             application_id=self.application_id,
             user=user,
-            guild=None if dm else self.guild,
+            guild=guild,
             channel=channel,
             message=message,
         )
-        inter = FakeInteraction(payload)
+        inter = FakeInteraction(payload, created_at=self.now())
         self.interactions[inter.id] = inter
         await self.dispatch("INTERACTION_CREATE", payload)
         return inter
 
-    def _command_data(self, name: str, kind: int, options: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-        command = self._registered(name, kind)
+    def _command_data(self, command: dict[str, Any] | None, name: str, kind: int, options: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         data: dict[str, Any] = {"id": command["id"] if command else str(p.snowflake()), "name": name, "type": kind}
         if command and command.get("guild_id"):
             data["guild_id"] = command["guild_id"]
@@ -137,19 +172,31 @@ class UserActions:
             data["options"] = options
         return data
 
-    async def slash(self, command: str, user: p.FakeUser | None = None, /, *, dm: bool = False, channel_id: int | None = None, **options: Any) -> FakeInteraction:
-        """A user runs ``/command`` with options (types taken from the registered command)."""
-        data = self._command_data(command, 1, self._options(self._registered(command, 1), options, None))
-        return await self._interact(2, data, user, dm=dm, channel_id=channel_id)
+    async def slash(self, command: str, user: p.FakeUser | None = None, /, *, dm: bool = False, channel_id: int | None = None,
+                    guild: p.FakeGuild | None = None, forge: bool = False, resolved: dict[str, Any] | None = None,
+                    **options: Any) -> FakeInteraction:
+        """A user runs ``/command`` with options (types taken from the registered command) in ``guild``
+        (default: the channel's, else the first); ``forge`` sends it even where Discord would not offer it.
+        Channel options take the channel's id; ``resolved`` replaces the objects sent for them (default: looked up)."""
+        where = self._where(guild, channel_id, None, dm)
+        who = user or (where or self.guild).member
+        registered = self._offered(command, 1, who, where, forge)
+        opts = self._options(registered, options, None)
+        data = self._command_data(registered, command, 1, opts)
+        channels = {str(o["value"]): self._channel(int(o["value"])) for o in opts if o["type"] == 7}
+        if resolved is not None or channels:
+            data["resolved"] = resolved if resolved is not None else {"channels": {k: v for k, v in channels.items() if v}}
+        return await self._interact(2, data, who, dm=dm, channel_id=channel_id, guild=where)
 
     async def autocomplete(self, command: str, focused: str, user: p.FakeUser | None = None, /, **options: Any) -> FakeInteraction:
         """A user types into option ``focused`` of ``/command`` (type 4)."""
-        data = self._command_data(command, 1, self._options(self._registered(command, 1), options, focused))
+        registered = self._registered(command, 1, self.guild)
+        data = self._command_data(registered, command, 1, self._options(registered, options, focused))
         return await self._interact(4, data, user)
 
     async def message_command(self, name: str, target: dict[str, Any], user: p.FakeUser | None = None) -> FakeInteraction:
         """A user picks a message context-menu command on ``target``."""
-        data = self._command_data(name, 3)
+        data = self._command_data(self._registered(name, 3, self.guild_of(int(target["channel_id"]))), name, 3)
         data["target_id"] = target["id"]
         data["resolved"] = {"messages": {target["id"]: target}}
         return await self._interact(2, data, user, channel_id=int(target["channel_id"]))

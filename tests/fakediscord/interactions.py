@@ -11,6 +11,8 @@ from .records import Call, FakeInteraction, Reject
 
 _log = logging.getLogger(__name__)
 
+TOKEN_LIFETIME = 15 * 60  # seconds an interaction token works for follow-ups and edits
+
 
 class InteractionRoutes:
     """REST handlers for /interactions and /webhooks; mixed into FakeDiscord (uses its state)."""
@@ -25,6 +27,8 @@ class InteractionRoutes:
             raise Reject(404, 10015, "Unknown Webhook")
         for found in self.interactions.values():
             if found.token == call.params["token"]:
+                if self.now() - found.created_at > TOKEN_LIFETIME:
+                    raise Reject(401, 50027, "Invalid Webhook Token")
                 return found
         raise Reject(404, 10015, "Unknown Webhook")
 
@@ -48,8 +52,8 @@ class InteractionRoutes:
             _log.warning("fakediscord: interaction callback without with_response")
         if inter.callbacks:
             raise Reject(400, 40060, "Interaction has already been acknowledged.")
-        if call.received_at - inter.created_at > self.interaction_window:
-            _log.warning("fakediscord: interaction %s answered after %.2fs", inter.id, call.received_at - inter.created_at)
+        if call.received_at + self.clock_offset - inter.created_at > self.interaction_window:
+            _log.warning("fakediscord: interaction %s answered after %.2fs", inter.id, call.received_at + self.clock_offset - inter.created_at)
             raise Reject(404, 10062, "Unknown interaction")
         body = call.json or {}
         kind, data = body.get("type"), body.get("data") or {}

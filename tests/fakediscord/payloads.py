@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -17,8 +17,11 @@ SEND_MESSAGES = 1 << 11
 EMBED_LINKS = 1 << 14
 READ_MESSAGE_HISTORY = 1 << 16
 USE_APPLICATION_COMMANDS = 1 << 31
+SEND_MESSAGES_IN_THREADS = 1 << 38
 MANAGE_GUILD = 1 << 5
-MEMBER_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS
+ADMINISTRATOR = 1 << 3
+MEMBER_PERMISSIONS = (VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS
+                      | SEND_MESSAGES_IN_THREADS)
 MODERATOR_PERMISSIONS = MEMBER_PERMISSIONS | MANAGE_GUILD
 
 # Gateway intents that matter to the fake.
@@ -86,7 +89,8 @@ class FakeUser:
 
 @dataclass
 class FakeGuild:
-    """The one guild the bot sits in: two text channels, a moderator role, the bot's managed role, four members."""
+    """A guild the bot sits in: two text channels (more with ``add_channel``, threads with
+    ``add_thread``), a moderator role, the bot's managed role, four members."""
 
     id: int
     general_id: int
@@ -97,9 +101,12 @@ class FakeGuild:
     bot: FakeUser
     moderator: FakeUser
     member: FakeUser
+    name: str = "Vision Learners"
+    extra_channels: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> channel or thread object
+    send_all_members: bool = True  # False: GUILD_CREATE carries the bot and the owner only (no Presences intent, large guild)
 
     @classmethod
-    def build(cls, bot: FakeUser) -> "FakeGuild":
+    def build(cls, bot: FakeUser, name: str = "Vision Learners") -> "FakeGuild":
         """A fresh guild with new ids."""
         gid, mod_role = snowflake(), snowflake()
         return cls(
@@ -112,7 +119,43 @@ class FakeGuild:
             bot=FakeUser(bot.id, bot.name, bot=True, roles=(bot_role,)),
             moderator=FakeUser(snowflake(), "moddy", roles=(mod_role,)),
             member=FakeUser(snowflake(), "learner"),
+            name=name,
         )
+
+    def add_channel(self, name: str, *, bot_deny: int = 0) -> int:
+        """A new text channel; ``bot_deny`` are permission bits denied to the bot's role there (an overwrite)."""
+        channel_id = snowflake()
+        overwrites = [{"id": str(self.bot_role_id), "type": 0, "allow": "0", "deny": str(bot_deny)}] if bot_deny else []
+        self.extra_channels[channel_id] = {**self._text_channel(channel_id, name, position=len(self.extra_channels) + 2),
+                                           "permission_overwrites": overwrites}
+        return channel_id
+
+    def add_thread(self, parent_id: int, name: str = "a thread") -> int:
+        """A public thread in ``parent_id`` (permissions follow the parent, sending needs Send Messages in Threads)."""
+        thread_id = snowflake()
+        self.extra_channels[thread_id] = {
+            "id": str(thread_id), "type": 11, "guild_id": str(self.id), "parent_id": str(parent_id), "name": name,
+            "owner_id": str(self.member.id), "last_message_id": None, "rate_limit_per_user": 0, "flags": 0,
+            "message_count": 0, "member_count": 1, "total_message_sent": 0,
+            "thread_metadata": {"archived": False, "auto_archive_duration": 1440, "archive_timestamp": now_iso(),
+                                "locked": False},
+        }
+        return thread_id
+
+    def has_channel(self, channel_id: int) -> bool:
+        """Whether the channel or thread is in this guild."""
+        return channel_id in (self.general_id, self.other_id) or channel_id in self.extra_channels
+
+    def bot_permissions(self, channel_id: int) -> int:
+        """The bot's permissions in a channel (a thread: its parent's), overwrites applied as Discord does."""
+        channel = self.channel(channel_id)
+        if channel.get("parent_id") and channel["type"] in (10, 11, 12):
+            channel = self.channel(int(channel["parent_id"]))
+        allowed = MEMBER_PERMISSIONS  # @everyone and the bot's role grant the same
+        for overwrite in channel.get("permission_overwrites", []):
+            if int(overwrite["id"]) in (self.id, self.bot_role_id):
+                allowed = (allowed & ~int(overwrite["deny"])) | int(overwrite["allow"])
+        return allowed
 
     @property
     def members(self) -> tuple[FakeUser, ...]:
@@ -126,14 +169,19 @@ class FakeGuild:
         return MODERATOR_PERMISSIONS if self.mod_role_id in user.roles else MEMBER_PERMISSIONS
 
     def channel(self, channel_id: int) -> dict[str, Any]:
-        """A text channel object."""
+        """A channel or thread object of this guild."""
+        if channel_id in self.extra_channels:
+            return self.extra_channels[channel_id]
         name = "general" if channel_id == self.general_id else "help"
+        return self._text_channel(channel_id, name, position=0 if channel_id == self.general_id else 1)
+
+    def _text_channel(self, channel_id: int, name: str, *, position: int) -> dict[str, Any]:
         return {
             "id": str(channel_id),
             "type": 0,
             "guild_id": str(self.id),
             "name": name,
-            "position": 0 if channel_id == self.general_id else 1,
+            "position": position,
             "permission_overwrites": [],
             "nsfw": False,
             "parent_id": None,
@@ -156,19 +204,20 @@ class FakeGuild:
         """The GUILD_CREATE payload."""
         return {
             "id": str(self.id),
-            "name": "Vision Learners",
+            "name": self.name,
             "icon": None,
             "owner_id": str(self.owner.id),
             "roles": self.roles(),
-            "channels": [self.channel(self.general_id), self.channel(self.other_id)],
-            "members": [u.member() for u in self.members],
+            "channels": [self.channel(self.general_id), self.channel(self.other_id)]
+            + [c for c in self.extra_channels.values() if c["type"] not in (10, 11, 12)],
+            "members": [u.member() for u in self.members if self.send_all_members or u in (self.bot, self.owner)],
             "member_count": len(self.members),
-            "large": False,
+            "large": not self.send_all_members,
             "unavailable": False,
             "features": [],
             "emojis": [],
             "stickers": [],
-            "threads": [],
+            "threads": [c for c in self.extra_channels.values() if c["type"] in (10, 11, 12)],
             "presences": [],
             "voice_states": [],
             "stage_instances": [],
@@ -264,7 +313,7 @@ def interaction(
         "channel_id": channel["id"],
         "channel": channel,
         "locale": "en-US",
-        "app_permissions": str(MODERATOR_PERMISSIONS),
+        "app_permissions": str(guild.bot_permissions(int(channel["id"])) if guild is not None else MEMBER_PERMISSIONS),
         "entitlements": [],
         "attachment_size_limit": 10 * 1024 * 1024,
         "context": 0 if guild is not None else 1,

@@ -88,7 +88,9 @@ class FakeDiscord(InteractionRoutes, UserActions):
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.bot_user = p.FakeUser(p.snowflake(), "vizbot", bot=True)
         self.application_id = self.bot_user.id
-        self.guild = p.FakeGuild.build(self.bot_user)
+        self.guild = p.FakeGuild.build(self.bot_user)  # the first server (most tests need one)
+        self.guilds: list[p.FakeGuild] = [self.guild]
+        self.clock_offset = 0.0  # seconds added to the fake's clock (interaction tokens expire after 15 minutes)
         self.requests: list[Call] = []
         self.unknown: list[Call] = []
         self.invalid: list[tuple[Call, list[str]]] = []
@@ -255,6 +257,32 @@ class FakeDiscord(InteractionRoutes, UserActions):
         )
         return self.messages[int(call.response["id"])]
 
+    # ------------------------------------------------------------------ servers and time
+
+    async def add_guild(self, name: str = "Another Server") -> p.FakeGuild:
+        """Another server the bot is in, with its own channels, roles, owner and members (sent to a
+        connected bot as GUILD_CREATE, as when the bot is added to a server)."""
+        guild = p.FakeGuild.build(self.bot_user, name)
+        self.guilds.append(guild)
+        if self.session_id is not None:
+            await self.dispatch("GUILD_CREATE", guild.to_dict())
+        return guild
+
+    def guild_of(self, channel_id: int) -> p.FakeGuild | None:
+        """The guild a channel or thread belongs to."""
+        for guild in self.guilds:
+            if guild.has_channel(channel_id):
+                return guild
+        return None
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake's clock forward (interaction tokens older than 15 minutes stop working)."""
+        self.clock_offset += seconds
+
+    def now(self) -> float:
+        """The fake's clock (``time.perf_counter`` plus what ``advance`` added)."""
+        return time.perf_counter() + self.clock_offset
+
     # ------------------------------------------------------------------ faults
 
     def rate_limit(self, method: str, route: str, *, times: int = 1, retry_after: float = 0.05, is_global: bool = False) -> None:
@@ -408,10 +436,11 @@ class FakeDiscord(InteractionRoutes, UserActions):
         }
 
     def user(self, user_id: int) -> p.FakeUser | None:
-        """A known user by id."""
-        for user in self.guild.members:
-            if user.id == user_id:
-                return user
+        """A known user by id (a member of any of the guilds)."""
+        for guild in self.guilds:
+            for user in guild.members:
+                if user.id == user_id:
+                    return user
         return None
 
     async def _no_content(self, call: Call) -> tuple[int, Any]:
@@ -455,8 +484,9 @@ class FakeDiscord(InteractionRoutes, UserActions):
         return {"id": str(channel_id), "type": 1, "recipients": [user.to_dict()], "last_message_id": None, "flags": 0}
 
     def _channel(self, channel_id: int) -> dict[str, Any] | None:
-        if channel_id in (self.guild.general_id, self.guild.other_id):
-            return self.guild.channel(channel_id)
+        guild = self.guild_of(channel_id)
+        if guild is not None:
+            return guild.channel(channel_id)
         for user_id, dm in self.dm_channels.items():
             if dm == channel_id:
                 return self._dm_channel(dm, self.user(user_id))  # type: ignore[arg-type]
@@ -468,16 +498,21 @@ class FakeDiscord(InteractionRoutes, UserActions):
             raise Reject(404, 10003, "Unknown Channel")
         return 200, channel
 
+    def _guild(self, guild_id: int) -> p.FakeGuild | None:
+        return next((g for g in self.guilds if g.id == guild_id), None)
+
     async def _get_guild(self, call: Call) -> tuple[int, Any]:
-        if int(call.params["guild_id"]) != self.guild.id:
+        guild = self._guild(int(call.params["guild_id"]))
+        if guild is None:
             raise Reject(404, 10004, "Unknown Guild")
-        data = self.guild.to_dict()
+        data = guild.to_dict()
         data.pop("members")
         return 200, data
 
     async def _get_member(self, call: Call) -> tuple[int, Any]:
         user = self.user(int(call.params["user_id"]))
-        if int(call.params["guild_id"]) != self.guild.id or user is None:
+        guild = self._guild(int(call.params["guild_id"]))
+        if guild is None or user is None or user not in guild.members:
             raise Reject(404, 10007, "Unknown Member")
         return 200, user.member()
 
@@ -557,12 +592,32 @@ class FakeDiscord(InteractionRoutes, UserActions):
         errors = v.message_errors(body)
         if errors:
             self._invalid(call, errors)
+        guild = self.guild_of(channel_id)
+        if guild is not None:
+            body = self._check_permissions(guild, channel, body)
         reference = body.get("message_reference")
         if reference and int(reference["message_id"]) not in self.messages and reference.get("fail_if_not_exists", True):
             raise Reject(400, 50035, "Invalid Form Body", {"errors": {"message_reference": {"_errors": [{"code": "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "message": "Unknown message"}]}}})
         data = self._bot_message(channel_id, body)
         self.messages[int(data["id"])] = data
         return 200, data
+
+    def _check_permissions(self, guild: p.FakeGuild, channel: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+        """Refuse a send the bot's permissions in the channel do not allow, as Discord does (403 50001/50013);
+        embeds without Embed Links are dropped from a message with text, refused in one without."""
+        allowed = guild.bot_permissions(int(channel["id"]))
+        send = p.SEND_MESSAGES_IN_THREADS if channel["type"] in (10, 11, 12) else p.SEND_MESSAGES
+        if not allowed & p.VIEW_CHANNEL:
+            raise Reject(403, 50001, "Missing Access")
+        if not allowed & send:
+            raise Reject(403, 50013, "Missing Permissions")
+        if body.get("message_reference") and not allowed & p.READ_MESSAGE_HISTORY:
+            raise Reject(403, 50013, "Missing Permissions")
+        if body.get("embeds") and not allowed & p.EMBED_LINKS:
+            if not body.get("content"):
+                raise Reject(403, 50013, "Missing Permissions")
+            body = {**body, "embeds": []}
+        return body
 
     def _stored(self, call: Call) -> dict[str, Any]:
         data = self.messages.get(int(call.params["message_id"]))
@@ -654,7 +709,7 @@ class FakeDiscord(InteractionRoutes, UserActions):
         ready = {
             "v": 10,
             "user": {**self.bot_user.to_dict(), "verified": True, "mfa_enabled": False, "flags": 0},
-            "guilds": [{"id": str(self.guild.id), "unavailable": True}],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in self.guilds],
             "session_id": self.session_id,
             "resume_gateway_url": self.resume_url,
             "session_type": "normal",
@@ -667,7 +722,8 @@ class FakeDiscord(InteractionRoutes, UserActions):
             "_trace": ["fakediscord"],
         }
         await self._dispatch_on(ws, "READY", ready)
-        await self._dispatch_on(ws, "GUILD_CREATE", self.guild.to_dict())
+        for guild in self.guilds:
+            await self._dispatch_on(ws, "GUILD_CREATE", guild.to_dict())
 
     async def _resume(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
         if data.get("token") != self.token or data.get("session_id") != self.session_id:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from e2e_support import MODERATION, bot_settings, start_bot
 from fakediscord import FakeDiscord
+from fakediscord.actions import NotOffered
 from fakediscord.fixtures import stop_task
 from fakediscord.payloads import EPHEMERAL, snowflake
 
@@ -51,7 +52,9 @@ async def test_outside_the_home_moderation_is_not_registered_and_forgeries_are_r
             (sid, guild), = db.execute("SELECT id, guild FROM suggestions").fetchall()
         assert str(guild) == str(fake.guild.id)  # labelled with the server it came from
 
-        review = await _refusal(fake, await fake.slash("review", fake.guild.owner))
+        with pytest.raises(NotOffered):
+            await fake.slash("review", fake.guild.owner)
+        review = await _refusal(fake, await fake.slash("review", fake.guild.owner, forge=True))
         assert "not available in this server" in str(review)
         forged = await _forged_button(fake, f"vizbot:approve:{sid}:0")
         click = await fake.click(forged, f"vizbot:approve:{sid}:0", fake.guild.owner)
@@ -84,7 +87,7 @@ async def test_in_the_home_a_member_without_manage_server_is_refused_and_the_own
     fake = fake_discord
     task = await start_bot(fake, bot_settings(fake, tmp_path))
     try:
-        refused = await _refusal(fake, await fake.slash("review", fake.guild.member))
+        refused = await _refusal(fake, await fake.slash("review", fake.guild.member, forge=True))
         assert "Only moderators" in str(refused)
         owner = await fake.wait_reply(await fake.slash("review", fake.guild.owner))
         assert "Review" in str(owner) or "Suggestion" in str(owner)
@@ -100,7 +103,7 @@ async def test_report_outside_the_home_shows_an_admin_their_own_server_alone(fak
     try:
         sent = await fake.send_message("what is a quaternion rotation?", mention_bot=True)
         await fake.wait_for_message(int(sent["channel_id"]))
-        refused = await _refusal(fake, await fake.slash("report", fake.guild.member))
+        refused = await _refusal(fake, await fake.slash("report", fake.guild.member, forge=True))
         assert "admins" in str(refused)
         own = await fake.wait_reply(await fake.slash("report", fake.guild.owner))
         said = str(own)
