@@ -13,7 +13,8 @@ from discord.ext import commands
 
 from bot.core import answers
 from bot.core.errors import InvalidInput, RateLimited, VizbotError
-from bot.discord_app.replies import defer_thinking, reply, respond
+from bot.discord_app.delivery import answer_message
+from bot.discord_app.replies import defer_thinking, respond
 from bot.discord_app.views import answer_view
 from bot.store.records import DIRECT_MESSAGES
 
@@ -109,7 +110,7 @@ class AskCog(commands.Cog):
     async def _on_message(self, message: discord.Message) -> None:
         if self.unreadable_role_mention(message):
             try:
-                await reply(message, answers.role_mention_card())
+                await answer_message(message, answers.role_mention_card(), guard=self.bot.channel_guard)
             except discord.HTTPException as exc:
                 _log.warning("could not answer a role mention in channel %s: %s", message.channel.id, exc)
             return
@@ -120,30 +121,34 @@ class AskCog(commands.Cog):
         server = self.bot.settings_for(message.guild.id if message.guild else None)
         try:
             if not question:
-                await reply(message, answers.help_card(retention_days=self.bot.settings.log_retention_days))
+                await answer_message(message, answers.help_card(retention_days=self.bot.settings.log_retention_days),
+                                     guard=self.bot.channel_guard)
                 return
             try:
                 self.cooldown.hit(message.author.id, server.cooldown_seconds)
             except RateLimited as exc:
                 # A reply to a message is public: say it once per window, then stay quiet.
                 if not listening and self.cooldown.first_warning(message.author.id):
-                    await reply(message, answers.cooldown_card(exc.retry_after, str(exc)))
+                    await answer_message(message, answers.cooldown_card(exc.retry_after, str(exc)),
+                                         guard=self.bot.channel_guard, dm_fallback=False)
                 return
             card = await answers.ask_card(self.bot.service, question, user=str(message.author.id),
                                           guild=str(message.guild.id) if message.guild else DIRECT_MESSAGES,
                                           log=server.log_questions)
             if listening and not card.items:
                 return  # in a listening channel, stay quiet unless there is something to offer
-            await reply(message, card, view=answer_view(card, asker=message.author.id))
+            await answer_message(message, card, view=answer_view(card, asker=message.author.id),
+                                 guard=self.bot.channel_guard, dm_fallback=not listening)
         except VizbotError as exc:
-            await reply(message, answers.error_card(exc))
+            await answer_message(message, answers.error_card(exc), guard=self.bot.channel_guard, dm_fallback=not listening)
         except discord.HTTPException as exc:
             _log.warning("could not answer message %s in channel %s: %s", message.id, message.channel.id, exc)
         except Exception:
             _log.exception("unexpected error answering message %s from user %s in channel %s",
                            message.id, message.author.id, message.channel.id)
             try:
-                await reply(message, answers.error_card(RuntimeError()))
+                await answer_message(message, answers.error_card(RuntimeError()), guard=self.bot.channel_guard,
+                                     dm_fallback=False)
             except discord.HTTPException:
                 pass
 
@@ -189,10 +194,14 @@ class AskCog(commands.Cog):
             await respond(interaction, card, view=answer_view(card, asker=interaction.user.id), ephemeral=True)
             return
         try:
-            # The invoker asked for this answer, so the invoker pages it (More).
-            await reply(message, card, view=answer_view(card, asker=interaction.user.id))
+            # The invoker asked for this answer, so the invoker pages it (More). Never a DM to the
+            # message's author: they did not ask.
+            sent = await answer_message(message, card, view=answer_view(card, asker=interaction.user.id),
+                                        guard=self.bot.channel_guard, dm_fallback=False)
         except discord.HTTPException as exc:
             _log.info("could not reply to message %s (%s); answering privately", message.id, exc)
+            sent = None
+        if sent is None:
             await respond(interaction, card, view=answer_view(card, asker=interaction.user.id), ephemeral=True)
             return
         await interaction.followup.send("Answered in a reply to that message.", ephemeral=True,

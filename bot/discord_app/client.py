@@ -66,6 +66,7 @@ from bot.config import Settings
 from bot.core.errors import VizbotError
 from bot.discord_app.ask import AskCog
 from bot.discord_app.cooldown import Cooldown
+from bot.discord_app.delivery import ChannelGuard
 from bot.discord_app.errors import VizbotTree
 from bot.discord_app.help import HelpCog
 from bot.discord_app.notify import refresh_loop
@@ -134,7 +135,8 @@ class VizbotClient(commands.Bot):
         self._idle = asyncio.Event()
         self._idle.set()
         self._refresh_task: asyncio.Task[None] | None = None
-        self.server_settings: dict[str, ServerSettings] = {}  # server id -> its /settings (others: defaults)
+        self.server_settings: dict[str, ServerSettings] = {}
+        self.channel_guard = ChannelGuard()  # channels that refused the bot (403) and fallbacks already logged  # server id -> its /settings (others: defaults)
 
     def settings_for(self, guild_id: int | None) -> ServerSettings:
         """The /settings of a server (defaults for a server that set nothing, and for DMs)."""

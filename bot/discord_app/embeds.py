@@ -171,3 +171,32 @@ def fit_message(embeds: list[discord.Embed], total: int = MESSAGE_TOTAL_MAX) -> 
             embed.set_author(name=_cut(embed.author.name or "", limit), url=embed.author.url,
                              icon_url=embed.author.icon_url)
     return embeds
+
+
+TEXT_MAX = 2000  # characters of a message's content
+
+
+def card_to_text(card: AnswerCard, limit: int = TEXT_MAX) -> str:
+    """A card as plain message text, for channels where the bot may not embed: the same parts as
+    :func:`card_to_embed`, links in ``<...>`` (no previews), escaped the same way, at most ``limit``."""
+    blocks = [f"**{safe(card.title)}**"]
+    if card.question:
+        blocks[0] += f" · {safe(card.question)}"
+    if card.description:
+        blocks.append(safe(card.description))
+    start = card.offset + 1
+    for i, item in enumerate(card.items):
+        parts = [f"**{start + i}. {safe(item.title)}** <{safe_url(item.url)}>"]
+        if item.description:
+            parts.append(safe(item.description))
+        if item.why:
+            parts.append(f"*why:* {safe(item.why)}")
+        blocks.append("\n".join(parts))
+    if card.tag_rows:
+        blocks.append("\n".join(f"`{row.slug}` {safe(row.title)} · {row.count}" for row in card.tag_rows))
+    if card.suggested_tags:
+        blocks.append("Related tags: " + " ".join(f"`{_slug(t)}`" for t in card.suggested_tags))
+    blocks.extend(f"**{safe(line.label)}:** {safe(line.value)}" for line in card.lines)
+    if card.footer:
+        blocks.append(f"-# {plain(card.footer)}")
+    return _cut_block("\n\n".join(blocks), limit)

@@ -43,8 +43,23 @@ def card_for(error: BaseException, interaction: discord.Interaction | None = Non
     return error_card(error)
 
 
+EXPIRED_CODES = {10062, 50027}  # Unknown interaction (answered too late), Invalid Webhook Token (older than 15 minutes)
+
+
+def expired(error: BaseException) -> bool:
+    """Whether the error says the interaction can no longer be answered at all."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    return isinstance(error, discord.HTTPException) and error.code in EXPIRED_CODES
+
+
 async def send_error(interaction: discord.Interaction, error: BaseException) -> None:
-    """Tell the user, ephemerally, whether or not the interaction was already answered."""
+    """Tell the user, ephemerally, whether or not the interaction was already answered (not when
+    Discord said the interaction expired: a second try would only be refused again)."""
+    if expired(error):
+        _log.warning("interaction expired before it was answered (%s): %s", _describe(interaction),
+                     getattr(error, "original", error))
+        return
     card = card_for(error, interaction)
     if interaction.type is discord.InteractionType.autocomplete:
         return  # suggestions cannot carry a message; the failure was logged if unexpected

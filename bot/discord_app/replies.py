@@ -1,4 +1,4 @@
-"""Sending cards: every send and edit of the bot goes through here.
+"""Sending cards in answer to interactions, and DMs (answers to messages: ``delivery``).
 
 One helper answers an interaction whether or not it was already answered; all of them
 build the embeds with ``card_to_embed`` and fit them into Discord's per-message limits
@@ -70,12 +70,6 @@ async def update(interaction: discord.Interaction, cards: AnswerCard | list[Answ
         await interaction.edit_original_response(**kwargs, allowed_mentions=NO_MENTIONS)
     else:
         await interaction.response.edit_message(**kwargs, allowed_mentions=NO_MENTIONS)
-
-
-async def reply(message: discord.Message, cards: AnswerCard | list[AnswerCard], *,
-                view: discord.ui.View | None = None) -> discord.Message:
-    """Reply to a message without pinging anyone."""
-    return await message.reply(**_kwargs(cards, view), mention_author=False, allowed_mentions=NO_MENTIONS)
 
 
 async def send_dm(user: discord.abc.Messageable, cards: AnswerCard | list[AnswerCard]) -> discord.Message:

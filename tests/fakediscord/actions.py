@@ -185,7 +185,10 @@ class UserActions:
         data = self._command_data(registered, command, 1, opts)
         channels = {str(o["value"]): self._channel(int(o["value"])) for o in opts if o["type"] == 7}
         if resolved is not None or channels:
-            data["resolved"] = resolved if resolved is not None else {"channels": {k: v for k, v in channels.items() if v}}
+            # As Discord sends them: the channel, with the invoker's permissions in it.
+            perms = str(where.permissions_of(who)) if where is not None else "0"
+            data["resolved"] = resolved if resolved is not None else {
+                "channels": {k: {**v, "permissions": perms} for k, v in channels.items() if v}}
         return await self._interact(2, data, who, dm=dm, channel_id=channel_id, guild=where)
 
     async def autocomplete(self, command: str, focused: str, user: p.FakeUser | None = None, /, **options: Any) -> FakeInteraction:
