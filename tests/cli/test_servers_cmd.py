@@ -1,0 +1,69 @@
+"""vizbot settings: list, show and change a server's /settings from the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+
+
+@pytest.fixture
+def env(tmp_path: Path, valid_catalog_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clean environment: the fixture catalog, a temporary database, no .env; returns the db path."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith("VIZBOT_"):
+            monkeypatch.delenv(name)
+    db = tmp_path / "vizbot.db"
+    monkeypatch.setenv("VIZBOT_DB", str(db))
+    monkeypatch.setenv("VIZBOT_CATALOG", str(valid_catalog_dir))
+    return db
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run one command; returns (exit status, stdout, stderr)."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_nothing_set_lists_no_server_and_says_the_defaults(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An empty list in JSON, with the bot's defaults; a sentence in text."""
+    code, out, _ = run(capsys, "settings", "--json")
+    assert code == 0 and json.loads(out) == {"servers": [], "defaults": {"log_questions": True, "cooldown_seconds": 5}}
+    code, out, _ = run(capsys, "settings")
+    assert code == 0 and "no server has changed its settings" in out
+
+
+def test_change_then_show_one_server(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Changes are stored with the local user as editor and shown back, in text and JSON."""
+    code, out, _ = run(capsys, "settings", "--server", "123", "--answer-in", "55", "66", "--cooldown", "20")
+    assert code == 0 and "55, 66" in out and "cooldown 20 s" in out
+    run(capsys, "settings", "--server", "123", "--log-questions", "no")
+    code, out, _ = run(capsys, "settings", "--server", "123", "--json")
+    server, = json.loads(out)["servers"]
+    assert (server["answer_channels"], server["log_questions"], server["cooldown_seconds"]) == (["55", "66"], False, 20)
+    assert server["updated_by"].startswith("local:")
+    code, out, _ = run(capsys, "settings", "--server", "123", "--answer-everywhere")
+    assert "every channel" in out
+
+
+@pytest.mark.parametrize("argv", [
+    ("--cooldown", "3"),
+    ("--server", "123", "--cooldown", "3601"),
+    ("--server", "abc"),
+    ("--server", "123", "--answer-in", "5", "--answer-everywhere"),
+    ("--server", "123", "--log-questions", "maybe"),
+])
+def test_usage_errors_exit_2_and_change_nothing(env: Path, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]) -> None:
+    """A missing --server, an out-of-range or contradictory value: exit 2, message on stderr, nothing stored."""
+    with pytest.raises(SystemExit) as caught:
+        main(["settings", *argv])
+    assert caught.value.code == 2
+    assert "error" in capsys.readouterr().err
+    code, out, _ = run(capsys, "settings", "--json")
+    assert json.loads(out)["servers"] == []
