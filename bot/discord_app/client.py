@@ -107,7 +107,7 @@ class VizbotClient(commands.Bot):
     """vizbot on Discord; the service and settings are handed in by the runner."""
 
     def __init__(self, service: "Vizbot", settings: Settings, *, force_sync: bool = False, sync: bool = True,
-                 refresh_seconds: float = REFRESH_SECONDS):
+                 refresh_seconds: float = REFRESH_SECONDS, **client_options: object):
         # vizbot never joins voice: skip discord.py's "PyNaCl/davey is not installed" warnings.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
@@ -119,6 +119,7 @@ class VizbotClient(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=VizbotTree,
             help_command=None,
+            **client_options,
         )
         self.service = service
         self.settings = settings
@@ -183,9 +184,18 @@ class VizbotClient(commands.Bot):
 
     async def on_ready(self) -> None:
         _log.info("connected as %s to %d guilds", self.user, len(self.guilds))
+        for home in self.settings.home_guilds:
+            if self.get_guild(home) is None and self.runs_shard_of(home):
+                _log.warning("vizbot is not in home server %s (VIZBOT_HOME_GUILDS): nobody can moderate there "
+                             "until the bot is invited to it with the bot and applications.commands scopes", home)
         if self.refresh_seconds > 0 and (self._refresh_task is None or self._refresh_task.done()):
             self._refresh_task = asyncio.create_task(refresh_loop(self, self.refresh_seconds),
                                                      name="vizbot-refresh")
+
+    def runs_shard_of(self, guild_id: int) -> bool:
+        """Whether this process receives the server's events (always, unless it runs some shards only)."""
+        count, ids = self.settings.shard_count, self.settings.shard_ids
+        return count is None or not ids or (guild_id >> 22) % count in ids
 
     @contextlib.asynccontextmanager
     async def answering(self) -> AsyncIterator[None]:
@@ -218,3 +228,18 @@ class VizbotClient(commands.Bot):
             except asyncio.CancelledError:
                 pass
         await super().close()
+
+
+class ShardedVizbotClient(VizbotClient, commands.AutoShardedBot):
+    """vizbot over several gateway connections (``VIZBOT_SHARD_COUNT``; this process runs
+    ``VIZBOT_SHARD_IDS``, default all). Discord requires sharding from 2,500 servers; each
+    server's events arrive on shard ``(server_id >> 22) % shard_count``."""
+
+
+def build_client(service: "Vizbot", settings: Settings, **options: object) -> VizbotClient:
+    """The client the settings ask for: sharded when ``shard_count`` is set, else one connection."""
+    if settings.shard_count is None:
+        return VizbotClient(service, settings, **options)
+    shard_ids = list(settings.shard_ids) or None
+    _log.info("running shards %s of %d", shard_ids or f"0-{settings.shard_count - 1}", settings.shard_count)
+    return ShardedVizbotClient(service, settings, shard_count=settings.shard_count, shard_ids=shard_ids, **options)

@@ -14,7 +14,7 @@ import discord
 from bot.app import open_vizbot
 from bot.config import Settings
 from bot.core import answers
-from bot.discord_app.client import REFRESH_SECONDS, VizbotClient
+from bot.discord_app.client import REFRESH_SECONDS, VizbotClient, build_client
 
 if TYPE_CHECKING:
     from bot.app import Vizbot
@@ -62,7 +62,7 @@ async def run_bot(settings: Settings, *, handle_signals: bool = True, refresh_se
     loop = asyncio.get_running_loop()
     installed: list[int] = []
     async with open_vizbot(settings) as service:
-        client = VizbotClient(service, settings, refresh_seconds=refresh_seconds)
+        client = build_client(service, settings, refresh_seconds=refresh_seconds)
         reloads: set[asyncio.Task[None]] = set()
 
         def on_sighup() -> None:

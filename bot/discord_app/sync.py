@@ -4,7 +4,8 @@ own commands when they changed.
 
 The hash of the global tree's payload is kept in ``command-tree.sha256`` next to the
 database, a home server's in ``command-tree-<server id>.sha256``; ``vizbot sync`` forces
-every sync.
+every sync. With no stored hash (a new data directory) the commands Discord already has are
+listed first (``fetch_commands``), and an unchanged tree is not uploaded again.
 """
 
 from __future__ import annotations
@@ -91,13 +92,61 @@ async def sync_commands(tree: app_commands.CommandTree, settings: Settings, *, f
         return done
     path = hash_path(settings)
     current = tree_hash(tree)
-    if force or read_hash(path) != current:
+    stored = read_hash(path)
+    if not force and stored is None and await _registered_match(tree):
+        write_hash(path, current)  # no hash (a new data directory): Discord already has this tree
+        done.append("global commands already registered as they are; not synced")
+        return done
+    if force or stored != current:
         synced = await tree.sync()
         write_hash(path, current)
         done.append(f"synced {len(synced)} commands globally")
     else:
         done.append("global commands unchanged; not synced")
     return done
+
+
+_KEPT = ("type", "name", "description", "options", "choices", "channel_types", "required", "autocomplete",
+         "min_value", "max_value", "min_length", "max_length", "default_member_permissions", "nsfw", "contexts")
+_DEFAULTS = {"required": False, "autocomplete": False, "nsfw": False, "type": 1}
+
+
+def comparable(command: object) -> object:
+    """A command (or option) as uploaded or as Discord lists it, reduced to what decides whether
+    a sync would change anything (ids, versions and Discord's defaults left out)."""
+    if isinstance(command, list):
+        return [comparable(item) for item in command]
+    if not isinstance(command, dict):
+        return command
+    kept = {}
+    for key in _KEPT:
+        value = command.get(key)
+        if value is None or value == [] or value == "" or _DEFAULTS.get(key) == value:
+            continue
+        kept[key] = str(value) if key == "default_member_permissions" else comparable(value)
+    return kept
+
+
+async def _registered_match(tree: app_commands.CommandTree) -> bool:
+    """Whether the global commands Discord has are the tree's (asked when there is no stored hash,
+    so a new data directory does not re-upload an unchanged tree; uploads are rate-limited)."""
+    try:
+        registered = await listed_commands(tree)
+    except discord.DiscordException as exc:
+        _log.info("could not list the registered commands (%s); syncing", exc)
+        return False
+    mine = sorted((comparable(c) for c in tree_payload(tree)), key=lambda c: (c.get("type", 1), c["name"]))  # type: ignore[union-attr]
+    theirs = sorted((comparable(c) for c in registered), key=lambda c: (c.get("type", 1), c["name"]))  # type: ignore[union-attr]
+    return mine == theirs
+
+
+async def listed_commands(tree: app_commands.CommandTree) -> list[dict]:
+    """The global commands as Discord lists them, raw (``fetch_commands``' objects drop the
+    permissions and contexts that a comparison needs)."""
+    client = tree.client
+    if client.application_id is None:
+        raise discord.ClientException("the application id is not known yet")
+    return list(await client.http.get_global_commands(client.application_id))
 
 
 async def _sync_home(tree: app_commands.CommandTree, settings: Settings, home: int, *, force: bool) -> str:

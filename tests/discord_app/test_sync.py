@@ -18,10 +18,18 @@ class RecordingTree(app_commands.CommandTree):
     def __init__(self, application_id: int | None = None) -> None:
         super().__init__(discord.Client(intents=discord.Intents.none(), application_id=application_id))
         self.synced: list[int | None] = []
+        self.registered: list[dict] = []  # what Discord lists (fetch_commands)
 
     async def sync(self, *, guild: discord.abc.Snowflake | None = None) -> list[app_commands.AppCommand]:
         self.synced.append(guild.id if guild else None)
         return []
+
+
+def as_discord_lists(payload: dict) -> dict:
+    """An uploaded command as Discord lists it back: ids, a version, its defaults spelled out."""
+    options = [{**o, "required": o.get("required", False), "autocomplete": False} for o in payload.get("options", [])]
+    return {**payload, "id": "1", "application_id": "2", "version": "3", "options": options,
+            "default_member_permissions": None, "nsfw": False, "dm_permission": True}
 
 
 def make_tree(description: str = "Find learning visualizations", application_id: int | None = None) -> RecordingTree:
@@ -33,6 +41,16 @@ def make_tree(description: str = "Find learning visualizations", application_id:
         """Unused."""
 
     return tree
+
+
+@pytest.fixture(autouse=True)
+def listing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Discord's list of registered commands is the tree's ``registered`` (no network)."""
+
+    async def listed(tree: RecordingTree) -> list[dict]:
+        return list(tree.registered)
+
+    monkeypatch.setattr(sync, "listed_commands", listed)
 
 
 @pytest.fixture
@@ -136,3 +154,25 @@ def test_the_hash_is_replaced_atomically(tmp_path: Path, monkeypatch: pytest.Mon
     sync.write_hash(path, "c" * 64)
     assert sync.read_hash(path) == "c" * 64
     assert sorted(p.name for p in path.parent.iterdir()) == [sync.HASH_FILE]
+
+
+async def test_without_a_stored_hash_an_unchanged_registration_is_not_uploaded(settings: Settings) -> None:
+    """A new data directory: the commands Discord lists are the tree's, so no sync; the hash is stored."""
+    tree = make_tree()
+    tree.registered = [as_discord_lists(c) for c in sync.tree_payload(tree)]
+    report = await sync.sync_commands(tree, settings)
+    assert tree.synced == [] and "already registered" in report[-1]
+    assert sync.read_hash(sync.hash_path(settings)) == sync.tree_hash(tree)
+
+
+@pytest.mark.parametrize("change", [
+    lambda c: {**c, "description": "old text"},
+    lambda c: {**c, "options": []},
+    lambda c: {**c, "default_member_permissions": "32"},
+])
+async def test_without_a_stored_hash_a_different_registration_is_synced(settings: Settings, change) -> None:
+    """Discord lists something else (an old description, options, permissions): sync."""
+    tree = make_tree()
+    tree.registered = [change(as_discord_lists(c)) for c in sync.tree_payload(tree)]
+    await sync.sync_commands(tree, settings)
+    assert tree.synced == [None]

@@ -79,3 +79,14 @@ class Reject(Exception):
         super().__init__(message)
         self.status = status
         self.body = {"message": message, "code": code, **(extra or {})}
+
+
+@dataclass
+class Session:
+    """One gateway session: a shard's socket, its sequence and what was sent (for RESUME)."""
+
+    shard: tuple[int, int] = (0, 1)
+    ws: Any = None  # the aiohttp WebSocketResponse while connected
+    session_id: str | None = None
+    seq: int = 0
+    sent: list[dict[str, Any]] = field(default_factory=list)

@@ -23,7 +23,7 @@ from . import payloads as p
 from . import validate as v
 from .actions import UserActions
 from .interactions import InteractionRoutes
-from .records import Call, FakeInteraction, Frame, RateLimit, Reject
+from .records import Call, FakeInteraction, Frame, RateLimit, Reject, Session
 
 __all__ = ["API_PREFIX", "Call", "FakeDiscord", "FakeInteraction", "Frame"]
 
@@ -101,11 +101,9 @@ class FakeDiscord(InteractionRoutes, UserActions):
         self.closed_dms: set[int] = set()
         self.dm_channels: dict[int, int] = {}  # user id -> DM channel id
         self.mark = 0
-        self.session_id: str | None = None
         self.intents = 0
-        self._seq = 0
-        self._sent: list[dict[str, Any]] = []
-        self._ws: web.WebSocketResponse | None = None
+        self.shard_count = 1  # as the bot identified (every shard must say the same count)
+        self.sessions: dict[int, Session] = {}  # shard id -> its gateway session
         self._ws_tasks: set[asyncio.Task[Any]] = set()
         self._rate_limits: list[RateLimit] = []
         self.listeners: list[Callable[[Call], None]] = []  # called with every answered call (cheap hooks, e.g. benchmarks)
@@ -132,8 +130,9 @@ class FakeDiscord(InteractionRoutes, UserActions):
 
     async def close(self) -> None:
         """Drop the gateway and stop listening."""
-        if self._ws is not None and not self._ws.closed:
-            await self._ws.close(code=1001)
+        for session in self.sessions.values():
+            if session.ws is not None and not session.ws.closed:
+                await session.ws.close(code=1001)
         for task in list(self._ws_tasks):
             task.cancel()
         if self._runner is not None:
@@ -264,7 +263,7 @@ class FakeDiscord(InteractionRoutes, UserActions):
         connected bot as GUILD_CREATE, as when the bot is added to a server)."""
         guild = p.FakeGuild.build(self.bot_user, name)
         self.guilds.append(guild)
-        if self.session_id is not None:
+        if self.sessions.get(self.shard_of(guild.id)) is not None:
             await self.dispatch("GUILD_CREATE", guild.to_dict())
         return guild
 
@@ -289,28 +288,42 @@ class FakeDiscord(InteractionRoutes, UserActions):
         """Answer the next ``times`` calls of ``method route`` with a Discord 429."""
         self._rate_limits.append(RateLimit(f"{method} {route}", times, retry_after, is_global))
 
-    async def drop_gateway(self, code: int = 4000) -> None:
-        """Close the bot's gateway socket with ``code``; discord.py then RESUMEs on ``resume_url``."""
-        ws = self._ws
-        self._ws = None
-        if ws is not None and not ws.closed:
+    @property
+    def session_id(self) -> str | None:
+        """Shard 0's session id (the only shard of an unsharded bot)."""
+        session = self.sessions.get(0)
+        return session.session_id if session else None
+
+    def _open(self, shard: int) -> web.WebSocketResponse | None:
+        session = self.sessions.get(shard)
+        return session.ws if session is not None and session.ws is not None and not session.ws.closed else None
+
+    async def drop_gateway(self, code: int = 4000, *, shard: int = 0) -> None:
+        """Close a shard's gateway socket with ``code``; discord.py then RESUMEs on ``resume_url``."""
+        ws = self._open(shard)
+        if ws is not None:
+            self.sessions[shard].ws = None
             await ws.close(code=code, message=b"fake drop")
 
-    async def request_reconnect(self) -> None:
+    async def request_reconnect(self, *, shard: int = 0) -> None:
         """Send op 7 RECONNECT; discord.py closes the socket and RESUMEs."""
-        if self._ws is not None and not self._ws.closed:
-            await self._send(self._ws, {"op": 7, "d": None, "s": None, "t": None})
+        ws = self._open(shard)
+        if ws is not None:
+            await self._send(ws, {"op": 7, "d": None, "s": None, "t": None})
 
-    async def invalidate_session(self) -> None:
+    async def invalidate_session(self, *, shard: int = 0) -> None:
         """Send op 9 INVALID_SESSION (not resumable); discord.py IDENTIFIES again on the default gateway."""
-        self.session_id = None
-        if self._ws is not None and not self._ws.closed:
-            await self._send(self._ws, {"op": 9, "d": False, "s": None, "t": None})
+        if shard in self.sessions:
+            self.sessions[shard].session_id = None
+        ws = self._open(shard)
+        if ws is not None:
+            await self._send(ws, {"op": 9, "d": False, "s": None, "t": None})
 
     @property
     def connected(self) -> bool:
-        """Whether a gateway connection is open and identified or resumed."""
-        return self._ws is not None and not self._ws.closed and self.session_id is not None
+        """Whether every shard's gateway connection is open and identified or resumed."""
+        return bool(self.sessions) and len(self.sessions) >= self.shard_count and all(
+            self._open(shard) is not None and s.session_id is not None for shard, s in self.sessions.items())
 
     # ------------------------------------------------------------------ REST
 
@@ -526,6 +539,8 @@ class FakeDiscord(InteractionRoutes, UserActions):
         if errors:
             self._invalid(call, errors)
         guild = call.params.get("guild_id")
+        if guild and self._guild(int(guild)) is None:
+            raise Reject(403, 50001, "Missing Access")  # the bot is not in that server
         stored = []
         for cmd in body:
             data = {**cmd, "id": str(p.snowflake()), "application_id": str(self.application_id), "version": str(p.snowflake())}
@@ -655,12 +670,16 @@ class FakeDiscord(InteractionRoutes, UserActions):
 
     # ------------------------------------------------------------------ gateway
 
+    def shard_of(self, guild_id: int | None) -> int:
+        """The shard that receives a guild's events, as Discord routes them; DMs go to shard 0."""
+        return 0 if guild_id is None else (guild_id >> 22) % self.shard_count
+
+    def _session_for(self, ws: web.WebSocketResponse) -> Session | None:
+        return next((s for s in self.sessions.values() if s.ws is ws), None)
+
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
         await ws.prepare(request)
-        if self._ws is not None and not self._ws.closed:
-            await self._ws.close(code=4000)
-        self._ws = ws
         task = asyncio.current_task()
         if task is not None:
             self._ws_tasks.add(task)
@@ -676,8 +695,9 @@ class FakeDiscord(InteractionRoutes, UserActions):
         finally:
             if task is not None:
                 self._ws_tasks.discard(task)
-            if self._ws is ws:
-                self._ws = None
+            session = self._session_for(ws)
+            if session is not None:
+                session.ws = None
             await self._changed()
         return ws
 
@@ -694,6 +714,12 @@ class FakeDiscord(InteractionRoutes, UserActions):
         elif op == 6:
             await self._resume(ws, data or {})
 
+    async def _take_over(self, session: Session, ws: web.WebSocketResponse) -> None:
+        """A new connection for a shard replaces its old one (closed with 4000), as on Discord."""
+        if session.ws is not None and session.ws is not ws and not session.ws.closed:
+            await session.ws.close(code=4000)
+        session.ws = ws
+
     async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
         if data.get("token") != self.token:
             await ws.close(code=4004, message=b"Authentication failed.")
@@ -702,15 +728,24 @@ class FakeDiscord(InteractionRoutes, UserActions):
         if intents & p.PRIVILEGED_INTENTS & ~self.privileged_intents:
             await ws.close(code=4014, message=b"Disallowed intent(s).")
             return
+        shard_id, shard_count = data.get("shard") or (0, 1)
+        if not 0 <= shard_id < shard_count:
+            await ws.close(code=4010, message=b"Invalid shard.")
+            return
+        self.shard_count = shard_count
         self.intents = intents
-        self.session_id = secrets.token_hex(16)
-        self._seq = 0
-        self._sent = []
+        session = self.sessions.setdefault(shard_id, Session(shard=(shard_id, shard_count)))
+        await self._take_over(session, ws)
+        session.shard = (shard_id, shard_count)
+        session.session_id = secrets.token_hex(16)
+        session.seq = 0
+        session.sent = []
+        guilds = [g for g in self.guilds if self.shard_of(g.id) == shard_id]
         ready = {
             "v": 10,
             "user": {**self.bot_user.to_dict(), "verified": True, "mfa_enabled": False, "flags": 0},
-            "guilds": [{"id": str(g.id), "unavailable": True} for g in self.guilds],
-            "session_id": self.session_id,
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
+            "session_id": session.session_id,
             "resume_gateway_url": self.resume_url,
             "session_type": "normal",
             "application": {"id": str(self.application_id), "flags": 1 << 19},
@@ -721,33 +756,39 @@ class FakeDiscord(InteractionRoutes, UserActions):
             "geo_ordered_rtc_regions": [],
             "_trace": ["fakediscord"],
         }
-        await self._dispatch_on(ws, "READY", ready)
-        for guild in self.guilds:
-            await self._dispatch_on(ws, "GUILD_CREATE", guild.to_dict())
+        if shard_count > 1:
+            ready["shard"] = [shard_id, shard_count]
+        await self._dispatch_on(session, "READY", ready)
+        for guild in guilds:
+            await self._dispatch_on(session, "GUILD_CREATE", guild.to_dict())
 
     async def _resume(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
-        if data.get("token") != self.token or data.get("session_id") != self.session_id:
+        session = next((s for s in self.sessions.values() if s.session_id and s.session_id == data.get("session_id")), None)
+        if data.get("token") != self.token or session is None:
             await self._send(ws, {"op": 9, "d": False, "s": None, "t": None})
             return
+        await self._take_over(session, ws)
         last = data.get("seq") or 0
-        for payload in [m for m in self._sent if m["s"] > last]:
+        for payload in [m for m in session.sent if m["s"] > last]:
             self.frames.append(Frame(len(self.frames), "out", payload))
             await ws.send_str(json.dumps(payload))
-        await self._dispatch_on(ws, "RESUMED", {"_trace": ["fakediscord"]})
+        await self._dispatch_on(session, "RESUMED", {"_trace": ["fakediscord"]})
 
-    async def _dispatch_on(self, ws: web.WebSocketResponse | None, event: str, data: dict[str, Any]) -> None:
-        self._seq += 1
-        payload = {"op": 0, "t": event, "s": self._seq, "d": data}
-        self._sent.append(payload)
-        if ws is not None and not ws.closed:
-            await self._send(ws, payload)
+    async def _dispatch_on(self, session: Session, event: str, data: dict[str, Any]) -> None:
+        session.seq += 1
+        payload = {"op": 0, "t": event, "s": session.seq, "d": data}
+        session.sent.append(payload)
+        if session.ws is not None and not session.ws.closed:
+            await self._send(session.ws, payload)
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a DISPATCH to the bot (kept for replay if the socket is down)."""
-        if self.session_id is None:
+        """Send a DISPATCH to the bot, on the shard of the event's guild (kept for replay if its socket is down)."""
+        guild_id = data.get("guild_id") or (data.get("id") if event.startswith("GUILD_") else None)
+        session = self.sessions.get(self.shard_of(int(guild_id) if guild_id else None))
+        if session is None or session.session_id is None:
             raise AssertionError("the bot has not identified yet; await fake.wait_identified() first")
         self.mark = len(self.requests)
-        await self._dispatch_on(self._ws, event, data)
+        await self._dispatch_on(session, event, data)
 
     async def wait_identified(self, timeout: float = 20) -> None:
         """Wait until the bot has IDENTIFIED (READY and GUILD_CREATE sent)."""

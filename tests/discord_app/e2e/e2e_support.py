@@ -63,7 +63,8 @@ async def start_bot(fake: FakeDiscord, settings: Settings, **run_kwargs: Any) ->
     def ready() -> bool:
         synced = {c["name"] for cmds in fake.commands.values() for c in cmds}
         identified = any(f.payload.get("t") == "GUILD_CREATE" for f in fake.frames[since:])
-        expected = COMMANDS if settings.home_guilds else COMMANDS - MODERATION
+        homes_here = [h for h in settings.home_guilds if any(g.id == h for g in fake.guilds)]
+        expected = COMMANDS if homes_here else COMMANDS - MODERATION  # a home the bot is not in gets none
         return task.done() or (identified and fake.connected and expected <= synced)
 
     try:

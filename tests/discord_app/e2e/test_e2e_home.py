@@ -38,7 +38,7 @@ async def _refusal(fake: FakeDiscord, inter) -> dict:
 async def test_outside_the_home_moderation_is_not_registered_and_forgeries_are_refused(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     """With another server as home: no moderation command here; /review and Approve forged by the server owner are refused; nothing changes."""
     fake = fake_discord
-    elsewhere = snowflake()
+    elsewhere = (await fake.add_guild("Home Server")).id
     settings = bot_settings(fake, tmp_path, home_guilds=(elsewhere,))
     task = await start_bot(fake, settings)
     try:
@@ -108,5 +108,21 @@ async def test_report_outside_the_home_shows_an_admin_their_own_server_alone(fak
         own = await fake.wait_reply(await fake.slash("report", fake.guild.owner))
         said = str(own)
         assert own["flags"] & EPHEMERAL and "This server" in said and "Pending suggestions" not in said
+    finally:
+        await stop_task(task)
+
+
+async def test_a_home_server_the_bot_is_not_in_is_named_in_the_log(fake_discord: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """VIZBOT_HOME_GUILDS names a server the bot is not in: registering there is refused, the log says which and why, questions are answered."""
+    fake = fake_discord
+    absent = snowflake()
+    with caplog.at_level(logging.WARNING):
+        task = await start_bot(fake, bot_settings(fake, tmp_path, home_guilds=(absent,)))
+    try:
+        await fake.wait_until(lambda: f"vizbot is not in home server {absent}" in caplog.text,
+                              what="the warning about the absent home server")
+        assert fake.find_requests("PUT", "/applications/{app_id}/guilds/{guild_id}/commands", status=403)
+        sent = await fake.send_message("how do convolutions work?", mention_bot=True)
+        assert (await fake.wait_for_message(int(sent["channel_id"])))["embeds"]
     finally:
         await stop_task(task)

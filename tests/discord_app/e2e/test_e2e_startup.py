@@ -94,3 +94,15 @@ def _max_lengths(modal: dict) -> list[int]:
             if item.get("type") == 4:
                 found.append(item.get("max_length"))
     return found
+
+
+async def test_a_lost_hash_is_checked_against_discord_before_uploading(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    """The stored hash is gone (a new data directory): the registered commands are listed and, being the same, not uploaded again."""
+    from bot.discord_app.sync import hash_path
+
+    settings = bot_settings(fake_discord, tmp_path, guild_id=None)
+    await stop_task(await start_bot(fake_discord, settings))
+    hash_path(settings).unlink()
+    await stop_task(await start_bot(fake_discord, settings))
+    assert len(fake_discord.find_requests("PUT", GLOBAL_PUT)) == 1
+    assert fake_discord.find_requests("GET", "/applications/{app_id}/commands")
