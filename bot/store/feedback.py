@@ -7,6 +7,7 @@ import math
 import aiosqlite
 
 from bot.core.errors import InvalidInput
+from bot.core.text import normalise, raw_words
 from bot.store.records import VoteTally
 
 # Pseudo-votes added to the denominator: a handful of votes stays gentle.
@@ -26,6 +27,17 @@ def smoothed(up: int, down: int, k: float = SMOOTHING, z: float = NOISE_Z) -> fl
     if n == 0 or excess <= 0:
         return 0.0
     return math.copysign(excess / (n + k), up - down)
+
+
+def question_key(question: object, max_chars: int) -> str:
+    """The question a vote is for, as one key: case, accents, punctuation and spacing do not count
+    ("How does a GAN work?" and "how does a gan work" are one vote); an empty question is refused."""
+    if not isinstance(question, str):
+        raise InvalidInput("question", "must be text")
+    key = " ".join(raw_words(normalise(question)))[:max_chars].strip()
+    if not key:
+        raise InvalidInput("question", "is empty: say which question the resource was given for")
+    return key
 
 
 def check_value(value: object) -> int:

@@ -232,10 +232,11 @@ class Store:
     # ------------------------------------------------------------------ feedback
 
     async def vote(self, *, user: str, question: str, resource_id: str, value: int) -> None:
-        """Record a +1/-1 vote; a second vote by the same user on the same pair replaces the first."""
+        """Record a +1/-1 vote; a second vote by the same user on the same question (compared without
+        case, accents or punctuation) and resource replaces the first. An empty question is refused."""
         value = feedback.check_value(value)
         user = suggestions.clean_actor(user)
-        question = suggestions.clean_line(question, "question")[: questions.MAX_QUESTION]
+        question = feedback.question_key(question, questions.MAX_QUESTION)
         resource_id = suggestions.clean_actor(resource_id, "resource")
         now = self._clock()
         await self._write(
