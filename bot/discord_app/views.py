@@ -24,7 +24,7 @@ from bot.discord_app.replies import defer_thinking, follow_up, respond, update
 
 if TYPE_CHECKING:
     from bot.discord_app.client import VizbotClient
-    from bot.store.records import Suggestion
+    from bot.core.records import Suggestion
 
 _log = logging.getLogger(__name__)
 
