@@ -296,7 +296,7 @@ OUTCOME_TITLES: dict[str, tuple[str, str]] = {
 
 def suggest_card(outcome: SuggestionOutcome) -> AnswerCard:
     """What a submission did, exactly as the store reported it."""
-    title, tone = OUTCOME_TITLES.get(outcome.status, (Suggestion, INFO))
+    title, tone = OUTCOME_TITLES.get(outcome.status, ("Suggestion", INFO))
     lines: tuple[Line, ...] = ()
     if outcome.suggestion is not None:
         s = outcome.suggestion
