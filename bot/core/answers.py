@@ -422,6 +422,7 @@ def privacy_line(retention_days: int) -> Line:
 
 def help_card(*, console: bool = False, retention_days: int = 90) -> AnswerCard:
     """What vizbot does and how to use it, for Discord or the console (with a privacy section)."""
+    lines: tuple[Line, ...]
     if console:
         lines = (
             Line("Ask", "type a question, e.g. how do convolutions work?"),

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import overload
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 DIRECT_MESSAGES = "dm"  # the "server" of a question asked in a Discord DM (counted, never quoted)
 STATUSES: tuple[str, ...] = (PENDING, APPROVED, REJECTED)
 
 
+@overload
+def to_datetime(epoch: float) -> datetime: ...
+@overload
+def to_datetime(epoch: None) -> None: ...
 def to_datetime(epoch: float | None) -> datetime | None:
     """An epoch timestamp as an aware UTC datetime (``None`` stays ``None``)."""
     return None if epoch is None else datetime.fromtimestamp(epoch, tz=timezone.utc)

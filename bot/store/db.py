@@ -106,7 +106,9 @@ async def identify(conn: aiosqlite.Connection) -> tuple[int, int, int]:
         " (SELECT count(*) FROM sqlite_master)"
     )
     async with conn.execute(query) as cur:
-        (app_id, version, objects) = await cur.fetchone()
+        row = await cur.fetchone()
+    assert row is not None  # an aggregate query always returns one row
+    (app_id, version, objects) = row
     return int(app_id), int(version), int(objects)
 
 

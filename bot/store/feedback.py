@@ -44,7 +44,7 @@ def check_value(value: object) -> int:
     """A vote is +1 or -1."""
     if isinstance(value, bool) or value not in (1, -1):
         raise InvalidInput("vote", "must be +1 (helpful) or -1 (not helpful)")
-    return int(value)  # type: ignore[arg-type]
+    return int(value)
 
 
 async def vote(conn: aiosqlite.Connection, *, user: str, question: str, resource_id: str, value: int, now: float) -> None:

@@ -157,7 +157,9 @@ async def migrate(conn: aiosqlite.Connection, path: Path | str, *, target: int |
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 async with conn.execute("PRAGMA user_version") as cur:
-                    (current,) = await cur.fetchone()
+                    row = await cur.fetchone()
+                assert row is not None  # PRAGMA user_version always returns one row
+                (current,) = row
                 if current < migration.version:
                     for statement in migration.statements:
                         await conn.execute(statement)
