@@ -23,6 +23,7 @@ from typing import Any, Sequence
 
 from bot.core.catalog import load_catalog, resolve_catalog_dir
 from bot.core.evaluate import LabelledQuestion, Report, engine_answer, evaluate, load_questions
+from bot.core.errors import InvalidInput
 from bot.core.model import Catalog
 from bot.core.search import SearchEngine
 from bot.store import Store
@@ -44,9 +45,12 @@ async def random_prior(
         for _ in range(votes):
             question = rng.choice(questions).q
             resource = rng.choice(shown[question] or ids)
-            await store.vote(
-                user=f"user{rng.randrange(users)}", question=question, resource_id=resource, value=rng.choice((1, -1))
-            )
+            try:
+                await store.vote(
+                    user=f"user{rng.randrange(users)}", question=question, resource_id=resource, value=rng.choice((1, -1))
+                )
+            except InvalidInput:  # the set's empty question: it gets no answer, so nobody can vote on it
+                continue
         return await store.feedback_prior()
     finally:
         await store.close()
