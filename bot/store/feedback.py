@@ -29,12 +29,17 @@ def smoothed(up: int, down: int, k: float = SMOOTHING, z: float = NOISE_Z) -> fl
     return math.copysign(excess / (n + k), up - down)
 
 
+def question_words(question: str, max_chars: int) -> str:
+    """The words of ``question``, normalised, one space apart, at most ``max_chars`` characters."""
+    return " ".join(raw_words(normalise(question)))[:max_chars].strip()
+
+
 def question_key(question: object, max_chars: int) -> str:
     """The question a vote is for, as one key: case, accents, punctuation and spacing do not count
     ("How does a GAN work?" and "how does a gan work" are one vote); an empty question is refused."""
     if not isinstance(question, str):
         raise InvalidInput("question", "must be text")
-    key = " ".join(raw_words(normalise(question)))[:max_chars].strip()
+    key = question_words(question, max_chars)
     if not key:
         raise InvalidInput("question", "is empty: say which question the resource was given for")
     return key
