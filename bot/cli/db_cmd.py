@@ -52,10 +52,12 @@ def check_text(found: health.Health) -> str:
     """The text report of ``vizbot db check``."""
     if found.ok:
         return f"{found.path}: ok (schema version {found.schema_version} of {found.latest}, {_size(found.size)})"
-    lines = [f"{found.path}: {'DAMAGED' if found.exists and found.vizbot else 'NOT USABLE'}"]
+    lines = [f"{found.path}: {'DAMAGED' if found.damaged else 'NOT USABLE'}"]
     lines += [f"  - {problem}" for problem in found.problems]
-    if found.exists and found.vizbot:
+    if found.damaged:
         lines.append(f"What to do: {health.what_to_do(found.path)}.")
+    elif found.newer:
+        lines.append("What to do: upgrade vizbot to use it (the file is left as it is).")
     return "\n".join(lines)
 
 
@@ -74,9 +76,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     source = settings.db_path
     target = args.path.expanduser()
     found = health.inspect(source, LATEST)
-    if not found.ok:
-        if found.exists and found.vizbot:
-            raise health.damaged_error(source, found.problems)
+    if found.damaged:
+        raise health.damaged_error(source, found.problems)
+    if not found.ok and not found.newer:  # a newer schema is sound: its copy is a good backup
         raise StoreError(f"cannot back up {source}: {found.problems[0]}")
     if target.resolve() == source.resolve():
         raise StoreError(f"{target} is the database itself; give a new file name")

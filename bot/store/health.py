@@ -156,6 +156,16 @@ class Health:
         """Sound and vizbot's (a missing file is not ok: there is nothing to check)."""
         return self.exists and self.vizbot and not self.problems
 
+    @property
+    def newer(self) -> bool:
+        """Written by a newer vizbot (sound, but this version cannot use it)."""
+        return self.schema_version is not None and self.schema_version > self.latest
+
+    @property
+    def damaged(self) -> bool:
+        """A vizbot file with a problem other than a newer schema."""
+        return self.exists and self.vizbot and len(self.problems) > (1 if self.newer else 0)
+
     def to_json(self) -> dict[str, object]:
         """A stable JSON shape (every key always present)."""
         return {
@@ -164,6 +174,7 @@ class Health:
             "exists": self.exists,
             "size": self.size,
             "vizbot": self.vizbot,
+            "damaged": self.damaged,
             "schema_version": self.schema_version,
             "latest_schema_version": self.latest,
             "problems": list(self.problems),

@@ -90,3 +90,16 @@ def test_backup_refuses_damaged_source(env: Path, tmp_path: Path, capsys: pytest
     target = tmp_path / "copy.db"
     code, _, err = run(capsys, "db", "backup", str(target))
     assert code == 1 and "is damaged" in err and not target.exists()
+
+
+def test_check_newer_schema_says_upgrade(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A database from a newer vizbot: exit 1, not called damaged, told to upgrade."""
+    with sqlite3.connect(env) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    capsys.readouterr()
+    code, out, _ = run(capsys, "db", "check")
+    assert code == 1 and "NOT USABLE" in out and "newer vizbot" in out and "upgrade vizbot" in out
+    assert "DAMAGED" not in out
+    code, out, _ = run(capsys, "db", "check", "--json")
+    assert (json.loads(out)["damaged"], json.loads(out)["ok"]) == (False, False)

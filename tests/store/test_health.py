@@ -189,3 +189,14 @@ def test_backup_into_missing_directory(filled: Path, tmp_path: Path) -> None:
     """A target directory that does not exist is a clear error."""
     with pytest.raises(StoreError, match="does not exist"):
         health.backup(filled, tmp_path / "no" / "such" / "dir.db")
+
+
+async def test_newer_schema_is_not_called_damaged(filled: Path, tmp_path: Path) -> None:
+    """A sound file from a newer vizbot is reported as such (not damaged) and can still be backed up."""
+    with sqlite3.connect(filled) as conn:
+        conn.execute(f"PRAGMA user_version = {LATEST + 1}")
+    conn.close()
+    found = health.inspect(filled, LATEST)
+    assert (found.ok, found.newer, found.damaged) == (False, True, False)
+    assert found.problems == (f"it was written by a newer vizbot (schema {LATEST + 1}; this one knows up to {LATEST})",)
+    assert health.backup(filled, tmp_path / "copy.db") > 0
