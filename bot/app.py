@@ -164,6 +164,8 @@ class Vizbot:
             )
         except StoreError as exc:
             _log.warning("question not logged: %s", exc)
+        except Exception:  # a background task: nobody awaits its result, so report it here or it is lost
+            _log.exception("question not logged: unexpected error")
 
     def close(self) -> None:
         """Stop the search thread (open_vizbot calls this on exit)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -93,12 +94,39 @@ async def test_ask_logging_switches(settings: Settings, log_questions: bool, off
         assert (await bot.report(days=1)).questions == expected
 
 
-async def test_ask_answers_even_when_logging_fails(settings: Settings) -> None:
-    """A database that cannot be written does not stop the answer."""
+async def test_ask_answers_even_when_logging_fails(settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    """A database that cannot be written does not stop the answer; the failed write is logged, not lost."""
     async with open_vizbot(settings) as bot:
         await bot.store._conn.execute("PRAGMA query_only = ON")
-        response = await bot.ask("sobel edge detection", user="ann")
+        with caplog.at_level(logging.WARNING, logger="bot.app"):
+            response = await bot.ask("sobel edge detection", user="ann")
+            await bot.flush()
+        await bot.store._conn.execute("PRAGMA query_only = OFF")
+        assert (await bot.report(days=1)).questions == 0  # the write really failed
     assert response.results
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.app"] == [
+        f"question not logged: could not save to {settings.db_path}: the database is read-only"
+    ]
+
+
+async def test_unexpected_logging_failure_is_logged(
+    settings: Settings, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error other than StoreError in the background log write is logged with its traceback, not swallowed."""
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("boom in the log writer")
+
+    async with open_vizbot(settings) as bot:
+        assert bot.store is not None
+        monkeypatch.setattr(bot.store, "log_question", broken)
+        with caplog.at_level(logging.WARNING, logger="bot.app"):
+            response = await bot.ask("sobel edge detection", user="ann")
+            await bot.flush()
+    assert response.results
+    logged = [r for r in caplog.records if r.name == "bot.app"]
+    assert [r.getMessage() for r in logged] == ["question not logged: unexpected error"]
+    assert logged[0].exc_info is not None and isinstance(logged[0].exc_info[1], ZeroDivisionError)
 
 
 async def test_without_store_answers_but_cannot_suggest(settings: Settings) -> None:

@@ -132,11 +132,20 @@ async def test_report_and_reload_and_help(service: object) -> None:
     assert "/suggest URL --title T --tags a,b" in text
 
 
-@pytest.mark.parametrize("line", ["/nope", "/", "   "])
-async def test_unknown_commands_and_blank_lines(service: object, line: str) -> None:
-    """Unknown commands are explained; blank lines ignored."""
+@pytest.mark.parametrize(("line", "expected"), [("/nope", "unknown command /nope; try /help"), ("/", "unknown command /;")])
+async def test_unknown_commands_are_explained(service: object, line: str, expected: str) -> None:
+    """An unknown command is named, with where to look; it is not taken as a question."""
     text = await chat(service, line)
-    assert text == "" or "unknown command" in text
+    assert expected in text
+    assert (await service.report(days=1)).questions == 0
+
+
+@pytest.mark.parametrize("line", ["", "   ", "\t"])
+async def test_blank_lines_are_ignored(service: object, line: str) -> None:
+    """A blank line prints nothing and logs nothing; the next line is still read."""
+    assert await chat(service, line) == ""
+    text = await chat(service, line, "/nope")
+    assert "unknown command /nope" in text
 
 
 async def test_quit_stops_reading(service: object) -> None:

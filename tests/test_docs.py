@@ -24,10 +24,43 @@ def _command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()
     return paths
 
 
+def mentions_command(text: str, words: str) -> bool:
+    """``vizbot WORDS`` appears in ``text`` as whole words (``vizbot tag`` is not found in ``vizbot tags``)."""
+    return re.search(rf"vizbot {re.escape(words)}(?![\w-])", text) is not None
+
+
+def mentions_slash_command(text: str, name: str) -> bool:
+    """```/NAME`` appears in ``text`` as a whole name (``/tag`` is not found in ``/tags``)."""
+    return re.search(rf"`/{re.escape(name)}(?![\w-])", text) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "found"),
+    [
+        ("`vizbot tags [--json]`", "tag", False),
+        ("`vizbot tag NAME`", "tag", True),
+        ("`vizbot suggestions list`", "suggest", False),
+        ("`vizbot suggest URL`", "suggest", True),
+        ("run `vizbot catalog check`.", "catalog check", True),
+        ("`vizbot catalog check-all`", "catalog check", False),
+        ("`vizbot db backup`", "db", True),
+    ],
+)
+def test_command_mention_is_whole_words(text: str, words: str, found: bool) -> None:
+    """The README check matches whole command words, so a longer command does not vouch for a shorter one."""
+    assert mentions_command(text, words) is found
+
+
+@pytest.mark.parametrize(("text", "name", "found"), [("`/tags`", "tag", False), ("`/tag NAME`", "tag", True), ("`/tag`", "tag", True)])
+def test_slash_mention_is_whole_name(text: str, name: str, found: bool) -> None:
+    """The same for slash commands: `/tags` does not document `/tag`."""
+    assert mentions_slash_command(text, name) is found
+
+
 @pytest.mark.parametrize("path", _command_paths(build_parser()), ids=" ".join)
 def test_every_cli_command_is_in_readme(path: tuple[str, ...]) -> None:
-    """Each `vizbot ...` subcommand appears in the README."""
-    assert f"vizbot {' '.join(path)}" in README
+    """Each `vizbot ...` subcommand appears in the README (as whole words)."""
+    assert mentions_command(README, " ".join(path))
 
 
 def test_ci_runs_the_readme_test_command() -> None:
@@ -64,8 +97,8 @@ def test_slash_commands_are_found() -> None:
 
 @pytest.mark.parametrize("name", _slash_commands())
 def test_every_slash_command_is_in_readme(name: str) -> None:
-    """Each Discord slash command appears in the README's Discord table."""
-    assert f"`/{name}" in README
+    """Each Discord slash command appears in the README's Discord table (as a whole name)."""
+    assert mentions_slash_command(README, name)
 
 
 def test_context_menu_is_in_readme() -> None:

@@ -19,10 +19,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from bot.core.catalog import load_catalog, resolve_catalog_dir
 from bot.core.evaluate import LabelledQuestion, Report, engine_answer, evaluate, load_questions
+from bot.core.errors import InvalidInput
 from bot.core.model import Catalog
 from bot.core.search import SearchEngine
 from bot.store import Store
@@ -44,9 +45,12 @@ async def random_prior(
         for _ in range(votes):
             question = rng.choice(questions).q
             resource = rng.choice(shown[question] or ids)
-            await store.vote(
-                user=f"user{rng.randrange(users)}", question=question, resource_id=resource, value=rng.choice((1, -1))
-            )
+            try:
+                await store.vote(
+                    user=f"user{rng.randrange(users)}", question=question, resource_id=resource, value=rng.choice((1, -1))
+                )
+            except InvalidInput:  # the set's empty question: it gets no answer, so nobody can vote on it
+                continue
         return await store.feedback_prior()
     finally:
         await store.close()
@@ -78,10 +82,10 @@ def scores(report: Report) -> dict[str, float]:
 
 
 def run(catalog: Catalog, questions: list[LabelledQuestion], *, volumes: Sequence[int], seeds: int, users: int,
-        troll_users: int) -> dict[str, object]:
+        troll_users: int) -> dict[str, Any]:
     """Evaluate the engine without votes, with random votes (each volume x seed), and adversarially."""
     baseline = scores(evaluate(questions, engine_answer(SearchEngine(catalog))))
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for volume in volumes:
             for seed in range(seeds):
@@ -103,7 +107,7 @@ def run(catalog: Catalog, questions: list[LabelledQuestion], *, volumes: Sequenc
             "consistent_users": troll_users, "helpful": consistent["helpful"], "adversarial": consistent["adversarial"]}
 
 
-def _table(result: dict[str, object]) -> str:
+def _table(result: dict[str, Any]) -> str:
     head = f"{'votes':>11} {'seed':>4} " + " ".join(f"{m:>17}" for m in METRICS)
     lines = [f"feedback benchmark on {result['questions']} labelled questions", head]
     base = result["baseline"]

@@ -19,11 +19,22 @@ from typing import TYPE_CHECKING, Iterable, Protocol, Sequence
 from bot.core.catalog import load_catalog
 from bot.core.errors import CatalogError, NotFound, PermissionDenied, RateLimited, StoreError, VizbotError
 from bot.core.model import Catalog, Resource, Tag
+from bot.core.records import (
+    ALREADY_SUGGESTED,
+    APPROVED,
+    CREATED,
+    DIRECT_MESSAGES,
+    IN_CATALOG,
+    SECONDED,
+    ForgetReport,
+    Report,
+    Suggestion,
+    SuggestionOutcome,
+)
 from bot.core.sanitize import strip_controls
 
 if TYPE_CHECKING:  # only for annotations: answers stay importable without the search engine
     from bot.core.search import SearchResponse, TagLookup
-    from bot.store.records import ForgetReport, Report, Suggestion, SuggestionOutcome
 
 _log = logging.getLogger(__name__)
 
@@ -254,7 +265,7 @@ def unknown_tag_card(lookup: "TagLookup") -> AnswerCard:
     )
 
 
-def _suggestion_lines(s: "Suggestion", viewer_server: str | None = None) -> tuple[Line, ...]:
+def _suggestion_lines(s: Suggestion, viewer_server: str | None = None) -> tuple[Line, ...]:
     """A suggestion's fields. Seen from a server (``viewer_server``), the submitter's name shows only
     for suggestions made in that server: a home's moderators do not see other servers' members."""
     if viewer_server is None or s.guild == viewer_server:
@@ -276,17 +287,16 @@ def _suggestion_lines(s: "Suggestion", viewer_server: str | None = None) -> tupl
     return tuple(lines)
 
 
-# What each ``SuggestionOutcome.status`` (``bot.store.records``) is called, and its tone.
-# Plain strings so the core does not import the storage package; a test keeps them in step.
+# What each ``SuggestionOutcome.status`` (``bot.core.records``) is called, and its tone.
 OUTCOME_TITLES: dict[str, tuple[str, str]] = {
-    "created": ("Suggestion recorded", SUCCESS),
-    "seconded": ("Already suggested: counted your vote", SUCCESS),
-    "already_suggested": ("Already suggested", WARNING),
-    "in_catalog": ("Already in the catalog", WARNING),
+    CREATED: ("Suggestion recorded", SUCCESS),
+    SECONDED: ("Already suggested: counted your vote", SUCCESS),
+    ALREADY_SUGGESTED: ("Already suggested", WARNING),
+    IN_CATALOG: ("Already in the catalog", WARNING),
 }
 
 
-def suggest_card(outcome: "SuggestionOutcome") -> AnswerCard:
+def suggest_card(outcome: SuggestionOutcome) -> AnswerCard:
     """What a submission did, exactly as the store reported it."""
     title, tone = OUTCOME_TITLES.get(outcome.status, ("Suggestion", INFO))
     lines: tuple[Line, ...] = ()
@@ -302,14 +312,14 @@ def suggest_card(outcome: "SuggestionOutcome") -> AnswerCard:
         description=clean_text(outcome.message, 500),
         lines=lines,
         footer="Moderators review suggestions; you will hear back when they decide."
-        if outcome.status == "created" else "",
+        if outcome.status == CREATED else "",
         tone=tone,
         suggestion_id=outcome.suggestion.id if outcome.suggestion is not None else None,
     )
 
 
 def review_card(
-    suggestion: "Suggestion" | None, *, position: int = 1, pending: int | None = None, viewer_server: str | None = None
+    suggestion: Suggestion | None, *, position: int = 1, pending: int | None = None, viewer_server: str | None = None
 ) -> AnswerCard:
     """One pending suggestion for a moderator to decide on (or none left)."""
     if suggestion is None:
@@ -325,9 +335,9 @@ def review_card(
     )
 
 
-def decision_card(suggestion: "Suggestion", *, viewer_server: str | None = None) -> AnswerCard:
+def decision_card(suggestion: Suggestion, *, viewer_server: str | None = None) -> AnswerCard:
     """What a moderator decided (shown to the moderator)."""
-    approved = suggestion.status == "approved"
+    approved = suggestion.status == APPROVED
     text = (f"Approved and live in the catalog as {suggestion.resource_id}." if approved and suggestion.resource_id
             else "Approved." if approved else "Rejected.")
     return AnswerCard(
@@ -339,9 +349,9 @@ def decision_card(suggestion: "Suggestion", *, viewer_server: str | None = None)
     )
 
 
-def submitter_notice_card(suggestion: "Suggestion") -> AnswerCard:
+def submitter_notice_card(suggestion: Suggestion) -> AnswerCard:
     """The message a submitter gets when a moderator decides on their suggestion."""
-    if suggestion.status == "approved":
+    if suggestion.status == APPROVED:
         text = "Thank you! It is now part of the catalog and will show up in answers."
         tone = SUCCESS
     else:
@@ -357,11 +367,11 @@ def submitter_notice_card(suggestion: "Suggestion") -> AnswerCard:
 
 
 def where_asked(server: str | None) -> str:
-    """A report's name for where questions came from (the store's ``DIRECT_MESSAGES`` is "dm")."""
-    return "command line" if server is None else "direct messages" if server == "dm" else f"server {server}"
+    """A report's name for where questions came from (``DIRECT_MESSAGES``: Discord DMs; ``None``: the command line)."""
+    return "command line" if server is None else "direct messages" if server == DIRECT_MESSAGES else f"server {server}"
 
 
-def report_card(report: "Report", *, limit: int = 8) -> AnswerCard:
+def report_card(report: Report, *, limit: int = 8) -> AnswerCard:
     """The curator report: what is asked, what is missing, what is disliked, what waits."""
     every_server = report.server is None
     lines = [Line("Questions", f"{report.questions} in the last {report.days} days, {report.unanswered} unanswered")]
@@ -414,6 +424,7 @@ def privacy_line(retention_days: int) -> Line:
 
 def help_card(*, console: bool = False, retention_days: int = 90) -> AnswerCard:
     """What vizbot does and how to use it, for Discord or the console (with a privacy section)."""
+    lines: tuple[Line, ...]
     if console:
         lines = (
             Line("Ask", "type a question, e.g. how do convolutions work?"),
@@ -450,7 +461,7 @@ def help_card(*, console: bool = False, retention_days: int = 90) -> AnswerCard:
     )
 
 
-def forget_card(report: "ForgetReport") -> AnswerCard:
+def forget_card(report: ForgetReport) -> AnswerCard:
     """What /forget removed."""
     return AnswerCard(
         title="Forgotten",

@@ -271,4 +271,8 @@ def progress_bar(total: int, label: str = "embedding") -> tuple[Callable[[int], 
     from tqdm import tqdm
 
     bar = tqdm(total=total, desc=label, unit="text", file=sys.stderr, leave=False)
-    return bar.update, bar.close
+
+    def advance(n: int) -> None:
+        bar.update(n)
+
+    return advance, bar.close

@@ -96,8 +96,8 @@ def fuse(
         for doc, score in lexical:
             parts[doc] = score / top * weight
     threshold = max(s.doc_cosine, best_cos - s.neighbour_margin)
-    for doc in np.flatnonzero(cosines >= threshold):
-        doc = int(doc)
+    for found in np.flatnonzero(cosines >= threshold):
+        doc = int(found)
         if doc not in parts and (allowed is None or allowed[doc]):
             parts[doc] = 0.0
     plain = {doc: s.lexical_weight * lex + (1 - s.lexical_weight) * float(sem[doc]) for doc, lex in parts.items()}

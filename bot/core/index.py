@@ -178,7 +178,7 @@ class Index:
                 joined = compact(form)
                 if len(key) > 1 and joined:
                     self._add_phrase((self.stem(joined),), target)
-        for key, targets in self.phrases.items():  # a tag's own name beats another tag's alias
+        for targets in self.phrases.values():  # a tag's own name beats another tag's alias
             if any(t.how == "exact" for t in targets):
                 targets[:] = [t for t in targets if t.how == "exact"]
 
@@ -230,7 +230,7 @@ class Index:
                 for term in dict.fromkeys(parts):
                     partial[term] = partial.get(term, 0.0) + norm
                     mask[term] = mask.get(term, 0) | bit
-            for term, value in partial.items():
+            for term in partial:
                 if term not in weighted:
                     weighted[term] = 0.0
             for slug in self.resources[doc].tags:

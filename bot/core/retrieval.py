@@ -107,7 +107,7 @@ class Retriever:
         units: list[tuple[int, int, list[tuple]]] = []  # (strong bit, weak bit, alternatives)
         streams: list[tuple[int, str, float]] = []  # (unit number, term, confidence)
         for ui, unit in enumerate(q.units):
-            alts = []
+            alts: list[tuple] = []
             for alt in unit.alts:
                 if alt.term not in docs_of:
                     continue

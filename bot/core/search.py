@@ -111,7 +111,8 @@ class SearchEngine:
         """The resource with its fused score and why: its lexical matches, and its closeness in
         meaning when that is what brought it (or most of what did)."""
         resource = self.catalog.resources[fused.doc]
-        why, matches = "", ()
+        why = ""
+        matches: tuple[Match, ...] = ()
         if lexical is not None:
             base = self.lexical.explain(q, fused.doc, lexical[0], lexical[1])
             why, matches = base.why, base.matches

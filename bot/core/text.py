@@ -61,7 +61,9 @@ STOP_WORDS: frozenset[str] = frozenset(
     """.split()
 )
 
-# Combining marks (accents, zalgo) and format/control characters are dropped.
+# Combining marks (accents, zalgo) and format/control characters are dropped: a control character
+# (a tab, a line break) separates words, an invisible format character (a zero-width space, a soft
+# hyphen, a joiner, a direction mark) does not, so "convo\u200blution" is "convolution".
 _DROP_CATEGORIES = frozenset({"Mn", "Me", "Cc", "Cf", "Cs", "Co", "Cn"})
 _WORD = re.compile(r"[^\W_]+(?:[-'’.+][^\W_]+)*")
 _SPLIT = re.compile(r"[-'’.+]")
@@ -84,7 +86,7 @@ def normalise(text: str) -> str:
     for ch in text:
         cat = unicodedata.category(ch)
         if cat in _DROP_CATEGORIES:
-            if cat in ("Cc", "Cf"):
+            if cat == "Cc":
                 kept.append(" ")
             continue
         kept.append(ch)

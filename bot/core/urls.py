@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from urllib.parse import urlsplit, urlunsplit
+import unicodedata
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from bot.core.errors import InvalidInput
 
@@ -12,6 +14,19 @@ _SCHEMES = ("http", "https")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _BAD_CHARS = re.compile(r"[\s\x00-\x1f\x7f]")
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.IGNORECASE)
+# Query parameters that only say where a click came from: dropped when comparing URLs.
+TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid"})
+TRACKING_PREFIXES = ("utm_",)
+# Names that always mean this machine or the local network.
+_LOCAL_NAMES = ("localhost", "localhost.localdomain")
+_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa")
+# Scripts that legitimately share one label (Japanese, Chinese and Korean names with Latin);
+# any other mix (a Cyrillic "о" in a Latin name) is how one site is disguised as another.
+_SCRIPT_FAMILIES = (
+    frozenset({"LATIN", "CJK", "HIRAGANA", "KATAKANA"}),
+    frozenset({"LATIN", "CJK", "BOPOMOFO"}),
+    frozenset({"LATIN", "CJK", "HANGUL"}),
+)
 
 
 def _host_ok(host: str) -> bool:
@@ -54,6 +69,15 @@ def validate_url(url: str, field: str = "url") -> str:
         raise InvalidInput(field, "has no host")
     if not _host_ok(host):
         raise InvalidInput(field, f"has a malformed host {host!r}")
+    if _ipv4(host) is None and re.fullmatch(r"(0x[0-9a-f]*|[0-9]+)", host.rstrip(".").rpartition(".")[2], re.IGNORECASE):
+        raise InvalidInput(field, f"has a malformed host {host!r}")  # ends in a number but is no IPv4 address
+    mixed = mixed_scripts(host)
+    if mixed:
+        raise InvalidInput(
+            field, f"has a host mixing {' and '.join(mixed)} letters ({host!r}), which can disguise one site as another"
+        )
+    if not is_public_host(host):
+        raise InvalidInput(field, f"must point to a public site, not {host!r} (this machine or a private network)")
     try:
         port = parts.port
     except ValueError:
@@ -72,15 +96,115 @@ def _host_of(netloc: str) -> str:
     return hostport.partition(":")[0]
 
 
+def _script(ch: str) -> str | None:
+    """The script of a letter, from its Unicode name (``LATIN``, ``CYRILLIC``, ``CJK`` ...); ``None`` for the rest."""
+    if not ch.isalpha():
+        return None
+    name = unicodedata.name(ch, "")
+    return name.split(" ", 1)[0] if name else "UNKNOWN"
+
+
+def mixed_scripts(host: str) -> tuple[str, ...]:
+    """The scripts mixed inside one label of ``host`` (punycode labels decoded), sorted; empty when none are.
+
+    Latin with Chinese, Japanese or Korean is allowed, as browsers allow it; any other mix is not.
+    """
+    if host.startswith("["):
+        return ()
+    for label in host.rstrip(".").split("."):
+        text = label
+        if label.lower().startswith("xn--"):
+            try:
+                text = label.encode("ascii").decode("idna")
+            except UnicodeError:
+                return ()  # not valid punycode: _host_ok refuses it
+        scripts = {s for s in map(_script, text) if s is not None}
+        if len(scripts) > 1 and not any(scripts <= family for family in _SCRIPT_FAMILIES):
+            return tuple(sorted(s.title() for s in scripts))
+    return ()
+
+
+def _ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """``host`` read as browsers read an IPv4 address (``127.1``, ``0x7f.0.0.1``, ``2130706433``); else ``None``."""
+    parts = host.rstrip(".").split(".")
+    if not parts or len(parts) > 4 or not re.fullmatch(r"(0x[0-9a-f]*|[0-9]+)", parts[-1], re.IGNORECASE):
+        return None
+    numbers = []
+    for part in parts:
+        try:
+            if part.lower().startswith("0x"):
+                numbers.append(int(part[2:] or "0", 16))
+            elif len(part) > 1 and part.startswith("0"):
+                numbers.append(int(part, 8))
+            else:
+                numbers.append(int(part, 10))
+        except ValueError:
+            return None
+    *head, last = numbers
+    if any(n > 255 for n in head) or last >= 256 ** (5 - len(numbers)):
+        return None
+    value = last
+    for i, n in enumerate(head):
+        value += n << (8 * (3 - i))
+    return ipaddress.IPv4Address(value)
+
+
+def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    if host.startswith("["):
+        try:
+            ip = ipaddress.IPv6Address(host[1:-1].split("%", 1)[0])
+        except ValueError:
+            return None
+        return ip.ipv4_mapped or ip
+    return _ipv4(host)
+
+
+def is_public_host(host: str) -> bool:
+    """False for loopback, private, link-local and other non-public addresses, and for local names."""
+    ip = _ip(host)
+    if ip is not None:
+        return ip.is_global and not ip.is_multicast
+    name = host.lower().rstrip(".")
+    return name not in _LOCAL_NAMES and not name.endswith(_LOCAL_SUFFIXES)
+
+
+def _canonical_host(host: str) -> str:
+    """One spelling per host: IDNA (``bücher.example`` is ``xn--bcher-kva.example``), lower case, no final dot."""
+    host = host.lower().rstrip(".")
+    ip = _ipv4(host)
+    if ip is not None:
+        return str(ip)
+    if host.startswith("[") or host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def _is_tracking(name: str) -> bool:
+    key = name.lower()
+    return key in TRACKING_PARAMETERS or key.startswith(TRACKING_PREFIXES)
+
+
+def _without_tracking(query: str) -> str:
+    """``query`` without tracking parameters (``utm_*``, ``fbclid``, ``gclid`` ...); untouched when it has none."""
+    if not query:
+        return query
+    kept = [item for item in query.split("&") if not _is_tracking(unquote_plus(item.partition("=")[0]))]
+    return "&".join(kept) if len(kept) < query.count("&") + 1 else query
+
+
 def normalise_url(url: str) -> str:
     """A canonical form for spotting duplicates.
 
-    http and https are the same, ``www.`` and host case are ignored, default ports,
-    fragments and a trailing slash are dropped. The query string is kept as is.
+    http and https are the same, ``www.``, host case and IDNA spelling are ignored, default ports,
+    fragments, a trailing slash and tracking parameters (``utm_*``, ``fbclid``, ``gclid`` ...)
+    are dropped. The rest of the query string is kept as is.
     """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    host = _host_of(parts.netloc).lower().rstrip(".")
+    host = _canonical_host(_host_of(parts.netloc))
     if host.startswith("www."):
         host = host[4:]
     try:
@@ -91,4 +215,4 @@ def normalise_url(url: str) -> str:
     path = parts.path.rstrip("/")
     if scheme in _SCHEMES:
         scheme = "https"
-    return urlunsplit((scheme, netloc, path, parts.query, ""))
+    return urlunsplit((scheme, netloc, path, _without_tracking(parts.query), ""))

@@ -12,6 +12,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
 import yaml
 from yaml.composer import Composer
@@ -71,31 +72,33 @@ class _RefuseAliases:
     """Composer mix-in that refuses anchors and aliases instead of expanding them, and deep nesting."""
 
     _depth = 0
+    peek_event: Callable[[], Any]  # from the parser it is mixed with
 
-    def compose_node(self, parent: Node | None, index: object) -> Node:  # type: ignore[override]
-        event = self.peek_event()
+    def compose_node(self, parent: Node | None, index: object) -> Node:
+        event: Any = self.peek_event()  # a yaml Event; every event the parser yields has a start mark
+        line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent):
             raise YamlReadError(
                 f"uses the YAML alias *{event.anchor}; anchors and aliases are not allowed",
-                event.start_mark.line + 1,
+                line,
             )
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             raise YamlReadError(
                 f"uses the YAML anchor &{anchor}; anchors and aliases are not allowed",
-                event.start_mark.line + 1,
+                line,
             )
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise YamlReadError(f"is nested more than {MAX_DEPTH} levels deep", event.start_mark.line + 1)
+                raise YamlReadError(f"is nested more than {MAX_DEPTH} levels deep", line)
             return super().compose_node(parent, index)  # type: ignore[misc]
         finally:
             self._depth -= 1
 
 
 try:  # libyaml's C parser reads events about four times faster; PyYAML without it still works
-    from yaml.cyaml import CParser as _Parser
+    from yaml._yaml import CParser as _Parser  # what yaml.cyaml re-exports
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml.parser import Parser as _Parser  # type: ignore[assignment]
 
@@ -195,8 +198,8 @@ def parse_yaml(text: str) -> ParsedYaml:
         root = loader.get_single_node()
         value = None if root is None else _convert(loader, root, issues)
     except yaml.YAMLError as exc:
-        message, line = _describe(exc)
-        raise YamlReadError(message, line) from None
+        message, where = _describe(exc)
+        raise YamlReadError(message, where) from None
     except RecursionError:
         raise YamlReadError("is nested too deeply to read") from None
     finally:

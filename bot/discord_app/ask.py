@@ -16,7 +16,7 @@ from bot.core.errors import InvalidInput, RateLimited, VizbotError
 from bot.discord_app.delivery import answer_message
 from bot.discord_app.replies import defer_thinking, respond
 from bot.discord_app.views import answer_view
-from bot.store.records import DIRECT_MESSAGES
+from bot.core.records import DIRECT_MESSAGES
 
 if TYPE_CHECKING:
     from bot.discord_app.client import VizbotClient

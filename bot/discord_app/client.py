@@ -164,8 +164,8 @@ class VizbotClient(commands.Bot):
             await self.add_cog(cog(self))
         homes = [discord.Object(id=guild) for guild in self.settings.home_guilds]
         if homes:  # guild-scoped: members of other servers never see them (and they are re-checked when run)
-            for cog in MODERATION_COGS:
-                await self.add_cog(cog(self), guilds=homes)
+            for moderation_cog in MODERATION_COGS:
+                await self.add_cog(moderation_cog(self), guilds=homes)
         else:
             _log.warning("moderation is off: set VIZBOT_HOME_GUILDS to the id of the server where "
                          "moderators review suggestions (questions are answered everywhere regardless)")

@@ -139,7 +139,7 @@ def fit_message(embeds: list[discord.Embed], total: int = MESSAGE_TOTAL_MAX) -> 
     first, at a line break when possible, so every part stays present and non-empty.
     """
     while (excess := sum(embed_length(e) for e in embeds) - total) > 0:
-        slots = []
+        slots: list[tuple[int, str, discord.Embed, int | None]] = []  # (length, part, embed, field index)
         for e in embeds:
             if e.description:
                 slots.append((len(e.description), "description", e, None))
@@ -159,6 +159,7 @@ def fit_message(embeds: list[discord.Embed], total: int = MESSAGE_TOTAL_MAX) -> 
         if kind == "description":
             embed.description = _cut_block(embed.description or "", limit)
         elif kind in ("value", "name"):
+            assert index is not None  # field slots carry their index
             field = embed.fields[index]
             name = _cut(field.name or "", limit) if kind == "name" else field.name
             value = _cut_block(field.value or "", limit) if kind == "value" else field.value

@@ -15,7 +15,7 @@ import discord
 from bot.core.errors import InvalidInput
 from bot.discord_app.checks import require_moderator
 from bot.discord_app.errors import send_error
-from bot.store.suggestions import REASON_MAX
+from bot.store import REASON_MAX
 
 if TYPE_CHECKING:
     from bot.discord_app.client import VizbotClient

@@ -23,7 +23,7 @@ from bot.discord_app.replies import send_dm
 
 if TYPE_CHECKING:
     from bot.discord_app.client import VizbotClient
-    from bot.store.records import Suggestion
+    from bot.core.records import Suggestion
 
 _log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from bot.discord_app.replies import defer_thinking, follow_up, respond, update
 
 if TYPE_CHECKING:
     from bot.discord_app.client import VizbotClient
-    from bot.store.records import Suggestion
+    from bot.core.records import Suggestion
 
 _log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:mo
         self.offset = offset
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> "MoreButton":
         return cls(int(match["asker"]), int(match["offset"]))
 
@@ -101,7 +101,7 @@ class PostButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:po
         self.offset = offset
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> "PostButton":
         return cls(int(match["asker"]), int(match["offset"]))
 
@@ -142,7 +142,7 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:vo
         self.resource_id = resource_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> "VoteButton":
         return cls(match["value"], match["resource"])
 
@@ -168,9 +168,9 @@ class TagsPageButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbo
         self.page = page
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> "TagsPageButton":
-        return cls(int(match["page"]), label=item.label or "")
+        return cls(int(match["page"]), label=getattr(item, "label", None) or "")
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await guarded(interaction, lambda: self._page(interaction))
@@ -194,9 +194,9 @@ class TagPageButton(
         self.slug, self.kind, self.level, self.page = slug, kind or None, level or None, page
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> "TagPageButton":
-        return cls(match["slug"], match["kind"], match["level"], int(match["page"]), label=item.label or "")
+        return cls(match["slug"], match["kind"], match["level"], int(match["page"]), label=getattr(item, "label", None) or "")
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await guarded(interaction, lambda: self._page(interaction))
@@ -217,7 +217,7 @@ class ApproveButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot
         self.offset = offset
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> "ApproveButton":
         return cls(int(match["id"]), int(match["offset"]))
 
@@ -242,7 +242,7 @@ class RejectButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:
         self.offset = offset
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> "RejectButton":
         return cls(int(match["id"]), int(match["offset"]))
 
@@ -265,7 +265,7 @@ class SkipButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:sk
         self.offset = offset
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> "SkipButton":
         return cls(int(match["offset"]))
 

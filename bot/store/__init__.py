@@ -14,12 +14,13 @@ from bot.store.records import (
     VoteTally,
 )
 from bot.store.store import Store
-from bot.store.suggestions import validate_suggestion
+from bot.store.suggestions import REASON_MAX, validate_suggestion
 
 __all__ = [
     "AuditEntry",
     "ForgetReport",
     "Gap",
+    "REASON_MAX",
     "Report",
     "ServerCount",
     "ServerSettings",

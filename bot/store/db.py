@@ -28,7 +28,9 @@ def describe(exc: BaseException) -> str:
         return "the database is read-only"
     if "locked" in text or "busy" in text:
         return "the database is locked by another program; try again in a moment"
-    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+    if "malformed" in text or "corrupt" in text:
+        return "the database file is damaged (run `vizbot db check`; restore a backup)"
+    if "not a database" in text or "file is encrypted" in text:
         return "the file is not a vizbot database"
     if "full" in text:
         return "the disk is full"
@@ -104,7 +106,9 @@ async def identify(conn: aiosqlite.Connection) -> tuple[int, int, int]:
         " (SELECT count(*) FROM sqlite_master)"
     )
     async with conn.execute(query) as cur:
-        (app_id, version, objects) = await cur.fetchone()
+        row = await cur.fetchone()
+    assert row is not None  # an aggregate query always returns one row
+    (app_id, version, objects) = row
     return int(app_id), int(version), int(objects)
 
 

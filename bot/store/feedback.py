@@ -7,6 +7,7 @@ import math
 import aiosqlite
 
 from bot.core.errors import InvalidInput
+from bot.core.text import normalise, raw_words
 from bot.store.records import VoteTally
 
 # Pseudo-votes added to the denominator: a handful of votes stays gentle.
@@ -28,11 +29,27 @@ def smoothed(up: int, down: int, k: float = SMOOTHING, z: float = NOISE_Z) -> fl
     return math.copysign(excess / (n + k), up - down)
 
 
+def question_words(question: str, max_chars: int) -> str:
+    """The words of ``question``, normalised, one space apart, at most ``max_chars`` characters."""
+    return " ".join(raw_words(normalise(question)))[:max_chars].strip()
+
+
+def question_key(question: object, max_chars: int) -> str:
+    """The question a vote is for, as one key: case, accents, punctuation and spacing do not count
+    ("How does a GAN work?" and "how does a gan work" are one vote); an empty question is refused."""
+    if not isinstance(question, str):
+        raise InvalidInput("question", "must be text")
+    key = question_words(question, max_chars)
+    if not key:
+        raise InvalidInput("question", "is empty: say which question the resource was given for")
+    return key
+
+
 def check_value(value: object) -> int:
     """A vote is +1 or -1."""
     if isinstance(value, bool) or value not in (1, -1):
         raise InvalidInput("vote", "must be +1 (helpful) or -1 (not helpful)")
-    return int(value)  # type: ignore[arg-type]
+    return int(value)
 
 
 async def vote(conn: aiosqlite.Connection, *, user: str, question: str, resource_id: str, value: int, now: float) -> None:

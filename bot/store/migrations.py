@@ -10,22 +10,49 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Awaitable, Callable
 
 import aiosqlite
 
 from bot.core.errors import StoreError
+from bot.core.urls import normalise_url
 from bot.store.db import APPLICATION_ID, identify, translated
+from bot.store.feedback import question_words
+from bot.store.questions import MAX_QUESTION
 
 _log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Migration:
-    """One schema step: ``version`` is reached after running ``statements``."""
+    """One schema step: ``version`` is reached after running ``statements``, then ``step`` (data
+    changes SQL alone cannot make), all in the one transaction."""
 
     version: int
     name: str
     statements: tuple[str, ...]
+    step: Callable[[aiosqlite.Connection], Awaitable[None]] | None = None
+
+
+async def _rekey(conn: aiosqlite.Connection) -> None:
+    """Recompute suggestion URL keys (IDNA hosts, tracking parameters) and vote question keys (case,
+    accents, punctuation) with today's rules, so rows stored before them still catch duplicates.
+
+    A key that would make two open suggestions one is left as it was (both stay, as before);
+    two votes by one user that become one keep the later.
+    """
+    async with conn.execute("SELECT id, url, url_key FROM suggestions ORDER BY id") as cur:
+        suggestions = await cur.fetchall()
+    for sid, url, key in suggestions:
+        new = normalise_url(url)
+        if new != key:
+            await conn.execute("UPDATE OR IGNORE suggestions SET url_key = ? WHERE id = ?", (new, sid))
+    async with conn.execute("SELECT rowid, question FROM votes WHERE question != '' ORDER BY at, rowid") as cur:
+        votes = await cur.fetchall()
+    for rowid, question in votes:
+        new = question_words(question, MAX_QUESTION)
+        if new != question:
+            await conn.execute("UPDATE OR REPLACE votes SET question = ? WHERE rowid = ?", (new, rowid))
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -123,6 +150,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         6,
+        "duplicate keys by today's rules: IDNA hosts and tracking parameters in URLs; vote questions without case or punctuation",
+        (),
+        _rekey,
+    ),
+    Migration(
+        7,
         "per-server settings, set by each server's admins (/settings)",
         (
             """CREATE TABLE server_settings (
@@ -171,10 +204,14 @@ async def migrate(conn: aiosqlite.Connection, path: Path | str, *, target: int |
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 async with conn.execute("PRAGMA user_version") as cur:
-                    (current,) = await cur.fetchone()
+                    row = await cur.fetchone()
+                assert row is not None  # PRAGMA user_version always returns one row
+                (current,) = row
                 if current < migration.version:
                     for statement in migration.statements:
                         await conn.execute(statement)
+                    if migration.step is not None:
+                        await migration.step(conn)
                     await conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                     await conn.execute(f"PRAGMA user_version = {migration.version}")
                     _log.info("database %s: applied migration %d (%s)", path, migration.version, migration.name)

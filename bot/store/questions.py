@@ -46,7 +46,9 @@ async def totals(conn: aiosqlite.Connection, *, since: float, guild: str | None 
     async with conn.execute(
         "SELECT count(*), coalesce(sum(answered = 0), 0) FROM questions WHERE at >= ?" + where, (since, *args)
     ) as cur:
-        total, unanswered = await cur.fetchone()
+        row = await cur.fetchone()
+    assert row is not None  # an aggregate query always returns one row
+    total, unanswered = row
     return int(total), int(unanswered)
 
 

@@ -16,7 +16,7 @@ import aiosqlite
 
 from bot.core.errors import InvalidInput, StoreError
 from bot.core.model import Resource
-from bot.store import db, feedback, migrations, privacy, questions, report, servers, suggestions
+from bot.store import db, feedback, health, migrations, privacy, questions, report, servers, suggestions
 from bot.store.records import (
     AuditEntry,
     ForgetReport,
@@ -75,11 +75,18 @@ class Store:
         """Open (creating and migrating as needed) the database at ``path``.
 
         Questions older than ``retention_days`` are pruned (``None``: keep all). A foreign
-        or newer file raises ``StoreError`` and is left untouched.
+        or newer file raises ``StoreError`` and is left untouched, and so is a damaged one (truncated,
+        or failing ``PRAGMA quick_check``): nothing is written before these checks pass.
         """
+        if str(path) != db.MEMORY:
+            problems = health.header_problems(Path(path))
+            if problems:
+                raise health.damaged_error(path, problems)
         conn = await db.connect(path, read_only=read_only, busy_timeout=busy_timeout)
         try:
             version = await migrations.check_identity(conn, path)
+            with db.translated(path, "check"):
+                await health.ensure_sound(conn, path)
             if not read_only:
                 with db.translated(path, "save to"):
                     if str(path) != db.MEMORY:
@@ -226,10 +233,11 @@ class Store:
     # ------------------------------------------------------------------ feedback
 
     async def vote(self, *, user: str, question: str, resource_id: str, value: int) -> None:
-        """Record a +1/-1 vote; a second vote by the same user on the same pair replaces the first."""
+        """Record a +1/-1 vote; a second vote by the same user on the same question (compared without
+        case, accents or punctuation) and resource replaces the first. An empty question is refused."""
         value = feedback.check_value(value)
         user = suggestions.clean_actor(user)
-        question = suggestions.clean_line(question, "question")[: questions.MAX_QUESTION]
+        question = feedback.question_key(question, questions.MAX_QUESTION)
         resource_id = suggestions.clean_actor(resource_id, "resource")
         now = self._clock()
         await self._write(

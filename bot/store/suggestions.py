@@ -6,12 +6,12 @@ import json
 import math
 import re
 import unicodedata
-from typing import Callable, Collection, Iterable, Protocol
+from typing import Any, Callable, Collection, Iterable, Protocol, Sequence
 
 import aiosqlite
 
 from bot.core.errors import InvalidInput, NotFound, RateLimited
-from bot.core.model import KINDS, LEVELS, Resource
+from bot.core.model import KINDS, LEVELS, Resource, Tag
 from bot.core.sanitize import strip_controls
 from bot.core.urls import normalise_url, validate_url
 from bot.store.records import (
@@ -40,10 +40,14 @@ DEFAULT_KIND, DEFAULT_LEVEL = "article", "beginner"
 
 
 class TagLookupLike(Protocol):
-    """What ``SearchEngine.resolve_tag`` returns (``tag`` is ``None`` when nothing matched)."""
+    """What ``SearchEngine.resolve_tag`` returns (``bot.core.results.TagLookup``; ``tag`` is ``None``
+    when nothing matched). Read-only, as the frozen ``TagLookup`` is."""
 
-    tag: object
-    suggestions: tuple
+    @property
+    def tag(self) -> Tag | None: ...
+
+    @property
+    def suggestions(self) -> tuple[Tag, ...]: ...
 
 
 def clean_line(text: object, field: str) -> str:
@@ -84,11 +88,11 @@ def resolve_tags(names: list[str], lookup: Callable[[str], TagLookupLike]) -> tu
     for name in names:
         found = lookup(name)
         if found.tag is None:
-            hints = [getattr(t, "slug", str(t)) for t in found.suggestions[:3]]
+            hints = [t.slug for t in found.suggestions[:3]]
             hint = f"; did you mean {', '.join(hints)}?" if hints else "; see `vizbot tags` for the list"
             shown = name if len(name) <= 40 else name[:37] + "..."
             raise InvalidInput("tags", f"unknown tag {shown!r}{hint}")
-        slug = getattr(found.tag, "slug")
+        slug = found.tag.slug
         if slug not in slugs:
             slugs.append(slug)
     if len(slugs) > MAX_TAGS:
@@ -153,7 +157,7 @@ _COLUMNS = (
 )
 
 
-def _record(row: tuple) -> Suggestion:
+def _record(row: Sequence[Any]) -> Suggestion:
     return Suggestion(
         id=row[0],
         url=row[1],
@@ -220,7 +224,9 @@ async def listing(
 async def count(conn: aiosqlite.Connection, status: str = PENDING) -> int:
     """How many suggestions have ``status``."""
     async with conn.execute("SELECT count(*) FROM suggestions WHERE status = ?", (status,)) as cur:
-        (n,) = await cur.fetchone()
+        row = await cur.fetchone()
+    assert row is not None  # an aggregate query always returns one row
+    (n,) = row
     return int(n)
 
 
@@ -275,7 +281,9 @@ async def _check_rate(conn: aiosqlite.Connection, user: str, now: float, per_hou
         "SELECT count(*), min(at) FROM audit_log WHERE actor = ? AND action IN ('submit', 'second') AND at > ?",
         (user, since),
     ) as cur:
-        used, oldest = await cur.fetchone()
+        row = await cur.fetchone()
+    assert row is not None  # an aggregate query always returns one row
+    used, oldest = row
     if used >= per_hour:
         retry = max(1.0, oldest + RATE_WINDOW - now)
         raise RateLimited(
@@ -331,6 +339,7 @@ async def submit(
     )
     sid = cur.lastrowid
     await cur.close()
+    assert sid is not None  # set by the INSERT just made
     await _audit(conn, now, user, "submit", sid, draft.url)
     created = await get(conn, sid)
     return SuggestionOutcome(CREATED, f"thanks! suggestion #{sid} is waiting for review", created)

@@ -33,7 +33,7 @@ def tables(out: str) -> dict[str, tuple[list[str], list[list[str]]]]:
         elif line.startswith("|") and (i == 0 or not lines[i - 1].startswith("|")):
             end = next((j for j in range(i, len(lines)) if not lines[j].startswith("|")), len(lines))
             block = lines[i:end]
-            cells = [[c.strip() for c in l.strip("|").split("|")] for l in block]
+            cells = [[c.strip() for c in row.strip("|").split("|")] for row in block]
             assert set(block[1]) <= {"|", "-"}, block[1]
             found[heading] = (cells[0], cells[2:])
     return found

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.core import answers
-from bot.core.catalog import load_catalog
+from bot.core.catalog import default_catalog_dir, load_catalog
 from bot.core.errors import CatalogError, InvalidInput, NotFound, PermissionDenied, Problem, RateLimited, StoreError
-from bot.core.model import Catalog, Resource
+from bot.core.model import Catalog, Resource, Tag
 from bot.core.search import SearchEngine, SearchResponse, SearchResult
 from bot.store.records import (
     ALREADY_SUGGESTED,
@@ -36,7 +36,7 @@ def resource(n: int, **changes: object) -> Resource:
         tags=("cnn",), kind="article", level="beginner",
     )
     fields.update(changes)
-    return Resource(**fields)  # type: ignore[arg-type]
+    return Resource(**fields)
 
 
 def response(count: int, *, query: str = "how do convolutions work", suggested=("cnn",), notice=None) -> SearchResponse:
@@ -52,7 +52,7 @@ def suggestion(**changes: object) -> Suggestion:
         user_name="ann", guild="1", status="pending", created_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
     )
     fields.update(changes)
-    return Suggestion(**fields)  # type: ignore[arg-type]
+    return Suggestion(**fields)
 
 
 @pytest.fixture
@@ -177,11 +177,33 @@ def test_unknown_tag_card(engine: SearchEngine) -> None:
     assert card.title == "Unknown tag" and card.tone == answers.EMPTY
 
 
-def test_tag_choices_are_at_most_25(engine: SearchEngine) -> None:
-    """Autocomplete gives (label, slug) pairs, never more than 25."""
-    choices = answers.tag_choices(engine, "c")
-    assert len(choices) <= 25
-    assert all(len(label) <= 100 for label, _ in choices)
+class ManyTagsEngine:
+    """A small real stand-in whose tag completion returns more than Discord's 25 choices (60 tags, long titles)."""
+
+    def __init__(self) -> None:
+        self.tags = [Tag(f"tag-{n:02d}", f"A very long tag title number {n} " + "x" * 120, "", ()) for n in range(60)]
+
+    def complete_tags(self, text: str, limit: int = 25) -> list[Tag]:
+        return [t for t in self.tags if text in t.slug]  # ignores limit on purpose: the card must cap
+
+
+def test_tag_choices_are_at_most_25() -> None:
+    """Autocomplete gives (label, slug) pairs, never more than 25 nor a label over 100 characters,
+    even when completion offers more."""
+    engine = ManyTagsEngine()
+    assert len(engine.complete_tags("tag")) == 60
+    choices = answers.tag_choices(engine, "tag")
+    assert [slug for _, slug in choices] == [f"tag-{n:02d}" for n in range(25)]
+    assert all(len(label) <= 100 and label.endswith(f"({slug})") for label, slug in choices)
+    many = answers.tag_list_choices(engine, "cnn, tag")
+    assert len(many) == 25
+
+
+def test_tag_choices_on_the_shipped_catalog_stop_at_25() -> None:
+    """The shipped catalog has more than 25 tags; an empty prefix offers exactly 25 of them."""
+    engine = SearchEngine(load_catalog(default_catalog_dir()))
+    assert len(engine.catalog.tags) > 25
+    assert len(answers.tag_choices(engine, "")) == 25
 
 
 def test_tag_list_choices_complete_the_last_item(engine: SearchEngine) -> None:

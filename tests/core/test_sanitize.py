@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bot.core.catalog import load_catalog
 from bot.core.sanitize import strip_controls
+from bot.core.search import SearchEngine
+from bot.core.text import normalise, tokenize
 
 
 @pytest.mark.parametrize(
@@ -37,3 +42,23 @@ def test_ascii_fast_path_matches_the_general_rule(keep: bool) -> None:
     every = "".join(chr(i) for i in range(128)) + "\r\n"
     general = strip_controls(every + "\u00e9", keep_newlines=keep)[:-1]  # one non-ASCII character forces the general path
     assert strip_controls(every, keep_newlines=keep) == general
+
+
+HIDDEN = ["\u200b", "\u00ad", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e"]
+
+
+@pytest.mark.parametrize("hidden", HIDDEN, ids=["zwsp", "soft-hyphen", "zwnj", "zwj", "word-joiner", "bom", "lrm"])
+def test_hidden_characters_inside_a_word_are_removed(hidden: str) -> None:
+    """A zero-width or soft-hyphen character inside a word leaves the word whole, for storage and for search."""
+    assert strip_controls(f"convo{hidden}lution") == "convolution"
+    assert normalise(f"Convo{hidden}lution net") == "convolution net"
+    assert tokenize(f"back{hidden}propagation") == ["backpropagation"]
+
+
+def test_search_sees_through_hidden_characters(valid_catalog_dir: Path) -> None:
+    """A question with hidden characters inside its words gets the same answer as the clean one."""
+    engine = SearchEngine(load_catalog(valid_catalog_dir))
+    clean = engine.search("image kernels blur")
+    assert clean.results
+    hidden = engine.search("im\u200bage ker\u00adnels bl\u2060ur")
+    assert [r.resource.id for r in hidden.results] == [r.resource.id for r in clean.results]

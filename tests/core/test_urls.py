@@ -18,10 +18,14 @@ from bot.core.urls import MAX_URL_LENGTH, normalise_url, validate_url
         "https://www.youtube.com/watch?v=fNk_zzaMoSs&list=PLZHQObOWTQDPD3MizzM2xVFitgF8hE_ab",
         "https://medium.com/@ageitgey/machine-learning-is-fun-part-3",
         "https://example.org:8080/a",
-        "http://127.0.0.1/x",
-        "http://[::1]:8000/",
+        "http://93.184.215.14/x",
+        "http://[2606:4700::1111]:8000/",
         "HTTPS://Example.ORG/",
         "https://bücher.example/",
+        "https://пример.рф/",
+        "https://пример.com/",
+        "https://例え.jp/テスト",
+        "https://日本語テキストabc.jp",
     ],
 )
 def test_valid_urls_pass(url):
@@ -53,6 +57,28 @@ def test_validate_strips_whitespace():
         ("https://example.org:99999/", "has a malformed port"),
         ("https://example.org:http/", "has a malformed port"),
         ("https://exa_mple..org/", "has a malformed host"),
+        ("https://1.2.3.4.5/", "has a malformed host"),
+        ("http://256.1.1.1/", "has a malformed host"),
+        ("https://p\u0430ypal.com/", "has a host mixing Cyrillic and Latin letters"),
+        ("https://xn--pypal-4ve.com/", "has a host mixing Cyrillic and Latin letters"),
+        ("https://g\u03bfogle.com/", "has a host mixing Greek and Latin letters"),
+        ("http://127.0.0.1/x", "must point to a public site"),
+        ("http://127.1/", "must point to a public site"),
+        ("http://2130706433/", "must point to a public site"),
+        ("http://0x7f.0.0.1/", "must point to a public site"),
+        ("http://0/", "must point to a public site"),
+        ("http://10.0.0.8/", "must point to a public site"),
+        ("http://172.16.3.4/", "must point to a public site"),
+        ("http://192.168.1.1/admin", "must point to a public site"),
+        ("http://169.254.169.254/latest/meta-data/", "must point to a public site"),
+        ("http://[::1]:8000/", "must point to a public site"),
+        ("http://[fe80::1]/", "must point to a public site"),
+        ("http://[fd00::1]/", "must point to a public site"),
+        ("http://[::ffff:192.168.0.1]/", "must point to a public site"),
+        ("http://localhost:8080/", "must point to a public site"),
+        ("http://LOCALHOST./", "must point to a public site"),
+        ("http://api.localhost/", "must point to a public site"),
+        ("http://printer.local/", "must point to a public site"),
         ("https://example.org/" + "a" * MAX_URL_LENGTH, f"is longer than {MAX_URL_LENGTH} characters"),
     ],
 )
@@ -82,10 +108,13 @@ def test_validate_names_the_given_field():
         "http://example.org:80/page",
         "https://example.org/page#section",
         "  https://Www.Example.Org/page/#top ",
+        "https://example.org/page?utm_source=newsletter&utm_medium=email",
+        "https://example.org/page?fbclid=IwAR0abc",
+        "https://example.org/page?gclid=Cj0KCQ&UTM_Campaign=x",
     ],
 )
 def test_normalise_treats_variants_as_one_page(variant):
-    """Scheme, www., host case, default port, trailing slash and fragment do not matter."""
+    """Scheme, www., host case, default port, trailing slash, fragment and tracking parameters do not matter."""
     assert normalise_url(variant) == normalise_url("https://example.org/page")
 
 
@@ -97,11 +126,29 @@ def test_normalise_treats_variants_as_one_page(variant):
         ("https://example.org:8080/page", "https://example.org/page"),
         ("https://example.org/page", "https://example.com/page"),
         ("https://blog.example.org/", "https://example.org/"),
+        ("https://example.org/page?utm=1", "https://example.org/page"),
+        ("https://example.org/page?id=7&utm_source=x", "https://example.org/page?id=8"),
     ],
 )
 def test_normalise_keeps_real_differences(a, b):
     """Path case, query, non-default port and other hosts still distinguish pages."""
     assert normalise_url(a) != normalise_url(b)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["https://bücher.example/a", "https://xn--bcher-kva.example/a", "https://BÜCHER.example/a/", "https://www.bücher.example/a"],
+)
+def test_normalise_idna_hosts_are_one(variant):
+    """An internationalised host and its punycode spelling are the same page."""
+    assert normalise_url(variant) == "https://xn--bcher-kva.example/a"
+
+
+def test_normalise_keeps_other_parameters_verbatim():
+    """Dropping tracking parameters keeps the others exactly as written (encoding and order)."""
+    url = "https://example.org/s?q=hello%20world&utm_source=x&b=2"
+    assert normalise_url(url) == "https://example.org/s?q=hello%20world&b=2"
+    assert normalise_url("https://example.org/s?q=hello%20world&b=2") == normalise_url(url)
 
 
 @given(st.text(max_size=300))

@@ -51,3 +51,23 @@ async def test_vote_must_be_plus_or_minus_one(store: Store, value: object) -> No
     with pytest.raises(InvalidInput, match="vote"):
         await store.vote(user="ann", question="q", resource_id="r", value=value)  # type: ignore[arg-type]
     assert await store.vote_tallies() == []
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["How does a GAN work?", "how does a gan work", "  HOW  does a GAN   work?!  ", "How does a GÁN work…"],
+)
+async def test_question_variants_are_one_vote(store: Store, variant: str) -> None:
+    """Case, punctuation, accents and spacing do not make a second vote on the same question."""
+    await store.vote(user="ann", question="how does a gan work", resource_id="gan-lab", value=1)
+    await store.vote(user="ann", question=variant, resource_id="gan-lab", value=-1)
+    assert [(t.up, t.down) for t in await store.vote_tallies()] == [(0, 1)]
+
+
+@pytest.mark.parametrize("question", ["", "   ", "?!", "\u200b\u00ad", "\x00\n"])
+async def test_empty_question_is_refused(store: Store, question: str) -> None:
+    """A vote needs the question it was given for; nothing is recorded otherwise."""
+    with pytest.raises(InvalidInput, match="question") as caught:
+        await store.vote(user="ann", question=question, resource_id="gan-lab", value=1)
+    assert caught.value.field == "question"
+    assert await store.vote_tallies() == []

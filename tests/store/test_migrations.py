@@ -7,9 +7,10 @@ from pathlib import Path
 
 import aiosqlite
 import pytest
+from store_helpers import lookup
 
 from bot.core.errors import StoreError
-from bot.store import Store, migrations
+from bot.store import Store, migrations, validate_suggestion
 from bot.store.db import APPLICATION_ID, connect
 from bot.store.migrations import LATEST, MIGRATIONS, Migration
 
@@ -120,3 +121,37 @@ async def test_aiosqlite_connection_is_autocommit(tmp_path: Path) -> None:
         assert conn.isolation_level is None
     finally:
         await conn.close()
+
+
+async def test_keys_are_recomputed_by_todays_rules(tmp_path: Path) -> None:
+    """Rows stored under the old key rules catch duplicates after the upgrade: an IDNA host, tracking
+    parameters, a vote question differing in case and punctuation; colliding open suggestions both stay."""
+    path = tmp_path / "old.db"
+    conn = await connect(path)
+    try:
+        await migrations.migrate(conn, path, target=5)
+        rows = [  # (url, url_key as version 5 computed it, user)
+            ("https://bücher.example/a", "https://bücher.example/a", "ann"),
+            ("https://example.org/p?utm_source=x", "https://example.org/p?utm_source=x", "bob"),
+            ("https://example.org/p", "https://example.org/p", "cat"),  # collides with the one above once rekeyed
+        ]
+        for url, key, user in rows:
+            await conn.execute(
+                "INSERT INTO suggestions (url, url_key, title, tags, note, user_id, status, created_at) "
+                "VALUES (?, ?, 'A title', '[\"cnn\"]', '', ?, 'pending', 1.0)", (url, key, user))
+        await conn.execute("INSERT INTO votes VALUES ('ann', 'how does a gan work?', 'gan-lab', 1, 1.0)")
+        await conn.execute("INSERT INTO votes VALUES ('ann', 'How does a GAN work', 'gan-lab', -1, 2.0)")
+        await conn.execute("INSERT INTO votes VALUES ('bob', '', 'gan-lab', 1, 1.0)")  # expired text stays empty
+    finally:
+        await conn.close()
+    store = await Store.open(path, retention_days=None)
+    try:
+        assert await store.schema_version() == LATEST
+        draft = validate_suggestion("https://xn--bcher-kva.example/a", "Same books", "cnn", "", lookup)
+        assert (await store.submit(draft, user="dan")).status == "seconded"
+        assert len(await store.suggestions(limit=10)) == 3  # the colliding pair both kept
+        assert [(t.up, t.down) for t in await store.vote_tallies()] == [(1, 1)]  # ann's later vote, bob's
+        await store.vote(user="ann", question="HOW does a gan work?!", resource_id="gan-lab", value=1)
+        assert [(t.up, t.down) for t in await store.vote_tallies()] == [(2, 0)]
+    finally:
+        await store.close()

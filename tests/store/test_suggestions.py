@@ -91,6 +91,39 @@ async def test_url_variants_are_the_same_suggestion(store: Store) -> None:
     assert out.status == "seconded"
 
 
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("https://bücher.example/a", "https://xn--bcher-kva.example/a"),
+        ("https://example.org/a", "https://example.org/a?utm_source=discord&utm_medium=social"),
+        ("https://example.org/a?id=3", "https://example.org/a?fbclid=IwAR0&id=3&gclid=xyz"),
+    ],
+    ids=["idna", "utm", "fbclid-gclid"],
+)
+async def test_url_identity_defeats_no_duplicate_check(store: Store, first: str, second: str) -> None:
+    """An IDNA spelling or tracking parameters do not make a new suggestion."""
+    await store.submit(validate_suggestion(first, "Title one", "cnn", "", lookup), user="ann")
+    out = await store.submit(validate_suggestion(second, "Title two", "cnn", "", lookup), user="bob")
+    assert (out.status, out.suggestion.id) == ("seconded", 1)
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://p\u0430ypal.com/login", "mixing Cyrillic and Latin"),
+        ("http://127.0.0.1:8000/admin", "public site"),
+        ("http://192.168.0.10/", "public site"),
+        ("http://169.254.169.254/latest/meta-data/", "public site"),
+        ("http://[::1]/", "public site"),
+    ],
+)
+def test_disguised_and_private_urls_are_refused(url: str, reason: str) -> None:
+    """A mixed-script host and loopback, private or link-local hosts never reach moderators."""
+    with pytest.raises(InvalidInput, match=reason) as caught:
+        validate_suggestion(url, "A good title", "cnn", "", lookup)
+    assert caught.value.field == "url"
+
+
 async def test_approved_url_answers_already_there(store: Store) -> None:
     """Once approved, the same URL answers with the catalog entry."""
     await store.submit(draft(1), user="ann")

@@ -18,7 +18,7 @@ from fakediscord.fixtures import stop_task  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
 
-__all__ = ["COMMANDS", "MODERATION", "RunningBot", "bot_settings", "start_bot"]
+__all__ = ["COMMANDS", "MODERATION", "HandledMessages", "RunningBot", "bot_settings", "start_bot"]
 
 COMMANDS = {"ask", "tags", "tag", "suggest", "review", "report", "help", "forget", "settings", "reload", "Find visualizations"}
 MODERATION = {"review", "reload"}  # registered in the home servers only
@@ -75,3 +75,37 @@ async def start_bot(fake: FakeDiscord, settings: Settings, **run_kwargs: Any) ->
     if task.done():
         raise AssertionError(f"run_bot ended during start-up with {task.result()!r}")
     return task
+
+
+class HandledMessages:
+    """Which gateway messages the bot has finished handling (answered or deliberately ignored).
+
+    Installed on ``AskCog._on_message`` (the real handler runs unchanged), so a test can wait for
+    the bot to be *done* with a message before asserting that it did not answer it, instead of
+    sleeping and hoping.
+    """
+
+    def __init__(self, monkeypatch: Any) -> None:
+        from bot.discord_app.ask import AskCog
+
+        self.started: dict[str, int] = {}
+        self.finished: dict[str, int] = {}
+        original = AskCog._on_message
+
+        async def recording(cog: Any, message: Any) -> None:
+            key = str(message.id)
+            self.started[key] = self.started.get(key, 0) + 1
+            try:
+                await original(cog, message)
+            finally:
+                self.finished[key] = self.finished.get(key, 0) + 1
+
+        monkeypatch.setattr(AskCog, "_on_message", recording)
+
+    def done(self, message: dict[str, Any]) -> bool:
+        """The bot finished handling ``message`` (the fake's payload), and nothing else is in flight."""
+        return str(message["id"]) in self.finished and self.started == self.finished
+
+    async def wait(self, fake: FakeDiscord, message: dict[str, Any]) -> None:
+        """Wait until :meth:`done` is true for ``message``."""
+        await fake.wait_until(lambda: self.done(message), what=f"the bot to finish handling message {message['id']}")

@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from e2e_support import RunningBot, bot_settings, start_bot
+from e2e_support import HandledMessages, RunningBot, bot_settings, start_bot
 from fakediscord import FakeDiscord
 from fakediscord.fixtures import stop_task
 from fakediscord.payloads import INTENT_MESSAGE_CONTENT
@@ -31,9 +31,12 @@ async def test_listening_channel_needs_the_intent_enabled_in_the_portal(fake_dis
         ("general_id", "how do convolutions work?", False),
     ],
 )
-async def test_listening_channel_answers_questions_only_there(fake_discord: FakeDiscord, tmp_path: Path, channel: str, text: str, answered: bool) -> None:
+async def test_listening_channel_answers_questions_only_there(
+    fake_discord: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, channel: str, text: str, answered: bool
+) -> None:
     """With the intent enabled, questions in a listening channel are answered; chatter and other channels are not."""
     fake_discord.privileged_intents = INTENT_MESSAGE_CONTENT
+    handled = HandledMessages(monkeypatch)
     settings = bot_settings(fake_discord, tmp_path, listen_channels=(fake_discord.guild.other_id,))
     task = await start_bot(fake_discord, settings)
     try:
@@ -50,7 +53,8 @@ async def test_listening_channel_answers_questions_only_there(fake_discord: Fake
         else:
             sentinel = await fake_discord.send_message("what is attention?", mention_bot=True)
             await fake_discord.wait_until(lambda: replies_to(sentinel), what="the answer to a later mention")
-            await asyncio.sleep(0.3)
+            await handled.wait(fake_discord, sent)  # the bot is done with the message: no reply can follow
+            assert handled.started[str(sent["id"])] == 1
             assert not replies_to(sent)
     finally:
         await stop_task(task)

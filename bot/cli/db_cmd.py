@@ -1,0 +1,91 @@
+"""vizbot db check / db backup: is the database sound, and a consistent copy of it while the bot runs."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bot.cli.common import add_db_options, settings_from_args
+from bot.cli.output import emit_json, info
+from bot.core.errors import StoreError
+from bot.store import health
+from bot.store.migrations import LATEST
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``db check`` and ``db backup``."""
+    d = sub.add_parser(
+        "db",
+        help="check or back up the database",
+        description="Check the database for damage, or copy it safely (also while the bot runs).",
+    )
+    dsub = d.add_subparsers(dest="db_command", metavar="ACTION")
+    dsub.required = True
+
+    p = dsub.add_parser(
+        "check",
+        help="check the database for damage (reads only); exit 1 when it is damaged",
+        description="Check the database file without writing to it: its header, that it is vizbot's, "
+        "and SQLite's quick_check of every page. Exits 1 when anything is wrong.",
+    )
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    add_db_options(p)
+    p.set_defaults(handler=cmd_check)
+
+    p = dsub.add_parser(
+        "backup",
+        help="copy the database to a new file (safe while the bot runs)",
+        description="Copy the database to PATH with SQLite's online backup API: a consistent copy even "
+        "while the bot writes, checked before it is put in place. PATH must not exist yet.",
+    )
+    p.add_argument("path", type=Path, metavar="PATH", help="the new file to write (never overwritten)")
+    p.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    add_db_options(p)
+    p.set_defaults(handler=cmd_backup)
+
+
+def _size(n: int) -> str:
+    return f"{n} bytes" if n < 1024 else f"{n / 1024:.0f} KiB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MiB"
+
+
+def check_text(found: health.Health) -> str:
+    """The text report of ``vizbot db check``."""
+    if found.ok:
+        return f"{found.path}: ok (schema version {found.schema_version} of {found.latest}, {_size(found.size)})"
+    lines = [f"{found.path}: {'DAMAGED' if found.damaged else 'NOT USABLE'}"]
+    lines += [f"  - {problem}" for problem in found.problems]
+    if found.damaged:
+        lines.append(f"What to do: {health.what_to_do(found.path)}.")
+    elif found.newer:
+        lines.append("What to do: upgrade vizbot to use it (the file is left as it is).")
+    return "\n".join(lines)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    found = health.inspect(settings.db_path, LATEST)
+    if args.json:
+        emit_json(found.to_json())
+    else:
+        print(check_text(found))
+    return 0 if found.ok else 1
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    source = settings.db_path
+    target = args.path.expanduser()
+    found = health.inspect(source, LATEST)
+    if found.damaged:
+        raise health.damaged_error(source, found.problems)
+    if not found.ok and not found.newer:  # a newer schema is sound: its copy is a good backup
+        raise StoreError(f"cannot back up {source}: {found.problems[0]}")
+    if target.resolve() == source.resolve():
+        raise StoreError(f"{target} is the database itself; give a new file name")
+    size = health.backup(source, target)
+    if args.json:
+        emit_json({"source": str(source), "path": str(target), "size": size, "schema_version": found.schema_version})
+    else:
+        info(f"backed up {source} to {target} ({_size(size)}, schema version {found.schema_version})")
+    return 0
+
