@@ -294,7 +294,7 @@ class Vizbot:
     async def update_server_settings(self, server: str, *, by: str, **changes: object) -> ServerSettings:
         """Change some of a server's settings (``answer_channels``, ``log_questions``,
         ``cooldown_seconds``); the caller has checked that ``by`` may."""
-        return await self._need_store().update_server_settings(server, by=by, **changes)  # type: ignore[arg-type]
+        return await self._need_store().update_server_settings(server, by=by, **changes)
 
     async def report(self, *, days: int = 30, server: str | None = None) -> Report:
         """The curator report over the last ``days`` days: every server's, or ``server``'s alone."""

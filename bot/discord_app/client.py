@@ -57,7 +57,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING, AsyncIterator
+from typing import TYPE_CHECKING, Any, AsyncIterator
 
 import discord
 from discord.ext import commands
@@ -107,7 +107,7 @@ class VizbotClient(commands.Bot):
     """vizbot on Discord; the service and settings are handed in by the runner."""
 
     def __init__(self, service: "Vizbot", settings: Settings, *, force_sync: bool = False, sync: bool = True,
-                 refresh_seconds: float = REFRESH_SECONDS, **client_options: object):
+                 refresh_seconds: float = REFRESH_SECONDS, **client_options: Any):
         # vizbot never joins voice: skip discord.py's "PyNaCl/davey is not installed" warnings.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
@@ -236,7 +236,7 @@ class ShardedVizbotClient(VizbotClient, commands.AutoShardedBot):
     server's events arrive on shard ``(server_id >> 22) % shard_count``."""
 
 
-def build_client(service: "Vizbot", settings: Settings, **options: object) -> VizbotClient:
+def build_client(service: "Vizbot", settings: Settings, **options: Any) -> VizbotClient:
     """The client the settings ask for: sharded when ``shard_count`` is set, else one connection."""
     if settings.shard_count is None:
         return VizbotClient(service, settings, **options)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import discord
 
@@ -119,7 +119,7 @@ async def answer_message(message: discord.Message, cards: AnswerCard | list[Answ
         _note(guard, channel, "no-send", "no permission to send messages here; answering by DM" if dm_fallback
               else "no permission to send messages here; questions overheard here go unanswered")
         return await _by_dm(message, cards, guard) if dm_fallback else None
-    kwargs: dict[str, object] = {"allowed_mentions": NO_MENTIONS}
+    kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
     if rights.embed:
         kwargs["embeds"] = fit_message([card_to_embed(c) for c in cards])
         if view is not None:
@@ -132,7 +132,7 @@ async def answer_message(message: discord.Message, cards: AnswerCard | list[Answ
     else:
         _note(guard, channel, "no-history", "no Read Message History permission here; answering without a reply")
     try:
-        return await channel.send(**kwargs)  # type: ignore[arg-type]
+        return await channel.send(**kwargs)
     except discord.Forbidden as exc:
         guard.block(channel.id)
         _note(guard, channel, "forbidden", f"Discord refused the answer ({exc}); not trying this channel "

@@ -16,6 +16,7 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -111,7 +112,7 @@ _KEPT = ("type", "name", "description", "options", "choices", "channel_types", "
 _DEFAULTS = {"required": False, "autocomplete": False, "nsfw": False, "type": 1}
 
 
-def comparable(command: object) -> object:
+def comparable(command: Any) -> Any:
     """A command (or option) as uploaded or as Discord lists it, reduced to what decides whether
     a sync would change anything (ids, versions and Discord's defaults left out)."""
     if isinstance(command, list):
@@ -135,18 +136,19 @@ async def _registered_match(tree: app_commands.CommandTree) -> bool:
     except discord.DiscordException as exc:
         _log.info("could not list the registered commands (%s); syncing", exc)
         return False
-    mine = sorted((comparable(c) for c in tree_payload(tree)), key=lambda c: (c.get("type", 1), c["name"]))  # type: ignore[union-attr]
-    theirs = sorted((comparable(c) for c in registered), key=lambda c: (c.get("type", 1), c["name"]))  # type: ignore[union-attr]
-    return mine == theirs
+    def order(command: dict[str, Any]) -> tuple[int, str]:
+        return command.get("type", 1), command["name"]
+
+    return sorted(map(comparable, tree_payload(tree)), key=order) == sorted(map(comparable, registered), key=order)
 
 
-async def listed_commands(tree: app_commands.CommandTree) -> list[dict]:
+async def listed_commands(tree: app_commands.CommandTree) -> list[dict[str, Any]]:
     """The global commands as Discord lists them, raw (``fetch_commands``' objects drop the
     permissions and contexts that a comparison needs)."""
     client = tree.client
     if client.application_id is None:
         raise discord.ClientException("the application id is not known yet")
-    return list(await client.http.get_global_commands(client.application_id))
+    return [dict(command) for command in await client.http.get_global_commands(client.application_id)]
 
 
 async def _sync_home(tree: app_commands.CommandTree, settings: Settings, home: int, *, force: bool) -> str:

@@ -115,7 +115,8 @@ class UserActions:
         if guild is None and command.get("dm_permission") is False:
             raise NotOffered(f"/{name} is not offered in DMs")
         gate = command.get("default_member_permissions")
-        if guild is not None and gate is not None:
+        overridden = guild is not None and bool(set(user.roles) & guild.command_roles.get(name, set()))
+        if guild is not None and gate is not None and not overridden:
             have = guild.permissions_of(user)
             if not have & p.ADMINISTRATOR and int(gate) & have != int(gate):
                 raise NotOffered(f"/{name} needs permissions {gate} that {user.name} lacks in {guild.name}")

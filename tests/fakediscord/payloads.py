@@ -104,6 +104,11 @@ class FakeGuild:
     name: str = "Vision Learners"
     extra_channels: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> channel or thread object
     send_all_members: bool = True  # False: GUILD_CREATE carries the bot and the owner only (no Presences intent, large guild)
+    command_roles: dict[str, set[int]] = field(default_factory=dict)  # Server Settings > Integrations: command -> roles allowed
+
+    def allow_command(self, name: str, role_id: int) -> None:
+        """Let a role use a command whatever its default_member_permissions (an admin's Integrations override)."""
+        self.command_roles.setdefault(name, set()).add(role_id)
 
     @classmethod
     def build(cls, bot: FakeUser, name: str = "Vision Learners") -> "FakeGuild":

@@ -29,6 +29,7 @@ def curator(monkeypatch: pytest.MonkeyPatch) -> FakeUser:
 
 
 async def _review_answer(fake: FakeDiscord, user: FakeUser) -> str:
+    fake.guild.allow_command("review", CURATOR_ROLE)  # as the README says: Server Settings > Integrations > vizbot
     inter = await fake.slash("review", user)
     callback = await fake.wait_callback(inter)
     reply = callback["data"] if callback["type"] == 4 else await fake.wait_reply(inter)
