@@ -63,11 +63,11 @@ import discord
 from discord.ext import commands
 
 from bot.config import Settings
-from bot.core.errors import VizbotError
+from bot.core.errors import InvalidInput, VizbotError
 from bot.discord_app.ask import AskCog
 from bot.discord_app.cooldown import Cooldown
 from bot.discord_app.delivery import ChannelGuard
-from bot.discord_app.errors import VizbotTree
+from bot.discord_app.errors import VizbotTree, send_error
 from bot.discord_app.help import HelpCog
 from bot.discord_app.notify import refresh_loop
 from bot.discord_app.reload import ReloadCog
@@ -77,7 +77,7 @@ from bot.discord_app.server_settings import ServerSettingsCog
 from bot.discord_app.suggest import SuggestCog
 from bot.discord_app.sync import sync_commands
 from bot.discord_app.tags import TagsCog
-from bot.discord_app.views import DYNAMIC_ITEMS
+from bot.discord_app.views import DYNAMIC_ITEMS, known_custom_id
 from bot.store import ServerSettings
 
 if TYPE_CHECKING:
@@ -178,6 +178,17 @@ class VizbotClient(commands.Bot):
                     raise
             for line in self.sync_report:
                 _log.info("%s", line)
+
+    async def on_interaction(self, interaction: discord.Interaction, /) -> None:
+        """A button or form whose custom_id no handler knows (forged, or from an old version) gets a
+        clear private answer instead of Discord's "interaction failed"."""
+        if interaction.type not in (discord.InteractionType.component, discord.InteractionType.modal_submit):
+            return
+        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        if known_custom_id(custom_id) or interaction.response.is_done():
+            return
+        _log.info("unknown custom_id %r from user %s in guild %s", custom_id[:100], interaction.user.id, interaction.guild_id)
+        await send_error(interaction, InvalidInput("button", "it is not one of mine, or it no longer works; ask again"))
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands (so no ``process_commands``): questions are handled by ``AskCog``'s listener."""

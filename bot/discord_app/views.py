@@ -283,6 +283,14 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
 )
 
 
+def known_custom_id(custom_id: str) -> bool:
+    """Whether a component's or form's custom_id is one vizbot handles (a button template, the reject-reason form)."""
+    from bot.discord_app.modals import REJECT_REASON
+
+    return REJECT_REASON.fullmatch(custom_id) is not None or any(
+        item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in DYNAMIC_ITEMS)
+
+
 def answer_view(card: AnswerCard, *, asker: int, can_post: bool = False) -> discord.ui.View | None:
     """Buttons under an answer: 👍/👎 per result (one row each), then More and Post to channel."""
     view = discord.ui.View(timeout=None)

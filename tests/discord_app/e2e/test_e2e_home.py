@@ -126,3 +126,15 @@ async def test_a_home_server_the_bot_is_not_in_is_named_in_the_log(fake_discord:
         assert (await fake.wait_for_message(int(sent["channel_id"])))["embeds"]
     finally:
         await stop_task(task)
+
+
+@pytest.mark.parametrize("custom_id", ["vizbot:approve:abc:0", "vizbot:unknown:1", "somebody-elses-button", "vizbot:vote:sideways:x"])
+async def test_a_forged_custom_id_gets_a_clear_private_answer(fake_discord: FakeDiscord, tmp_path: Path, custom_id: str) -> None:
+    """A button whose custom_id matches no handler is answered privately (not Discord's "interaction failed"); nothing changes."""
+    fake = fake_discord
+    task = await start_bot(fake, bot_settings(fake, tmp_path))
+    try:
+        refused = await _refusal(fake, await fake.click(await _forged_button(fake, custom_id), custom_id, fake.guild.owner))
+        assert "no longer works" in str(refused)
+    finally:
+        await stop_task(task)

@@ -156,3 +156,20 @@ async def test_a_second_servers_admin_cannot_see_run_or_forge_moderation(fake_di
         assert sent["guild_id"] == str(other.id)
     finally:
         await stop_task(task)
+
+
+async def test_members_not_sent_on_connect_are_still_served(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    """A large server (GUILD_CREATE carries only the bot and the owner, as without the Presences intent):
+    a member the bot never saw is answered, and a moderator it never saw can /review."""
+    fake = fake_discord
+    fake.guild.send_all_members = False
+    task = await start_bot(fake, bot_settings(fake, tmp_path))
+    try:
+        create = next(f for f in fake.frames if f.payload.get("t") == "GUILD_CREATE")
+        assert {m["user"]["id"] for m in create.payload["d"]["members"]} == {str(fake.guild.bot.id), str(fake.guild.owner.id)}
+        await fake.send_message("how do convolutions work?", mention_bot=True, author=fake.guild.member)
+        assert (await fake.wait_for_message(fake.guild.general_id))["embeds"]
+        review = await fake.wait_reply(await fake.slash("review", fake.guild.moderator))
+        assert "Only moderators" not in everything_said(review)
+    finally:
+        await stop_task(task)
