@@ -184,7 +184,8 @@ class VizbotClient(commands.Bot):
         clear private answer instead of Discord's "interaction failed"."""
         if interaction.type not in (discord.InteractionType.component, discord.InteractionType.modal_submit):
             return
-        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        data: dict[str, Any] = dict(interaction.data or {})
+        custom_id = str(data.get("custom_id", ""))
         if known_custom_id(custom_id) or interaction.response.is_done():
             return
         _log.info("unknown custom_id %r from user %s in guild %s", custom_id[:100], interaction.user.id, interaction.guild_id)
