@@ -39,7 +39,8 @@ def test_ask_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "ask", "spectroscpy", "--json", "--limit", "2", "--catalog", FIXTURE)
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"query", "results", "suggested_tags"}
+    assert set(data) == {"query", "results", "suggested_tags", "catalog"}
+    assert data["catalog"] == FIXTURE
     assert len(data["results"]) <= 2
     assert set(data["results"][0]) == {"id", "title", "url", "score", "tags", "why"}
     assert "spectroscopy" in err  # the correction notice goes to stderr
@@ -81,7 +82,7 @@ def test_ask_filters(capsys: pytest.CaptureFixture[str], extra: list[str], expec
 def test_ask_errors_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
     """Mistakes print `vizbot: error: ...` and exit non-zero (2 for a catalog directory that is not there)."""
     code, out, err = run(capsys, *argv, *([] if "--catalog" in argv else ["--catalog", FIXTURE]))
-    assert code == (2 if "/nonexistent/catalog" in argv else 1)
+    assert code == (2 if "/nonexistent/catalog" in argv or message == "give one QUESTION" else 1)
     assert err.startswith("vizbot: error: ") and message in err
     assert "Traceback" not in err
 
@@ -143,7 +144,9 @@ def test_tag_unknown_suggests_and_exits_1(capsys: pytest.CaptureFixture[str]) ->
     assert code == 1 and "orbital-mechanics" in err and err.startswith("vizbot: error:")
     code, out, err = run(capsys, "tag", "orbitology", "--json", "--catalog", FIXTURE)
     assert code == 1
-    assert json.loads(out) == {"tag": None, "how": "none", "suggestions": json.loads(out)["suggestions"], "resources": []}
+    error = json.loads(out)["error"]
+    assert (error["code"], error["field"]) == ("not_found", "name")
+    assert "orbital-mechanics" in error["suggestions"] and "orbitology" in error["message"]
 
 
 def test_eval_meets_the_floors(capsys: pytest.CaptureFixture[str]) -> None:
