@@ -71,7 +71,8 @@ def checkout_warning(settings: Settings, cwd: Path | None = None) -> str | None:
         return None
     shown = os.path.relpath(local, Path.cwd() if cwd is None else cwd)
     return (
-        f"vizbot: warning: reading the installed catalog {used}, not this checkout's {shown}/ (they differ); "
+        f"vizbot: warning: reading the catalog installed with vizbot ({used}), not this checkout's {shown}/, "
+        "which differs; "
         f"to use the checkout's, add --catalog {shown} (or set VIZBOT_CATALOG={shown}), "
         "or install the checkout with pip install -e ."
     )

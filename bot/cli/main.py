@@ -62,6 +62,8 @@ def _note_catalog(args: argparse.Namespace) -> str | None:
     read; returns the directory read (``None`` when it cannot be found: the command says why)."""
     if not hasattr(args, "catalog"):
         return None
+    if getattr(args, "dir", None) is not None:  # `catalog check DIR`: named on the command line
+        return str(args.dir)
     try:
         settings = settings_from_args(args)
         warning = checkout_warning(settings)

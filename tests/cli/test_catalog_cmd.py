@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -166,3 +167,34 @@ def test_python_m_bot_runs_from_another_directory(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert re.fullmatch(r"\d+ resources, \d+ tags \(\d+ warnings?\) in .*catalog\n", done.stdout)
+
+
+def _odd_entries(resources: Path) -> dict[str, str]:
+    """Make the odd entries a resources folder can hold; returns each name with what check must say."""
+    os.mkfifo(resources / "pipe.yaml")
+    (resources / "folder.yaml").mkdir()
+    (resources / "device.yaml").symlink_to("/dev/null")
+    (resources / "dangling.yaml").symlink_to(resources / "nowhere.yaml")
+    return {
+        "pipe.yaml": "a FIFO (named pipe)",
+        "folder.yaml": "a directory",
+        "device.yaml": "a symbolic link to a character device",
+        "dangling.yaml": "a broken symbolic link",
+    }
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and symbolic links")
+def test_odd_entries_in_resources_are_reported(capsys, valid_catalog_dir, tmp_path):
+    """A FIFO, a directory, a link to a device or to nothing named *.yaml is reported (never read, never
+    skipped silently); the check fails, the catalog still loads."""
+    catalog = tmp_path / "catalog"
+    shutil.copytree(valid_catalog_dir, catalog)
+    expected = _odd_entries(catalog / "resources")
+    code, out, err = run(capsys, "check", str(catalog))
+    assert code == 1 and out.startswith("3 resources, 2 tags (4 warnings)")
+    for name, what in expected.items():
+        assert f"catalog/resources/{name}: warning ignored: {what}, not a regular file" in err.splitlines()
+    code, out, _ = run(capsys, "check", str(catalog), "--json")
+    data = json.loads(out)
+    assert (code, data["loads"], data["warnings"]) == (1, True, 4)
+    assert {p["file"].rsplit("/", 1)[1] for p in data["problems"]} == set(expected)
