@@ -283,18 +283,20 @@ async def test_forget_deletes_what_is_kept_about_the_local_user(service: object)
     assert await service.pending_count() == 0  # type: ignore[attr-defined]
 
 
-def _terminal_chat(valid_catalog_dir: Path, tmp_path: Path) -> tuple[int, int]:
-    """Start `python -m bot chat` on a pseudo-terminal; returns (pid, terminal fd)."""
+def _terminal_chat(valid_catalog_dir: Path, tmp_path: Path) -> tuple["subprocess.Popen[bytes]", int]:
+    """Start `python -m bot chat` on a pseudo-terminal; returns the process and the terminal's other end."""
     import os
     import pty
+    import subprocess
     import sys
 
     env = {**os.environ, "VIZBOT_CATALOG": str(valid_catalog_dir), "VIZBOT_DB": str(tmp_path / "vizbot.db"),
            "VIZBOT_SEMANTIC": "off", "TERM": "xterm", "INPUTRC": "/dev/null"}
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: become vizbot chat
-        os.execvpe(sys.executable, [sys.executable, "-m", "bot", "chat"], env)
-    return pid, fd
+    main, child = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "bot", "chat"], stdin=child, stdout=child, stderr=child,
+                               env=env, start_new_session=True)
+    os.close(child)
+    return process, main
 
 
 def _read_until(fd: int, needle: str, seen: list[str], timeout: float = 60.0) -> str:
@@ -321,11 +323,11 @@ def _read_until(fd: int, needle: str, seen: list[str], timeout: float = 60.0) ->
 
 def test_terminal_has_line_editing_history_and_a_ctrl_c_hint(valid_catalog_dir: Path, tmp_path: Path) -> None:
     """On a terminal: the up arrow recalls the last line, the left arrow edits it, the first Ctrl-C
-    at the prompt says how to leave, a second one leaves (exit 0)."""
+    (SIGINT) at the prompt says how to leave, a second one leaves (exit 0)."""
     import os
     import signal
 
-    pid, fd = _terminal_chat(valid_catalog_dir, tmp_path)
+    process, fd = _terminal_chat(valid_catalog_dir, tmp_path)
     seen: list[str] = []
     try:
         _read_until(fd, "vizbot> ", seen)
@@ -335,15 +337,13 @@ def test_terminal_has_line_editing_history_and_a_ctrl_c_hint(valid_catalog_dir: 
         assert "Tags (2)" in _read_until(fd, "vizbot> ", seen)
         os.write(fd, b"/tag cn\x1b[Dn\r")  # left arrow, then type: "/tag cnn" only with line editing
         assert "ConvNetJS 2D classification" in _read_until(fd, "vizbot> ", seen)
-        os.write(fd, b"\x03")
+        process.send_signal(signal.SIGINT)  # what Ctrl-C sends
         assert "To leave, type /quit or press Ctrl-D; or press Ctrl-C again." in _read_until(fd, "vizbot> ", seen)
-        os.write(fd, b"\x03")
-        _, status = os.waitpid(pid, 0)
-        pid = 0
-        assert os.waitstatus_to_exitcode(status) == 0
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0
         assert "Traceback" not in "".join(seen)
     finally:
-        if pid:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
         os.close(fd)
