@@ -68,8 +68,8 @@ def error_json(code: str, message: str, field: str | None = None, suggestions: S
     return {"error": {"code": code, "message": message, "field": field, "suggestions": list(suggestions)}}
 
 
-def describe(exc: VizbotError) -> dict[str, object]:
-    """``error_json`` for a domain error."""
+def describe(exc: VizbotError, message: str | None = None) -> dict[str, object]:
+    """``error_json`` for a domain error (``message`` replaces ``str(exc)`` when given)."""
     field = getattr(exc, "field", None)
-    return error_json(error_code(exc), str(exc), field if isinstance(field, str) else None,
-                      getattr(exc, "suggestions", ()))
+    return error_json(error_code(exc), str(exc) if message is None else message,
+                      field if isinstance(field, str) else None, getattr(exc, "suggestions", ()))

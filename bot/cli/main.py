@@ -87,7 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if json_errors:
             emit_json(error_json("usage", exc.message))
         raise SystemExit(USAGE) from None
-    json_errors = bool(getattr(args, "json", False))
+    # --json, and --batch (whose output is JSON lines), report errors as JSON too
+    json_errors = bool(getattr(args, "json", False)) or getattr(args, "batch", None) is not None
     logging.basicConfig(
         level=getattr(logging, args.log_level),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -100,9 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = catalog_hint(exc, catalog) if isinstance(exc, CatalogError) else str(exc)
         error(message)
         if json_errors:
-            document = describe(exc)
-            document["error"]["message"] = message  # type: ignore[index]
-            emit_json(document)
+            emit_json(describe(exc, message))
         return exit_status(exc)
     except KeyboardInterrupt:
         error("interrupted")

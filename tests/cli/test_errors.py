@@ -27,13 +27,12 @@ def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str,
         (["suggest", "notaurl", "--title", "A title", "--tags", "cnn"], 1, "invalid_input", "url", "http"),
         (["tag", "zzzzqqqq"], 1, "not_found", "name", "zzzzqqqq"),
         (["ask"], 2, "usage", "question", "give one QUESTION"),
-        (["ask", "orbits", "--batch", "-"], 2, "usage", "question", "not both"),
         (["ask", "orbits", "--limit", "0"], 2, "usage", None, "--limit"),
         (["ask", "orbits", "--no-such-option"], 2, "usage", None, "--no-such-option"),
         (["tags", "--catalog", "/nonexistent/catalog"], 2, "config", None, "does not exist"),
         (["suggestions", "approve", "99"], 1, "not_found", None, "99"),
     ],
-    ids=["bad-url", "unknown-tag", "no-question", "question-and-batch", "bad-limit", "unknown-option",
+    ids=["bad-url", "unknown-tag", "no-question", "bad-limit", "unknown-option",
          "missing-catalog", "no-such-suggestion"],
 )
 def test_json_errors_are_a_document_on_stdout(
@@ -66,5 +65,16 @@ def test_unknown_tag_error_lists_the_closest_tags(capsys: pytest.CaptureFixture[
 def test_ask_usage_mistakes_exit_2_with_one_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     """`vizbot ask` without a question, or with a question and --batch, is a usage error (exit 2), as the README says."""
     code, out, err = _run(capsys, [*argv, "--catalog", FIXTURE])
-    assert (code, out) == (2, "")
+    assert code == 2
     assert err.startswith("vizbot: error: question: give one QUESTION") and err.count("\n") == 1
+    if "--batch" in argv:  # batch output is JSON lines: the error is a JSON document too
+        assert json.loads(out)["error"]["code"] == "usage"
+    else:
+        assert out == ""
+
+
+def test_batch_errors_are_json_too(capsys: pytest.CaptureFixture[str]) -> None:
+    """--batch writes JSON lines, so its errors are a JSON document on stdout too."""
+    code, out, err = _run(capsys, ["ask", "--batch", "/nonexistent/questions.txt", "--catalog", FIXTURE])
+    assert code == 1 and "cannot read" in err
+    assert json.loads(out)["error"]["field"] == "--batch"
