@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -69,7 +70,7 @@ async def shipped(tmp_path: Path) -> AsyncIterator[object]:
 
 def _numbered(text: str) -> dict[int, str]:
     """The titles of the numbered results printed, by number."""
-    return {int(m.group(1)): m.group(2) for m in re.finditer(r"^(\d+)\. (.+)$", text, flags=re.M)}
+    return {int(m.group(1)): m.group(2) for m in re.finditer(r"^(\d+)\. (.+)$", text, flags=re.MULTILINE)}
 
 
 async def test_vote_numbers_are_the_ones_on_screen_after_more(shipped: object) -> None:
@@ -283,11 +284,10 @@ async def test_forget_deletes_what_is_kept_about_the_local_user(service: object)
     assert await service.pending_count() == 0  # type: ignore[attr-defined]
 
 
-def _terminal_chat(valid_catalog_dir: Path, tmp_path: Path) -> tuple["subprocess.Popen[bytes]", int]:
+def _terminal_chat(valid_catalog_dir: Path, tmp_path: Path) -> tuple[subprocess.Popen[bytes], int]:
     """Start `python -m bot chat` on a pseudo-terminal; returns the process and the terminal's other end."""
     import os
     import pty
-    import subprocess
     import sys
 
     env = {**os.environ, "VIZBOT_CATALOG": str(valid_catalog_dir), "VIZBOT_DB": str(tmp_path / "vizbot.db"),
@@ -299,47 +299,66 @@ def _terminal_chat(valid_catalog_dir: Path, tmp_path: Path) -> tuple["subprocess
     return process, main
 
 
-def _read_until(fd: int, needle: str, seen: list[str], timeout: float = 60.0) -> str:
-    """Read the terminal until ``needle`` appears after what was already ``seen``; returns the new text."""
+def _read_until(fd: int, pattern: str, seen: list[str], timeout: float = 60.0) -> str:
+    """Read the terminal until the regular expression ``pattern`` matches what came after what was
+    already ``seen``; returns that new text."""
     import os
     import select
     import time
 
     start = len("".join(seen))
     deadline = time.monotonic() + timeout
-    while needle not in "".join(seen)[start:]:
+    while re.search(pattern, "".join(seen)[start:]) is None:
         left = deadline - time.monotonic()
-        assert left > 0, f"timed out waiting for {needle!r}; got {''.join(seen)[start:]!r}"
+        assert left > 0, f"timed out waiting for {pattern!r}; got {''.join(seen)[start:]!r}"
         ready, _, _ = select.select([fd], [], [], left)
         if ready:
             try:
                 chunk = os.read(fd, 4096)
             except OSError:  # the child closed the terminal
                 chunk = b""
-            assert chunk, f"terminal closed while waiting for {needle!r}; got {''.join(seen)[start:]!r}"
+            assert chunk, f"terminal closed while waiting for {pattern!r}; got {''.join(seen)[start:]!r}"
             seen.append(chunk.decode("utf-8", "replace"))
     return "".join(seen)[start:]
+
+
+def _interrupt_when_waiting(process: subprocess.Popen[bytes]) -> None:
+    """Send SIGINT (what Ctrl-C sends) once the console is blocked reading the terminal: a signal that
+    lands between the prompt and readline's wait is only seen at the next key, as in any readline program."""
+    import signal
+    import time
+
+    waiting = {"7", "23", "270", "271"}  # poll, select, pselect6, ppoll (Linux x86-64 numbers)
+    status = Path(f"/proc/{process.pid}/syscall")
+    deadline = time.monotonic() + 30
+    while status.exists() and time.monotonic() < deadline:
+        try:
+            if status.read_text().split(" ", 1)[0] in waiting:
+                break
+        except OSError:
+            break
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
 
 
 def test_terminal_has_line_editing_history_and_a_ctrl_c_hint(valid_catalog_dir: Path, tmp_path: Path) -> None:
     """On a terminal: the up arrow recalls the last line, the left arrow edits it, the first Ctrl-C
     (SIGINT) at the prompt says how to leave, a second one leaves (exit 0)."""
     import os
-    import signal
 
     process, fd = _terminal_chat(valid_catalog_dir, tmp_path)
     seen: list[str] = []
     try:
-        _read_until(fd, "vizbot> ", seen)
+        _read_until(fd, r"vizbot> $", seen)
         os.write(fd, b"/tags\r")
-        assert "Tags (2)" in _read_until(fd, "vizbot> ", seen)
+        _read_until(fd, r"Tags \(2\)[\s\S]*vizbot> $", seen)
         os.write(fd, b"\x1b[A\r")  # up arrow: the same command again
-        assert "Tags (2)" in _read_until(fd, "vizbot> ", seen)
+        _read_until(fd, r"Tags \(2\)[\s\S]*vizbot> $", seen)
         os.write(fd, b"/tag cn\x1b[Dn\r")  # left arrow, then type: "/tag cnn" only with line editing
-        assert "ConvNetJS 2D classification" in _read_until(fd, "vizbot> ", seen)
-        process.send_signal(signal.SIGINT)  # what Ctrl-C sends
-        assert "To leave, type /quit or press Ctrl-D; or press Ctrl-C again." in _read_until(fd, "vizbot> ", seen)
-        process.send_signal(signal.SIGINT)
+        _read_until(fd, r"ConvNetJS 2D classification[\s\S]*vizbot> $", seen)
+        _interrupt_when_waiting(process)
+        _read_until(fd, r"To leave, type /quit or press Ctrl-D; or press Ctrl-C again\.[\s\S]*vizbot> $", seen)
+        _interrupt_when_waiting(process)
         assert process.wait(timeout=60) == 0
         assert "Traceback" not in "".join(seen)
     finally:

@@ -45,7 +45,7 @@ def test_every_cli_command_is_in_readme(path: tuple[str, ...]) -> None:
 
 
 def _bash_blocks() -> list[str]:
-    return [b.strip() for b in re.findall(r"```bash\n(.*?)\n```", README, flags=re.S)]
+    return [b.strip() for b in re.findall(r"```bash\n(.*?)\n```", README, flags=re.DOTALL)]
 
 
 def test_ci_runs_the_readme_test_command() -> None:
@@ -72,10 +72,10 @@ def test_set_up_commands_use_a_virtual_environment() -> None:
 def test_the_service_installs_into_a_virtual_environment() -> None:
     """No command in the README installs with `pip install --user` (refused by externally managed
     Pythons); the service user's vizbot lives in a virtual environment the unit runs."""
-    blocks = re.findall(r"^```\w+\n(.*?)\n```$", README, flags=re.S | re.M)
+    blocks = re.findall(r"^```\w+\n(.*?)\n```$", README, flags=re.DOTALL | re.MULTILINE)
     assert len(blocks) >= 5 and not any("--user" in line and "pip" in line for block in blocks for line in block.splitlines())
     unit = next(block for block in blocks if "[Service]" in block)
-    start = re.search(r"^ExecStart=(\S+) run", unit, flags=re.M)
+    start = re.search(r"^ExecStart=(\S+) run", unit, flags=re.MULTILINE)
     assert start is not None
     venv = start.group(1).removesuffix("/bin/vizbot")
     assert f"python3 -m venv {venv}" in README and f"{venv}/bin/pip install" in README
