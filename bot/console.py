@@ -194,7 +194,8 @@ class Console:
     async def run(self) -> int:
         """Answer lines until ``/quit`` or end of input; returns the exit status (0)."""
         if self.prompt:
-            self.say("vizbot chat: ask a question, or /help. /quit or Ctrl-D to leave.")
+            self.say("vizbot chat: ask a question, or /help. /quit or Ctrl-D to leave.\n"
+                     f"Catalog: {self.service.catalog_dir}")
         while (line := self.read(idle=True)) is not None:
             if not await self.handle(line):
                 break

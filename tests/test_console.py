@@ -349,7 +349,7 @@ def test_terminal_has_line_editing_history_and_a_ctrl_c_hint(valid_catalog_dir: 
     process, fd = _terminal_chat(valid_catalog_dir, tmp_path)
     seen: list[str] = []
     try:
-        _read_until(fd, r"vizbot> $", seen)
+        assert f"Catalog: {valid_catalog_dir}" in _read_until(fd, r"vizbot> $", seen)  # the catalog it reads
         os.write(fd, b"/tags\r")
         _read_until(fd, r"Tags \(2\)[\s\S]*vizbot> $", seen)
         os.write(fd, b"\x1b[A\r")  # up arrow: the same command again
