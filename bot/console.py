@@ -13,23 +13,32 @@ A line is a question unless it starts with ``/``:
     /reload                    re-read the catalog
     /help, /quit               (end of input quits too)
 
-The local user counts as a moderator. No discord import here.
+The local user counts as a moderator. Before each line the console re-reads approvals and votes
+from the database (as the Discord bot does), so what moderators decide elsewhere is live here too.
+On a terminal, lines are read with readline (editing, history); the first Ctrl-C at the prompt
+says how to leave, a second one in a row leaves. No discord import here.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, ClassVar, TextIO
 
 from bot.core import answers
-from bot.core.answers import AnswerCard
-from bot.core.errors import InvalidInput, VizbotError
+from bot.core.answers import AnswerCard, ResultItem
+from bot.core.errors import InvalidInput, StoreError, VizbotError
 from bot.core.model import KINDS, LEVELS
 
+_log = logging.getLogger(__name__)
+
 PROMPT = "vizbot> "
+REVIEW_PROMPT = "[a]pprove, [r]eject, [s]kip, [q]uit? "
+QUIT_HINT = "(To leave, type /quit or press Ctrl-D; or press Ctrl-C again.)"
+MAX_DAYS = 10**9  # as `vizbot report --days`
 _TONE_MARK = {answers.ERROR: "! ", answers.WARNING: "! ", answers.SUCCESS: "✓ ", answers.EMPTY: "", answers.INFO: ""}
 
 
@@ -72,6 +81,20 @@ def _number(text: str) -> int | None:
     return int(text) if _DIGITS.fullmatch(text.strip()) else None
 
 
+def _whole(command: str, what: str, text: str, default: int, maximum: int = MAX_DAYS) -> int:
+    """``text`` as a whole number from 1 to ``maximum`` (``default`` when empty); else ``InvalidInput``,
+    worded as the command line words ``--days 0``."""
+    text = text.strip()
+    if not text:
+        return default
+    if not re.fullmatch(r"[+-]?[0-9]+", text):
+        raise InvalidInput(command, f"{what}: {text[:20]!r} is not a whole number; use {command} [N]")
+    value = int(text)
+    if not 1 <= value <= maximum:
+        raise InvalidInput(command, f"{what}: must be from 1 to {maximum}")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting (errors become InvalidInput)."""
 
@@ -100,6 +123,16 @@ def _tag_parser() -> _Parser:
     return parser
 
 
+def enable_line_editing() -> bool:
+    """Load readline, so ``input()`` edits lines and keeps this session's history; ``False`` where
+    there is none (the console then reads plain lines)."""
+    try:
+        import readline  # noqa: F401  (importing it is what turns line editing on)
+    except ImportError:
+        return False
+    return True
+
+
 @dataclass
 class Console:
     """One conversation: ``service`` is a ``bot.app.Vizbot``; input and output are text streams."""
@@ -109,7 +142,11 @@ class Console:
     stdout: TextIO
     user: str = "local"
     prompt: bool = False
+    line_editing: bool = False  # read with input() and readline (a terminal); else stdin.readline()
     last: AnswerCard | None = field(default=None, init=False)
+    # Every result shown for the last question, by the number it was shown with (all pages).
+    shown: dict[int, ResultItem] = field(default_factory=dict, init=False)
+    _interrupted: bool = field(default=False, init=False)
 
     def say(self, text: str) -> None:
         """Write text and a blank line."""
@@ -120,22 +157,56 @@ class Console:
         """Write one card."""
         self.say(render_card(card))
 
-    def read(self, prompt: str = PROMPT) -> str | None:
-        """The next input line, or ``None`` at end of input."""
+    def _read_line(self, prompt: str) -> str | None:
+        if self.line_editing:
+            try:
+                return input(prompt)  # readline (imported by enable_line_editing) edits and keeps history
+            except EOFError:
+                self.stdout.write("\n")
+                return None
         if self.prompt:
             self.stdout.write(prompt)
             self.stdout.flush()
         line = self.stdin.readline()
         return None if line == "" else line.rstrip("\r\n")
 
+    def read(self, prompt: str = PROMPT, *, idle: bool = False) -> str | None:
+        """The next input line, or ``None`` at end of input.
+
+        On a terminal (``prompt``), Ctrl-C at the idle prompt (``idle``) says how to leave and asks
+        again, and a second one in a row leaves; at any other prompt it cancels that prompt (``None``).
+        """
+        while True:
+            try:
+                line = self._read_line(prompt)
+            except KeyboardInterrupt:
+                if not self.prompt:
+                    raise
+                self.stdout.write("\n")
+                if not idle or self._interrupted:
+                    return None
+                self._interrupted = True
+                self.say(QUIT_HINT)
+                continue
+            self._interrupted = False
+            return line
+
     async def run(self) -> int:
         """Answer lines until ``/quit`` or end of input; returns the exit status (0)."""
         if self.prompt:
-            self.say("vizbot chat: ask a question, or /help. /quit to leave.")
-        while (line := self.read()) is not None:
+            self.say("vizbot chat: ask a question, or /help. /quit or Ctrl-D to leave.\n"
+                     f"Catalog: {self.service.catalog_dir}")
+        while (line := self.read(idle=True)) is not None:
             if not await self.handle(line):
                 break
         return 0
+
+    async def refresh(self) -> None:
+        """Pick up what was decided elsewhere (approvals, votes), as the bot does; a failure is logged."""
+        try:
+            await self.service.refresh()
+        except StoreError as exc:
+            _log.warning("approvals and votes not re-read: %s", exc)
 
     async def handle(self, line: str) -> bool:
         """Handle one input line; ``False`` means quit."""
@@ -144,6 +215,7 @@ class Console:
             return True
         if line in ("/quit", "/exit", "/q"):
             return False
+        await self.refresh()
         try:
             if line.startswith("/"):
                 name, _, rest = line[1:].partition(" ")
@@ -160,27 +232,42 @@ class Console:
     async def ask(self, question: str) -> None:
         """A question: the same flow as a Discord mention."""
         self.last = await answers.ask_card(self.service, question, user=self.user)
+        self.shown = {}
+        self._remember(self.last)
         self.show(self.last)
+
+    def _remember(self, card: AnswerCard) -> None:
+        """Keep the results of a page by the numbers they were shown with."""
+        self.shown.update(enumerate(card.items, card.offset + 1))
 
     async def more(self, rest: str) -> None:
-        """The next page of the last answer."""
+        """The next page of the last answer; past the last page, say there is nothing more."""
         if self.last is None or not self.last.question:
             raise InvalidInput("/more", "ask a question first")
-        offset = self.last.offset + len(self.last.items) if self.last.has_more else 0
-        self.last = answers.page_card(self.service.engine, self.last.question, offset=offset)
-        self.show(self.last)
+        if not self.last.has_more:
+            shown = len(self.shown)
+            self.say(f"No more results for “{self.last.question}”: all {shown} {'is' if shown == 1 else 'are'} shown "
+                     "above. Ask another question, or /tag NAME to browse a topic." if shown else
+                     f"No results for “{self.last.question}”. Ask another question, or /tags for every topic.")
+            return
+        card = answers.page_card(self.service.engine, self.last.question,
+                                 offset=self.last.offset + len(self.last.items))
+        self.show(card)
+        if card.items:  # a page that came back empty (the catalog changed) keeps the last one
+            self.last = card
+            self._remember(card)
 
     async def vote(self, rest: str) -> None:
-        """``/vote N up|down`` on the last answer."""
+        """``/vote N up|down`` on any result shown for the last question (every page)."""
         parts = rest.split()
-        if self.last is None or not self.last.items:
+        if self.last is None or not self.shown:
             raise InvalidInput("/vote", "there is no answer to vote on yet")
         if len(parts) != 2 or _number(parts[0]) is None or parts[1].lower() not in ("up", "down", "+1", "-1"):
             raise InvalidInput("/vote", "use /vote N up or /vote N down")
-        index = (_number(parts[0]) or 0) - self.last.offset - 1
-        if not 0 <= index < len(self.last.items):
-            raise InvalidInput("/vote", f"result {parts[0]} is not shown; pick one of the numbers above")
-        item = self.last.items[index]
+        item = self.shown.get(_number(parts[0]) or 0)
+        if item is None:
+            numbers = sorted(self.shown)
+            raise InvalidInput("/vote", f"result {parts[0]} is not shown; pick one from {numbers[0]} to {numbers[-1]}")
         up = parts[1].lower() in ("up", "+1")
         await self.service.vote(user=self.user, question=self.last.question or "", resource_id=item.resource_id,
                                 value=1 if up else -1)
@@ -188,7 +275,7 @@ class Console:
 
     async def tags(self, rest: str) -> None:
         """``/tags [PAGE]``."""
-        page = _number(rest) or 1
+        page = _whole("/tags", "page", rest, 1)
         self.show(answers.tags_page_card(self.service.engine, page=page))
 
     async def tag(self, rest: str) -> None:
@@ -213,10 +300,10 @@ class Console:
             self.show(card)
             if not pending:
                 return
-            choice = (self.read("[a]pprove, [r]eject, [s]kip, [q]uit? ") or "q").strip().lower()
-            if choice.startswith("a"):
+            choice = self._review_choice()
+            if choice == "a":
                 self.show(answers.decision_card(await self.service.approve(pending[0].id, moderator=self.user)))
-            elif choice.startswith("r"):
+            elif choice == "r":
                 reason = (self.read("Reason: ") or "").strip()
                 if not reason:
                     self.say("A reason is needed to reject; skipped.")
@@ -224,14 +311,27 @@ class Console:
                     continue
                 self.show(answers.decision_card(
                     await self.service.reject(pending[0].id, moderator=self.user, reason=reason)))
-            elif choice.startswith("s"):
+            elif choice == "s":
                 offset += 1
             else:
                 return
 
+    def _review_choice(self) -> str:
+        """``a``, ``r``, ``s`` or ``q`` (also at end of input); anything else asks again."""
+        while True:
+            line = self.read(REVIEW_PROMPT)
+            if line is None:
+                return "q"
+            word = line.strip().lower()
+            for choice, names in (("a", ("a", "approve")), ("r", ("r", "reject")), ("s", ("s", "skip")),
+                                  ("q", ("q", "quit", "/quit", "/q", "/exit"))):
+                if word in names:
+                    return choice
+            self.say(f"Please answer a (approve), r (reject), s (skip) or q (quit the review), not {line.strip()[:40]!r}.")
+
     async def report(self, rest: str) -> None:
-        """``/report [DAYS]``."""
-        days = _number(rest) or 30
+        """``/report [DAYS]``: DAYS a whole number from 1 (default 30), as ``vizbot report --days``."""
+        days = _whole("/report", "days", rest, 30)
         self.show(answers.report_card(await self.service.report(days=days)))
 
     async def forget(self, rest: str) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import subprocess
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -51,10 +53,84 @@ async def test_nothing_found_says_so_and_invites_suggest(service: object) -> Non
     assert "No matching visualization" in text and "/suggest" in text
 
 
-async def test_more_pages_through_the_last_answer(service: object) -> None:
-    """/more shows the next page, then wraps to the first."""
-    out = await chat(service, "convolutional neural networks", "/more")
-    assert out.count("1. CS231n") == 2  # only two results: /more goes back to the top
+async def test_more_past_the_last_page_says_there_is_nothing_more(service: object) -> None:
+    """/more after the last page says so; it never starts again from the top."""
+    out = await chat(service, "convolutional neural networks", "/more", "/more")
+    assert out.count("1. CS231n") == 1
+    assert out.count("No more results for “convolutional neural networks”: all 2 are shown above") == 2
+    assert "Recorded 👍 for CS231n" in await chat(service, "convolutional neural networks", "/more", "/vote 1 up")
+
+
+@pytest.fixture
+async def shipped(tmp_path: Path) -> AsyncIterator[object]:
+    """The service over the shipped catalog (words alone, so no model is loaded) and a temporary database."""
+    async with open_vizbot(Settings(db_path=tmp_path / "vizbot.db", semantic=False)) as vizbot:
+        yield vizbot
+
+
+def _numbered(text: str) -> dict[int, str]:
+    """The titles of the numbered results printed, by number."""
+    return {int(m.group(1)): m.group(2) for m in re.finditer(r"^(\d+)\. (.+)$", text, flags=re.MULTILINE)}
+
+
+async def test_vote_numbers_are_the_ones_on_screen_after_more(shipped: object) -> None:
+    """After /more, /vote N rates the result printed as N, on the new page or on an earlier one."""
+    out = await chat(shipped, "how do convolutions work", "/more")
+    titles = _numbered(out)
+    assert {1, 2, 3, 4, 5, 6} <= set(titles)
+    for number in (5, 1):
+        out = await chat(shipped, "how do convolutions work", "/more", f"/vote {number} up")
+        assert f"Recorded 👍 for {titles[number]}." in out
+    out = await chat(shipped, "how do convolutions work", "/more", "/vote 7 up")
+    assert "result 7 is not shown; pick one from 1 to 6" in out
+
+
+async def test_review_asks_again_after_an_unrecognised_answer(service: object) -> None:
+    """A stray answer at the /review prompt asks again; it neither ends the review nor becomes a question."""
+    text = await chat(service, "/suggest https://example.org/pooling --title 'Max pooling animated' --tags cnn",
+                      "/review", "maybe", "", "a", "/quit")
+    assert text.count("Please answer a (approve), r (reject), s (skip) or q (quit the review)") == 2
+    assert "Suggestion #1 approved" in text and "> maybe" not in text
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("/report 0", "days: must be from 1 to"),
+    ("/report -5", "days: must be from 1 to"),
+    ("/report abc", "is not a whole number"),
+    ("/report ⁵", "is not a whole number"),
+    ("/tags 0", "page: must be from 1 to"),
+])
+async def test_report_and_tags_refuse_bad_numbers(service: object, line: str, message: str) -> None:
+    """/report DAYS and /tags PAGE are whole numbers from 1, refused otherwise (like `vizbot report --days 0`)."""
+    text = await chat(service, line)
+    assert message in text and "Curator report" not in text and "Tags (" not in text
+
+
+async def test_report_without_days_covers_30(service: object) -> None:
+    """/report alone is the last 30 days."""
+    assert "in the last 30 days" in await chat(service, "/report")
+
+
+async def test_a_running_chat_sees_approvals_made_elsewhere(valid_catalog_dir: Path, tmp_path: Path) -> None:
+    """An approval made by another process is answered in a chat already running, and /reload counts it."""
+    settings = Settings(catalog_dir=valid_catalog_dir, db_path=tmp_path / "vizbot.db", semantic=False)
+    async with open_vizbot(settings) as console_side, open_vizbot(settings) as elsewhere:
+        outcome = await elsewhere.suggest("https://example.org/pooling", "Max pooling animated", "cnn", user="someone")
+        await elsewhere.approve(outcome.suggestion.id, moderator="mod")
+        assert console_side.catalog.get("max-pooling-animated") is None  # built before the approval
+        text = await chat(console_side, "max pooling animated", "/reload")
+    assert "https://example.org/pooling" in text.split("> max pooling animated", 1)[1]
+    assert "4 resources and 2 tags are live" in text
+
+
+async def test_reload_counts_approvals_it_picks_up(valid_catalog_dir: Path, tmp_path: Path) -> None:
+    """The reload card counts what is live after the store is re-read, not before."""
+    settings = Settings(catalog_dir=valid_catalog_dir, db_path=tmp_path / "vizbot.db", semantic=False)
+    async with open_vizbot(settings) as running, open_vizbot(settings) as elsewhere:
+        outcome = await elsewhere.suggest("https://example.org/pooling", "Max pooling animated", "cnn", user="someone")
+        await elsewhere.approve(outcome.suggestion.id, moderator="mod")
+        card = await answers.reload_catalog(running)
+    assert card.description == "4 resources and 2 tags are live."
 
 
 async def test_more_needs_a_question_first(service: object) -> None:
@@ -210,3 +286,87 @@ async def test_forget_deletes_what_is_kept_about_the_local_user(service: object)
     out = await chat(service, "/forget")
     assert "Forgotten" in out and "Pending suggestions deleted: 1" in out
     assert await service.pending_count() == 0  # type: ignore[attr-defined]
+
+
+def _terminal_chat(valid_catalog_dir: Path, tmp_path: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """Start `python -m bot chat` on a pseudo-terminal; returns the process and the terminal's other end."""
+    import os
+    import pty
+    import sys
+
+    env = {**os.environ, "VIZBOT_CATALOG": str(valid_catalog_dir), "VIZBOT_DB": str(tmp_path / "vizbot.db"),
+           "VIZBOT_SEMANTIC": "off", "TERM": "xterm", "INPUTRC": "/dev/null"}
+    main, child = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "bot", "chat"], stdin=child, stdout=child, stderr=child,
+                               env=env, start_new_session=True)
+    os.close(child)
+    return process, main
+
+
+def _read_until(fd: int, pattern: str, seen: list[str], timeout: float = 60.0) -> str:
+    """Read the terminal until the regular expression ``pattern`` matches what came after what was
+    already ``seen``; returns that new text."""
+    import os
+    import select
+    import time
+
+    start = len("".join(seen))
+    deadline = time.monotonic() + timeout
+    while re.search(pattern, "".join(seen)[start:]) is None:
+        left = deadline - time.monotonic()
+        assert left > 0, f"timed out waiting for {pattern!r}; got {''.join(seen)[start:]!r}"
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the child closed the terminal
+                chunk = b""
+            assert chunk, f"terminal closed while waiting for {pattern!r}; got {''.join(seen)[start:]!r}"
+            seen.append(chunk.decode("utf-8", "replace"))
+    return "".join(seen)[start:]
+
+
+def _interrupt_when_waiting(process: subprocess.Popen[bytes]) -> None:
+    """Send SIGINT (what Ctrl-C sends) once the console is blocked reading the terminal: a signal that
+    lands between the prompt and readline's wait is only seen at the next key, as in any readline program."""
+    import signal
+    import time
+
+    waiting = {"7", "23", "270", "271"}  # poll, select, pselect6, ppoll (Linux x86-64 numbers)
+    status = Path(f"/proc/{process.pid}/syscall")
+    deadline = time.monotonic() + 30
+    while status.exists() and time.monotonic() < deadline:
+        try:
+            if status.read_text().split(" ", 1)[0] in waiting:
+                break
+        except OSError:
+            break
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+
+
+def test_terminal_has_line_editing_history_and_a_ctrl_c_hint(valid_catalog_dir: Path, tmp_path: Path) -> None:
+    """On a terminal: the up arrow recalls the last line, the left arrow edits it, the first Ctrl-C
+    (SIGINT) at the prompt says how to leave, a second one leaves (exit 0)."""
+    import os
+
+    process, fd = _terminal_chat(valid_catalog_dir, tmp_path)
+    seen: list[str] = []
+    try:
+        assert f"Catalog: {valid_catalog_dir}" in _read_until(fd, r"vizbot> $", seen)  # the catalog it reads
+        os.write(fd, b"/tags\r")
+        _read_until(fd, r"Tags \(2\)[\s\S]*vizbot> $", seen)
+        os.write(fd, b"\x1b[A\r")  # up arrow: the same command again
+        _read_until(fd, r"Tags \(2\)[\s\S]*vizbot> $", seen)
+        os.write(fd, b"/tag cn\x1b[Dn\r")  # left arrow, then type: "/tag cnn" only with line editing
+        _read_until(fd, r"ConvNetJS 2D classification[\s\S]*vizbot> $", seen)
+        _interrupt_when_waiting(process)
+        _read_until(fd, r"To leave, type /quit or press Ctrl-D; or press Ctrl-C again\.[\s\S]*vizbot> $", seen)
+        _interrupt_when_waiting(process)
+        assert process.wait(timeout=60) == 0
+        assert "Traceback" not in "".join(seen)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(fd)

@@ -63,13 +63,41 @@ def test_every_cli_command_is_in_readme(path: tuple[str, ...]) -> None:
     assert mentions_command(README, " ".join(path))
 
 
+def _bash_blocks() -> list[str]:
+    return [b.strip() for b in re.findall(r"```bash\n(.*?)\n```", README, flags=re.DOTALL)]
+
+
 def test_ci_runs_the_readme_test_command() -> None:
     """.ci/run executes exactly the test command shown in the README."""
-    blocks = re.findall(r"```bash\n(.*?)\n```", README, flags=re.S)
-    test_commands = [b.strip() for b in blocks if "pytest" in b]
+    test_commands = [b for b in _bash_blocks() if "pytest" in b]
     assert test_commands, "README has no test command"
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test_commands[0] in ci.splitlines()
+
+
+def test_set_up_commands_use_a_virtual_environment() -> None:
+    """The README's two set-up commands create .venv and install and run inside it, so they work
+    where the system Python is externally managed (no pip against the system Python)."""
+    ask, tests = _bash_blocks()[:2]
+    assert "vizbot ask" in ask and "pytest" in tests
+    for command in (ask, tests):
+        assert "\n" not in command and command.startswith("python3 -m venv .venv && .venv/bin/pip install ")
+        steps = [step.strip() for step in command.split("&&")]
+        assert all(step.startswith((".venv/bin/", "python3 -m venv ")) for step in steps), steps
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert ".venv/" in ignored
+
+
+def test_the_service_installs_into_a_virtual_environment() -> None:
+    """No command in the README installs with `pip install --user` (refused by externally managed
+    Pythons); the service user's vizbot lives in a virtual environment the unit runs."""
+    blocks = re.findall(r"^```\w+\n(.*?)\n```$", README, flags=re.DOTALL | re.MULTILINE)
+    assert len(blocks) >= 5 and not any("--user" in line and "pip" in line for block in blocks for line in block.splitlines())
+    unit = next(block for block in blocks if "[Service]" in block)
+    start = re.search(r"^ExecStart=(\S+) run", unit, flags=re.MULTILINE)
+    assert start is not None
+    venv = start.group(1).removesuffix("/bin/vizbot")
+    assert f"python3 -m venv {venv}" in README and f"{venv}/bin/pip install" in README
 
 
 def _slash_commands() -> list[str]:

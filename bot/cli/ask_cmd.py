@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Iterable, TextIO
 
 from bot.app import build_embedder, load_settings_catalog, open_vizbot
+from bot.cli.catalog_source import catalog_in_use
 from bot.cli.common import add_catalog_option, add_db_options, local_user, run, settings_from_args, whole_number
+from bot.cli.errors import UnknownName, UsageError
 from bot.cli.output import emit_json, info
-from bot.core.errors import InvalidInput, NotFound, StoreError
+from bot.core.errors import InvalidInput, StoreError
 from bot.core.evaluate import Report, check_gold, engine_answer, evaluate, load_questions
 from bot.core.model import KINDS, LEVELS, Resource, Tag
 from bot.core.search import MAX_LIMIT, SearchEngine, SearchResponse
@@ -33,14 +35,16 @@ def _store_unavailable(exc: StoreError) -> None:
     info(f"vizbot: warning: {exc}; answering from the curated catalog only (nothing logged)")
 
 
-def _live_engine(args: argparse.Namespace) -> SearchEngine:
-    """The live catalog, as Discord sees it: curated entries plus approved suggestions."""
+def _live_engine(args: argparse.Namespace) -> tuple[SearchEngine, str]:
+    """The live catalog, as Discord sees it: curated entries plus approved suggestions; and the
+    catalog directory read."""
+    settings = settings_from_args(args)
 
     async def go() -> SearchEngine:
-        async with open_vizbot(settings_from_args(args), on_store_error=_store_unavailable, semantic=False) as service:
+        async with open_vizbot(settings, on_store_error=_store_unavailable, semantic=False) as service:
             return service.engine
 
-    return run(go())
+    return run(go()), str(catalog_in_use(settings))
 
 
 # -- ask ----------------------------------------------------------------------------------
@@ -75,8 +79,9 @@ def _questions(source: str) -> Iterable[str]:
 def run_ask(args: argparse.Namespace) -> int:
     """Answer one question, or every line of a batch file."""
     if (args.question is None) == (args.batch is None):
-        raise InvalidInput("question", "give one QUESTION, or --batch FILE (- for standard input)")
+        raise UsageError("question", "give one QUESTION, or --batch FILE (- for standard input), not both")
     settings = settings_from_args(args)
+    catalog = str(catalog_in_use(settings))
     if args.batch is not None:  # scripts and evaluations: their questions stay out of the curator report
         settings = settings.with_overrides(log_questions=False)
     filters = {"tag": args.tag, "kind": args.kind, "level": args.level}
@@ -87,7 +92,7 @@ def run_ask(args: argparse.Namespace) -> int:
                 return await service.ask(args.question, user=local_user(), limit=args.limit, **filters)
             for question in _questions(args.batch):
                 response = await service.ask(question, user=local_user(), limit=args.limit, **filters)
-                emit_json(response.to_json())
+                emit_json({**response.to_json(), "catalog": catalog})
                 sys.stdout.flush()
             return None
 
@@ -95,7 +100,7 @@ def run_ask(args: argparse.Namespace) -> int:
     if response is None:
         return 0
     if args.json:
-        emit_json(response.to_json())
+        emit_json({**response.to_json(), "catalog": catalog})
         if response.notice:
             info(response.notice)
         return 0
@@ -120,34 +125,34 @@ def resource_json(r: Resource) -> dict[str, object]:
 
 def run_tags(args: argparse.Namespace) -> int:
     """List every tag with its title, number of resources and aliases."""
-    engine = _live_engine(args)
+    engine, catalog = _live_engine(args)
     counts = engine.tag_counts()
     tags = sorted(engine.catalog.tags.values(), key=lambda t: t.slug)
     if args.json:
-        emit_json({"tags": [tag_json(t, counts[t.slug]) for t in tags]})
+        emit_json({"catalog": catalog, "tags": [tag_json(t, counts[t.slug]) for t in tags]})
         return 0
     width = max((len(t.slug) for t in tags), default=4)
     for t in tags:
         aliases = f"  (also: {', '.join(t.aliases)})" if t.aliases else ""
         print(f"{t.slug:<{width}}  {counts[t.slug]:>3}  {t.title}{aliases}")
+    info(f"{len(tags)} tags, {len(engine.catalog.resources)} resources (catalog {catalog})")
     return 0
 
 
 def run_tag(args: argparse.Namespace) -> int:
     """List one tag's resources; an alias or a typo resolves, an unknown name gets suggestions."""
-    engine = _live_engine(args)
+    engine, catalog = _live_engine(args)
     found = engine.resolve_tag(args.name)
     if found.tag is None:
         names = [t.slug for t in found.suggestions]
-        if args.json:
-            emit_json({"tag": None, "how": "none", "suggestions": names, "resources": []})
         hint = f"; closest: {', '.join(names)}" if names else "; see vizbot tags"
-        raise NotFound(f"no tag {args.name[:60]!r}{hint}")
+        raise UnknownName(f"no tag {args.name[:60]!r}{hint}", names, field="name")
     tag = found.tag
     resources = engine.resources_for_tag(tag.slug, kind=args.kind, level=args.level)
     if args.json:
         emit_json(
             {
+                "catalog": catalog,
                 "tag": tag_json(tag, engine.tag_counts()[tag.slug]),
                 "how": found.how,
                 "suggestions": [],
@@ -215,11 +220,13 @@ def run_eval(args: argparse.Namespace) -> int:
     """Score the engine on a labelled-questions file."""
     questions = load_questions(Path(args.queries))
     engine = _curated_engine(args)
+    catalog = str(catalog_in_use(settings_from_args(args)))
     check_gold(questions, engine.catalog)
     report = evaluate(questions, engine_answer(engine))
     if args.json:
-        emit_json(report.to_json())
+        emit_json({**report.to_json(), "catalog": catalog})
     else:
+        sys.stdout.write(f"{'catalog':<22}{catalog}\n")
         print_report(report, sys.stdout, failures=not args.summary)
     return 0
 

@@ -64,13 +64,18 @@ def run_check(args: argparse.Namespace) -> int:
     if catalog is None:
         info(f"{directory}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
         return 1
-    print(f"{len(catalog.resources)} resources, {len(catalog.tags)} tags ({warnings} warning{'s' * (warnings != 1)})")
+    print(
+        f"{len(catalog.resources)} resources, {len(catalog.tags)} tags ({warnings} warning{'s' * (warnings != 1)}) "
+        f"in {directory}"
+    )
     return 1 if warnings else 0
 
 
 def run_export(args: argparse.Namespace) -> int:
     """Print every resource (JSON with ``--json``, else one line each)."""
-    catalog = load_catalog(_catalog_dir(args))
+    directory = _catalog_dir(args)
+    catalog = load_catalog(directory)
+    info(f"{len(catalog.resources)} resources from {directory}")
     if args.json:
         emit_json([r.to_export() for r in catalog.resources])
         return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 
 from bot.cli.common import add_catalog_option, add_db_options, local_user, settings_from_args
@@ -75,17 +76,32 @@ def _store_unavailable(exc: Exception) -> None:
     info(f"vizbot: warning: {exc}; questions work, suggestions, votes and reports do not")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def chat_command(args: argparse.Namespace) -> int:
-    """``vizbot chat``."""
+    """``vizbot chat``: on a terminal, with line editing, history and a Ctrl-C that asks first."""
     from bot.app import open_vizbot
-    from bot.console import Console
+    from bot.console import Console, enable_line_editing
 
     settings = settings_from_args(args)
+    terminal = sys.stdin.isatty()
+    editing = terminal and sys.stdout.isatty() and enable_line_editing()
+    if terminal:
+        # Ctrl-C raises KeyboardInterrupt where the console waits for a line, so it can say how to
+        # leave; asyncio.run's own handler (used only while this one is the default) would merely
+        # cancel the task, unseen until Enter is pressed.
+        signal.signal(signal.SIGINT, _interrupt)
 
     async def main() -> int:
         async with open_vizbot(settings, on_store_error=_store_unavailable) as service:
             console = Console(service, sys.stdin, sys.stdout, user=args.user or local_user(),
-                              prompt=sys.stdin.isatty())
+                              prompt=terminal, line_editing=editing)
             return await console.run()
 
-    return asyncio.run(main())
+    try:
+        return asyncio.run(main())
+    finally:
+        if terminal:
+            signal.signal(signal.SIGINT, signal.default_int_handler)

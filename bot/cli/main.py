@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from bot import __version__
 from bot.cli import ask_cmd, catalog_cmd, db_cmd, discord_cmd, servers_cmd, store_cmd
-from bot.cli.output import error
-from bot.core.errors import ConfigError, VizbotError
+from bot.cli.catalog_source import catalog_in_use, checkout_warning
+from bot.cli.common import settings_from_args
+from bot.cli.errors import USAGE, catalog_hint, describe, error_json, exit_status
+from bot.cli.output import emit_json, error, info
+from bot.core.errors import CatalogError, VizbotError
 
 _log = logging.getLogger(__name__)
 
@@ -18,9 +21,25 @@ _log = logging.getLogger(__name__)
 COMMAND_MODULES = (catalog_cmd, ask_cmd, store_cmd, servers_cmd, db_cmd, discord_cmd)
 
 
+class _UsageExit(Exception):
+    """argparse refused the command line (raised instead of exiting, so ``--json`` can report it)."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str):
+        super().__init__(message)
+        self.parser = parser
+        self.message = message
+
+
+class VizbotParser(argparse.ArgumentParser):
+    """argparse whose usage errors reach ``main`` (subcommand parsers are of the same class)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageExit(self, message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full ``vizbot`` parser (used by ``main`` and by the docs test)."""
-    parser = argparse.ArgumentParser(
+    parser = VizbotParser(
         prog="vizbot",
         description="Recommends learning visualizations for computer vision and deep learning.",
     )
@@ -38,25 +57,63 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _note_catalog(args: argparse.Namespace) -> str | None:
+    """For a command that reads a catalog: warn when a checkout's differing catalog is not the one
+    read; returns the directory read (``None`` when it cannot be found: the command says why)."""
+    if not hasattr(args, "catalog"):
+        return None
+    if getattr(args, "dir", None) is not None:  # `catalog check DIR`: named on the command line
+        return str(args.dir)
+    try:
+        settings = settings_from_args(args)
+        warning = checkout_warning(settings)
+        if warning:
+            info(warning)
+        return str(catalog_in_use(settings))
+    except (VizbotError, OSError):
+        return None
+
+
+def _usage(exc: _UsageExit, json_errors: bool) -> NoReturn:
+    """A usage error: the usage line and the message on stderr (and JSON on stdout), exit status 2."""
+    exc.parser.print_usage(sys.stderr)
+    sys.stderr.write(f"{exc.parser.prog}: error: {exc.message}\n")
+    if json_errors:
+        emit_json(error_json("usage", exc.message))
+    raise SystemExit(USAGE) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one ``vizbot`` command; returns its exit status."""
+    """Run one ``vizbot`` command; returns its exit status (usage errors raise ``SystemExit(2)``)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    json_errors = "--json" in argv
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except _UsageExit as exc:
+        _usage(exc, json_errors)
+    # --json, and --batch (whose output is JSON lines), report errors as JSON too
+    json_errors = bool(getattr(args, "json", False)) or getattr(args, "batch", None) is not None
     logging.basicConfig(
         level=getattr(logging, args.log_level),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    catalog = _note_catalog(args)
     try:
         return int(args.handler(args) or 0)
-    except ConfigError as exc:  # a setting is malformed: a usage problem, like argparse's
-        error(str(exc))
-        return 2
+    except _UsageExit as exc:  # a handler's own check of its options (``args.parser.error``)
+        _usage(exc, json_errors)
     except VizbotError as exc:
-        error(str(exc))
-        return 1
+        message = catalog_hint(exc, catalog) if isinstance(exc, CatalogError) else str(exc)
+        error(message)
+        if json_errors:
+            emit_json(describe(exc, message))
+        return exit_status(exc)
     except KeyboardInterrupt:
         error("interrupted")
+        if json_errors:
+            emit_json(error_json("interrupted", "interrupted"))
         return 130
     except BrokenPipeError:
         return 0

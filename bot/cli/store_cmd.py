@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from typing import Iterable
 
 import yaml
@@ -21,6 +22,10 @@ from bot.store.suggestions import to_resource
 VOTES = {"up": 1, "+1": 1, "1": 1, "down": -1, "-1": -1}
 
 
+
+LIST_LIMIT = 20  # suggestions shown by `suggestions list` in text, when --limit is not given
+REPORT_LIMIT = 10  # rows per report section in text, when --limit is not given
+EVERY_ROW = 10**12  # "no limit" for the store's paged queries
 
 _positive = whole_number(1, 10**9)
 _not_negative = whole_number(0, 10**9)
@@ -45,9 +50,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = ssub.add_parser("list", help="list suggestions (pending first by default)")
     p.add_argument("--status", choices=[*STATUSES, "all"], default="pending", help="which suggestions (default pending)")
-    p.add_argument("--limit", type=_positive, default=20, help="how many (default 20)")
+    p.add_argument("--limit", type=_positive, default=None,
+                   help=f"how many (default {LIST_LIMIT} in text; --json prints every one unless --limit is given)")
     p.add_argument("--offset", type=_not_negative, default=0, help="skip this many (default 0)")
-    p.add_argument("--json", action="store_true", help="print the suggestions as JSON")
+    p.add_argument("--json", action="store_true", help="print the suggestions as JSON (all of them by default)")
     add_db_options(p)
     p.set_defaults(handler=cmd_list)
 
@@ -98,6 +104,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("report", help="the curator report: topics, gaps, disliked resources, pending suggestions")
     p.add_argument("--days", type=_positive, default=30, help="how many days back (default 30)")
+    p.add_argument("--limit", type=_positive, default=None,
+                   help=f"rows per section in text (default {REPORT_LIMIT}); --json has every row unless --limit is given")
     p.add_argument("--server", metavar="ID", help="one server's report alone (what its admins see with /report there)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     add_db_options(p)
@@ -131,18 +139,26 @@ def cmd_list(args: argparse.Namespace) -> int:
     async def go():
         store = await open_store(settings)
         try:
-            return await store.suggestions(status=status, limit=args.limit, offset=args.offset)
+            return await store.suggestions(status=status, limit=EVERY_ROW, offset=0)
         finally:
             await store.close()
 
-    found = run(go())
+    every = run(go())
+    limit = args.limit if args.limit is not None else (EVERY_ROW if args.json else LIST_LIMIT)
+    found = every[args.offset : args.offset + limit]
     if args.json:
         emit_json([s.to_json() for s in found])
         return 0
-    if not found:
-        info("no suggestions" if status is None else f"no {status} suggestions")
+    what = "suggestions" if status is None else f"{status} suggestions"
+    if not every:
+        info(f"no {what}")
+    elif not found:
+        info(f"no {what} past the first {len(every)}; --offset {max(len(every) - limit, 0)} shows the last page")
     for s in found:
         print(_suggestion_text(s))
+    if found and len(found) < len(every):
+        first, last = args.offset + 1, args.offset + len(found)
+        info(f"{first}-{last} of {len(every)} {what} shown; --limit/--offset for others")
     return 0
 
 
@@ -253,16 +269,24 @@ def cmd_report(args: argparse.Namespace) -> int:
     async def go():
         store = await open_store(settings)
         try:
-            return await store.report(days=args.days, server=args.server)
+            return await store.report(days=args.days, server=args.server, limit=EVERY_ROW)
         finally:
             await store.close()
 
     found = run(go())
     if args.json:
+        if args.limit is not None:
+            found = _shortened(found, args.limit)
         emit_json(found.to_json())
     else:
-        sys.stdout.write(report_text(found))
+        sys.stdout.write(report_text(found, limit=args.limit or REPORT_LIMIT))
     return 0
+
+
+def _shortened(r: Report, limit: int) -> Report:
+    """The report with at most ``limit`` rows per section (twice as many gaps, as the store gives)."""
+    return replace(r, topics=r.topics[:limit], gaps=r.gaps[: 2 * limit], disliked=r.disliked[:limit],
+                   pending=r.pending[:limit])
 
 
 # ----------------------------------------------------------------------------- text rendering
@@ -288,8 +312,16 @@ def _suggestion_text(s: Suggestion) -> str:
     return head
 
 
-def report_text(r: Report) -> str:
-    """The report for a terminal."""
+def _more(shown: int, total: int, what: str) -> list[str]:
+    """The line saying a section was cut, or nothing."""
+    if total <= shown:
+        return []
+    return [f"  ({shown} of {total} {what} shown; --limit N for more, --json for all)"]
+
+
+def report_text(r: Report, *, limit: int = REPORT_LIMIT) -> str:
+    """The report for a terminal: at most ``limit`` rows per section (twice as many gaps), saying
+    when a section has more."""
     lines = [
         f"vizbot report: last {r.days} days (generated {r.generated_at:%Y-%m-%d %H:%M} UTC)"
         + ("" if r.server is None else f", server {r.server} alone"),
@@ -299,19 +331,23 @@ def report_text(r: Report) -> str:
         lines += ["", "By server (no names are kept; questions asked in DMs are counted, never quoted):"]
         lines += [f"  {s.questions:5d}  {s.unanswered:5d} unanswered  {answers.where_asked(s.server)}" for s in r.servers]
     lines += ["", "Most asked topics:"]
-    lines += [f"  {t.count:5d}  {t.tag}" for t in r.topics] or ["  (none yet)"]
+    lines += [f"  {t.count:5d}  {t.tag}" for t in r.topics[:limit]] or ["  (none yet)"]
+    lines += _more(limit, len(r.topics), "topics")
     lines += ["", "Gaps to fill (no answer or low confidence, most frequent first):"]
-    for g in r.gaps:
+    for g in r.gaps[: 2 * limit]:
         how = "no answer" if not g.answered else f"best score {g.best_score:.2f}" if g.best_score is not None else "low"
         lines.append(f"  {g.count:5d}  {_one_line(g.question, 70)}  ({how})")
     if not r.gaps:
         lines.append("  (none)")
+    lines += _more(2 * limit, len(r.gaps), "gaps")
     if r.server is not None:  # votes and suggestions belong to the home's report
         return "\n".join(lines) + "\n"
     lines += ["", "Most thumbs-down:"]
-    lines += [f"  {d.down:5d} down {d.up:5d} up  {d.resource_id}" for d in r.disliked] or ["  (none)"]
+    lines += [f"  {d.down:5d} down {d.up:5d} up  {d.resource_id}" for d in r.disliked[:limit]] or ["  (none)"]
+    lines += _more(limit, len(r.disliked), "resources")
     lines += ["", f"Pending suggestions: {r.pending_count}"]
-    lines += [f"  #{s.id} {_one_line(s.title, 60)}  {s.url}" for s in r.pending]
-    if r.pending_count > len(r.pending):
-        lines.append(f"  ... and {r.pending_count - len(r.pending)} more (vizbot suggestions list)")
+    shown = r.pending[:limit]
+    lines += [f"  #{s.id} {_one_line(s.title, 60)}  {s.url}" for s in shown]
+    if r.pending_count > len(shown):
+        lines.append(f"  ({len(shown)} of {r.pending_count} shown; vizbot suggestions list for the others)")
     return "\n".join(lines) + "\n"

@@ -650,6 +650,9 @@ class Reloadable(Protocol):
     @property
     def catalog_dir(self) -> Path: ...
 
+    @property
+    def catalog(self) -> Catalog: ...
+
     def use_catalog(self, curated: Catalog) -> Catalog: ...
 
     async def refresh(self) -> None: ...
@@ -662,9 +665,9 @@ async def reload_catalog(service: Reloadable) -> AnswerCard:
         curated = await asyncio.to_thread(load_catalog, service.catalog_dir)
     except CatalogError as exc:
         return reload_failed_card(exc)
-    catalog = service.use_catalog(curated)
+    service.use_catalog(curated)
     try:
         await service.refresh()
     except StoreError as exc:
         _log.warning("catalog reloaded, but approvals and votes were not re-read: %s", exc)
-    return reload_card(catalog)
+    return reload_card(service.catalog)  # after the refresh: approvals made elsewhere count too

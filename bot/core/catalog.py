@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.resources
 import logging
 import os
+import stat
 from pathlib import Path
 from typing import Mapping
 
@@ -116,10 +117,31 @@ def _resource_files(root: Path, problems: list[Problem]) -> list[Path]:
     for stray in sorted(directory.glob("*.yml")):
         message = "ignored: resource files must end in .yaml"
         problems.append(Problem(_display(stray, root), None, message, severity="warning"))
-    files = sorted(p for p in directory.glob("*.yaml") if p.is_file())
+    files = []
+    for path in sorted(directory.glob("*.yaml")):
+        odd = _not_a_file(path)
+        if odd is None:
+            files.append(path)
+        else:
+            shown = f"{_display(directory, root)}/{path.name}"  # the link itself, not where it points
+            problems.append(Problem(shown, None, f"ignored: {odd}, not a regular file", severity="warning"))
     if not files:
         problems.append(Problem(_display(directory, root), None, "no resource files (*.yaml) found"))
     return files
+
+
+def _not_a_file(path: Path) -> str | None:
+    """What ``path`` is when it is not a regular file (a symlink to one is fine), else ``None``."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return "a broken symbolic link" if path.is_symlink() else f"unreadable ({exc.strerror or exc})"
+    if stat.S_ISREG(mode):
+        return None
+    link = "a symbolic link to " if path.is_symlink() else ""
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    return link + next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def check_catalog(directory: Path | str) -> tuple[Catalog | None, list[Problem]]:

@@ -55,7 +55,7 @@ class LexicalEngine:
         query = query if isinstance(query, str) else str(query)
         q = self.reader.analyse(query)
         if not q.units and not q.unknown:
-            return self.empty_response(query)
+            return self.empty_response(query, tag=allowed_tag, kind=kind, level=level, limit=limit, offset=offset)
         on_topic = q.share >= COVERAGE - 1e-9
         ranked = self.retriever.top(q, offset + limit, allowed_tag, kind, level) if on_topic else []
         results = tuple(self.explain(q, doc, score, mask) for doc, score, mask in ranked[offset:])
@@ -74,9 +74,28 @@ class LexicalEngine:
             raise InvalidInput("level", f"must be one of {', '.join(LEVELS)}")
         return allowed_tag
 
-    def empty_response(self, query: str) -> SearchResponse:
-        """The answer to a question with no topic word at all ("how does it work?")."""
-        return SearchResponse(query, (), self.tags.popular_tags(), "Ask about a topic, for example: " + self.tags.example_topics())
+    def empty_response(
+        self, query: str, *, tag: str | None = None, kind: str | None = None, level: str | None = None,
+        limit: int = MAX_LIMIT, offset: int = 0,
+    ) -> SearchResponse:
+        """The answer to a question with no topic word at all ("how does it work?"); with a filter
+        (``tag`` a slug), the resources the filter allows: "show me this tag"."""
+        if tag is None and kind is None and level is None:
+            return SearchResponse(query, (), self.tags.popular_tags(), "Ask about a topic, for example: " + self.tags.example_topics())
+        if tag is not None:
+            chosen = self.tags.resources_for_tag(tag, kind=kind, level=level)
+        else:
+            order = {lv: i for i, lv in enumerate(LEVELS)}
+            chosen = sorted(
+                (r for r in self.catalog.resources if (kind is None or r.kind == kind) and (level is None or r.level == level)),
+                key=lambda r: (order.get(r.level, 99), r.title.casefold(), r.id),
+            )
+        shown = " ".join(f"{name} {value}" for name, value in (("tag", tag), ("kind", kind), ("level", level)) if value)
+        if not chosen:
+            return SearchResponse(query, (), (tag,) if tag else (), f"No resource has {shown}.", confidence=0.0)
+        results = tuple(SearchResult(r, 1.0, f"listed: {shown}", ()) for r in chosen[offset : offset + limit])
+        notice = f"No topic in the question: showing the resources with {shown} ({len(chosen)} in all)."
+        return SearchResponse(query, results, (tag,) if tag else (), notice, confidence=1.0)
 
     def respond(
         self, query: str, q: Query, results: tuple[SearchResult, ...], ranked: list[int], confidence: float, *, filtered: bool

@@ -86,7 +86,7 @@ class SearchEngine:
         query = query if isinstance(query, str) else str(query)
         q = lex.analyse(query)
         if not q.units and not q.unknown:
-            return lex.empty_response(query)
+            return lex.empty_response(query, tag=allowed_tag, kind=kind, level=level, limit=limit, offset=offset)
         coverage = min(q.share, 1.0)
         ranked = lex.top(q, LEXICAL_DEPTH, allowed_tag, kind, level) if q.units else []
         cosines = self.semantic.cosines(_as_read(query[:MAX_QUERY_CHARS], q.corrections))

@@ -85,16 +85,21 @@ def resolve_tags(names: list[str], lookup: Callable[[str], TagLookupLike]) -> tu
     if not names:
         raise InvalidInput("tags", "give at least one tag")
     slugs: list[str] = []
+    unknown: list[str] = []  # every unknown name is reported, each with its closest tags
     for name in names:
         found = lookup(name)
         if found.tag is None:
             hints = [t.slug for t in found.suggestions[:3]]
-            hint = f"; did you mean {', '.join(hints)}?" if hints else "; see `vizbot tags` for the list"
+            hint = f" (did you mean {', '.join(hints)}?)" if hints else " (no tag is close)"
             shown = name if len(name) <= 40 else name[:37] + "..."
-            raise InvalidInput("tags", f"unknown tag {shown!r}{hint}")
+            unknown.append(f"{shown!r}{hint}")
+            continue
         slug = found.tag.slug
         if slug not in slugs:
             slugs.append(slug)
+    if unknown:
+        what = "unknown tag" if len(unknown) == 1 else "unknown tags"
+        raise InvalidInput("tags", f"{what} {', '.join(unknown)}; see `vizbot tags` for the list")
     if len(slugs) > MAX_TAGS:
         raise InvalidInput("tags", f"give at most {MAX_TAGS} tags")
     return tuple(slugs)

@@ -39,7 +39,8 @@ def test_ask_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "ask", "spectroscpy", "--json", "--limit", "2", "--catalog", FIXTURE)
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"query", "results", "suggested_tags"}
+    assert set(data) == {"query", "results", "suggested_tags", "catalog"}
+    assert data["catalog"] == FIXTURE
     assert len(data["results"]) <= 2
     assert set(data["results"][0]) == {"id", "title", "url", "score", "tags", "why"}
     assert "spectroscopy" in err  # the correction notice goes to stderr
@@ -81,7 +82,7 @@ def test_ask_filters(capsys: pytest.CaptureFixture[str], extra: list[str], expec
 def test_ask_errors_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
     """Mistakes print `vizbot: error: ...` and exit non-zero (2 for a catalog directory that is not there)."""
     code, out, err = run(capsys, *argv, *([] if "--catalog" in argv else ["--catalog", FIXTURE]))
-    assert code == (2 if "/nonexistent/catalog" in argv else 1)
+    assert code == (2 if "/nonexistent/catalog" in argv or message == "give one QUESTION" else 1)
     assert err.startswith("vizbot: error: ") and message in err
     assert "Traceback" not in err
 
@@ -143,7 +144,9 @@ def test_tag_unknown_suggests_and_exits_1(capsys: pytest.CaptureFixture[str]) ->
     assert code == 1 and "orbital-mechanics" in err and err.startswith("vizbot: error:")
     code, out, err = run(capsys, "tag", "orbitology", "--json", "--catalog", FIXTURE)
     assert code == 1
-    assert json.loads(out) == {"tag": None, "how": "none", "suggestions": json.loads(out)["suggestions"], "resources": []}
+    error = json.loads(out)["error"]
+    assert (error["code"], error["field"]) == ("not_found", "name")
+    assert "orbital-mechanics" in error["suggestions"] and "orbitology" in error["message"]
 
 
 def test_eval_meets_the_floors(capsys: pytest.CaptureFixture[str]) -> None:
@@ -215,3 +218,38 @@ def test_subprocess_batch_with_nasty_lines() -> None:
     done = _subprocess("ask", "--batch", "-", "--catalog", FIXTURE, stdin="\n".join(lines) + "\n")
     assert done.returncode == 0, done.stderr
     assert len([json.loads(line) for line in done.stdout.splitlines()]) == 4
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--tag", "orbital-mechanics"], "orbital-mechanics"),
+        (["--tag", "telescpes"], "telescopes"),  # a typo resolves, as it does for the filter
+        (["--tag", "orbital-mechanics", "--kind", "video"], "orbital-mechanics"),
+    ],
+)
+def test_generic_question_with_a_tag_lists_the_tag(capsys: pytest.CaptureFixture[str], argv: list[str], expected: str) -> None:
+    """`ask "how does it work" --tag T` means "show me this tag": the tag's resources, not "ask about a topic"."""
+    code, out, err = run(capsys, "ask", "how does it work", *argv, "--json", "--limit", "50", "--catalog", FIXTURE)
+    assert code == 0
+    results = json.loads(out)["results"]
+    code, listing, _ = run(capsys, "tag", expected, *argv[2:], "--json", "--catalog", FIXTURE)
+    assert [r["id"] for r in results] == [r["id"] for r in json.loads(listing)["resources"]] != []
+    assert all(expected in r["tags"] for r in results)
+    assert "showing the resources with tag " + expected in err
+    code, out, _ = run(capsys, "ask", "how does it work", *argv, "--catalog", FIXTURE)
+    assert out.startswith("1. ") and "Ask about a topic" not in out
+
+
+def test_generic_question_without_a_filter_still_asks_for_a_topic(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without a filter, a question with no topic gets the "ask about a topic" hint and no results."""
+    code, out, _ = run(capsys, "ask", "how does it work", "--catalog", FIXTURE)
+    assert code == 0 and out.startswith("Ask about a topic")
+
+
+def test_ask_on_a_broken_catalog_points_at_catalog_check(capsys: pytest.CaptureFixture[str]) -> None:
+    """A broken catalog: one line naming the first problem and the command that lists them all."""
+    broken = DATA / "catalogs" / "many_problems"
+    code, out, err = run(capsys, "ask", "kernels", "--catalog", str(broken), "--no-log")
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1 and f"run `vizbot catalog check {broken}` to see every problem" in err

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +32,7 @@ def run(capsys, *argv):
 
 def test_check_valid_prints_summary(capsys, valid_catalog_dir):
     """A clean catalog: summary on stdout, nothing on stderr, exit 0."""
-    assert run(capsys, "check", str(valid_catalog_dir)) == (0, "3 resources, 2 tags (0 warnings)\n", "")
+    assert run(capsys, "check", str(valid_catalog_dir)) == (0, f"3 resources, 2 tags (0 warnings) in {valid_catalog_dir}\n", "")
 
 
 def test_check_accepts_catalog_option(capsys, valid_catalog_dir):
@@ -41,7 +43,7 @@ def test_check_accepts_catalog_option(capsys, valid_catalog_dir):
 def test_check_reads_env_variable(capsys, monkeypatch, valid_catalog_dir):
     """VIZBOT_CATALOG names the catalog when no directory is given."""
     monkeypatch.setenv("VIZBOT_CATALOG", str(valid_catalog_dir))
-    assert run(capsys, "check")[1] == "3 resources, 2 tags (0 warnings)\n"
+    assert run(capsys, "check")[1] == f"3 resources, 2 tags (0 warnings) in {valid_catalog_dir}\n"
 
 
 def test_check_errors_go_to_stderr_and_exit_1(capsys, catalogs_dir):
@@ -58,7 +60,7 @@ def test_check_errors_go_to_stderr_and_exit_1(capsys, catalogs_dir):
 def test_check_warnings_are_problems_too(capsys, catalogs_dir):
     """A warning is printed and fails the check (exit 1), though the catalog still loads and is summarised."""
     code, out, err = run(capsys, "check", str(catalogs_dir / "unused_tag"))
-    assert (code, out) == (1, "3 resources, 3 tags (1 warning)\n")
+    assert (code, out) == (1, f"3 resources, 3 tags (1 warning) in {catalogs_dir / 'unused_tag'}\n")
     assert err == "unused_tag/tags.yaml:9: warning [vision] no resource uses this tag\n"
 
 
@@ -114,7 +116,7 @@ def test_export_json_lists_every_resource(capsys, valid_catalog_dir):
     """export --json is a list of resources with the documented keys, in catalog order."""
     code, out, err = run(capsys, "export", "--json", "--catalog", str(valid_catalog_dir))
     data = json.loads(out)
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, f"3 resources from {valid_catalog_dir}\n")
     assert [item["id"] for item in data] == ["image-kernels", "cs231n-convnets", "convnetjs-classify2d"]
     assert all(set(item) == EXPORT_KEYS for item in data)
     assert data[1] == {
@@ -138,18 +140,19 @@ def test_export_plain_is_one_line_per_resource(capsys, valid_catalog_dir):
 
 
 def test_export_of_broken_catalog_fails_cleanly(capsys, catalogs_dir):
-    """A catalog with errors exports nothing and exits 1 with the first problem."""
+    """A catalog with errors exports nothing (the JSON error alone) and exits 1 with the first problem."""
     code, out, err = run(capsys, "export", "--json", "--catalog", str(catalogs_dir / "many_problems"))
-    assert (code, out) == (1, "")
-    assert err.startswith("vizbot: error: many_problems/resources/a-kernels.yaml:6: error [one] kind:")
-    assert "(and 4 more)" in err
+    assert code == 1 and json.loads(out)["error"]["code"] == "catalog_invalid"
+    broken = catalogs_dir / "many_problems"
+    assert err.startswith(f"vizbot: error: the catalog {broken} has errors: many_problems/resources/a-kernels.yaml:6: error [one] kind:")
+    assert "(and 4 more)" in err and f"run `vizbot catalog check {broken}` to see every problem" in err
 
 
 def test_shipped_catalog_checks_clean(capsys):
     """The catalog in the repository passes `vizbot catalog check`."""
     code, out, _ = run(capsys, "check")
     assert code == 0
-    assert re.fullmatch(r"\d+ resources, \d+ tags \(\d+ warnings?\)\n", out)
+    assert re.fullmatch(r"\d+ resources, \d+ tags \(\d+ warnings?\) in .*catalog\n", out)
 
 
 def test_python_m_bot_runs_from_another_directory(tmp_path):
@@ -164,4 +167,35 @@ def test_python_m_bot_runs_from_another_directory(tmp_path):
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert re.fullmatch(r"\d+ resources, \d+ tags \(\d+ warnings?\)\n", done.stdout)
+    assert re.fullmatch(r"\d+ resources, \d+ tags \(\d+ warnings?\) in .*catalog\n", done.stdout)
+
+
+def _odd_entries(resources: Path) -> dict[str, str]:
+    """Make the odd entries a resources folder can hold; returns each name with what check must say."""
+    os.mkfifo(resources / "pipe.yaml")
+    (resources / "folder.yaml").mkdir()
+    (resources / "device.yaml").symlink_to("/dev/null")
+    (resources / "dangling.yaml").symlink_to(resources / "nowhere.yaml")
+    return {
+        "pipe.yaml": "a FIFO (named pipe)",
+        "folder.yaml": "a directory",
+        "device.yaml": "a symbolic link to a character device",
+        "dangling.yaml": "a broken symbolic link",
+    }
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and symbolic links")
+def test_odd_entries_in_resources_are_reported(capsys, valid_catalog_dir, tmp_path):
+    """A FIFO, a directory, a link to a device or to nothing named *.yaml is reported (never read, never
+    skipped silently); the check fails, the catalog still loads."""
+    catalog = tmp_path / "catalog"
+    shutil.copytree(valid_catalog_dir, catalog)
+    expected = _odd_entries(catalog / "resources")
+    code, out, err = run(capsys, "check", str(catalog))
+    assert code == 1 and out.startswith("3 resources, 2 tags (4 warnings)")
+    for name, what in expected.items():
+        assert f"catalog/resources/{name}: warning ignored: {what}, not a regular file" in err.splitlines()
+    code, out, _ = run(capsys, "check", str(catalog), "--json")
+    data = json.loads(out)
+    assert (code, data["loads"], data["warnings"]) == (1, True, 4)
+    assert {p["file"].rsplit("/", 1)[1] for p in data["problems"]} == set(expected)

@@ -84,4 +84,5 @@ def test_eval_reports_per_kind_and_the_refusal_trade_off(capsys: pytest.CaptureF
     assert main(["eval", str(DATA / "heldout" / "music_queries.yaml"), "--catalog", str(DATA / "heldout" / "music"), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data["by_type"]) >= {"typo", "unanswerable"}
-    assert set(data["by_type"]["typo"]) == {k for k in data if k not in ("by_type", "failures")}
+    assert set(data["by_type"]["typo"]) == {k for k in data if k not in ("by_type", "failures", "catalog")}
+    assert data["catalog"] == str(DATA / "heldout" / "music")

@@ -314,3 +314,52 @@ def test_report_by_server(env: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert code == 0 and data["server"] == "123" and data["questions"] == 0 and data["servers"] == [] and data["pending"] == []
     code, out, _ = run(capsys, "report", "--server", "123")
     assert code == 0 and "server 123 alone" in out and "Pending suggestions" not in out
+
+
+def test_every_unknown_tag_is_reported_with_its_closest_tags(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--tags with several unknown names names each of them, each with its closest tags; nothing is stored."""
+    code, out, err = run(capsys, "suggest", URL, "--title", "Title", "--tags", "image, cnn, zzqqxx, conv, kernals")
+    assert code == 1 and out == ""
+    assert "unknown tags 'image' (did you mean kernels?), 'zzqqxx' (no tag is close), 'conv' (did you mean cnn?)" in err
+    assert "kernals" not in err  # a small typo resolves
+    assert json.loads(run(capsys, "suggestions", "list", "--json")[1]) == []
+
+
+def _many_suggestions(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, count: int) -> None:
+    monkeypatch.setenv("VIZBOT_SUGGESTIONS_PER_HOUR", str(count))
+    for n in range(count):
+        suggest(capsys, f"https://example.org/demo-{n}")
+
+
+def test_list_json_is_complete_and_text_says_what_is_cut(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`suggestions list --json` has every suggestion; text shows 20 and says how many exist and how to see more."""
+    _many_suggestions(capsys, monkeypatch, 23)
+    code, out, _ = run(capsys, "suggestions", "list", "--json")
+    assert code == 0 and [s["id"] for s in json.loads(out)] == list(range(1, 24))
+    code, out, err = run(capsys, "suggestions", "list")
+    assert code == 0 and out.count("[pending]") == 20
+    assert "1-20 of 23 pending suggestions shown; --limit/--offset for others" in err
+    code, out, err = run(capsys, "suggestions", "list", "--offset", "20")
+    assert out.count("[pending]") == 3 and "21-23 of 23" in err
+    code, out, err = run(capsys, "suggestions", "list", "--json", "--limit", "2", "--offset", "1")
+    assert [s["id"] for s in json.loads(out)] == [2, 3]
+    code, out, err = run(capsys, "suggestions", "list", "--limit", "30")
+    assert out.count("[pending]") == 23 and "shown" not in err
+
+
+def test_report_json_is_complete_and_text_says_what_is_cut(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`report --json` lists every pending suggestion; text shows 10 and says 10 of N."""
+    _many_suggestions(capsys, monkeypatch, 13)
+    code, out, _ = run(capsys, "report", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["pending_count"] == 13 and len(data["pending"]) == 13
+    code, out, _ = run(capsys, "report")
+    assert out.count("  #") == 10 and "(10 of 13 shown; vizbot suggestions list for the others)" in out
+    code, out, _ = run(capsys, "report", "--limit", "20")
+    assert out.count("  #") == 13 and "of 13 shown" not in out
+    code, out, _ = run(capsys, "report", "--json", "--limit", "2")
+    assert len(json.loads(out)["pending"]) == 2

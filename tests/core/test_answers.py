@@ -315,9 +315,11 @@ class _Service:
         self.catalog_dir = catalog_dir
         self.swapped: list[Catalog] = []
         self.refreshed = 0
+        self.catalog: Catalog | None = None
 
     def use_catalog(self, curated: Catalog) -> Catalog:
         self.swapped.append(curated)
+        self.catalog = curated
         return curated
 
     async def refresh(self) -> None:

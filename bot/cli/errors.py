@@ -1,0 +1,75 @@
+"""How the command line reports an error: one line on standard error, an exit status, and with
+``--json`` also ``{"error": {"code", "message", "field", "suggestions"}}`` on standard output."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.core.errors import (
+    CatalogError,
+    ConfigError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    StoreError,
+    VizbotError,
+)
+
+USAGE = 2  # a usage or settings problem, as argparse exits for an unknown option
+FAILED = 1  # a refused action or an error while running
+
+
+class UsageError(InvalidInput):
+    """The command line itself is wrong (a missing or conflicting argument): exit 2, like argparse."""
+
+
+class UnknownName(NotFound):
+    """A name (a tag) that does not exist; ``suggestions`` are the closest existing names."""
+
+    def __init__(self, message: str, suggestions: Sequence[str] = (), field: str | None = None):
+        super().__init__(message)
+        self.suggestions = list(suggestions)
+        self.field = field
+
+
+# Most specific first: the first class an error is an instance of gives its code.
+_CODES: tuple[tuple[type[BaseException], str], ...] = (
+    (UsageError, "usage"),
+    (ConfigError, "config"),
+    (CatalogError, "catalog_invalid"),
+    (RateLimited, "rate_limited"),
+    (PermissionDenied, "permission_denied"),
+    (InvalidInput, "invalid_input"),
+    (NotFound, "not_found"),
+    (StoreError, "store"),
+    (VizbotError, "error"),
+)
+
+
+def error_code(exc: BaseException) -> str:
+    """A stable machine-readable name for the kind of error."""
+    return next((code for cls, code in _CODES if isinstance(exc, cls)), "error")
+
+
+def exit_status(exc: VizbotError) -> int:
+    """2 for usage and settings problems, 1 for everything else."""
+    return USAGE if isinstance(exc, (UsageError, ConfigError)) else FAILED
+
+
+def catalog_hint(exc: CatalogError, catalog: str | None) -> str:
+    """The one-line message for a broken catalog, pointing at the command that lists every problem."""
+    where = f" {catalog}" if catalog else ""
+    return f"the catalog{where} has errors: {exc}; run `vizbot catalog check{where}` to see every problem"
+
+
+def error_json(code: str, message: str, field: str | None = None, suggestions: Sequence[str] = ()) -> dict[str, object]:
+    """The ``--json`` error document (every key always present)."""
+    return {"error": {"code": code, "message": message, "field": field, "suggestions": list(suggestions)}}
+
+
+def describe(exc: VizbotError, message: str | None = None) -> dict[str, object]:
+    """``error_json`` for a domain error (``message`` replaces ``str(exc)`` when given)."""
+    field = getattr(exc, "field", None)
+    return error_json(error_code(exc), str(exc) if message is None else message,
+                      field if isinstance(field, str) else None, getattr(exc, "suggestions", ()))

@@ -1,0 +1,80 @@
+"""Errors on the command line: exit 2 for usage, and with --json a JSON error document on stdout too."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+
+FIXTURE = str(Path(__file__).resolve().parent.parent / "data" / "catalogs" / "search_fixture")
+
+
+def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, str]:
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's own usage errors
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "code", "field", "fragment"),
+    [
+        (["suggest", "notaurl", "--title", "A title", "--tags", "cnn"], 1, "invalid_input", "url", "http"),
+        (["tag", "zzzzqqqq"], 1, "not_found", "name", "zzzzqqqq"),
+        (["ask"], 2, "usage", "question", "give one QUESTION"),
+        (["ask", "orbits", "--limit", "0"], 2, "usage", None, "--limit"),
+        (["ask", "orbits", "--no-such-option"], 2, "usage", None, "--no-such-option"),
+        (["tags", "--catalog", "/nonexistent/catalog"], 2, "config", None, "does not exist"),
+        (["suggestions", "approve", "99"], 1, "not_found", None, "99"),
+    ],
+    ids=["bad-url", "unknown-tag", "no-question", "bad-limit", "unknown-option",
+         "missing-catalog", "no-such-suggestion"],
+)
+def test_json_errors_are_a_document_on_stdout(
+    argv: list[str], status: int, code: str, field: str | None, fragment: str, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With --json an error prints {"error": {code, message, field, suggestions}} on stdout, the same
+    one-line message on stderr, and exits as without --json."""
+    monkeypatch.setenv("VIZBOT_DB", str(tmp_path / "vizbot.db"))
+    if "--catalog" not in argv and argv[0] in ("ask", "tag"):
+        argv = [*argv, "--catalog", FIXTURE]
+    plain_status, plain_out, plain_err = _run(capsys, argv)
+    assert plain_status == status and plain_out == "" and fragment in plain_err
+    json_status, out, err = _run(capsys, [*argv, "--json"])
+    assert json_status == status and err == plain_err
+    document = json.loads(out)
+    assert list(document) == ["error"]
+    assert set(document["error"]) == {"code", "message", "field", "suggestions"}
+    assert (document["error"]["code"], document["error"]["field"]) == (code, field)
+    assert fragment in document["error"]["message"] and out.count("\n") == 1
+
+
+def test_unknown_tag_error_lists_the_closest_tags(capsys: pytest.CaptureFixture[str]) -> None:
+    """`vizbot tag` with an unknown name: the JSON error carries the closest tags."""
+    code, out, _ = _run(capsys, ["tag", "orbitology", "--json", "--catalog", FIXTURE])
+    assert code == 1 and "orbital-mechanics" in json.loads(out)["error"]["suggestions"]
+
+
+@pytest.mark.parametrize("argv", [["ask"], ["ask", "x", "--batch", "-"]])
+def test_ask_usage_mistakes_exit_2_with_one_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """`vizbot ask` without a question, or with a question and --batch, is a usage error (exit 2), as the README says."""
+    code, out, err = _run(capsys, [*argv, "--catalog", FIXTURE])
+    assert code == 2
+    assert err.startswith("vizbot: error: question: give one QUESTION") and err.count("\n") == 1
+    if "--batch" in argv:  # batch output is JSON lines: the error is a JSON document too
+        assert json.loads(out)["error"]["code"] == "usage"
+    else:
+        assert out == ""
+
+
+def test_batch_errors_are_json_too(capsys: pytest.CaptureFixture[str]) -> None:
+    """--batch writes JSON lines, so its errors are a JSON document on stdout too."""
+    code, out, err = _run(capsys, ["ask", "--batch", "/nonexistent/questions.txt", "--catalog", FIXTURE])
+    assert code == 1 and "cannot read" in err
+    assert json.loads(out)["error"]["field"] == "--batch"
