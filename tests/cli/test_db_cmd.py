@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from pathlib import Path
 
 import pytest
+from cli_helpers import run
 
 from bot.cli.main import main
 
@@ -15,23 +15,10 @@ PAGE = 4096
 
 
 @pytest.fixture
-def env(tmp_path: Path, valid_catalog_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A clean environment with a temporary database that has one suggestion; returns its path."""
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("VIZBOT_"):
-            monkeypatch.delenv(name)
-    db = tmp_path / "data" / "vizbot.db"
-    monkeypatch.setenv("VIZBOT_DB", str(db))
-    monkeypatch.setenv("VIZBOT_CATALOG", str(valid_catalog_dir))
+def env(env: Path) -> Path:
+    """The clean CLI environment, its database holding one suggestion; returns its path."""
     assert main(["suggest", "https://example.org/pooling", "--title", "Max pooling explained", "--tags", "cnn"]) == 0
-    return db
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+    return env
 
 
 def test_check_sound_database(env: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,32 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
+from cli_helpers import run
 
 from bot.cli.main import main
-
-
-@pytest.fixture
-def env(tmp_path: Path, valid_catalog_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A clean environment: the fixture catalog, a temporary database, no .env; returns the db path."""
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("VIZBOT_"):
-            monkeypatch.delenv(name)
-    db = tmp_path / "vizbot.db"
-    monkeypatch.setenv("VIZBOT_DB", str(db))
-    monkeypatch.setenv("VIZBOT_CATALOG", str(valid_catalog_dir))
-    return db
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """Run one command; returns (exit status, stdout, stderr)."""
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_nothing_set_lists_no_server_and_says_the_defaults(env: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,30 +11,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cli_helpers import run
+
 from bot.cli.main import main
 from bot.core.catalog import check_catalog, default_catalog_dir
 
 URL = "https://example.org/pooling"
-
-
-@pytest.fixture
-def env(tmp_path: Path, valid_catalog_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A clean environment: the fixture catalog, a temporary database, no .env; returns the db path."""
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("VIZBOT_"):
-            monkeypatch.delenv(name)
-    db = tmp_path / "data" / "vizbot.db"
-    monkeypatch.setenv("VIZBOT_DB", str(db))
-    monkeypatch.setenv("VIZBOT_CATALOG", str(valid_catalog_dir))
-    return db
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """Run one command; returns (exit status, stdout, stderr)."""
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def suggest(capsys, url: str = URL, *extra: str) -> dict:
