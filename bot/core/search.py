@@ -31,6 +31,10 @@ __all__ = ["MAX_LIMIT", "Match", "SearchEngine", "SearchResponse", "SearchResult
 
 LEXICAL_DEPTH = 50  # lexical candidates handed to fusion
 MEANING_SHOWN = 0.5  # a resource whose semantic part reaches this says it is close in meaning
+# The second look (a second model run) is spent only on questions of at most this many tokens:
+# that keeps the slowest questions within the latency budget, and in a long question the known
+# words usually carry the subject (on the development sets no longer question was refused by it).
+SECOND_LOOK_TOKENS = 20
 
 
 def _as_read(question: str, corrections: list[tuple[str, str]]) -> str:
@@ -114,6 +118,8 @@ class SearchEngine:
         """The second look of :mod:`bot.core.fusion`: words answer, meaning is weak, and the
         words the catalog does not know were the subject (one more model run, only then)."""
         if not q.unknown or best_cos >= self.fusion.answer_cosine or self.semantic is None:
+            return False
+        if self.semantic.embedder.tokens(as_read) > SECOND_LOOK_TOKENS:
             return False
         rest = _without(as_read, q.unknown)
         if not rest:

@@ -165,3 +165,23 @@ def test_the_second_look_can_be_switched_off(cache: Path) -> None:
 def test_chatter_the_catalog_lacks_does_not_refuse(shipped: SearchEngine, question: str, expected: str) -> None:
     """Unknown chatter ("tbh", "homework") around a known subject still gets its answer."""
     assert expected in top_ids(shipped, question)
+
+
+@pytest.mark.parametrize(
+    ("question", "runs"),
+    [
+        ("how does LoRA fine-tuning work", 2),  # short, an unknown word, weak meaning: a second look
+        ('ok so our prof keeps saying "attention is all you need" and I have no idea what query key value even means, halp', 1),
+        ("backprop", 1),  # every word known: no second look
+    ],
+)
+def test_the_second_look_runs_only_for_short_questions_with_unknown_words(
+    shipped: SearchEngine, monkeypatch: pytest.MonkeyPatch, question: str, runs: int
+) -> None:
+    """The extra model run is spent only where it can refuse, and never on a long question (latency budget)."""
+    assert shipped.semantic is not None
+    seen: list[str] = []
+    real = shipped.semantic.cosines
+    monkeypatch.setattr(shipped.semantic, "cosines", lambda text: seen.append(text) or real(text))
+    shipped.search(question)
+    assert len(seen) == runs
