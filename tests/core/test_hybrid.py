@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.core.catalog import default_catalog_dir, load_catalog
@@ -182,6 +183,11 @@ def test_the_second_look_runs_only_for_short_questions_with_unknown_words(
     assert shipped.semantic is not None
     seen: list[str] = []
     real = shipped.semantic.cosines
-    monkeypatch.setattr(shipped.semantic, "cosines", lambda text: seen.append(text) or real(text))
+
+    def counted(text: str) -> np.ndarray:
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(shipped.semantic, "cosines", counted)
     shipped.search(question)
     assert len(seen) == runs
