@@ -108,6 +108,10 @@ class Embedder:
         vector.setflags(write=False)
         return vector
 
+    def tokens(self, text: str) -> int:
+        """How many tokens a question costs the model (its special tokens included)."""
+        return len(self._tokenizer.encode(text, QUERY_TOKENS))
+
     def query(self, text: str) -> np.ndarray:  # replaced per instance by a cached _query
         """The vector of one question."""
         return self._query(text)

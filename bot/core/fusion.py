@@ -16,6 +16,14 @@ abbreviation the embedding model cannot read still does) or when some resource i
 (cosine >= ``answer_cosine``); refuse otherwise. A resource enters the answer by a lexical
 match or by being close in meaning (within ``neighbour_margin`` of the best cosine and
 above ``doc_cosine``). Every number lives in :class:`FusionSettings`.
+
+A second look, for questions the words answer while no resource is close in meaning (best
+cosine under ``answer_cosine``) and some words are unknown to the catalog: the question is
+embedded again without those words. When that makes the best cosine clearly higher
+(by ``unknown_pull`` of itself), the unknown words carried the question's subject and the
+catalog answers a neighbouring question instead ("how does LoRA fine-tuning work" matches
+fine-tuning resources once "lora" is gone), so it is refused. Chatter ("tbh", "homework")
+moves the cosine little, so it does not trigger this.
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ class FusionSettings:
     doc_cosine: float = 0.35  # a resource with no lexical match needs at least this cosine
     neighbour_margin: float = 0.1  # ... and to be within this of the best cosine
     relative_cutoff: float = 0.3  # fused scores under this share of the best are dropped
+    unknown_pull: float = 0.28  # without its unknown words, a best cosine this much higher (relative) refuses
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,12 @@ def should_answer(coverage: float, lexical_hits: bool, best_cosine: float, s: Fu
     )
     joint = lexical_hits and coverage + best_cosine >= s.joint_evidence - 1e-9 and best_cosine >= s.veto_cosine
     return words_answer or joint or best_cosine >= s.answer_cosine
+
+
+def unknown_words_off_topic(best_cosine: float, best_without: float, s: FusionSettings) -> bool:
+    """Whether the words the catalog does not know carried the question's subject: without
+    them some resource is much closer in meaning than any is to the whole question."""
+    return best_cosine > 0 and best_without >= best_cosine * (1 + s.unknown_pull) - 1e-9
 
 
 def semantic_part(cosines: np.ndarray, s: FusionSettings) -> np.ndarray:

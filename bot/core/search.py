@@ -20,7 +20,7 @@ import re
 from typing import Callable, Mapping
 
 from bot.core.embedder import Embedder
-from bot.core.fusion import FusionSettings, fuse, should_answer
+from bot.core.fusion import FusionSettings, fuse, should_answer, unknown_words_off_topic
 from bot.core.lexical import MAX_LIMIT, LexicalEngine
 from bot.core.model import Catalog, Resource, Tag
 from bot.core.results import Match, SearchResponse, SearchResult, TagLookup
@@ -31,6 +31,10 @@ __all__ = ["MAX_LIMIT", "Match", "SearchEngine", "SearchResponse", "SearchResult
 
 LEXICAL_DEPTH = 50  # lexical candidates handed to fusion
 MEANING_SHOWN = 0.5  # a resource whose semantic part reaches this says it is close in meaning
+# The second look (a second model run) is spent only on questions of at most this many tokens:
+# that keeps the slowest questions within the latency budget, and in a long question the known
+# words usually carry the subject (on the development sets no longer question was refused by it).
+SECOND_LOOK_TOKENS = 20
 
 
 def _as_read(question: str, corrections: list[tuple[str, str]]) -> str:
@@ -42,6 +46,14 @@ def _as_read(question: str, corrections: list[tuple[str, str]]) -> str:
     for typed, read in corrections:
         text = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", read, text)
     return text
+
+
+def _without(text: str, unknown: list[str]) -> str:
+    """``text`` (normalised) with the words the catalog does not know taken out."""
+    text = normalise(text)
+    for word in set(unknown):
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", text)
+    return " ".join(text.split())
 
 
 class SearchEngine:
@@ -89,17 +101,31 @@ class SearchEngine:
             return lex.empty_response(query, tag=allowed_tag, kind=kind, level=level, limit=limit, offset=offset)
         coverage = min(q.share, 1.0)
         ranked = lex.top(q, LEXICAL_DEPTH, allowed_tag, kind, level) if q.units else []
-        cosines = self.semantic.cosines(_as_read(query[:MAX_QUERY_CHARS], q.corrections))
+        as_read = _as_read(query[:MAX_QUERY_CHARS], q.corrections)
+        cosines = self.semantic.cosines(as_read)
         best_cos = float(cosines.max()) if len(cosines) else 0.0
         filtered = bool(tag or kind or level)
         fused = []
-        if should_answer(coverage, bool(ranked), best_cos, self.fusion):
+        if should_answer(coverage, bool(ranked), best_cos, self.fusion) and not self._off_topic(q, as_read, best_cos):
             allowed = self._allowed(allowed_tag, kind, level) if filtered else None
             fused = fuse([(doc, score) for doc, score, _ in ranked], coverage, cosines, allowed, self.fusion, self._boosts)
         masks = {doc: (score, mask) for doc, score, mask in ranked}
         results = tuple(self._result(q, f, masks.get(f.doc)) for f in fused[offset : offset + limit])
         confidence = max(coverage if ranked else 0.0, min(1.0, best_cos / self.fusion.answer_cosine) * 0.5)
         return lex.respond(query, q, results, [f.doc for f in fused], round(confidence, 4), filtered=filtered)
+
+    def _off_topic(self, q, as_read: str, best_cos: float) -> bool:
+        """The second look of :mod:`bot.core.fusion`: words answer, meaning is weak, and the
+        words the catalog does not know were the subject (one more model run, only then)."""
+        if not q.unknown or best_cos >= self.fusion.answer_cosine or self.semantic is None:
+            return False
+        if self.semantic.embedder.tokens(as_read) > SECOND_LOOK_TOKENS:
+            return False
+        rest = _without(as_read, q.unknown)
+        if not rest:
+            return False
+        cosines = self.semantic.cosines(rest)
+        return unknown_words_off_topic(best_cos, float(cosines.max()) if len(cosines) else 0.0, self.fusion)
 
     def _allowed(self, tag: str | None, kind: str | None, level: str | None) -> list[bool]:
         return [

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from bot.core import embedder as embedder_module
-from bot.core.embedder import MODEL_SIZE, EmbeddingCache, SemanticUnavailable, default_model_path, load_embedder
+from bot.core.embedder import MODEL_SIZE, QUERY_TOKENS, EmbeddingCache, SemanticUnavailable, default_model_path, load_embedder
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +130,10 @@ def test_a_long_first_embedding_shows_progress_on_a_terminal(tmp_path: Path, mon
     monkeypatch.setattr(sys, "stderr", pipe)
     load_embedder(cache_dir=tmp_path / "b").documents(texts)
     assert pipe.getvalue() == ""
+
+
+def test_tokens_counts_what_the_model_runs_on() -> None:
+    """A question's token count includes [CLS] and [SEP] and stops at the query cap."""
+    embedder = load_embedder()
+    assert embedder.tokens("hello") == 3
+    assert embedder.tokens("word " * 500) == QUERY_TOKENS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.core.fusion import FusionSettings, fuse, semantic_part, should_answer
+from bot.core.fusion import FusionSettings, fuse, semantic_part, should_answer, unknown_words_off_topic
 
 S = FusionSettings()
 
@@ -62,3 +62,18 @@ def test_relative_cutoff_drops_far_weaker_results() -> None:
     cosines = np.zeros(3, dtype=np.float32)
     ranked = fuse([(0, 10.0), (1, 5.0), (2, 0.5)], 1.0, cosines, None, S)
     assert [f.doc for f in ranked] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    ("best", "without", "off_topic"),
+    [
+        (0.30, 0.47, True),  # the unknown word was the subject: without it the catalog fits far better
+        (0.40, 0.42, False),  # chatter: taking it out changes little
+        (0.40, 0.35, False),  # taking it out makes things worse: it was on topic
+        (0.40, 0.40 * 1.28, True),  # exactly the setting's margin
+        (0.0, 0.3, False),  # no cosine to compare with
+    ],
+)
+def test_unknown_words_off_topic(best: float, without: float, off_topic: bool) -> None:
+    """The second look refuses only when the unknown words pulled the question away from the catalog."""
+    assert unknown_words_off_topic(best, without, FusionSettings(unknown_pull=0.28)) is off_topic

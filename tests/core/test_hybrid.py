@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.core.catalog import default_catalog_dir, load_catalog
 from bot.core.embedder import load_embedder
+from bot.core.fusion import FusionSettings
 from bot.core.search import SearchEngine
 
 FIXTURE = Path(__file__).resolve().parent.parent / "data" / "catalogs" / "search_fixture"
@@ -138,3 +140,54 @@ def test_a_refused_question_suggests_no_unrelated_tags(shipped: SearchEngine, qu
     """Nothing in the catalog covers these, so no result and no far-fetched tag (it was 'maths, notation, clustering')."""
     response = shipped.search(question)
     assert response.results == () and response.suggested_tags == ()
+
+
+@pytest.mark.parametrize("question", ["how does LoRA fine-tuning work", "capsule networks and dynamic routing explained"])
+def test_a_subject_the_catalog_lacks_is_refused_despite_known_words(shipped: SearchEngine, question: str) -> None:
+    """Known words ("fine-tuning", "networks") around a subject the catalog never names do not carry the answer."""
+    assert shipped.search(question).results == ()
+
+
+def test_the_second_look_can_be_switched_off(cache: Path) -> None:
+    """With no margin that any cosine can reach, the same question is answered from its known words."""
+    engine = SearchEngine(
+        load_catalog(default_catalog_dir()), embedder=load_embedder(cache_dir=cache), fusion=FusionSettings(unknown_pull=10.0)
+    )
+    assert engine.search("how does LoRA fine-tuning work").results != ()
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("wat is backprop tbh", "mazur-backprop-example"),
+        ("what's a jacobian, need it for my deep learning homework", "explained-ai-matrix-calculus"),
+    ],
+)
+def test_chatter_the_catalog_lacks_does_not_refuse(shipped: SearchEngine, question: str, expected: str) -> None:
+    """Unknown chatter ("tbh", "homework") around a known subject still gets its answer."""
+    assert expected in top_ids(shipped, question)
+
+
+@pytest.mark.parametrize(
+    ("question", "runs"),
+    [
+        ("how does LoRA fine-tuning work", 2),  # short, an unknown word, weak meaning: a second look
+        ('ok so our prof keeps saying "attention is all you need" and I have no idea what query key value even means, halp', 1),
+        ("backprop", 1),  # every word known: no second look
+    ],
+)
+def test_the_second_look_runs_only_for_short_questions_with_unknown_words(
+    shipped: SearchEngine, monkeypatch: pytest.MonkeyPatch, question: str, runs: int
+) -> None:
+    """The extra model run is spent only where it can refuse, and never on a long question (latency budget)."""
+    assert shipped.semantic is not None
+    seen: list[str] = []
+    real = shipped.semantic.cosines
+
+    def counted(text: str) -> np.ndarray:
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(shipped.semantic, "cosines", counted)
+    shipped.search(question)
+    assert len(seen) == runs
