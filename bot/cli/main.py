@@ -8,14 +8,14 @@ import sys
 from typing import Sequence
 
 from bot import __version__
-from bot.cli import ask_cmd, catalog_cmd, discord_cmd, store_cmd
+from bot.cli import ask_cmd, catalog_cmd, discord_cmd, links_cmd, store_cmd
 from bot.cli.output import error
 from bot.core.errors import ConfigError, VizbotError
 
 _log = logging.getLogger(__name__)
 
 # Each module adds its subcommands; a handler takes the parsed args and returns an exit status.
-COMMAND_MODULES = (catalog_cmd, ask_cmd, store_cmd, discord_cmd)
+COMMAND_MODULES = (catalog_cmd, ask_cmd, store_cmd, discord_cmd, links_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -162,3 +163,24 @@ class LocalResolver(aiohttp.abc.AbstractResolver):
 
     async def close(self) -> None:
         return None
+
+
+class ThreadedSite:
+    """A :class:`Site` served from its own thread and event loop, for code that runs ``asyncio.run``
+    itself (the command line)."""
+
+    def __init__(self, site: Site | None = None):
+        self.site = site or Site()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="test-site", daemon=True)
+
+    def __enter__(self) -> Site:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self.site.start(), self._loop).result(10)
+        return self.site
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.site.close(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
