@@ -314,4 +314,7 @@ def report_text(r: Report) -> str:
     lines += [f"  #{s.id} {_one_line(s.title, 60)}  {s.url}" for s in r.pending]
     if r.pending_count > len(r.pending):
         lines.append(f"  ... and {r.pending_count - len(r.pending)} more (vizbot suggestions list)")
+    lines += ["", "Links needing attention (dead, moved, suspicious; vizbot links check lists all):"]
+    lines += [f"  {link.verdict:<10} {link.resource_id or '-'}  {link.url}  ({_one_line(answers.link_problem(link), 80)})"
+              for link in r.links] or ["  (none)"]
     return "\n".join(lines) + "\n"

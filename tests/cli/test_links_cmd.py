@@ -163,3 +163,16 @@ def test_interrupted_check_keeps_results_and_resumes(tmp_path: Path, site: Site)
     assert {link["verdict"] for link in data["links"]} == {"ok"}
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM link_checks").fetchone()[0] == 8
+
+
+def test_report_has_links_needing_attention(env: Path, site: Site, capsys: pytest.CaptureFixture[str]) -> None:
+    """vizbot report gains the section (text and --json) once links were checked."""
+    code, out, _ = run(capsys, "report")
+    assert code == 0 and "Links needing attention" in out and out.rstrip().endswith("(none)")
+    run(capsys, "links", "check", "--delay", "0")
+    out = run(capsys, "report")[1]
+    section = out.split("Links needing attention")[1].splitlines()[1:]
+    assert [line.split()[:2] for line in section] == [["moved", "moved"], ["suspicious", "retired"]]
+    assert f"moved to {site.url('/new')}" in section[0]
+    data = json.loads(run(capsys, "report", "--json")[1])
+    assert [(link["resource_id"], link["verdict"]) for link in data["links"]] == [("moved", "moved"), ("retired", "suspicious")]
