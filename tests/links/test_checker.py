@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import ssl
+import subprocess
 import time
 
 import pytest
+from aiohttp.test_utils import TestServer
 from sites import LocalResolver, Site
 
 from bot.links import FAILED, MOVED, OK, SUSPICIOUS, UNKNOWN, USER_AGENT, LinkChecker
@@ -235,3 +239,23 @@ async def test_json_shape(site: Site, checker: LinkChecker) -> None:
     assert set(data) == {"url", "outcome", "reason", "status", "final_url", "redirects", "suggested_url", "method",
                          "attempts", "elapsed"}
     assert data["redirects"] == [{"status": 302, "url": site.url("/chain/3")}]
+
+
+async def test_untrusted_certificate_is_a_tls_error(tmp_path, site: Site, checker: LinkChecker) -> None:
+    """A site whose certificate nobody signed: a TLS certificate error with the reason, no request answered."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is needed to make a self-signed certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    server = TestServer(site.app(), host="127.0.0.1")
+    await server.start_server(ssl=context)
+    try:
+        result = await checker.check(f"https://127.0.0.1:{server.port}/ok")
+    finally:
+        await server.close()
+    assert result.outcome == FAILED and result.reason.startswith("TLS certificate error")
+    assert "certificate verify failed" in result.reason and site.seen == []
