@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import os
 import ssl
 import time
 from typing import Any, Awaitable, Callable
@@ -92,7 +93,8 @@ def _describe(exc: BaseException, timeout: float) -> _Failure:
     if isinstance(exc, (aiohttp.ClientSSLError, ssl.SSLError)):
         return _Failure("TLS error (the secure connection could not be set up)")
     if isinstance(exc, aiohttp.ClientConnectorError):
-        reason = (exc.strerror or str(exc.os_error) or "error").lower()
+        errno = getattr(exc.os_error, "errno", None)
+        reason = (os.strerror(errno) if errno else exc.strerror or str(exc.os_error) or "error").lower()
         return _Failure(f"could not connect ({reason})", retry=True)
     if isinstance(exc, aiohttp.ServerDisconnectedError):
         return _Failure("the server closed the connection without answering", retry=True)

@@ -108,3 +108,31 @@ async def test_link_check_is_off_by_default(fake_discord: FakeDiscord, tmp_path:
         assert site.seen == []
     finally:
         await site.close()
+
+
+async def test_links_found_by_the_command_line_are_announced(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    """With the background check off, a moved link recorded by `vizbot links check` (another process) is
+    announced once by the bot's refresh, in the moderators' channel."""
+    fake = fake_discord
+    site = await Site().start()
+    try:
+        urls = write_catalog(tmp_path / "catalog", site)
+        settings = bot_settings(fake, tmp_path, catalog_dir=tmp_path / "catalog", mod_channel=fake.guild.general_id)
+        task = await start_bot(fake, settings, refresh_seconds=0.1)
+        try:
+            store = await Store.open(settings.db_path)
+            try:
+                await store.record_link_check(CheckResult(urls["quokka-moved"], "moved", "moved permanently", 200,
+                                                          suggested_url=site.url("/new")), resource_id="quokka-moved")
+            finally:
+                await store.close()
+            await fake.wait_until(lambda: len(_alerts(fake, fake.guild.general_id)) >= 1, timeout=15,
+                                  what="the moved link to be announced")
+            await asyncio.sleep(0.5)  # several more refreshes
+            [alert] = _alerts(fake, fake.guild.general_id)
+            assert "A catalog link moved" in alert and site.url("/new") in alert
+            assert site.seen == []  # the bot itself requested nothing
+        finally:
+            await stop_task(task)
+    finally:
+        await site.close()
