@@ -83,6 +83,17 @@ def link_table(rows: Iterable[tuple[LinkTarget, LinkHealth]], *, everything: boo
     return "\n".join(lines) + "\n" if len(lines) > 1 else ""
 
 
+_UNCHECKED = {key: None for key in ("verdict", "strikes", "checked_at", "since", "last_ok_at", "status", "reason",
+                                     "final_url", "suggested_url")}
+
+
+def _link_json(target: LinkTarget, health: LinkHealth | None) -> dict[str, object]:
+    """One link in ``links check --json``: the resource, where it comes from, and its stored verdict
+    (every key present; ``null`` for a link never checked)."""
+    state = health.to_json() if health is not None else {"url": target.url, "resource_id": target.resource_id, **_UNCHECKED}
+    return {**state, "resource_id": target.resource_id, "source": target.source}
+
+
 def _counts(healths: Iterable[LinkHealth | None]) -> dict[str, int]:
     counted = Counter(h.verdict if h is not None else "unchecked" for h in healths)
     return {verdict: counted.get(verdict, 0) for verdict in (*VERDICTS, "unchecked")}
@@ -91,17 +102,17 @@ def _counts(healths: Iterable[LinkHealth | None]) -> dict[str, int]:
 def cmd_check(args: argparse.Namespace) -> int:
     """vizbot links check"""
     settings = settings_from_args(args)
-    state: dict[str, object] = {"done": 0, "total": 0}
+    progress = Counter(done=0, total=0)  # read after an interruption
 
     async def go():
         async with open_vizbot(settings, semantic=False) as service:
             store = service.need_store()
             targets = service.link_targets()
-            state["total"] = len(targets)
+            progress["total"] = len(targets)
             advance, close = _progress(len(targets))
 
             def on_checked(checked: Checked) -> None:
-                state["done"] = int(state["done"]) + 1  # type: ignore[call-overload]
+                progress["done"] += 1
                 advance(checked)
 
             started = time.monotonic()
@@ -119,7 +130,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         targets, summary, health, elapsed = run(go())
     except KeyboardInterrupt:
-        error(f"interrupted: {state['done']} of {state['total']} links checked and recorded; "
+        error(f"interrupted: {progress['done']} of {progress['total']} links checked and recorded; "
               "run 'vizbot links check' again to check the rest")
         return INTERRUPTED
     rows = [(t, health[t.url]) for t in targets if t.url in health]
@@ -136,9 +147,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             "seconds": round(elapsed, 3),
             "counts": counts,
             "checks": [c.to_json() for c in summary.checked],
-            "links": [{"resource_id": t.resource_id, "source": t.source, **health[t.url].to_json()} if t.url in health
-                      else {"resource_id": t.resource_id, "source": t.source, "url": t.url, "verdict": None}
-                      for t in targets],
+            "links": [_link_json(t, health.get(t.url)) for t in targets],
         })
     else:
         if summary.resumed:

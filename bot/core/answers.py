@@ -400,6 +400,8 @@ def report_card(report: "Report", *, limit: int = 8) -> AnswerCard:
         lines.append(Line("Pending suggestions", str(report.pending_count)))
         lines.append(Line("Links needing attention", "; ".join(
             f"{link.resource_id or link.url} ({link_problem(link)})" for link in report.links[:limit]) or "-"))
+        if report.left_out:
+            lines.append(Line("Answers without dead links", f"{report.left_out} left out a dead link"))
     title = "Curator report" if every_server else "This server's report"
     return AnswerCard(title=title, lines=tuple(lines),
                       footer=f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC")

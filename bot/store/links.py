@@ -90,6 +90,13 @@ async def attention(conn: aiosqlite.Connection, *, limit: int | None = None) -> 
     return await listing(conn, verdicts=NEEDS_ATTENTION, limit=limit)
 
 
+async def left_out(conn: aiosqlite.Connection, *, since: float) -> int:
+    """Questions since ``since`` whose answer left out a dead link (the question log's note says which)."""
+    async with conn.execute("SELECT count(*) FROM questions WHERE at >= ? AND note IS NOT NULL", (since,)) as cur:
+        (count,) = await cur.fetchone()
+    return int(count)
+
+
 async def counts(conn: aiosqlite.Connection) -> dict[str, int]:
     """Verdict -> number of links."""
     async with conn.execute("SELECT verdict, count(*) FROM links GROUP BY verdict") as cur:

@@ -203,6 +203,7 @@ class Report:
     server: str | None = None  # None: every server (the home's report); else this server's alone
     servers: tuple[ServerCount, ...] = field(default=())  # questions per server (every-server report only)
     links: tuple["LinkHealth", ...] = field(default=())  # links needing attention (every-server report only)
+    left_out: int = 0  # answers that left out a dead link (every-server report only)
 
     def to_json(self) -> dict[str, object]:
         """A stable JSON shape (every key always present)."""
@@ -219,6 +220,7 @@ class Report:
             "pending_count": self.pending_count,
             "pending": [s.to_json() for s in self.pending],
             "links": [link.to_json() for link in self.links],
+            "answers_without_dead_links": self.left_out,
         }
 
 

@@ -43,4 +43,5 @@ async def build(
         server=server,
         servers=tuple(await questions.by_server(conn, since=since)) if home else (),
         links=tuple(await links.attention(conn, limit=limit)) if home else (),
+        left_out=await links.left_out(conn, since=since) if home else 0,
     )

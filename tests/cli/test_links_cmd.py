@@ -176,3 +176,26 @@ def test_report_has_links_needing_attention(env: Path, site: Site, capsys: pytes
     assert f"moved to {site.url('/new')}" in section[0]
     data = json.loads(run(capsys, "report", "--json")[1])
     assert [(link["resource_id"], link["verdict"]) for link in data["links"]] == [("moved", "moved"), ("retired", "suspicious")]
+
+
+def test_json_link_shape_is_stable(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every link in --json has the same keys."""
+    data = json.loads(run(capsys, "links", "check", "--json", "--delay", "0")[1])
+    shapes = {tuple(sorted(link)) for link in data["links"]}
+    assert shapes == {("checked_at", "final_url", "last_ok_at", "reason", "resource_id", "since", "source", "status",
+                       "strikes", "suggested_url", "url", "verdict")}
+
+
+def test_unchecked_link_json_has_the_same_keys() -> None:
+    """A link never checked (a run that failed early) is shown with the same keys, nulls for the verdict."""
+    from datetime import datetime, timezone
+
+    from bot.cli.links_cmd import _link_json
+    from bot.links.run import LinkTarget
+    from bot.store.records import LinkHealth
+
+    target = LinkTarget("https://a.org/", "a")
+    now = datetime(2026, 12, 3, tzinfo=timezone.utc)
+    checked = LinkHealth("https://a.org/", "a", "ok", 0, now, now, now, 200, "200 OK", "https://a.org/", None)
+    assert set(_link_json(target, None)) == set(_link_json(target, checked))
+    assert _link_json(target, None)["verdict"] is None and _link_json(target, None)["url"] == "https://a.org/"

@@ -57,7 +57,10 @@ async def test_dead_link_is_left_out_and_noted(settings: Settings) -> None:
         response = await bot.ask("sobel", user="ann")
         assert [r.resource.id for r in response.results] == ["sobel-notes"]
         assert bot.catalog.get("sobel-demo") is None and bot.full_catalog.get("sobel-demo") is not None
-        await bot.flush()
+        report = await bot.report(days=1)
+    assert report.left_out == 1
+    assert {line.label: line.value for line in answers.report_card(report).lines}["Answers without dead links"] == \
+        "1 left out a dead link"
     with sqlite3.connect(settings.db_path) as conn:
         assert conn.execute("SELECT note FROM questions").fetchall() == [("left out dead link: sobel-demo",)]
 

@@ -175,3 +175,14 @@ async def test_history_survives_reopening(db_path, clock: Clock) -> None:
         clock.now += DAY
     async with await Store.open(db_path, clock=clock) as opened:
         assert (await opened.record_link_check(result(FAILED))).verdict == "dead"
+
+
+async def test_report_counts_answers_that_left_out_a_dead_link(store: Store, clock: Clock) -> None:
+    """Notes in the window are counted in the every-server report; old ones and server reports are not."""
+    await store.log_question("old question", top_score=1.0, answered=True, note="left out dead link: a")
+    clock.now += 40 * DAY
+    await store.log_question("sobel", top_score=1.0, answered=True, note="left out dead link: a")
+    await store.log_question("blur", top_score=1.0, answered=True)
+    assert (await store.report(days=30)).left_out == 1
+    assert (await store.report(days=30)).to_json()["answers_without_dead_links"] == 1
+    assert (await store.report(days=30, server="1")).left_out == 0

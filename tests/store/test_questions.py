@@ -87,6 +87,7 @@ async def test_report_json_is_complete(store: Store) -> None:
     assert set(data) == {
         "server", "servers", "days", "generated_at", "questions", "unanswered", "topics", "gaps", "disliked",
         "pending_count", "pending", "links",
+        "answers_without_dead_links",
     }
 
 
