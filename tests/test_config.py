@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import discord
 import pytest
 
 from bot.config import Settings, read_dotenv
 from bot.core.errors import ConfigError
+from bot.discord_app.client import ShardedVizbotClient, VizbotClient, build_client
 
 
 def from_env(env: dict[str, str], dotenv: Path | None = None) -> Settings:
@@ -161,3 +163,66 @@ def test_with_overrides_ignores_none() -> None:
     changed = base.with_overrides(db_path=Path("/b.db"), catalog_dir=None, log_questions=False)
     assert (changed.db_path, changed.catalog_dir, changed.log_questions) == (Path("/b.db"), None, False)
     assert base.db_path == Path("/a.db")  # frozen: the original is unchanged
+
+
+# ----------------------------------------------------------------------------- link checks
+
+
+@pytest.mark.parametrize(("raw", "on"), [(None, False), ("", False), ("off", False), ("daily", True), (" Daily ", True)])
+def test_link_check_is_off_unless_daily(raw: str | None, on: bool) -> None:
+    """No outbound traffic beyond Discord unless VIZBOT_LINK_CHECK=daily."""
+    env = {} if raw is None else {"VIZBOT_LINK_CHECK": raw}
+    assert Settings.from_env(env, dotenv=None).link_check is on
+
+
+@pytest.mark.parametrize(("name", "value"), [("VIZBOT_LINK_CHECK", "hourly"), ("VIZBOT_MOD_CHANNEL", "#mods")])
+def test_bad_link_settings_are_config_errors(name: str, value: str) -> None:
+    """A malformed value names the setting."""
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({name: value}, dotenv=None)
+
+
+def test_mod_channel_is_an_id() -> None:
+    """VIZBOT_MOD_CHANNEL is read as a channel id."""
+    assert Settings.from_env({"VIZBOT_MOD_CHANNEL": "123456789012345678"}, dotenv=None).mod_channel == 123456789012345678
+    assert Settings.from_env({}, dotenv=None).mod_channel is None
+
+
+# ----------------------------------------------------------------------------- shards
+
+
+@pytest.mark.parametrize(("env", "count", "ids"), [
+    ({}, None, ()),
+    ({"VIZBOT_SHARD_COUNT": "4"}, 4, ()),
+    ({"VIZBOT_SHARD_COUNT": "4", "VIZBOT_SHARD_IDS": "2,3"}, 4, (2, 3)),
+    ({"VIZBOT_SHARD_COUNT": " ", "VIZBOT_SHARD_IDS": ""}, None, ()),
+])
+def test_shard_settings_are_read(env: dict[str, str], count: int | None, ids: tuple[int, ...]) -> None:
+    """Unset means one connection; a count alone means every shard in this process."""
+    settings = Settings.from_env(env, dotenv=None)
+    assert (settings.shard_count, settings.shard_ids) == (count, ids)
+
+
+@pytest.mark.parametrize(("env", "says"), [
+    ({"VIZBOT_SHARD_IDS": "0"}, "needs VIZBOT_SHARD_COUNT"),
+    ({"VIZBOT_SHARD_COUNT": "0"}, "at least 1"),
+    ({"VIZBOT_SHARD_COUNT": "two"}, "whole number"),
+    ({"VIZBOT_SHARD_COUNT": "2", "VIZBOT_SHARD_IDS": "2"}, "from 0 to 1"),
+    ({"VIZBOT_SHARD_COUNT": "2", "VIZBOT_SHARD_IDS": "1,1"}, "twice"),
+])
+def test_bad_shard_settings_are_refused(env: dict[str, str], says: str) -> None:
+    """Each mistake is a ConfigError that says what is wrong."""
+    with pytest.raises(ConfigError, match=says):
+        Settings.from_env(env, dotenv=None)
+
+
+async def test_build_client_shards_only_when_asked() -> None:
+    """No count: a plain client; a count: an AutoShardedBot with those shards."""
+    plain = build_client(object(), Settings())  # type: ignore[arg-type]
+    sharded = build_client(object(), Settings(shard_count=4, shard_ids=(1, 3)))  # type: ignore[arg-type]
+    try:
+        assert type(plain) is VizbotClient and not isinstance(plain, discord.AutoShardedClient)
+        assert isinstance(sharded, ShardedVizbotClient) and isinstance(sharded, discord.AutoShardedClient)
+        assert (sharded.shard_count, sharded.shard_ids) == (4, [1, 3])
+    finally:
+        await plain.close()  # (a sharded client that never started cannot close: discord.py makes its queue on start)

@@ -8,7 +8,7 @@ import sys
 from typing import NoReturn, Sequence
 
 from bot import __version__
-from bot.cli import ask_cmd, catalog_cmd, db_cmd, discord_cmd, servers_cmd, store_cmd
+from bot.cli import ask_cmd, catalog_cmd, db_cmd, discord_cmd, links_cmd, servers_cmd, store_cmd
 from bot.cli.catalog_source import catalog_in_use, checkout_warning
 from bot.cli.common import settings_from_args
 from bot.cli.errors import USAGE, catalog_hint, describe, error_json, exit_status
@@ -18,7 +18,7 @@ from bot.core.errors import CatalogError, VizbotError
 _log = logging.getLogger(__name__)
 
 # Each module adds its subcommands; a handler takes the parsed args and returns an exit status.
-COMMAND_MODULES = (catalog_cmd, ask_cmd, store_cmd, servers_cmd, db_cmd, discord_cmd)
+COMMAND_MODULES = (catalog_cmd, ask_cmd, store_cmd, servers_cmd, db_cmd, discord_cmd, links_cmd)
 
 
 class _UsageExit(Exception):

@@ -350,4 +350,9 @@ def report_text(r: Report, *, limit: int = REPORT_LIMIT) -> str:
     lines += [f"  #{s.id} {_one_line(s.title, 60)}  {s.url}" for s in shown]
     if r.pending_count > len(shown):
         lines.append(f"  ({len(shown)} of {r.pending_count} shown; vizbot suggestions list for the others)")
+    lines += ["", "Links needing attention (dead, moved, suspicious; vizbot links check lists all):"]
+    lines += [f"  {link.verdict:<10} {link.resource_id or '-'}  {link.url}  ({_one_line(answers.link_problem(link), 80)})"
+              for link in r.links] or ["  (none)"]
+    if r.left_out:
+        lines.append(f"  {r.left_out} answer(s) in these {r.days} days left out a dead link")
     return "\n".join(lines) + "\n"

@@ -27,6 +27,7 @@ from bot.core.records import (
     IN_CATALOG,
     SECONDED,
     ForgetReport,
+    LinkHealth,
     Report,
     Suggestion,
     SuggestionOutcome,
@@ -371,6 +372,31 @@ def where_asked(server: str | None) -> str:
     return "command line" if server is None else "direct messages" if server == DIRECT_MESSAGES else f"server {server}"
 
 
+def link_problem(link: LinkHealth) -> str:
+    """What is wrong with a link, in a few words: ``dead: 404 Not Found``, ``moved to URL``."""
+    if link.verdict == "moved" and link.suggested_url:
+        return f"moved to {link.suggested_url}"
+    if link.verdict == "dead":
+        return f"dead: {clean_text(link.reason, 120)} ({link.strikes} days)"
+    return f"{link.verdict}: {clean_text(link.reason, 120)}"
+
+
+def link_alert_card(link: LinkHealth) -> AnswerCard:
+    """What moderators are told, once, when a link turns dead or moved."""
+    moved = link.verdict == "moved"
+    title = "A catalog link moved" if moved else "A catalog link is dead"
+    text = (f"{link.resource_id or 'A resource'} now lives at a new address; update the catalog entry "
+            "(vizbot links fix prints the edit)." if moved else
+            f"{link.resource_id or 'A resource'} failed on {link.strikes} different days with no success between; "
+            "it is left out of answers until it works again.")
+    lines = [Line("URL", link.url)]
+    if moved and link.suggested_url:
+        lines.append(Line("New URL", link.suggested_url))
+    lines.append(Line("Last check", clean_text(link.reason, 300)))
+    return AnswerCard(title=title, description=text, lines=tuple(lines), tone=WARNING if moved else ERROR,
+                      footer="Links are checked daily (VIZBOT_LINK_CHECK=daily); /report lists every link needing attention.")
+
+
 def report_card(report: Report, *, limit: int = 8) -> AnswerCard:
     """The curator report: what is asked, what is missing, what is disliked, what waits."""
     every_server = report.server is None
@@ -385,6 +411,10 @@ def report_card(report: Report, *, limit: int = 8) -> AnswerCard:
         lines.append(Line("Most disliked", ", ".join(f"{d.resource_id} (👎 {d.down}, 👍 {d.up})"
                                                      for d in report.disliked[:limit]) or "-"))
         lines.append(Line("Pending suggestions", str(report.pending_count)))
+        lines.append(Line("Links needing attention", "; ".join(
+            f"{link.resource_id or link.url} ({link_problem(link)})" for link in report.links[:limit]) or "-"))
+        if report.left_out:
+            lines.append(Line("Answers without dead links", f"{report.left_out} left out a dead link"))
     title = "Curator report" if every_server else "This server's report"
     return AnswerCard(title=title, lines=tuple(lines),
                       footer=f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC")

@@ -158,7 +158,7 @@ class _Entry:
         if value is None:
             return None
         try:
-            return validate_url(value, name)
+            return validate_url(value, name, public_only=False)  # curated: maintainers may list their own network
         except InvalidInput as exc:
             self.error(name, exc.reason)
             return None

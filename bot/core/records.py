@@ -211,6 +211,8 @@ class Report:
     pending: tuple[Suggestion, ...] = field(default=())
     server: str | None = None  # None: every server (the home's report); else this server's alone
     servers: tuple[ServerCount, ...] = field(default=())  # questions per server (every-server report only)
+    links: tuple["LinkHealth", ...] = field(default=())  # links needing attention (every-server report only)
+    left_out: int = 0  # answers that left out a dead link (every-server report only)
 
     def to_json(self) -> dict[str, object]:
         """A stable JSON shape (every key always present)."""
@@ -226,6 +228,8 @@ class Report:
             "disliked": [d.to_json() for d in self.disliked],
             "pending_count": self.pending_count,
             "pending": [s.to_json() for s in self.pending],
+            "links": [link.to_json() for link in self.links],
+            "answers_without_dead_links": self.left_out,
         }
 
 
@@ -277,3 +281,46 @@ class ServerSettings:
             "updated_at": iso(self.updated_at),
             "updated_by": self.updated_by,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class LinkHealth:
+    """What is known of one link: its verdict (``bot.links.verdict``), from the checks so far."""
+
+    url: str
+    resource_id: str | None
+    verdict: str  # ok, failing, dead, moved, suspicious, unknown
+    strikes: int  # days with a failure since the last success
+    checked_at: datetime
+    since: datetime  # when the verdict last changed
+    last_ok_at: datetime | None
+    status: int | None
+    reason: str
+    final_url: str | None
+    suggested_url: str | None  # moved: the new address
+
+    def to_json(self) -> dict[str, object]:
+        """A stable JSON shape (every key always present)."""
+        return {
+            "url": self.url,
+            "resource_id": self.resource_id,
+            "verdict": self.verdict,
+            "strikes": self.strikes,
+            "checked_at": iso(self.checked_at),
+            "since": iso(self.since),
+            "last_ok_at": iso(self.last_ok_at),
+            "status": self.status,
+            "reason": self.reason,
+            "final_url": self.final_url,
+            "suggested_url": self.suggested_url,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRun:
+    """One ``vizbot links check`` run; an unfinished one is resumed by the next."""
+
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    total: int

@@ -43,8 +43,11 @@ def _host_ok(host: str) -> bool:
     return all(_HOST_LABEL.match(label) for label in ascii_labels)
 
 
-def validate_url(url: str, field: str = "url") -> str:
-    """Return ``url`` stripped, or raise ``InvalidInput(field, reason)`` naming what is wrong."""
+def validate_url(url: str, field: str = "url", *, public_only: bool = True) -> str:
+    """Return ``url`` stripped, or raise ``InvalidInput(field, reason)`` naming what is wrong.
+
+    ``public_only`` refuses loopback, private and link-local hosts (a user's suggestion); the
+    curated catalog passes ``False``: its maintainers may list a resource on their own network."""
     if not isinstance(url, str):
         raise InvalidInput(field, "must be text")
     url = url.strip()
@@ -76,7 +79,7 @@ def validate_url(url: str, field: str = "url") -> str:
         raise InvalidInput(
             field, f"has a host mixing {' and '.join(mixed)} letters ({host!r}), which can disguise one site as another"
         )
-    if not is_public_host(host):
+    if public_only and not is_public_host(host):
         raise InvalidInput(field, f"must point to a public site, not {host!r} (this machine or a private network)")
     try:
         port = parts.port

@@ -47,6 +47,10 @@ Background: every ``refresh_seconds`` (default 60; started in ``on_ready``, canc
 the command line) and DMs the submitters of decided, unnotified suggestions; /review's own
 decisions go through the same ``notify.notify_decided``.
 
+Background link check (``VIZBOT_LINK_CHECK=daily``; ``links.link_check_loop``, started in
+``setup_hook``, cancelled in ``close``): one link at a time, each once a day; moderators are told
+once in ``VIZBOT_MOD_CHANNEL`` when a link turns dead or moved.
+
 Answers are embeds: author line = the question, title, description with numbered results
 (``**1. [Title](url)**``, a one-line description, `` `tag` `` list · kind · level, ``*why:*``).
 Every send uses ``AllowedMentions.none()`` (also the client default).
@@ -69,6 +73,7 @@ from bot.discord_app.cooldown import Cooldown
 from bot.discord_app.delivery import ChannelGuard
 from bot.discord_app.errors import VizbotTree, send_error
 from bot.discord_app.help import HelpCog
+from bot.discord_app.links import link_check_loop
 from bot.discord_app.notify import refresh_loop
 from bot.discord_app.reload import ReloadCog
 from bot.discord_app.report import ReportCog
@@ -87,6 +92,7 @@ _log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 60.0  # how often decisions and votes made by other processes are picked up
 SHUTDOWN_GRACE = 5.0  # seconds answers in flight get to finish when the bot is stopped
+LINK_CHECK_EVERY = 86400.0  # VIZBOT_LINK_CHECK=daily: each link once a day, spread over the day
 
 COGS = (AskCog, TagsCog, SuggestCog, ReportCog, HelpCog, ServerSettingsCog)  # everywhere (/report is scoped when it runs)
 MODERATION_COGS = (ReviewCog, ReloadCog)  # registered in the home servers only (VIZBOT_HOME_GUILDS)
@@ -107,7 +113,8 @@ class VizbotClient(commands.Bot):
     """vizbot on Discord; the service and settings are handed in by the runner."""
 
     def __init__(self, service: "Vizbot", settings: Settings, *, force_sync: bool = False, sync: bool = True,
-                 refresh_seconds: float = REFRESH_SECONDS, **client_options: Any):
+                 refresh_seconds: float = REFRESH_SECONDS, link_check_every: float = LINK_CHECK_EVERY,
+                 **client_options: Any):
         # vizbot never joins voice: skip discord.py's "PyNaCl/davey is not installed" warnings.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
@@ -136,8 +143,10 @@ class VizbotClient(commands.Bot):
         self._idle = asyncio.Event()
         self._idle.set()
         self._refresh_task: asyncio.Task[None] | None = None
-        self.server_settings: dict[str, ServerSettings] = {}
-        self.channel_guard = ChannelGuard()  # channels that refused the bot (403) and fallbacks already logged  # server id -> its /settings (others: defaults)
+        self.server_settings: dict[str, ServerSettings] = {}  # server id -> its /settings (others: defaults)
+        self.channel_guard = ChannelGuard()  # channels that refused the bot (403) and fallbacks already logged
+        self.link_check_every = link_check_every
+        self._link_task: asyncio.Task[None] | None = None  # the background link check (VIZBOT_LINK_CHECK=daily)
 
     def settings_for(self, guild_id: int | None) -> ServerSettings:
         """The /settings of a server (defaults for a server that set nothing, and for DMs)."""
@@ -178,6 +187,9 @@ class VizbotClient(commands.Bot):
                     raise
             for line in self.sync_report:
                 _log.info("%s", line)
+        if self.settings.link_check and self.service.store is not None and self.runs_shard_of(0):  # one process checks
+            self._link_task = asyncio.create_task(link_check_loop(self, every=self.link_check_every),
+                                                  name="vizbot-links")
 
     async def on_interaction(self, interaction: discord.Interaction, /) -> None:
         """A button or form whose custom_id no handler knows (forged, or from an old version) gets a
@@ -232,13 +244,14 @@ class VizbotClient(commands.Bot):
                 await asyncio.wait_for(self._idle.wait(), timeout=SHUTDOWN_GRACE)
             except asyncio.TimeoutError:
                 _log.warning("stopping with %d answer(s) still in flight after %.0f s", self._in_flight, SHUTDOWN_GRACE)
-        task, self._refresh_task = self._refresh_task, None
-        if task is not None and not task.done():
-            task.cancel()
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
+        for task in (self._refresh_task, self._link_task):
+            if task is not None and not task.done():
+                task.cancel()
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    pass
+        self._refresh_task = self._link_task = None
         await super().close()
 
 

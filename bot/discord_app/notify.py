@@ -19,6 +19,7 @@ import discord
 
 from bot.core import answers
 from bot.core.errors import VizbotError
+from bot.discord_app.links import announce_links
 from bot.discord_app.replies import send_dm
 
 if TYPE_CHECKING:
@@ -86,13 +87,18 @@ async def notify_quietly(client: "VizbotClient") -> None:
 
 
 async def refresh_once(client: "VizbotClient") -> None:
-    """Re-read approvals, votes and servers' settings made by other processes, then tell submitters."""
+    """Re-read approvals, votes, servers' settings and dead links recorded by other processes, then tell
+    submitters, and moderators about links that turned dead or moved (``vizbot links check`` included)."""
     try:
         await client.service.refresh()
     except VizbotError as exc:
         _log.warning("could not refresh approvals and votes from the database: %s", exc)
     await client.load_server_settings()
     await notify_quietly(client)
+    try:
+        await announce_links(client)
+    except VizbotError as exc:
+        _log.warning("moderators not told about links: %s", exc)
 
 
 async def refresh_loop(client: "VizbotClient", interval: float) -> None:

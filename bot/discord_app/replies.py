@@ -75,3 +75,8 @@ async def update(interaction: discord.Interaction, cards: AnswerCard | list[Answ
 async def send_dm(user: discord.abc.Messageable, cards: AnswerCard | list[AnswerCard]) -> discord.Message:
     """Send cards to a user's DMs (raises ``discord.HTTPException`` when DMs are closed)."""
     return await user.send(**_kwargs(cards, None), allowed_mentions=NO_MENTIONS)
+
+
+async def send_to_channel(channel: discord.abc.Messageable, cards: AnswerCard | list[AnswerCard]) -> discord.Message:
+    """Post cards in a channel without pinging anyone."""
+    return await channel.send(**_kwargs(cards, None), allowed_mentions=NO_MENTIONS)

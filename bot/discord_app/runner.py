@@ -14,7 +14,7 @@ import discord
 from bot.app import open_vizbot
 from bot.config import Settings
 from bot.core import answers
-from bot.discord_app.client import REFRESH_SECONDS, VizbotClient, build_client
+from bot.discord_app.client import LINK_CHECK_EVERY, REFRESH_SECONDS, VizbotClient, build_client
 
 if TYPE_CHECKING:
     from bot.app import Vizbot
@@ -52,17 +52,19 @@ def _install(loop: asyncio.AbstractEventLoop, sig: int, callback: object) -> boo
     return True
 
 
-async def run_bot(settings: Settings, *, handle_signals: bool = True, refresh_seconds: float = REFRESH_SECONDS) -> int:
+async def run_bot(settings: Settings, *, handle_signals: bool = True, refresh_seconds: float = REFRESH_SECONDS,
+                  link_check_every: float = LINK_CHECK_EVERY) -> int:
     """Run until the client closes: 0 on a clean close, 2 on a missing or rejected token.
 
-    ``refresh_seconds``: how often decisions made outside Discord are picked up (tests make it tiny).
+    ``refresh_seconds``: how often decisions made outside Discord are picked up (tests make it tiny);
+    ``link_check_every``: the period over which every link is checked once (``VIZBOT_LINK_CHECK=daily``: a day).
     """
     if not settings.discord_token:
         return _fail("DISCORD_TOKEN is not set (environment or .env)")
     loop = asyncio.get_running_loop()
     installed: list[int] = []
     async with open_vizbot(settings) as service:
-        client = build_client(service, settings, refresh_seconds=refresh_seconds)
+        client = build_client(service, settings, refresh_seconds=refresh_seconds, link_check_every=link_check_every)
         reloads: set[asyncio.Task[None]] = set()
 
         def on_sighup() -> None:

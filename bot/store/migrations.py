@@ -168,6 +168,45 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        8,
+        "link health: every check of every link, each link's verdict, check runs; notes on questions",
+        (
+            """CREATE TABLE link_checks (
+                id INTEGER PRIMARY KEY,
+                url TEXT NOT NULL,
+                at REAL NOT NULL,
+                outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'moved', 'suspicious', 'failed', 'unknown')),
+                status INTEGER,
+                final_url TEXT,
+                reason TEXT NOT NULL DEFAULT ''
+            )""",
+            "CREATE INDEX link_checks_url ON link_checks (url, at)",
+            """CREATE TABLE links (
+                url TEXT PRIMARY KEY,
+                resource_id TEXT,
+                verdict TEXT NOT NULL
+                    CHECK (verdict IN ('ok', 'failing', 'dead', 'moved', 'suspicious', 'unknown')),
+                strikes INTEGER NOT NULL DEFAULT 0,
+                checked_at REAL NOT NULL,
+                since REAL NOT NULL,
+                last_ok_at REAL,
+                status INTEGER,
+                reason TEXT NOT NULL DEFAULT '',
+                final_url TEXT,
+                suggested_url TEXT,
+                announced TEXT
+            )""",
+            "CREATE INDEX links_verdict ON links (verdict)",
+            """CREATE TABLE link_runs (
+                id INTEGER PRIMARY KEY,
+                started_at REAL NOT NULL,
+                finished_at REAL,
+                total INTEGER NOT NULL
+            )""",
+            "ALTER TABLE questions ADD COLUMN note TEXT",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

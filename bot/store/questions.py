@@ -19,11 +19,12 @@ async def log(
     tags: tuple[str, ...],
     now: float,
     confidence: float | None = None,
+    note: str | None = None,
 ) -> None:
     """Record one question (already normalised by the caller); call inside a transaction."""
     await conn.execute(
-        "INSERT INTO questions (at, text, top_score, answered, guild, tags, confidence) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (now, text[:MAX_QUESTION], top_score, int(answered), guild, ",".join(tags), confidence),
+        "INSERT INTO questions (at, text, top_score, answered, guild, tags, confidence, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (now, text[:MAX_QUESTION], top_score, int(answered), guild, ",".join(tags), confidence, note),
     )
 
 

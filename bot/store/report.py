@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.core.errors import InvalidInput
-from bot.store import feedback, questions, suggestions
+from bot.store import feedback, links, questions, suggestions
 from bot.store.records import Report, to_datetime
 
 DAY = 86400.0
@@ -42,4 +42,6 @@ async def build(
         pending=tuple(await suggestions.listing(conn, limit=limit)) if home else (),
         server=server,
         servers=tuple(await questions.by_server(conn, since=since)) if home else (),
+        links=tuple(await links.attention(conn, limit=limit)) if home else (),
+        left_out=await links.left_out(conn, since=since) if home else 0,
     )

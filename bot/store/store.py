@@ -16,10 +16,14 @@ import aiosqlite
 
 from bot.core.errors import InvalidInput, StoreError
 from bot.core.model import Resource
-from bot.store import db, feedback, health, migrations, privacy, questions, report, servers, suggestions
+from bot.links.outcome import CheckResult
+from bot.links.verdict import STRIKES
+from bot.store import db, feedback, health, links, migrations, privacy, questions, report, servers, suggestions
 from bot.store.records import (
     AuditEntry,
     ForgetReport,
+    LinkHealth,
+    LinkRun,
     Report,
     ServerSettings,
     Suggestion,
@@ -295,8 +299,10 @@ class Store:
         guild: str | None = None,
         tags: Iterable[str] = (),
         confidence: float | None = None,
+        note: str | None = None,
     ) -> None:
-        """Record one (normalised) question and how well it was answered (``confidence`` in 0-1)."""
+        """Record one (normalised) question and how well it was answered (``confidence`` in 0-1);
+        ``note`` says what was left out of the answer (dead links)."""
         text = suggestions.clean_line(text, "question")
         guild_id = suggestions.clean_optional(guild, "guild")
         tag_list = tuple(t for t in (suggestions.clean_line(t, "tags") for t in tags) if t and "," not in t)
@@ -304,7 +310,7 @@ class Store:
         await self._write(
             lambda c: questions.log(
                 c, text=text, top_score=top_score, answered=answered, guild=guild_id, tags=tag_list, now=now,
-                confidence=confidence,
+                confidence=confidence, note=note,
             )
         )
         await self._housekeeping()
@@ -336,3 +342,57 @@ class Store:
         return await self._read(
             lambda c: report.build(c, days=days, now=now, low_confidence=low_confidence, limit=limit, server=server)
         )
+
+    # ------------------------------------------------------------------ link health
+
+    async def record_link_check(
+        self, result: CheckResult, *, resource_id: str | None = None, strikes: int = STRIKES
+    ) -> LinkHealth:
+        """Record one check of one link (at once: an interrupted run loses nothing) and return its new state."""
+        now = self._clock()
+        return await self._write(lambda c: links.record(c, result, resource_id=resource_id, now=now, strikes=strikes))
+
+    async def link_health(self, url: str) -> LinkHealth | None:
+        """What is known of one link (``None``: never checked)."""
+        return await self._read(lambda c: links.health(c, url))
+
+    async def links(self, *, verdicts: Iterable[str] | None = None, limit: int | None = None) -> list[LinkHealth]:
+        """Every checked link (or those with ``verdicts``), most urgent first."""
+        return await self._read(lambda c: links.listing(c, verdicts=verdicts, limit=limit))
+
+    async def links_needing_attention(self, *, limit: int | None = None) -> list[LinkHealth]:
+        """Dead, moved and suspicious links."""
+        return await self._read(lambda c: links.attention(c, limit=limit))
+
+    async def dead_links(self) -> set[str]:
+        """URLs judged dead (left out of answers)."""
+        return await self._read(links.dead_urls)
+
+    async def links_last_checked(self) -> dict[str, float]:
+        """URL -> when it was last checked (epoch seconds)."""
+        return await self._read(links.last_checked)
+
+    async def unannounced_links(self) -> list[LinkHealth]:
+        """Links that turned dead or moved since moderators were last told."""
+        return await self._read(links.unannounced)
+
+    async def mark_link_announced(self, url: str, verdict: str) -> None:
+        """Record that moderators were told about ``url`` being ``verdict``."""
+        await self._write(lambda c: links.mark_announced(c, url, verdict))
+
+    async def link_run(self, *, total: int, resume: bool = True, max_age: float = DAY) -> tuple[LinkRun, set[str]]:
+        """The run to record checks under, and the URLs it already checked: the latest unfinished
+        run younger than ``max_age`` seconds when ``resume``, else a new one."""
+        now = self._clock()
+        if resume:
+            found = await self._read(lambda c: links.open_run(c, since=now - max_age))
+            if found is not None:
+                done = await self._read(lambda c: links.checked_since(c, found.started_at.timestamp()))
+                return found, done
+        started = await self._write(lambda c: links.start_run(c, total=total, now=now))
+        return started, set()
+
+    async def finish_link_run(self, run_id: int) -> None:
+        """Mark a check run complete (the next one starts afresh)."""
+        now = self._clock()
+        await self._write(lambda c: links.finish_run(c, run_id, now=now))

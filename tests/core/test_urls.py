@@ -169,3 +169,11 @@ def test_normalise_is_idempotent(url):
     once = normalise_url(url)
     assert normalise_url(once) == once
     assert validate_url(once) == once
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/demo", "http://10.1.2.3/notes", "http://intranet.local/viz"])
+def test_private_hosts_are_refused_for_suggestions_but_allowed_in_the_curated_catalog(url: str) -> None:
+    """A user's suggestion must point to a public site; the catalog's maintainers may list their own network."""
+    with pytest.raises(InvalidInput, match="public site"):
+        validate_url(url)
+    assert validate_url(url, public_only=False) == url

@@ -86,7 +86,8 @@ async def test_report_json_is_complete(store: Store) -> None:
     data = (await store.report(days=1)).to_json()
     assert set(data) == {
         "server", "servers", "days", "generated_at", "questions", "unanswered", "topics", "gaps", "disliked",
-        "pending_count", "pending",
+        "pending_count", "pending", "links",
+        "answers_without_dead_links",
     }
 
 

@@ -1,0 +1,201 @@
+"""vizbot links check|fix against a local site: outputs, exit codes, interruption and resumption."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import yaml
+from links.sites import Site, ThreadedSite
+
+from bot.cli.main import main
+
+TAGS = {"kernels": {"title": "Image kernels", "description": "Blur and sharpen.", "aliases": ["filter"]}}
+
+
+def write_catalog(directory: Path, urls: dict[str, str]) -> Path:
+    """A catalog with one resource per ``id: url``, in resources/links.yaml."""
+    (directory / "resources").mkdir(parents=True)
+    (directory / "tags.yaml").write_text(yaml.safe_dump(TAGS), encoding="utf-8")
+    entries = [
+        {"id": rid, "title": f"Resource {rid} for tests", "url": url, "description": "A test resource about kernels.",
+         "tags": ["kernels"], "kind": "article", "level": "beginner"}
+        for rid, url in urls.items()
+    ]
+    (directory / "resources" / "links.yaml").write_text(yaml.safe_dump(entries, sort_keys=False), encoding="utf-8")
+    return directory
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    """A local site in its own thread (the command runs its own event loop)."""
+    with ThreadedSite() as running:
+        yield running
+
+
+@pytest.fixture
+def env(tmp_path: Path, site: Site, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A catalog of four links (fine, missing, moved, retired) and a temporary database."""
+    catalog = write_catalog(tmp_path / "catalog", {
+        "fine": site.url("/ok"),
+        "missing": site.url("/missing"),
+        "moved": site.url("/old"),
+        "retired": site.url("/retired"),
+    })
+    monkeypatch.setenv("VIZBOT_CATALOG", str(catalog))
+    monkeypatch.setenv("VIZBOT_DB", str(tmp_path / "vizbot.db"))
+    return catalog
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run one command; returns (exit status, stdout, stderr)."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check_json_has_every_link(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--json: one document on stdout with every link's outcome and verdict; exit 1 (some need attention)."""
+    code, out, err = run(capsys, "links", "check", "--json", "--delay", "0", "--timeout", "2")
+    data = json.loads(out)
+    assert code == 1 and err == ""
+    verdicts = {link["resource_id"]: link["verdict"] for link in data["links"]}
+    assert verdicts == {"fine": "ok", "missing": "failing", "moved": "moved", "retired": "suspicious"}
+    assert data["counts"]["ok"] == 1 and data["counts"]["moved"] == 1
+    assert (data["total"], data["checked_now"], data["resumed"], data["complete"]) == (4, 4, 0, True)
+    moved = next(c for c in data["checks"] if c["resource_id"] == "moved")
+    assert moved["check"]["redirects"][0]["status"] == 308 and moved["suggested_url"].endswith("/new")
+
+
+def test_check_table_and_summary(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Text: a table of the links needing a look, then a summary line."""
+    code, out, err = run(capsys, "links", "check", "--delay", "0")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["verdict", "strikes", "resource"]
+    assert [line.split()[0] for line in lines[1:-1]] == ["moved", "suspicious", "failing"]
+    assert lines[-1].startswith("4 links: 1 ok, 1 failing, 1 moved, 1 suspicious")
+    assert "vizbot links fix" in err
+
+
+def test_all_fine_exits_0(tmp_path: Path, site: Site, monkeypatch: pytest.MonkeyPatch,
+                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Nothing to look at: exit 0 and an empty table."""
+    catalog = write_catalog(tmp_path / "c", {"a": site.url("/ok"), "b": site.url("/chain/1")})
+    code, out, _ = run(capsys, "links", "check", "--catalog", str(catalog), "--db", str(tmp_path / "v.db"), "--delay", "0")
+    assert code == 0 and out.startswith("2 links: 2 ok")
+
+
+def test_fix_prints_catalog_ready_yaml(env: Path, site: Site, capsys: pytest.CaptureFixture[str]) -> None:
+    """After a check, fix names the file and line and gives the entry's new url as YAML."""
+    run(capsys, "links", "check", "--delay", "0")
+    code, out, _ = run(capsys, "links", "fix")
+    assert code == 0
+    assert yaml.safe_load(out) == [{"id": "moved", "url": site.url("/new")}]
+    assert f"# moved in {env / 'resources' / 'links.yaml'}:" in out and f"# was: {site.url('/old')}" in out
+    code, out, _ = run(capsys, "links", "fix", "--json")
+    [edit] = json.loads(out)
+    assert (edit["resource_id"], edit["new_url"], edit["old_url"]) == ("moved", site.url("/new"), site.url("/old"))
+    assert edit["file"].endswith("links.yaml") and isinstance(edit["line"], int)
+
+
+def test_fix_before_any_check(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No checks yet: nothing to fix, said on stderr; --json is an empty list."""
+    code, out, err = run(capsys, "links", "fix")
+    assert (code, out) == (0, "") and "no moved links" in err
+    assert json.loads(run(capsys, "links", "fix", "--json")[1]) == []
+
+
+@pytest.mark.parametrize("option", [["--concurrency", "0"], ["--timeout", "soon"], ["--timeout", "0"], ["--delay", "-1"]])
+def test_bad_options_are_usage_errors(env: Path, capsys: pytest.CaptureFixture[str], option: list[str]) -> None:
+    """A bad number is a usage error (exit 2) with a message, not a traceback."""
+    with pytest.raises(SystemExit) as exited:
+        main(["links", "check", *option])
+    assert exited.value.code == 2 and "Traceback" not in capsys.readouterr().err
+
+
+def test_unopenable_database_is_an_error(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The results must be kept: a database that cannot be opened is exit 1 with the reason."""
+    (tmp_path / "dir.db").mkdir()
+    code, out, err = run(capsys, "links", "check", "--db", str(tmp_path / "dir.db"))
+    assert code == 1 and out == "" and "vizbot: error:" in err
+
+
+def test_interrupted_check_keeps_results_and_resumes(tmp_path: Path, site: Site) -> None:
+    """Ctrl-C mid-run: exit 130, what was checked stays recorded, and the next run checks only the rest."""
+    site.slow_seconds = 0.4
+    catalog = write_catalog(tmp_path / "c", {f"slow-{i}": site.url(f"/slow/{i}") for i in range(8)})
+    db = tmp_path / "v.db"
+    env = {**os.environ, "VIZBOT_CATALOG": str(catalog), "VIZBOT_DB": str(db)}
+    command = [sys.executable, "-m", "bot", "links", "check", "--concurrency", "1", "--delay", "0", "--json"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    recorded = 0
+    while recorded < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        if db.exists():
+            try:
+                with sqlite3.connect(db) as conn:
+                    recorded = conn.execute("SELECT count(*) FROM link_checks").fetchone()[0]
+            except sqlite3.OperationalError:
+                pass  # the schema is still being created
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert out == "" and "Traceback" not in err
+    with sqlite3.connect(db) as conn:
+        kept = conn.execute("SELECT count(DISTINCT url) FROM link_checks").fetchone()[0]
+    assert 2 <= kept < 8
+    assert f"interrupted: {kept} of 8 links checked and recorded" in err
+
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    data = json.loads(done.stdout)
+    assert done.returncode == 0, done.stderr
+    assert (data["resumed"], data["checked_now"], data["complete"]) == (kept, 8 - kept, True)
+    assert {link["verdict"] for link in data["links"]} == {"ok"}
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM link_checks").fetchone()[0] == 8
+
+
+def test_report_has_links_needing_attention(env: Path, site: Site, capsys: pytest.CaptureFixture[str]) -> None:
+    """vizbot report gains the section (text and --json) once links were checked."""
+    code, out, _ = run(capsys, "report")
+    assert code == 0 and "Links needing attention" in out and out.rstrip().endswith("(none)")
+    run(capsys, "links", "check", "--delay", "0")
+    out = run(capsys, "report")[1]
+    section = out.split("Links needing attention")[1].splitlines()[1:]
+    assert [line.split()[:2] for line in section] == [["moved", "moved"], ["suspicious", "retired"]]
+    assert f"moved to {site.url('/new')}" in section[0]
+    data = json.loads(run(capsys, "report", "--json")[1])
+    assert [(link["resource_id"], link["verdict"]) for link in data["links"]] == [("moved", "moved"), ("retired", "suspicious")]
+
+
+def test_json_link_shape_is_stable(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every link in --json has the same keys."""
+    data = json.loads(run(capsys, "links", "check", "--json", "--delay", "0")[1])
+    shapes = {tuple(sorted(link)) for link in data["links"]}
+    assert shapes == {("checked_at", "final_url", "last_ok_at", "reason", "resource_id", "since", "source", "status",
+                       "strikes", "suggested_url", "url", "verdict")}
+
+
+def test_unchecked_link_json_has_the_same_keys() -> None:
+    """A link never checked (a run that failed early) is shown with the same keys, nulls for the verdict."""
+    from datetime import datetime, timezone
+
+    from bot.cli.links_cmd import _link_json
+    from bot.links.run import LinkTarget
+    from bot.store.records import LinkHealth
+
+    target = LinkTarget("https://a.org/", "a")
+    now = datetime(2026, 12, 3, tzinfo=timezone.utc)
+    checked = LinkHealth("https://a.org/", "a", "ok", 0, now, now, now, 200, "200 OK", "https://a.org/", None)
+    assert set(_link_json(target, None)) == set(_link_json(target, checked))
+    assert _link_json(target, None)["verdict"] is None and _link_json(target, None)["url"] == "https://a.org/"
