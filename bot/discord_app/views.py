@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, ClassVar
 
 import discord
 
@@ -58,27 +58,45 @@ def _answer_page(interaction: discord.Interaction, question: str, offset: int) -
     return answers.page_card(_client(interaction).service.engine, question, offset=offset)
 
 
-class MoreButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:more:(?P<asker>[0-9]+):(?P<offset>[0-9]+)"):
-    """Next page of an answer (or back to the first); only the asker may page."""
+class VizbotButton(discord.ui.DynamicItem[discord.ui.Button], template=r"(?!)"):
+    """What every vizbot button shares: a ``discord.ui.Button`` with the custom_id the subclass
+    builds from its fields; rebuilt after a restart from the template's groups (``FIELDS``, in the
+    order ``__init__`` takes them); its click runs ``handle`` guarded (errors become a private
+    message, and a graceful stop waits for it). The base's template matches nothing."""
 
-    def __init__(self, asker: int, offset: int, *, label: str = "More", row: int | None = None):
-        super().__init__(
-            discord.ui.Button(label=label, style=discord.ButtonStyle.primary,
-                              custom_id=f"{PREFIX}:more:{asker}:{offset}"),
-            row=row,
-        )
-        self.asker = asker
-        self.offset = offset
+    FIELDS: ClassVar[tuple[tuple[str, Callable[[str], Any]], ...]] = ()
+    KEEPS_LABEL: ClassVar[bool] = False  # rebuilt with the clicked button's label
+
+    def __init__(self, custom_id: str, *, label: str | None = None, emoji: str | None = None,
+                 style: discord.ButtonStyle = discord.ButtonStyle.secondary, row: int | None = None):
+        super().__init__(discord.ui.Button(label=label, emoji=emoji, style=style, custom_id=custom_id), row=row)
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> "MoreButton":
-        return cls(int(match["asker"]), int(match["offset"]))
+                             match: re.Match[str], /) -> "VizbotButton":
+        values = [convert(match[name]) for name, convert in cls.FIELDS]
+        extra: dict[str, Any] = {"label": getattr(item, "label", None) or ""} if cls.KEEPS_LABEL else {}
+        return cls(*values, **extra)
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, lambda: self._page(interaction))
+        await guarded(interaction, lambda: self.handle(interaction))
 
-    async def _page(self, interaction: discord.Interaction) -> None:
+    async def handle(self, interaction: discord.Interaction) -> None:
+        """What a click does (raise a domain error to refuse it)."""
+        raise NotImplementedError
+
+
+class MoreButton(VizbotButton, template=r"vizbot:more:(?P<asker>[0-9]+):(?P<offset>[0-9]+)"):
+    """Next page of an answer (or back to the first); only the asker may page."""
+
+    FIELDS = (("asker", int), ("offset", int))
+
+    def __init__(self, asker: int, offset: int, *, label: str = "More", row: int | None = None):
+        super().__init__(f"{PREFIX}:more:{asker}:{offset}", label=label, style=discord.ButtonStyle.primary, row=row)
+        self.asker = asker
+        self.offset = offset
+
+    async def handle(self, interaction: discord.Interaction) -> None:
         if interaction.user.id != self.asker:
             raise PermissionDenied("Only the person who asked can page through this answer; "
                                    "ask your own question with /ask.")
@@ -88,27 +106,17 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:mo
         await update(interaction, card, view=answer_view(card, asker=self.asker, can_post=ephemeral))
 
 
-class PostButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:post:(?P<asker>[0-9]+):(?P<offset>[0-9]+)"):
+class PostButton(VizbotButton, template=r"vizbot:post:(?P<asker>[0-9]+):(?P<offset>[0-9]+)"):
     """Post a private answer to the channel for everyone."""
 
+    FIELDS = (("asker", int), ("offset", int))
+
     def __init__(self, asker: int, offset: int, *, row: int | None = None):
-        super().__init__(
-            discord.ui.Button(label="Post to channel", style=discord.ButtonStyle.secondary,
-                              custom_id=f"{PREFIX}:post:{asker}:{offset}"),
-            row=row,
-        )
+        super().__init__(f"{PREFIX}:post:{asker}:{offset}", label="Post to channel", row=row)
         self.asker = asker
         self.offset = offset
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> "PostButton":
-        return cls(int(match["asker"]), int(match["offset"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, lambda: self._post(interaction))
-
-    async def _post(self, interaction: discord.Interaction) -> None:
+    async def handle(self, interaction: discord.Interaction) -> None:
         """Post once: the private answer loses its button, then the answer goes to the channel.
         A second click (or a double click) is told it was posted; the question cooldown applies."""
         if interaction.user.id != self.asker:
@@ -128,28 +136,18 @@ class PostButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:po
         await follow_up(interaction, card, view=answer_view(card, asker=self.asker, can_post=False))
 
 
-class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:vote:(?P<value>up|down):(?P<resource>.+)"):
+class VoteButton(VizbotButton, template=r"vizbot:vote:(?P<value>up|down):(?P<resource>.+)"):
     """👍 or 👎 on one result of an answer; anyone may vote, voting again replaces the vote."""
 
+    FIELDS = (("value", str), ("resource", str))
+
     def __init__(self, value: str, resource_id: str, *, label: str | None = None, row: int | None = None):
-        super().__init__(
-            discord.ui.Button(label=label, emoji="👍" if value == "up" else "👎",
-                              style=discord.ButtonStyle.secondary,
-                              custom_id=f"{PREFIX}:vote:{value}:{resource_id}"),
-            row=row,
-        )
+        super().__init__(f"{PREFIX}:vote:{value}:{resource_id}", label=label,
+                         emoji="👍" if value == "up" else "👎", row=row)
         self.value = value
         self.resource_id = resource_id
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> "VoteButton":
-        return cls(match["value"], match["resource"])
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, lambda: self._vote(interaction))
-
-    async def _vote(self, interaction: discord.Interaction) -> None:
+    async def handle(self, interaction: discord.Interaction) -> None:
         service = _client(interaction).service
         question = _question_of(interaction)
         await defer_thinking(interaction, ephemeral=True)  # the store may be busy
@@ -159,72 +157,50 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:vo
                                                      up=self.value == "up"), ephemeral=True)
 
 
-class TagsPageButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:tags:(?P<page>[0-9]+)"):
+class TagsPageButton(VizbotButton, template=r"vizbot:tags:(?P<page>[0-9]+)"):
     """Another page of /tags."""
 
+    FIELDS = (("page", int),)
+    KEEPS_LABEL = True
+
     def __init__(self, page: int, *, label: str, row: int | None = None):
-        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
-                                           custom_id=f"{PREFIX}:tags:{page}"), row=row)
+        super().__init__(f"{PREFIX}:tags:{page}", label=label, row=row)
         self.page = page
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> "TagsPageButton":
-        return cls(int(match["page"]), label=getattr(item, "label", None) or "")
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, lambda: self._page(interaction))
-
-    async def _page(self, interaction: discord.Interaction) -> None:
+    async def handle(self, interaction: discord.Interaction) -> None:
         card = answers.tags_page_card(_client(interaction).service.engine, page=self.page)
         await update(interaction, card, view=tags_view(card))
 
 
-class TagPageButton(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"vizbot:tag:(?P<kind>[a-z]*):(?P<level>[a-z]*):(?P<page>[0-9]+):(?P<slug>.+)",
-):
+class TagPageButton(VizbotButton, template=r"vizbot:tag:(?P<kind>[a-z]*):(?P<level>[a-z]*):(?P<page>[0-9]+):(?P<slug>.+)"):
     """Another page of /tag NAME (filters kept)."""
+
+    FIELDS = (("slug", str), ("kind", str), ("level", str), ("page", int))
+    KEEPS_LABEL = True
 
     def __init__(self, slug: str, kind: str | None, level: str | None, page: int, *, label: str,
                  row: int | None = None):
-        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
-                                           custom_id=f"{PREFIX}:tag:{kind or ''}:{level or ''}:{page}:{slug}"),
-                         row=row)
+        super().__init__(f"{PREFIX}:tag:{kind or ''}:{level or ''}:{page}:{slug}", label=label, row=row)
         self.slug, self.kind, self.level, self.page = slug, kind or None, level or None, page
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> "TagPageButton":
-        return cls(match["slug"], match["kind"], match["level"], int(match["page"]), label=getattr(item, "label", None) or "")
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, lambda: self._page(interaction))
-
-    async def _page(self, interaction: discord.Interaction) -> None:
+    async def handle(self, interaction: discord.Interaction) -> None:
         card = answers.tag_page_card(_client(interaction).service.engine, self.slug, kind=self.kind,
                                      level=self.level, page=self.page)
         await update(interaction, card, view=tag_view(card, self.slug, self.kind, self.level))
 
 
-class ApproveButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:approve:(?P<id>[0-9]+):(?P<offset>[0-9]+)"):
+class ApproveButton(VizbotButton, template=r"vizbot:approve:(?P<id>[0-9]+):(?P<offset>[0-9]+)"):
     """Approve a pending suggestion (moderators)."""
 
+    FIELDS = (("id", int), ("offset", int))
+
     def __init__(self, suggestion_id: int, offset: int = 0, *, row: int | None = None):
-        super().__init__(discord.ui.Button(label="Approve", style=discord.ButtonStyle.success,
-                                           custom_id=f"{PREFIX}:approve:{suggestion_id}:{offset}"), row=row)
+        super().__init__(f"{PREFIX}:approve:{suggestion_id}:{offset}", label="Approve",
+                         style=discord.ButtonStyle.success, row=row)
         self.suggestion_id = suggestion_id
         self.offset = offset
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> "ApproveButton":
-        return cls(int(match["id"]), int(match["offset"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, lambda: self._approve(interaction))
-
-    async def _approve(self, interaction: discord.Interaction) -> None:
+    async def handle(self, interaction: discord.Interaction) -> None:
         client = _client(interaction)
         await require_moderator(interaction, client.settings)
         await interaction.response.defer()
@@ -232,47 +208,34 @@ class ApproveButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot
         await show_next_review(interaction, decided, offset=self.offset)
 
 
-class RejectButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:reject:(?P<id>[0-9]+):(?P<offset>[0-9]+)"):
+class RejectButton(VizbotButton, template=r"vizbot:reject:(?P<id>[0-9]+):(?P<offset>[0-9]+)"):
     """Reject a pending suggestion (moderators): opens a modal asking for the reason."""
 
+    FIELDS = (("id", int), ("offset", int))
+
     def __init__(self, suggestion_id: int, offset: int = 0, *, row: int | None = None):
-        super().__init__(discord.ui.Button(label="Reject", style=discord.ButtonStyle.danger,
-                                           custom_id=f"{PREFIX}:reject:{suggestion_id}:{offset}"), row=row)
+        super().__init__(f"{PREFIX}:reject:{suggestion_id}:{offset}", label="Reject",
+                         style=discord.ButtonStyle.danger, row=row)
         self.suggestion_id = suggestion_id
         self.offset = offset
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> "RejectButton":
-        return cls(int(match["id"]), int(match["offset"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, lambda: self._ask_reason(interaction))
-
-    async def _ask_reason(self, interaction: discord.Interaction) -> None:
+    async def handle(self, interaction: discord.Interaction) -> None:
         from bot.discord_app.modals import RejectModal
 
         await require_moderator(interaction, _client(interaction).settings)
         await interaction.response.send_modal(RejectModal(self.suggestion_id, self.offset))
 
 
-class SkipButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vizbot:skip:(?P<offset>[0-9]+)"):
+class SkipButton(VizbotButton, template=r"vizbot:skip:(?P<offset>[0-9]+)"):
     """Show the next pending suggestion without deciding (moderators)."""
 
+    FIELDS = (("offset", int),)
+
     def __init__(self, offset: int, *, row: int | None = None):
-        super().__init__(discord.ui.Button(label="Skip", style=discord.ButtonStyle.secondary,
-                                           custom_id=f"{PREFIX}:skip:{offset}"), row=row)
+        super().__init__(f"{PREFIX}:skip:{offset}", label="Skip", row=row)
         self.offset = offset
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> "SkipButton":
-        return cls(int(match["offset"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, lambda: self._skip(interaction))
-
-    async def _skip(self, interaction: discord.Interaction) -> None:
+    async def handle(self, interaction: discord.Interaction) -> None:
         await require_moderator(interaction, _client(interaction).settings)
         await interaction.response.defer()
         await show_next_review(interaction, None, offset=self.offset)
