@@ -16,6 +16,8 @@ from bisect import bisect_left
 from functools import lru_cache
 from typing import Sequence
 
+import numpy as np
+
 from bot.core.index import STRONG_FIELDS, Index, idf
 from bot.core.question import Query
 
@@ -28,6 +30,12 @@ PRIOR_WEIGHT = 0.05  # feedback prior in [-1, 1] moves a score by at most this s
 FIRST_BATCH = 16  # postings first read from a list (then as many as read so far)
 MAP_MAX = 512  # posting lists up to this long get a resource -> position map for random access
 POSITION_CACHE = 2048  # posting lists kept mapped for random access
+# Reading in impact order pays per resource met; scoring every resource with numpy pays per
+# resource and posting list, about a thousandth as much. Once reading would meet more than
+# EXHAUSTIVE_BASE resources plus that share, every resource is scored at once instead.
+EXHAUSTIVE_BASE = 24
+EXHAUSTIVE_RATIO = 1000
+CANDIDATES = 64  # best-scoring resources first checked in full after scoring every one
 
 
 class _Sorted:
@@ -85,6 +93,10 @@ class Retriever:
         # questions use are mapped, and only so many are kept.
         self._positions = lru_cache(maxsize=POSITION_CACHE)(index.positions)
         self._common_weight = idf(max(1, math.ceil(n * COMMON_SHARE)), n)
+        self._code_arrays: dict[str, np.ndarray] = {}  # "kind"/"level" -> per resource, its value's number
+        self._code_numbers: dict[str, dict[str, int]] = {}
+        self._prior_array: np.ndarray | None = None
+        self._ranks: np.ndarray | None = None
 
     def boosts(self) -> list[float] | None:
         """Per resource, the factor the feedback prior multiplies its score by (None: no votes)."""
@@ -127,6 +139,7 @@ class Retriever:
         boost = (1.0 + PRIOR_WEIGHT if self._has_prior else 1.0) * (1.0 + SCHEMA_BOOST) ** len(q.prefer)
         single = [len(alts) == 1 for _, _, alts in units]
         read = [0] * len(streams)  # postings read so far from each list
+        budget = EXHAUSTIVE_BASE + idx.n * len(streams) // EXHAUSTIVE_RATIO
         while True:
             # Read next from the list whose unread postings could still add the most: no
             # resource unseen in a list scores more there than the list's next posting.
@@ -144,6 +157,8 @@ class Retriever:
             ui, term, conf = streams[pick]
             start = read[pick]
             read[pick] = stop = start + max(FIRST_BATCH, start)
+            if len(seen) + min(stop, len(order_of[term])) - start > budget:
+                return self._exhaustive(q, units, k, tag, kind, level, best_k[0] if len(best_k) == k else 0.0, memo)
             docs, imps = docs_of[term], imps_of[term]
             # A resource whose bound cannot beat the k-th best so far is passed over for good.
             others = sum(frontier) - frontier[ui] if single[ui] else sum(frontier)
@@ -175,6 +190,118 @@ class Retriever:
         # The cutoff ignores the feedback prior: it reorders results, never adds or drops one.
         cutoff = RELATIVE_CUTOFF * max(t[3] for t in best)
         return [(doc, score, mask) for score, doc, mask, plain in best if plain >= cutoff]
+
+    def _exhaustive(
+        self,
+        q: Query,
+        units: list[tuple],
+        k: int,
+        tag: str | None,
+        kind: str | None,
+        level: str | None,
+        known: float,
+        memo: dict[int, bool],
+    ) -> list[tuple[int, float, int]]:
+        """:meth:`top` by scoring every resource at once with numpy (the same float64 arithmetic
+        as :func:`_evidence` and :meth:`_adjusted`, units added in order, so the same scores),
+        then checking the best-scoring ones in full, in (score, id) order, until k qualify.
+        ``known``: a score k qualifying resources are known to reach (0 when unknown)."""
+        idx = self._index
+        n = idx.n
+        score = np.zeros(n)
+        for unit in q.units:
+            best = None
+            for alt in unit.alts:
+                if alt.term not in idx.docs:
+                    continue
+                value = self._column(alt.term) * alt.confidence
+                best = value if best is None else np.maximum(best, value)
+            if best is not None:
+                score += best
+        for what, value in q.prefer:
+            score = np.where(self._codes(what) == self._code(what, value), score * (1.0 + SCHEMA_BOOST), score)
+        if self._has_prior:
+            if self._prior_array is None:
+                self._prior_array = np.array(self._prior, dtype=np.float64)
+            score = np.where(self._prior_array != 0, score * (1.0 + PRIOR_WEIGHT * self._prior_array), score)
+        if tag is not None or kind is not None or level is not None:
+            pool = np.flatnonzero(score > 0)  # a resource no list holds never qualifies
+            pool = pool[np.array([self._allowed(d, tag, kind, level) for d in pool.tolist()], dtype=bool)]
+        else:
+            pool = np.arange(n)
+        if not len(pool):
+            return []
+        # Checked first: resources reaching ``known``, or the CANDIDATES best scores and every
+        # resource tied with the last of them.
+        values = score[pool]
+        floor = known
+        if not floor and len(values) > CANDIDATES:
+            floor = float(np.partition(values, len(values) - CANDIDATES)[len(values) - CANDIDATES])
+        shortlist = pool[values >= floor] if floor > 0 else pool[values > 0]
+        best_list = self._first_qualifying(q, units, k, shortlist, score, memo)
+        # Every resource outside the shortlist scores below all in it: if k of them qualify
+        # those are the k best; otherwise every resource with some score is checked.
+        if len(best_list) < k and floor > 0:
+            best_list = self._first_qualifying(q, units, k, pool[values > 0], score, memo)
+        if not best_list:
+            return []
+        cutoff = RELATIVE_CUTOFF * max(t[3] for t in best_list)
+        return [(doc, found, mask) for found, doc, mask, plain in best_list if plain >= cutoff]
+
+    def _first_qualifying(
+        self, q: Query, units: list[tuple], k: int, docs: np.ndarray, score: np.ndarray, memo: dict[int, bool]
+    ) -> list[tuple[float, int, int, float]]:
+        """The first ``k`` qualifying resources of ``docs`` in (score, id) order, scored in full
+        as (score, doc, mask, score without prior); resources scoring zero are skipped."""
+        values = score[docs]
+        order = np.lexsort((self._id_ranks()[docs], -values))
+        out: list[tuple[float, int, int, float]] = []
+        adjust = bool(q.prefer) or self._has_prior
+        for doc, value in zip(docs[order].tolist(), values[order].tolist()):
+            if len(out) == k or value <= 0:
+                break
+            found, mask = _evidence(units, doc)
+            ok = memo.get(mask)
+            if ok is None:
+                ok = memo[mask] = self._qualifies(q, mask)
+            if ok:
+                plain = found
+                if adjust:
+                    found, plain = self._adjusted(q, doc, found)
+                out.append((found, doc, mask, plain))
+        return out
+
+    def _id_ranks(self) -> np.ndarray:
+        """Per resource, the rank of its id in sorted order (ties in score go to the smaller id)."""
+        if self._ranks is None:
+            resources = self._index.resources
+            ranks = np.empty(len(resources), dtype=np.int64)
+            ranks[sorted(range(len(resources)), key=lambda d: resources[d].id)] = np.arange(len(resources))
+            self._ranks = ranks
+        return self._ranks
+
+    def _column(self, term: str) -> np.ndarray:
+        """``term``'s impact for every resource, as float64 (zero where it is absent)."""
+        dense = self._index.dense.get(term)
+        if dense is not None:
+            return np.frombuffer(dense[0], dtype=np.float32).astype(np.float64)
+        column = np.zeros(self._index.n)
+        column[np.frombuffer(self._index.docs[term], dtype=np.int32)] = np.frombuffer(self._index.impacts[term], dtype=np.float32)
+        return column
+
+    def _codes(self, what: str) -> np.ndarray:
+        """Per resource, the number of its kind (``what`` = "kind") or level."""
+        codes = self._code_arrays.get(what)
+        if codes is None:
+            values = self._index.kind_of if what == "kind" else self._index.level_of
+            numbers = self._code_numbers[what] = {v: i for i, v in enumerate(dict.fromkeys(values))}
+            codes = self._code_arrays[what] = np.array([numbers[v] for v in values], dtype=np.int32)
+        return codes
+
+    def _code(self, what: str, value: str) -> int:
+        """The number :meth:`_codes` gives ``value`` (-1 when no resource has it)."""
+        self._codes(what)
+        return self._code_numbers[what].get(value, -1)
 
     def _allowed(self, doc: int, tag: str | None, kind: str | None, level: str | None) -> bool:
         """Whether resource ``doc`` passes the --tag/--kind/--level filters."""
