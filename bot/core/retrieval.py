@@ -30,11 +30,11 @@ PRIOR_WEIGHT = 0.05  # feedback prior in [-1, 1] moves a score by at most this s
 FIRST_BATCH = 16  # postings first read from a list (then as many as read so far)
 MAP_MAX = 512  # posting lists up to this long get a resource -> position map for random access
 POSITION_CACHE = 2048  # posting lists kept mapped for random access
-# Reading in impact order pays per resource met; scoring every resource with numpy pays per
-# resource and posting list, about a thousandth as much. Once reading would meet more than
-# EXHAUSTIVE_BASE resources plus that share, every resource is scored at once instead.
+# Reading in impact order pays per resource met (scored one by one); scoring every resource
+# with numpy pays per resource and posting list, about 1/EXHAUSTIVE_RATIO as much. Once reading
+# would meet more than EXHAUSTIVE_BASE resources plus that share, every resource is scored at once.
 EXHAUSTIVE_BASE = 24
-EXHAUSTIVE_RATIO = 1000
+EXHAUSTIVE_RATIO = 4000
 CANDIDATES = 64  # best-scoring resources first checked in full after scoring every one
 
 
@@ -210,13 +210,13 @@ class Retriever:
         n = idx.n
         score = np.zeros(n)
         for unit in q.units:
-            best = None
-            for alt in unit.alts:
-                if alt.term not in idx.docs:
-                    continue
-                value = self._column(alt.term) * alt.confidence
-                best = value if best is None else np.maximum(best, value)
-            if best is not None:
+            alts = [alt for alt in unit.alts if alt.term in idx.docs]
+            if len(alts) == 1:  # added where the list has the resource (adding 0.0 changes nothing)
+                self._add_column(score, alts[0].term, alts[0].confidence)
+            elif alts:
+                best = np.zeros(n)
+                for alt in alts:
+                    np.maximum(best, self._add_column(np.zeros(n), alt.term, alt.confidence), out=best)
                 score += best
         for what, value in q.prefer:
             score = np.where(self._codes(what) == self._code(what, value), score * (1.0 + SCHEMA_BOOST), score)
@@ -280,14 +280,16 @@ class Retriever:
             self._ranks = ranks
         return self._ranks
 
-    def _column(self, term: str) -> np.ndarray:
-        """``term``'s impact for every resource, as float64 (zero where it is absent)."""
+    def _add_column(self, score: np.ndarray, term: str, confidence: float) -> np.ndarray:
+        """Add ``term``'s impact times ``confidence`` (in float64, as :func:`_evidence` does) to
+        every resource's ``score``; returns ``score``."""
         dense = self._index.dense.get(term)
         if dense is not None:
-            return np.frombuffer(dense[0], dtype=np.float32).astype(np.float64)
-        column = np.zeros(self._index.n)
-        column[np.frombuffer(self._index.docs[term], dtype=np.int32)] = np.frombuffer(self._index.impacts[term], dtype=np.float32)
-        return column
+            score += np.multiply(np.frombuffer(dense[0], dtype=np.float32), confidence, dtype=np.float64)
+        else:
+            docs = np.frombuffer(self._index.docs[term], dtype=np.int32)
+            score[docs] += np.multiply(np.frombuffer(self._index.impacts[term], dtype=np.float32), confidence, dtype=np.float64)
+        return score
 
     def _codes(self, what: str) -> np.ndarray:
         """Per resource, the number of its kind (``what`` = "kind") or level."""
