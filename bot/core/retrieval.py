@@ -245,6 +245,7 @@ class Retriever:
             best_list = self._first_qualifying(q, units, k, pool[values > 0], score, memo)
         if not best_list:
             return []
+        best_list.sort(key=lambda t: (-t[0], idx.resources[t[1]].id))  # the full scores decide the order
         cutoff = RELATIVE_CUTOFF * max(t[3] for t in best_list)
         return [(doc, found, mask) for found, doc, mask, plain in best_list if plain >= cutoff]
 
