@@ -31,9 +31,10 @@ FIRST_BATCH = 16  # postings first read from a list (then as many as read so far
 MAP_MAX = 512  # posting lists up to this long get a resource -> position map for random access
 POSITION_CACHE = 2048  # posting lists kept mapped for random access
 # Reading in impact order pays per resource met (scored one by one); scoring every resource
-# with numpy pays per resource and posting list, about 1/EXHAUSTIVE_RATIO as much. Once reading
-# would meet more than EXHAUSTIVE_BASE resources plus that share, every resource is scored at once.
-EXHAUSTIVE_BASE = 24
+# with numpy pays per resource and posting list, about 1/EXHAUSTIVE_RATIO as much, and then
+# still checks at least k resources one by one. Once reading would meet more than
+# EXHAUSTIVE_BASE + 2k resources plus that share, every resource is scored at once instead.
+EXHAUSTIVE_BASE = 16
 EXHAUSTIVE_RATIO = 4000
 CANDIDATES = 64  # best-scoring resources first checked in full after scoring every one
 
@@ -139,7 +140,7 @@ class Retriever:
         boost = (1.0 + PRIOR_WEIGHT if self._has_prior else 1.0) * (1.0 + SCHEMA_BOOST) ** len(q.prefer)
         single = [len(alts) == 1 for _, _, alts in units]
         read = [0] * len(streams)  # postings read so far from each list
-        budget = EXHAUSTIVE_BASE + idx.n * len(streams) // EXHAUSTIVE_RATIO
+        budget = EXHAUSTIVE_BASE + 2 * k + idx.n * len(streams) // EXHAUSTIVE_RATIO
         while True:
             # Read next from the list whose unread postings could still add the most: no
             # resource unseen in a list scores more there than the list's next posting.
