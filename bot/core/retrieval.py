@@ -14,7 +14,7 @@ import heapq
 import math
 from bisect import bisect_left
 from functools import lru_cache
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -133,7 +133,8 @@ class Retriever:
             units.append((1 << (2 * ui), 1 << (2 * ui + 1), alts))
         filtered = tag is not None or kind is not None or level is not None
         adjust = bool(q.prefer) or self._has_prior
-        memo: dict[int, bool] = {}
+        memo: dict[int, bool] = {}  # evidence mask -> covers enough of the question
+        qualifies = self._qualifier(q)
         seen: set[int] = set()
         found: list[tuple[float, int, int, float]] = []  # (score, doc, mask, score without prior)
         best_k: list[float] = []  # min-heap of the k best scores so far
@@ -153,13 +154,13 @@ class Retriever:
                     frontier[ui] = max(frontier[ui], bound)
                     if bound > pick_bound:
                         pick, pick_bound = si, bound
-            if self._finished(q, units, streams, read, frontier, best_k, k, memo, boost):
+            if self._finished(units, streams, read, frontier, best_k, k, memo, qualifies, boost):
                 break
             ui, term, conf = streams[pick]
             start = read[pick]
             read[pick] = stop = start + max(FIRST_BATCH, start)
             if len(seen) + min(stop, len(order_of[term])) - start > budget:
-                return self._exhaustive(q, units, k, tag, kind, level, best_k[0] if len(best_k) == k else 0.0, memo)
+                return self._exhaustive(q, units, k, tag, kind, level, best_k[0] if len(best_k) == k else 0.0, memo, qualifies)
             docs, imps = docs_of[term], imps_of[term]
             # A resource whose bound cannot beat the k-th best so far is passed over for good.
             others = sum(frontier) - frontier[ui] if single[ui] else sum(frontier)
@@ -173,7 +174,7 @@ class Retriever:
                 score, mask = _evidence(units, doc)
                 ok = memo.get(mask)
                 if ok is None:
-                    ok = memo[mask] = self._qualifies(q, mask)
+                    ok = memo[mask] = qualifies(mask)
                 if ok and (not filtered or self._allowed(doc, tag, kind, level)):
                     plain = score
                     if adjust:
@@ -202,6 +203,7 @@ class Retriever:
         level: str | None,
         known: float,
         memo: dict[int, bool],
+        qualifies: Callable[[int], bool],
     ) -> list[tuple[int, float, int]]:
         """:meth:`top` by scoring every resource at once with numpy (the same float64 arithmetic
         as :func:`_evidence` and :meth:`_adjusted`, units added in order, so the same scores),
@@ -239,11 +241,11 @@ class Retriever:
         if not floor and len(values) > CANDIDATES:
             floor = float(np.partition(values, len(values) - CANDIDATES)[len(values) - CANDIDATES])
         shortlist = pool[values >= floor] if floor > 0 else pool[values > 0]
-        best_list = self._first_qualifying(q, units, k, shortlist, score, memo)
+        best_list = self._first_qualifying(q, units, k, shortlist, score, memo, qualifies)
         # Every resource outside the shortlist scores below all in it: if k of them qualify
         # those are the k best; otherwise every resource with some score is checked.
         if len(best_list) < k and floor > 0:
-            best_list = self._first_qualifying(q, units, k, pool[values > 0], score, memo)
+            best_list = self._first_qualifying(q, units, k, pool[values > 0], score, memo, qualifies)
         if not best_list:
             return []
         best_list.sort(key=lambda t: (-t[0], idx.resources[t[1]].id))  # the full scores decide the order
@@ -251,7 +253,14 @@ class Retriever:
         return [(doc, found, mask) for found, doc, mask, plain in best_list if plain >= cutoff]
 
     def _first_qualifying(
-        self, q: Query, units: list[tuple], k: int, docs: np.ndarray, score: np.ndarray, memo: dict[int, bool]
+        self,
+        q: Query,
+        units: list[tuple],
+        k: int,
+        docs: np.ndarray,
+        score: np.ndarray,
+        memo: dict[int, bool],
+        qualifies: Callable[[int], bool],
     ) -> list[tuple[float, int, int, float]]:
         """The first ``k`` qualifying resources of ``docs`` in (score, id) order, scored in full
         as (score, doc, mask, score without prior); resources scoring zero are skipped."""
@@ -265,7 +274,7 @@ class Retriever:
             found, mask = _evidence(units, doc)
             ok = memo.get(mask)
             if ok is None:
-                ok = memo[mask] = self._qualifies(q, mask)
+                ok = memo[mask] = qualifies(mask)
             if ok:
                 plain = found
                 if adjust:
@@ -328,7 +337,6 @@ class Retriever:
 
     def _finished(
         self,
-        q: Query,
         units: list,
         streams: list[tuple[int, str, float]],
         read: list[int],
@@ -336,6 +344,7 @@ class Retriever:
         best_k: list[float],
         k: int,
         memo: dict,
+        qualifies: Callable[[int], bool],
         boost: float,
     ) -> bool:
         """True when no resource not yet read could qualify (its lists are exhausted), or could
@@ -348,11 +357,12 @@ class Retriever:
             return True
         ok = memo.get(open_mask)
         if ok is None:
-            ok = memo[open_mask] = self._qualifies(q, open_mask)
+            ok = memo[open_mask] = qualifies(open_mask)
         return not ok or (len(best_k) == k and sum(frontier) * boost < best_k[0])
 
     def _qualifies(self, q: Query, mask: int) -> bool:
-        """Whether the units in ``mask`` cover enough of the question (see the module docstring)."""
+        """Whether the units in ``mask`` cover enough of the question (see the module docstring);
+        the definition :meth:`_qualifier` computes faster (tests compare the two)."""
         conf = [0.0] * len(q.weights)
         for ui, unit in enumerate(q.units):
             evidence = mask >> (2 * ui) & 3
@@ -363,6 +373,34 @@ class Retriever:
         covered = sum(w * c for w, c, counted in zip(q.weights, conf, q.counted) if counted)
         raw = sum(w for w, c, counted in zip(q.weights, conf, q.counted) if counted and c > 0)
         return covered >= DOC_SHARE * q.attainable - 1e-9 and raw >= self._common_weight - 1e-9
+
+    def _qualifier(self, q: Query) -> Callable[[int], bool]:
+        """:meth:`_qualifies` for one question, with what does not depend on the mask worked out
+        once (the same sums, in the same order)."""
+        best = [max(a.confidence for a in unit.alts) for unit in q.units]
+        positions = [unit.positions for unit in q.units]
+        counted = [(p, w) for p, (w, c) in enumerate(zip(q.weights, q.counted)) if c]
+        size = len(q.weights)
+        need_covered = DOC_SHARE * q.attainable - 1e-9
+        need_raw = self._common_weight - 1e-9
+
+        def qualifies(mask: int) -> bool:
+            conf = [0.0] * size
+            ui = 0
+            while mask:
+                evidence = mask & 3
+                if evidence:
+                    c = best[ui] * (1.0 if evidence & 1 else WEAK_EVIDENCE)
+                    for p in positions[ui]:
+                        if c > conf[p]:
+                            conf[p] = c
+                mask >>= 2
+                ui += 1
+            covered = sum([w * conf[p] for p, w in counted])
+            raw = sum([w for p, w in counted if conf[p] > 0])
+            return covered >= need_covered and raw >= need_raw
+
+        return qualifies
 
     def _random_access(self, term: str) -> "dict[int, int] | _Sorted":
         """Resource -> position in ``term``'s postings: a map for short lists (built on first

@@ -208,3 +208,15 @@ def test_both_paths_are_taken_at_the_shipped_setting(varied: LexicalEngine, monk
         varied.top(varied.analyse(question), 5, None, None, None)
         calls.append("read" if len(calls) == before else "")
     assert "exhaustive" in calls and "read" in calls
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.sampled_from(WORDS + ["a1", "t3", "zzz", "video"]), min_size=1, max_size=8), seed=st.integers(0, 2**32))
+def test_fast_coverage_check_equals_its_definition(varied: LexicalEngine, words: list[str], seed: int) -> None:
+    """The per-question coverage check agrees with ``_qualifies`` on random evidence masks."""
+    q = varied.analyse(" ".join(words))
+    check = varied.retriever._qualifier(q)
+    rng = random.Random(seed)
+    for _ in range(20):
+        mask = rng.getrandbits(2 * len(q.units)) if q.units else 0
+        assert check(mask) == varied.retriever._qualifies(q, mask)
