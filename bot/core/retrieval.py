@@ -5,7 +5,10 @@ A resource qualifies when it covers 40% of the question's answerable weight (a m
 a description counts half) and reaches the IDF of a term found in half the catalog; results
 under 30% of the best score are dropped. ``Retriever.top`` reads posting lists in impact
 order and stops as soon as no unseen resource could enter the top k (Fagin's threshold
-algorithm); ``tests/core/test_lexical_topk.py`` checks it against scoring every resource.
+algorithm); when that would meet more resources than scoring them all costs (long lists
+whose resources all score the same, such as a tag's, cannot be cut short), every resource is
+scored at once with numpy instead, with the same arithmetic. ``tests/core/test_lexical_topk.py``
+checks both ways against brute force.
 """
 
 from __future__ import annotations
@@ -94,10 +97,13 @@ class Retriever:
         # questions use are mapped, and only so many are kept.
         self._positions = lru_cache(maxsize=POSITION_CACHE)(index.positions)
         self._common_weight = idf(max(1, math.ceil(n * COMMON_SHARE)), n)
-        self._code_arrays: dict[str, np.ndarray] = {}  # "kind"/"level" -> per resource, its value's number
+        # For scoring every resource at once: per resource its kind's and level's number, its
+        # prior, and its id's rank (ties in score go to the smaller id).
         self._code_numbers: dict[str, dict[str, int]] = {}
-        self._prior_array: np.ndarray | None = None
-        self._ranks: np.ndarray | None = None
+        self._code_arrays = {what: self._numbered(what, values) for what, values in (("kind", index.kind_of), ("level", index.level_of))}
+        self._prior_array = np.array(self._prior, dtype=np.float64)
+        self._ranks = np.empty(n, dtype=np.int64)
+        self._ranks[sorted(range(n), key=lambda d: index.resources[d].id)] = np.arange(n)
 
     def boosts(self) -> list[float] | None:
         """Per resource, the factor the feedback prior multiplies its score by (None: no votes)."""
@@ -113,7 +119,8 @@ class Retriever:
         scored in full by random access. Reading stops once no unseen resource could reach the
         k-th best score, or could qualify at all (its units' lists being exhausted). Each unit
         has two mask bits: matched in a tag, title or keyword (strong), or only in the
-        description or author (weak).
+        description or author (weak). Once reading would meet more resources than the budget
+        (see ``EXHAUSTIVE_RATIO``), :meth:`_exhaustive` scores every resource instead.
         """
         idx = self._index
         dense, docs_of, imps_of, masks_of, order_of = idx.dense, idx.docs, idx.impacts, idx.masks, idx.order
@@ -222,10 +229,8 @@ class Retriever:
                     np.maximum(best, self._add_column(np.zeros(n), alt.term, alt.confidence), out=best)
                 score += best
         for what, value in q.prefer:
-            score = np.where(self._codes(what) == self._code(what, value), score * (1.0 + SCHEMA_BOOST), score)
+            score = np.where(self._code_arrays[what] == self._code(what, value), score * (1.0 + SCHEMA_BOOST), score)
         if self._has_prior:
-            if self._prior_array is None:
-                self._prior_array = np.array(self._prior, dtype=np.float64)
             score = np.where(self._prior_array != 0, score * (1.0 + PRIOR_WEIGHT * self._prior_array), score)
         if tag is not None or kind is not None or level is not None:
             pool = np.flatnonzero(score > 0)  # a resource no list holds never qualifies
@@ -265,7 +270,7 @@ class Retriever:
         """The first ``k`` qualifying resources of ``docs`` in (score, id) order, scored in full
         as (score, doc, mask, score without prior); resources scoring zero are skipped."""
         values = score[docs]
-        order = np.lexsort((self._id_ranks()[docs], -values))
+        order = np.lexsort((self._ranks[docs], -values))
         out: list[tuple[float, int, int, float]] = []
         adjust = bool(q.prefer) or self._has_prior
         for doc, value in zip(docs[order].tolist(), values[order].tolist()):
@@ -282,15 +287,6 @@ class Retriever:
                 out.append((found, doc, mask, plain))
         return out
 
-    def _id_ranks(self) -> np.ndarray:
-        """Per resource, the rank of its id in sorted order (ties in score go to the smaller id)."""
-        if self._ranks is None:
-            resources = self._index.resources
-            ranks = np.empty(len(resources), dtype=np.int64)
-            ranks[sorted(range(len(resources)), key=lambda d: resources[d].id)] = np.arange(len(resources))
-            self._ranks = ranks
-        return self._ranks
-
     def _add_column(self, score: np.ndarray, term: str, confidence: float) -> np.ndarray:
         """Add ``term``'s impact times ``confidence`` (in float64, as :func:`_evidence` does) to
         every resource's ``score``; returns ``score``."""
@@ -302,18 +298,13 @@ class Retriever:
             score[docs] += np.multiply(np.frombuffer(self._index.impacts[term], dtype=np.float32), confidence, dtype=np.float64)
         return score
 
-    def _codes(self, what: str) -> np.ndarray:
-        """Per resource, the number of its kind (``what`` = "kind") or level."""
-        codes = self._code_arrays.get(what)
-        if codes is None:
-            values = self._index.kind_of if what == "kind" else self._index.level_of
-            numbers = self._code_numbers[what] = {v: i for i, v in enumerate(dict.fromkeys(values))}
-            codes = self._code_arrays[what] = np.array([numbers[v] for v in values], dtype=np.int32)
-        return codes
+    def _numbered(self, what: str, values: Sequence[str]) -> np.ndarray:
+        """Each resource's kind or level (``values``) as a number (see :meth:`_code`)."""
+        numbers = self._code_numbers[what] = {v: i for i, v in enumerate(dict.fromkeys(values))}
+        return np.array([numbers[v] for v in values], dtype=np.int32)
 
     def _code(self, what: str, value: str) -> int:
-        """The number :meth:`_codes` gives ``value`` (-1 when no resource has it)."""
-        self._codes(what)
+        """The number a kind or level ``value`` has in ``_code_arrays`` (-1 when no resource has it)."""
         return self._code_numbers[what].get(value, -1)
 
     def _allowed(self, doc: int, tag: str | None, kind: str | None, level: str | None) -> bool:
