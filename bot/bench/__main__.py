@@ -308,8 +308,22 @@ def _found(search: Callable[[str], Sequence[str]], labelled: Sequence[tuple[str,
     return answered / len(labelled), found / len(labelled)
 
 
-def synthetic(generators: Sequence[Generator], sizes: Sequence[int], queries: int, baseline: bool) -> None:
-    """Build time, memory, latency and source recall of the lexical engine against bm25s."""
+def median_run(runs: Sequence[Latency]) -> Latency:
+    """The run whose mean is the median of the runs' means."""
+    return sorted(runs, key=lambda lat: lat.mean)[(len(runs) - 1) // 2]
+
+
+def _spread(ours: Sequence[Latency], base: Sequence[Latency], attr: str) -> str:
+    """Lowest and highest ratio of ``attr`` over runs measured side by side."""
+    ratios = [getattr(a, attr) / getattr(b, attr) for a, b in zip(ours, base) if getattr(b, attr)]
+    return f"{min(ratios):.2f}-{max(ratios):.2f}" if ratios else "-"
+
+
+def synthetic(generators: Sequence[Generator], sizes: Sequence[int], queries: int, baseline: bool, runs: int = 1) -> None:
+    """Build time, memory, latency and source recall of the lexical engine against bm25s.
+
+    With ``runs`` > 1 the two rankers are timed alternately that many times; the table shows
+    each ranker's median run (by mean) and the range of the per-run ratios."""
     for gen in generators:
         rows = []
         for n in sizes:
@@ -318,26 +332,40 @@ def synthetic(generators: Sequence[Generator], sizes: Sequence[int], queries: in
             labelled = gen.labelled(catalog, queries)
             texts = [q for q, _ in labelled]
             engine, build, peak = timed_build(lambda: SearchEngine(catalog))
-            ours = latencies(lambda q: engine.search(q, limit=SHOWN), texts)
-            answered, found = _found(lambda q: [r.resource.id for r in engine.search(q, limit=10).results], labelled)
-            del engine
-            base = None
+            ours_runs: list[Latency] = []
+            base_runs: list[Latency] = []
+            bm25 = None
             if baseline:
                 from bot.bench.baseline import Bm25Baseline  # noqa: PLC0415 - bm25s is optional
 
                 info(f"synthetic ({gen.name}) catalog of {n} entries: bm25s ...")
                 bm25, b_build, b_peak = timed_build(lambda: Bm25Baseline(catalog))
-                base = latencies(lambda q: bm25.search(q, k=SHOWN), texts)
+            # Timed before anything else asks these questions (the first run meets them cold).
+            for run in range(runs):
+                if runs > 1:
+                    info(f"synthetic ({gen.name}) catalog of {n} entries: latency run {run + 1} of {runs} ...")
+                ours_runs.append(latencies(lambda q: engine.search(q, limit=SHOWN), texts))
+                if bm25 is not None:
+                    base_runs.append(latencies(lambda q: bm25.search(q, k=SHOWN), texts))
+            answered, found = _found(lambda q: [r.resource.id for r in engine.search(q, limit=10).results], labelled)
+            if bm25 is not None:
                 b_answered, b_found = _found(lambda q: bm25.search(q, k=10), labelled)
-                del bm25
-            rows.append([f"{n:,}", LEXICAL, _ms(build), f"{peak:.0f}", *_latency_cells(ours, base), _share(answered), _share(found)])
+            del engine, bm25
+            ours = median_run(ours_runs)
+            base = median_run(base_runs) if base_runs else None
+            spread = [_spread(ours_runs, base_runs, "mean"), _spread(ours_runs, base_runs, "p99")] if runs > 1 and base else []
+            rows.append([f"{n:,}", LEXICAL, _ms(build), f"{peak:.0f}", *_latency_cells(ours, base), *spread, _share(answered), _share(found)])
             if base is not None:
-                rows.append([f"{n:,}", BM25, _ms(b_build), f"{b_peak:.0f}", *_latency_cells(base, base), _share(b_answered), _share(b_found)])
+                same = ["1.00-1.00"] * len(spread)
+                rows.append([f"{n:,}", BM25, _ms(b_build), f"{b_peak:.0f}", *_latency_cells(base, base), *same, _share(b_answered), _share(b_found)])
             del catalog, labelled
             gc.collect()
+        timing = f"{runs} latency runs each, rankers alternating, median run shown; " if runs > 1 else ""
         print(f"\n## Synthetic catalogs, lexical path: generator {gen.name} ({gen.summary}; {queries} questions each; "
-              f"one thread; peak = traced Python allocations while building; found@10 = the question's source resource in the top 10)\n")
-        headers = ["entries", "ranker", "build ms", "peak MiB", *LATENCY_HEADERS, *(RATIO_HEADERS if baseline else []), "answered", "found@10"]
+              f"one thread; {timing}peak = traced Python allocations while building; found@10 = the question's source resource in the top 10)\n")
+        spread_headers = ["mean ratio range", "p99 ratio range"] if runs > 1 and baseline else []
+        headers = ["entries", "ranker", "build ms", "peak MiB", *LATENCY_HEADERS, *(RATIO_HEADERS if baseline else []), *spread_headers,
+                   "answered", "found@10"]
         print(table(headers, rows))
 
 
@@ -420,6 +448,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="a labelled questions file for section 1; repeat for several (default: tests/data/queries.yaml, "
                         "tests/data/heldout/queries.yaml and tests/data/dev_learners.yaml of the checkout)")
     parser.add_argument("--repeat", type=int, default=3, help="times each labelled question is asked in the latency run (default 3)")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="latency runs per synthetic catalog, vizbot and bm25s alternating; the median run is shown "
+                        "with the range of the ratios (default 1; use 3 or more on a shared machine)")
     parser.add_argument("--no-baseline", action="store_true", help="skip bm25s")
     parser.add_argument("--no-semantic", action="store_true", help="skip the embedding model (no hybrid or dense rows)")
     args = parser.parse_args(argv)
@@ -429,8 +460,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = [g for g in names if g not in GENERATORS]
     if unknown or not names:
         parser.error(f"--generator must name some of: {', '.join(GENERATORS)}")
-    if args.queries < 1 or args.repeat < 1:
-        parser.error("--queries and --repeat must be positive")
+    if args.queries < 1 or args.repeat < 1 or args.runs < 1:
+        parser.error("--queries, --repeat and --runs must be positive")
     catalog_dir = args.catalog or default_catalog_dir()
     if args.questions is None and args.catalog is not None and args.catalog.resolve() != default_catalog_dir().resolve():
         parser.error("--catalog needs --questions (the default questions are labelled on the shipped catalog)")
@@ -445,7 +476,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="vizbot-bench-cache-") as cache:
             shipped(catalog_dir, questions, baseline=baseline, semantic=not args.no_semantic, repeat=args.repeat, cache_dir=Path(cache))
         if sizes:
-            synthetic(generators, sizes, args.queries, baseline)
+            synthetic(generators, sizes, args.queries, baseline, args.runs)
         if semantic_sizes and not args.no_semantic:
             synthetic_semantic(generators, semantic_sizes, args.queries, baseline)
     except VizbotError as exc:

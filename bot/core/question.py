@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -67,6 +68,25 @@ class Query:
     counted: list[bool] = field(default_factory=list)  # per word: topic or corrected, not chatter
 
 
+def _letters(word: str) -> int:
+    """The characters of ``word`` as bits (a character's code modulo 64 sets that bit)."""
+    bits = 0
+    for ch in word:
+        bits |= 1 << (ord(ch) & 63)
+    return bits
+
+
+_BITS_IN_BYTE = np.array([bin(b).count("1") for b in range(256)], dtype=np.uint8)
+
+
+def _popcount(values: np.ndarray) -> np.ndarray:
+    """Set bits of each uint64."""
+    count = getattr(np, "bitwise_count", None)
+    if count is not None:
+        return count(values)
+    return _BITS_IN_BYTE[values.view(np.uint8).reshape(-1, 8)].sum(axis=1)
+
+
 def _deletions(word: str) -> set[str]:
     """``word`` with one letter removed, every way."""
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
@@ -87,6 +107,7 @@ class QuestionReader:
                 self._vocab_by_len.setdefault(len(word), []).append(word)
         for bucket in self._vocab_by_len.values():
             bucket.sort()
+        self._letters_by_len: dict[int, np.ndarray] = {}  # per bucket, each word's _letters (made on first use)
         self._near: dict[str, list[str]] = {}  # the word and each of its one-letter deletions -> words
         for bucket in self._vocab_by_len.values():
             for word in bucket:
@@ -324,12 +345,20 @@ class QuestionReader:
                 found.append((dist, -idx.df.get(idx.surface[choice], 0), choice))
         # Two edits apart (long words only): scan the words of similar length.
         lengths = range(len(word) - max_edits, len(word) + max_edits + 1) if max_edits > 1 and not found else ()
+        letters = np.uint64(_letters(word)) if lengths else None
         for length in lengths:
             bucket = self._vocab_by_len.get(length)
             if not bucket:
                 continue
+            # Each edit adds or removes at most two characters, so a word whose characters differ
+            # from the question word's in more than 2 * max_edits cannot be that close: only the
+            # others are compared (in bucket order, so the same eight are kept).
+            close = np.flatnonzero(_popcount(self._bucket_letters(length) ^ letters) <= 2 * max_edits)
+            if not len(close):
+                continue
+            choices = [bucket[i] for i in close.tolist()]
             for choice, dist, _ in process.extract(
-                word, bucket, scorer=OSA.distance, processor=None, score_cutoff=max_edits, limit=8
+                word, choices, scorer=OSA.distance, processor=None, score_cutoff=max_edits, limit=8
             ):
                 found.append((dist, -idx.df.get(idx.surface[choice], 0), choice))
         if not found:
@@ -342,3 +371,11 @@ class QuestionReader:
             if dist == best and all(t != term for _, t, _ in out):
                 out.append((choice, term, dist))
         return out[:3]
+
+    def _bucket_letters(self, length: int) -> np.ndarray:
+        """:func:`_letters` of every vocabulary word of ``length`` characters, in bucket order."""
+        letters = self._letters_by_len.get(length)
+        if letters is None:
+            bucket = self._vocab_by_len[length]
+            letters = self._letters_by_len[length] = np.array([_letters(w) for w in bucket], dtype=np.uint64)
+        return letters

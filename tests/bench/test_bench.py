@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.bench.__main__ import Latency, latencies, main, percentile, table
+from bot.bench.__main__ import Latency, latencies, main, median_run, percentile, table
 from bot.bench.baseline import DENSE_REFUSAL, DenseRanker
 from bot.bench.synthetic import GENERATORS, synthetic_catalog, synthetic_labelled, synthetic_questions, topical_catalog, topical_labelled
 from bot.core.model import Catalog, Resource, Tag
@@ -235,6 +235,31 @@ def test_full_run_has_hybrid_lexical_dense_and_bm25s_rows(capsys: pytest.Capture
     assert len(numbers(rows["40"], 0)) == len(headers)
 
 
+def test_repeated_runs_show_the_median_run_and_the_ratio_range(capsys: pytest.CaptureFixture[str]) -> None:
+    """--runs 3 times both rankers alternately: the table shows the range of the per-run ratios (bm25s's is 1)."""
+    pytest.importorskip("bm25s")
+    status = main(["--sizes", "150", "--queries", "20", "--runs", "3", "--generator", "topical", "--no-semantic",
+                   "--questions", str(QUERIES), "--repeat", "1"])
+    assert status == 0
+    found = tables(capsys.readouterr().out)
+    (heading,) = [k for k in found if k.startswith("## Synthetic catalogs, lexical path: generator topical")]
+    assert "3 latency runs each, rankers alternating, median run shown" in heading
+    headers, rows = one(found, "## Synthetic catalogs, lexical path: generator topical", key=2)
+    assert headers[-4:] == ["mean ratio range", "p99 ratio range", "answered", "found@10"]
+    ours, base = rows["150 vizbot lexical"], rows["150 bm25s"]
+    assert base[headers.index("mean ratio range")] == "1.00-1.00"
+    for spread in ("mean ratio range", "p99 ratio range"):
+        low, high = (float(x) for x in ours[headers.index(spread)].split("-"))
+        assert 0 < low <= high
+    assert float(ours[headers.index("mean µs")]) > 0
+
+
+def test_median_run_is_chosen_by_mean() -> None:
+    """The median of three runs by mean, whatever their order."""
+    runs = [Latency(1.0, 3.0, 9.0, 10), Latency(1.0, 1.0, 2.0, 10), Latency(1.0, 2.0, 4.0, 10)]
+    assert median_run(runs) == runs[2] and median_run(runs[:1]) == runs[0]
+
+
 def test_other_catalog_with_its_questions(capsys: pytest.CaptureFixture[str]) -> None:
     """--catalog with --questions benchmarks that catalog; labels from another catalog are refused."""
     assert main(["--catalog", str(MUSIC), "--questions", str(MUSIC_QUERIES), "--sizes", "", "--no-baseline", "--no-semantic", "--repeat", "1"]) == 0
@@ -246,7 +271,7 @@ def test_other_catalog_with_its_questions(capsys: pytest.CaptureFixture[str]) ->
 
 @pytest.mark.parametrize(
     "argv",
-    [["--catalog", str(MUSIC)], ["--generator", "nope"], ["--sizes", "ten"], ["--semantic-sizes", "0"], ["--repeat", "0"]],
+    [["--catalog", str(MUSIC)], ["--generator", "nope"], ["--sizes", "ten"], ["--semantic-sizes", "0"], ["--repeat", "0"], ["--runs", "0"]],
 )
 def test_bad_arguments_are_usage_errors(argv: list[str]) -> None:
     """A catalog without its questions, an unknown generator or a bad size stop before any work."""
