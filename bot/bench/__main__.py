@@ -40,6 +40,7 @@ from pathlib import Path  # noqa: E402
 from typing import Callable, Sequence, TypeVar  # noqa: E402
 
 from bot.bench.baseline import DENSE_REFUSAL, DenseRanker  # noqa: E402
+from bot.bench.datasets import development_sets  # noqa: E402
 from bot.bench.synthetic import GENERATORS, Generator  # noqa: E402
 from bot.cli.output import error, info  # noqa: E402
 from bot.core.catalog import default_catalog_dir, load_catalog  # noqa: E402
@@ -50,8 +51,6 @@ from bot.core.search import SearchEngine  # noqa: E402
 from bot.core.semantic import SemanticIndex, resource_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-QUERIES = ROOT / "tests" / "data" / "queries.yaml"
-DEFAULT_QUESTIONS = (QUERIES, ROOT / "tests" / "data" / "heldout" / "queries.yaml", ROOT / "tests" / "data" / "dev_learners.yaml")
 SHOWN = 5  # results per question in latency runs (what the bot shows)
 HYBRID, LEXICAL, DENSE, BM25 = "vizbot hybrid", "vizbot lexical", "dense MiniLM", "bm25s"
 METRICS = (
@@ -445,8 +444,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=500, help="questions per synthetic catalog (default 500)")
     parser.add_argument("--catalog", type=Path, help="catalog for section 1 (default: the shipped catalog; needs --questions)")
     parser.add_argument("--questions", type=Path, action="append",
-                        help="a labelled questions file for section 1; repeat for several (default: tests/data/queries.yaml, "
-                        "tests/data/heldout/queries.yaml and tests/data/dev_learners.yaml of the checkout)")
+                        help="a labelled questions file for section 1; repeat for several (default: the development "
+                        "sets queries.yaml, heldout/queries.yaml and dev_learners.yaml, from the checkout's "
+                        "tests/data or the copy in the installed package)")
     parser.add_argument("--repeat", type=int, default=3, help="times each labelled question is asked in the latency run (default 3)")
     parser.add_argument("--runs", type=int, default=1,
                         help="latency runs per synthetic catalog, vizbot and bm25s alternating; the median run is shown "
@@ -465,7 +465,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     catalog_dir = args.catalog or default_catalog_dir()
     if args.questions is None and args.catalog is not None and args.catalog.resolve() != default_catalog_dir().resolve():
         parser.error("--catalog needs --questions (the default questions are labelled on the shipped catalog)")
-    questions = args.questions or list(DEFAULT_QUESTIONS)
+    questions = args.questions or list(development_sets())
     baseline = not args.no_baseline
     generators = [GENERATORS[g] for g in names]
     try:

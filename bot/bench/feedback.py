@@ -21,14 +21,14 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
+from bot.bench.datasets import development_sets
 from bot.core.catalog import load_catalog, resolve_catalog_dir
 from bot.core.evaluate import LabelledQuestion, Report, engine_answer, evaluate, load_questions
-from bot.core.errors import InvalidInput
+from bot.core.errors import InvalidInput, VizbotError
 from bot.core.model import Catalog
 from bot.core.search import SearchEngine
 from bot.store import Store
 
-DEFAULT_QUESTIONS = Path(__file__).resolve().parents[2] / "tests" / "data" / "queries.yaml"
 METRICS = ("hit_at_1", "hit_at_3", "mrr_at_10", "ndcg_at_10", "refused_correctly")
 
 
@@ -125,7 +125,8 @@ def _table(result: dict[str, Any]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; exit 1 when random votes lower MRR@10 by more than the tolerance."""
     parser = argparse.ArgumentParser(prog="python -m bot.bench.feedback", description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help="labelled questions YAML")
+    parser.add_argument("--questions", type=Path, help="labelled questions YAML (default: the development set "
+                        "queries.yaml, from the checkout's tests/data or the installed package)")
     parser.add_argument("--catalog", type=Path, help="catalog directory (default: the shipped one)")
     parser.add_argument("--votes", default="200,1000,5000", help="comma-separated vote volumes (default 200,1000,5000)")
     parser.add_argument("--seeds", type=int, default=3, help="random seeds per volume (default 3)")
@@ -134,8 +135,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tolerance", type=float, default=0.01, help="allowed MRR@10 drop (default 0.01)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
-    catalog = load_catalog(resolve_catalog_dir(args.catalog))
-    questions = load_questions(args.questions)
+    try:
+        catalog = load_catalog(resolve_catalog_dir(args.catalog))
+        questions = load_questions(args.questions or development_sets()[0])
+    except VizbotError as exc:
+        sys.stderr.write(f"python -m bot.bench.feedback: error: {exc}\n")
+        return 1
     volumes = [int(v) for v in args.votes.split(",") if v.strip()]
     result = run(catalog, questions, volumes=volumes, seeds=args.seeds, users=args.users, troll_users=args.troll_users)
     ok = not result["random"] or result["worst_random_delta"]["mrr_at_10"] >= -args.tolerance
