@@ -8,8 +8,8 @@ from bot.app import open_vizbot
 from bot.cli.common import add_db_options, local_user, run, settings_from_args, whole_number
 from bot.cli.output import emit_json
 from bot.config import Settings
+from bot.core.limits import COOLDOWN_MAX
 from bot.store import ServerSettings
-from bot.store.servers import COOLDOWN_MAX
 
 _snowflake = whole_number(1, 2**64 - 1)
 _yes_no = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}

@@ -13,6 +13,7 @@ from bot.app import open_store, open_vizbot
 from bot.cli.common import add_catalog_option, add_db_options, local_user, run, settings_from_args, whole_number
 from bot.cli.output import emit_json, info
 from bot.core import answers
+from bot.core.limits import NOTE_MAX, REASON_MAX, REPORT_DAYS_DEFAULT, TITLE_MAX, TITLE_MIN
 from bot.core.model import KINDS, LEVELS
 from bot.core.urls import normalise_url
 from bot.store import Report, Suggestion
@@ -35,9 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add ``suggest``, ``suggestions``, ``vote`` and ``report``."""
     p = sub.add_parser("suggest", help="suggest a resource for the catalog", description="Suggest a resource; moderators review it.")
     p.add_argument("url", help="the resource's address (http or https)")
-    p.add_argument("--title", required=True, help="its title (3-200 characters)")
+    p.add_argument("--title", required=True, help=f"its title ({TITLE_MIN}-{TITLE_MAX} characters)")
     p.add_argument("--tags", required=True, help="comma-separated tags (aliases and small typos are fine)")
-    p.add_argument("--note", default="", help="why it helps (at most 1000 characters)")
+    p.add_argument("--note", default="", help=f"why it helps (at most {NOTE_MAX} characters)")
     p.add_argument("--user", help="who suggests it (default: local:<login name>); the rate limit is per user")
     p.add_argument("--json", action="store_true", help="print the outcome as JSON")
     add_db_options(p)
@@ -69,7 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = ssub.add_parser("reject", help="reject a pending suggestion with a reason")
     p.add_argument("id", type=_positive, help="the suggestion number")
-    p.add_argument("--reason", required=True, help="why (the submitter is told)")
+    p.add_argument("--reason", required=True, help=f"why (the submitter is told; at most {REASON_MAX} characters)")
     p.add_argument("--moderator", help="who rejects (default: local:<login name>)")
     p.add_argument("--json", action="store_true", help="print the suggestion as JSON")
     add_db_options(p)
@@ -103,7 +104,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_forget)
 
     p = sub.add_parser("report", help="the curator report: topics, gaps, disliked resources, pending suggestions")
-    p.add_argument("--days", type=_positive, default=30, help="how many days back (default 30)")
+    p.add_argument("--days", type=_positive, default=REPORT_DAYS_DEFAULT, help=f"how many days back (default {REPORT_DAYS_DEFAULT})")
     p.add_argument("--limit", type=_positive, default=None,
                    help=f"rows per section in text (default {REPORT_LIMIT}); --json has every row unless --limit is given")
     p.add_argument("--server", metavar="ID", help="one server's report alone (what its admins see with /report there)")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Protocol, Sequence
@@ -32,7 +31,9 @@ from bot.core.records import (
     Suggestion,
     SuggestionOutcome,
 )
-from bot.core.sanitize import strip_controls
+from bot.core.limits import LOG_RETENTION_DAYS, QUESTION_MAX
+from bot.core.sanitize import clean_question, clean_text
+from bot.core.suggestion_schema import parse_tags
 
 if TYPE_CHECKING:  # only for annotations: answers stay importable without the search engine
     from bot.core.search import SearchResponse, TagLookup
@@ -42,14 +43,10 @@ _log = logging.getLogger(__name__)
 PAGE_SIZE = 3  # results per answer page (mention, /ask, console)
 TAGS_PER_PAGE = 12  # rows per /tags page
 TAG_RESOURCES_PER_PAGE = 5  # resources per /tag page
-QUESTION_MAX = 250  # characters of a question kept (fits an embed author line)
 DESCRIPTION_MAX = 180  # characters of a one-line description
 
 # Card tones: renderers pick a colour or prefix from them.
 INFO, EMPTY, SUCCESS, WARNING, ERROR = "info", "empty", "success", "warning", "error"
-
-_SPACE = re.compile(r"\s+")
-
 
 @dataclass(frozen=True, slots=True)
 class ResultItem:
@@ -113,20 +110,6 @@ class AskService(Protocol):
 
     async def ask(self, question: str, *, user: str, guild: str | None = None, limit: int = 5,
                   offset: int = 0, log: bool = True) -> "SearchResponse": ...
-
-
-def clean_text(text: str, limit: int | None = None) -> str:
-    """One line of display text: control characters dropped, spaces collapsed, shortened."""
-    text = strip_controls(unicodedata.normalize("NFC", text or ""))
-    text = _SPACE.sub(" ", text).strip()
-    if limit is not None and len(text) > limit:
-        text = text[: max(limit - 1, 0)].rstrip() + "…"
-    return text
-
-
-def clean_question(text: str) -> str:
-    """The question as kept, searched and shown: one line, at most ``QUESTION_MAX`` characters."""
-    return clean_text(text, QUESTION_MAX)
 
 
 def one_line(text: str, limit: int = DESCRIPTION_MAX) -> str:
@@ -452,7 +435,7 @@ def privacy_line(retention_days: int) -> Line:
     )
 
 
-def help_card(*, console: bool = False, retention_days: int = 90) -> AnswerCard:
+def help_card(*, console: bool = False, retention_days: int = LOG_RETENTION_DAYS) -> AnswerCard:
     """What vizbot does and how to use it, for Discord or the console (with a privacy section)."""
     lines: tuple[Line, ...]
     if console:
@@ -577,17 +560,6 @@ def cooldown_card(retry_after: float, message: str | None = None) -> AnswerCard:
                       tone=WARNING)
 
 
-def parse_tags(text: str | Iterable[str]) -> list[str]:
-    """Tags typed as ``a, b`` (comma separated), in order, without repeats."""
-    parts = text.split(",") if isinstance(text, str) else list(text)
-    seen: list[str] = []
-    for part in parts:
-        part = part.strip()
-        if part and part not in seen:
-            seen.append(part)
-    return seen
-
-
 def tag_titles(tags: Iterable[Tag]) -> list[str]:
     """``title (slug)`` labels for tag choices."""
     return [f"{clean_text(t.title, 80)} ({t.slug})" for t in tags]
@@ -602,7 +574,7 @@ _QUESTION_WORDS = frozenset(
 def looks_like_question(text: str) -> bool:
     """Whether a message in a listening channel reads like a question worth answering."""
     text = clean_text(text)
-    if len(text) < 8 or len(text) > 1000:
+    if len(text) < 8 or len(text) > QUESTION_MAX:
         return False
     if text.rstrip().endswith("?"):
         return True

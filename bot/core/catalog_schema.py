@@ -13,14 +13,15 @@ from datetime import date
 from typing import Mapping
 
 from bot.core.errors import InvalidInput, Problem
+from bot.core.limits import SLUG_MAX, TAGS_MAX, TITLE_MAX
 from bot.core.model import KINDS, LEVELS, Resource, Tag
 from bot.core.urls import validate_url
 from bot.core.yaml_loader import LList, LMap
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_SLUG_LENGTH = 64
-MAX_TAGS_PER_RESOURCE = 5
-MAX_TITLE_LENGTH = 200
+MAX_SLUG_LENGTH = SLUG_MAX
+MAX_TAGS_PER_RESOURCE = TAGS_MAX
+MAX_TITLE_LENGTH = TITLE_MAX
 LONG_DESCRIPTION = 500
 
 TAG_FIELDS = ("title", "description", "aliases")

@@ -8,8 +8,9 @@ import unicodedata
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from bot.core.errors import InvalidInput
+from bot.core.limits import URL_MAX
 
-MAX_URL_LENGTH = 2048
+MAX_URL_LENGTH = URL_MAX
 _SCHEMES = ("http", "https")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _BAD_CHARS = re.compile(r"[\s\x00-\x1f\x7f]")

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.core.errors import InvalidInput
+from bot.core.limits import REASON_MAX
 from bot.discord_app.checks import require_moderator
 from bot.discord_app.errors import send_error
-from bot.store import REASON_MAX
 
 if TYPE_CHECKING:
     from bot.discord_app.client import VizbotClient
@@ -32,7 +32,7 @@ class RejectModal(discord.ui.Modal):
         label="Reason (sent to the submitter)",
         style=discord.TextStyle.paragraph,
         min_length=REASON_MIN,
-        max_length=REASON_MAX,  # the store's limit: a longer reason would be refused after typing it
+        max_length=REASON_MAX,  # the one reason limit: a longer reason would be refused after typing it
         placeholder="e.g. already covered by an entry on the same topic",
         custom_id=REASON_FIELD,
     )

@@ -7,10 +7,10 @@ from typing import Any
 import aiosqlite
 
 from bot.core.errors import InvalidInput
+from bot.core.limits import COOLDOWN_MAX
 from bot.store.records import ServerSettings, to_datetime
 
 MAX_CHANNELS = 25  # answering channels one server may name
-COOLDOWN_MAX = 3600  # seconds
 UNSET: Any = object()  # "leave this setting as it is"
 
 _COLUMNS = "guild, answer_channels, log_questions, cooldown_seconds, updated_at, updated_by"

@@ -69,26 +69,6 @@ def test_answers_module_does_not_import_discord() -> None:
     assert not [n for n in names if n.split(".")[0] == "discord"]
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("  how\n do\tconvolutions   work ", "how do convolutions work"),
-        ("zero\u200bwidth\x00 and \x1b[31mansi", "zerowidth and [31mansi"),
-        ("", ""),
-    ],
-)
-def test_clean_text_makes_one_tidy_line(text: str, expected: str) -> None:
-    """Control characters go, whitespace collapses."""
-    assert answers.clean_text(text) == expected
-
-
-def test_clean_question_is_capped() -> None:
-    """Questions are kept to QUESTION_MAX characters, ending with an ellipsis."""
-    cleaned = answers.clean_question("why " * 500)
-    assert len(cleaned) == answers.QUESTION_MAX
-    assert cleaned.endswith("…")
-
-
 def test_answer_card_shows_a_page_and_says_more_exist() -> None:
     """Four results asked for a page of three: three shown, has_more set."""
     card = answers.answer_card(response(4), page_size=3)
@@ -211,15 +191,6 @@ def test_tag_list_choices_complete_the_last_item(engine: SearchEngine) -> None:
     values = [value for _, value in answers.tag_list_choices(engine, "kernels, cn")]
     assert "kernels, cnn" in values
     assert all(not v.startswith("kernels, kernels") for v in values)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("cnn, kernels", ["cnn", "kernels"]), (" cnn ,, cnn,", ["cnn"]), ("gradient descent", ["gradient descent"])],
-)
-def test_parse_tags(text: str, expected: list[str]) -> None:
-    """Comma-separated tags, trimmed, without repeats."""
-    assert answers.parse_tags(text) == expected
 
 
 @pytest.mark.parametrize(

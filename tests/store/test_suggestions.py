@@ -6,8 +6,9 @@ import pytest
 from store_helpers import Clock, draft, lookup
 
 from bot.core.errors import InvalidInput, NotFound, RateLimited
-from bot.store import Store, validate_suggestion
-from bot.store.suggestions import slugify, to_resource
+from bot.core.suggestion_schema import slugify, validate_suggestion
+from bot.store import Store
+from bot.store.suggestions import to_resource
 
 
 @pytest.mark.parametrize(
