@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 from typing import Iterable, TextIO
 
-from bot.app import build_embedder, load_settings_catalog, open_vizbot
+from bot.app import Vizbot, build_embedder, load_settings_catalog
 from bot.cli.catalog_source import catalog_in_use
-from bot.cli.common import add_catalog_option, add_db_options, local_user, run, settings_from_args, whole_number
+from bot.cli.common import add_catalog_option, add_db_options, local_user, settings_from_args, whole_number, with_service
 from bot.cli.errors import UnknownName, UsageError
 from bot.cli.output import emit_json, info
 from bot.core.errors import InvalidInput, StoreError
@@ -40,11 +40,10 @@ def _live_engine(args: argparse.Namespace) -> tuple[SearchEngine, str]:
     catalog directory read."""
     settings = settings_from_args(args)
 
-    async def go() -> SearchEngine:
-        async with open_vizbot(settings, on_store_error=_store_unavailable, semantic=False) as service:
-            return service.engine
+    async def engine(service: Vizbot) -> SearchEngine:
+        return service.engine
 
-    return run(go()), str(catalog_in_use(settings))
+    return with_service(args, engine, settings=settings, on_store_error=_store_unavailable), str(catalog_in_use(settings))
 
 
 # -- ask ----------------------------------------------------------------------------------
@@ -86,17 +85,16 @@ def run_ask(args: argparse.Namespace) -> int:
         settings = settings.with_overrides(log_questions=False)
     filters = {"tag": args.tag, "kind": args.kind, "level": args.level}
 
-    async def go() -> SearchResponse | None:
-        async with open_vizbot(settings, on_store_error=_store_unavailable) as service:
-            if args.batch is None:
-                return await service.ask(args.question, user=local_user(), limit=args.limit, **filters)
-            for question in _questions(args.batch):
-                response = await service.ask(question, user=local_user(), limit=args.limit, **filters)
-                emit_json({**response.to_json(), "catalog": catalog})
-                sys.stdout.flush()
-            return None
+    async def answer(service: Vizbot) -> SearchResponse | None:
+        if args.batch is None:
+            return await service.ask(args.question, user=local_user(), limit=args.limit, **filters)
+        for question in _questions(args.batch):
+            response = await service.ask(question, user=local_user(), limit=args.limit, **filters)
+            emit_json({**response.to_json(), "catalog": catalog})
+            sys.stdout.flush()
+        return None
 
-    response = run(go())
+    response = with_service(args, answer, settings=settings, semantic=True, on_store_error=_store_unavailable)
     if response is None:
         return 0
     if args.json:

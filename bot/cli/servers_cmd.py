@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from bot.app import open_vizbot
-from bot.cli.common import add_db_options, local_user, run, settings_from_args, whole_number
+from bot.app import Vizbot
+from bot.cli.common import add_db_options, local_user, settings_from_args, whole_number, with_service
 from bot.cli.output import emit_json
 from bot.config import Settings
 from bot.core.limits import COOLDOWN_MAX
@@ -65,15 +65,14 @@ def cmd_settings(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     changes = _changes(args)
 
-    async def go() -> list[ServerSettings]:
-        async with open_vizbot(settings, semantic=False) as bot:
-            if changes:
-                return [await bot.update_server_settings(str(args.server), by=local_user(), **changes)]
-            if args.server is not None:
-                return [await bot.server_settings(str(args.server))]
-            return list((await bot.every_server_settings()).values())
+    async def chosen(bot: Vizbot) -> list[ServerSettings]:
+        if changes:
+            return [await bot.update_server_settings(str(args.server), by=local_user(), **changes)]
+        if args.server is not None:
+            return [await bot.server_settings(str(args.server))]
+        return list((await bot.every_server_settings()).values())
 
-    servers = run(go())
+    servers = with_service(args, chosen, settings=settings)
     if args.json:
         emit_json({
             "servers": [s.to_json() for s in servers],

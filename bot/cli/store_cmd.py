@@ -9,8 +9,8 @@ from typing import Iterable
 
 import yaml
 
-from bot.app import open_store, open_vizbot
-from bot.cli.common import add_catalog_option, add_db_options, local_user, run, settings_from_args, whole_number
+from bot.app import Vizbot
+from bot.cli.common import add_catalog_option, add_db_options, local_user, whole_number, with_service, with_store
 from bot.cli.output import emit_json, info
 from bot.core import answers
 from bot.core.limits import NOTE_MAX, REASON_MAX, REPORT_DAYS_DEFAULT, TITLE_MAX, TITLE_MIN
@@ -118,13 +118,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_suggest(args: argparse.Namespace) -> int:
     """vizbot suggest URL --title ... --tags ..."""
-    settings = settings_from_args(args)
-
-    async def go():
-        async with open_vizbot(settings, semantic=False) as bot:
-            return await bot.suggest(args.url, args.title, args.tags, args.note, user=args.user or local_user())
-
-    outcome = run(go())
+    outcome = with_service(
+        args, lambda bot: bot.suggest(args.url, args.title, args.tags, args.note, user=args.user or local_user())
+    )
     if args.json:
         emit_json(outcome.to_json())
     else:
@@ -134,17 +130,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """vizbot suggestions list"""
-    settings = settings_from_args(args)
     status = None if args.status == "all" else args.status
-
-    async def go():
-        store = await open_store(settings)
-        try:
-            return await store.suggestions(status=status, limit=EVERY_ROW, offset=0)
-        finally:
-            await store.close()
-
-    every = run(go())
+    every = with_store(args, lambda store: store.suggestions(status=status, limit=EVERY_ROW, offset=0))
     limit = args.limit if args.limit is not None else (EVERY_ROW if args.json else LIST_LIMIT)
     found = every[args.offset : args.offset + limit]
     if args.json:
@@ -165,15 +152,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_approve(args: argparse.Namespace) -> int:
     """vizbot suggestions approve ID"""
-    settings = settings_from_args(args)
-
-    async def go():
-        async with open_vizbot(settings, semantic=False) as bot:
-            return await bot.approve(
-                args.id, moderator=args.moderator or local_user(), kind=args.kind, level=args.level
-            )
-
-    done = run(go())
+    done = with_service(
+        args, lambda bot: bot.approve(args.id, moderator=args.moderator or local_user(), kind=args.kind, level=args.level)
+    )
     if args.json:
         emit_json(done.to_json())
     else:
@@ -183,13 +164,8 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 def cmd_reject(args: argparse.Namespace) -> int:
     """vizbot suggestions reject ID --reason ..."""
-    settings = settings_from_args(args)
-
-    async def go():
-        async with open_vizbot(settings, semantic=False) as bot:  # decisions go through the service, like approve
-            return await bot.reject(args.id, moderator=args.moderator or local_user(), reason=args.reason)
-
-    done = run(go())
+    # decisions go through the service, like approve
+    done = with_service(args, lambda bot: bot.reject(args.id, moderator=args.moderator or local_user(), reason=args.reason))
     if args.json:
         emit_json(done.to_json())
     else:
@@ -205,18 +181,16 @@ def export_yaml(suggestions: Iterable[Suggestion]) -> str:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """vizbot suggestions export"""
-    settings = settings_from_args(args)
 
-    async def go():
-        async with open_vizbot(settings, semantic=False) as bot:
-            approved = await bot.store.approved()
-            if args.all:
-                return approved
-            ids = {r.id for r in bot.curated.resources}
-            urls = {normalise_url(r.url) for r in bot.curated.resources}
-            return [s for s in approved if s.resource_id not in ids and normalise_url(s.url) not in urls]
+    async def not_in_catalog(bot: Vizbot) -> list[Suggestion]:
+        approved = await bot.need_store().approved()
+        if args.all:
+            return approved
+        ids = {r.id for r in bot.curated.resources}
+        urls = {normalise_url(r.url) for r in bot.curated.resources}
+        return [s for s in approved if s.resource_id not in ids and normalise_url(s.url) not in urls]
 
-    chosen = run(go())
+    chosen = with_service(args, not_in_catalog)
     if not chosen:
         info("no approved suggestions to export")
     else:
@@ -227,15 +201,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_vote(args: argparse.Namespace) -> int:
     """vizbot vote RESOURCE_ID up|down --question ..."""
-    settings = settings_from_args(args)
     value = VOTES[args.value]
     user = args.user or local_user()
-
-    async def go():
-        async with open_vizbot(settings, semantic=False) as bot:
-            await bot.vote(user=user, question=args.question, resource_id=args.resource_id, value=value)
-
-    run(go())
+    with_service(args, lambda bot: bot.vote(user=user, question=args.question, resource_id=args.resource_id, value=value))
     if args.json:
         emit_json({"resource_id": args.resource_id, "question": args.question, "user": user, "value": value})
     else:
@@ -245,13 +213,7 @@ def cmd_vote(args: argparse.Namespace) -> int:
 
 def cmd_forget(args: argparse.Namespace) -> int:
     """vizbot forget --user ID"""
-    settings = settings_from_args(args)
-
-    async def go():
-        async with open_vizbot(settings, semantic=False) as bot:
-            return await bot.forget(user=args.user)
-
-    report = run(go())
+    report = with_service(args, lambda bot: bot.forget(user=args.user))
     if args.json:
         emit_json(report.to_json())
     else:
@@ -265,16 +227,7 @@ def cmd_forget(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """vizbot report [--days N]"""
-    settings = settings_from_args(args)
-
-    async def go():
-        store = await open_store(settings)
-        try:
-            return await store.report(days=args.days, server=args.server, limit=EVERY_ROW)
-        finally:
-            await store.close()
-
-    found = run(go())
+    found = with_store(args, lambda store: store.report(days=args.days, server=args.server, limit=EVERY_ROW))
     if args.json:
         if args.limit is not None:
             found = _shortened(found, args.limit)
