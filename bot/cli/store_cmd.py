@@ -14,7 +14,9 @@ from bot.cli.common import add_catalog_option, add_db_options, local_user, whole
 from bot.cli.output import emit_json, info
 from bot.core import answers
 from bot.core.limits import NOTE_MAX, REASON_MAX, REPORT_DAYS_DEFAULT, TITLE_MAX, TITLE_MIN
-from bot.core.model import KINDS, LEVELS
+from bot.console import render_card
+from bot.core.model import KINDS, LEVELS, Resource
+from bot.core.sanitize import clean_text
 from bot.core.urls import normalise_url
 from bot.store import Report, Suggestion
 from bot.store.records import STATUSES
@@ -124,7 +126,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(outcome.to_json())
     else:
-        print(outcome.message)
+        print(render_card(answers.suggest_card(outcome)))
     return 0
 
 
@@ -158,7 +160,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(done.to_json())
     else:
-        print(f"approved #{done.id}: live as {done.resource_id} ({done.kind}, {done.level})")
+        print(render_card(answers.decision_card(done)))
     return 0
 
 
@@ -169,7 +171,7 @@ def cmd_reject(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(done.to_json())
     else:
-        print(f"rejected #{done.id}: {done.reason}")
+        print(render_card(answers.decision_card(done)))
     return 0
 
 
@@ -203,11 +205,16 @@ def cmd_vote(args: argparse.Namespace) -> int:
     """vizbot vote RESOURCE_ID up|down --question ..."""
     value = VOTES[args.value]
     user = args.user or local_user()
-    with_service(args, lambda bot: bot.vote(user=user, question=args.question, resource_id=args.resource_id, value=value))
+
+    async def vote(bot: Vizbot) -> Resource | None:
+        await bot.vote(user=user, question=args.question, resource_id=args.resource_id, value=value)
+        return bot.catalog.get(args.resource_id)
+
+    resource = with_service(args, vote)
     if args.json:
         emit_json({"resource_id": args.resource_id, "question": args.question, "user": user, "value": value})
     else:
-        print(f"recorded {'+1' if value > 0 else '-1'} for {args.resource_id}")
+        print(render_card(answers.vote_card(resource, args.resource_id, up=value > 0)))
     return 0
 
 
@@ -217,11 +224,8 @@ def cmd_forget(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(report.to_json())
     else:
-        print(
-            f"forgot {report.user}: {report.votes} votes, {report.pending_suggestions} pending suggestions and "
-            f"{report.seconds} seconds deleted; name removed from {report.attributions} decided suggestions and "
-            f"{report.audit_entries} audit entries"
-        )
+        info(f"forgot {report.user}")
+        print(render_card(answers.forget_card(report)))
     return 0
 
 
@@ -246,23 +250,18 @@ def _shortened(r: Report, limit: int) -> Report:
 # ----------------------------------------------------------------------------- text rendering
 
 
-def _one_line(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _suggestion_text(s: Suggestion) -> str:
     who = s.user_name or s.user
-    head = f"#{s.id} [{s.status}] {_one_line(s.title)}\n    {s.url}\n    tags: {', '.join(s.tags)}; by {who}"
+    head = f"#{s.id} [{s.status}] {clean_text(s.title, 80)}\n    {s.url}\n    tags: {', '.join(s.tags)}; by {who}"
     head += f" on {s.created_at:%Y-%m-%d %H:%M} UTC"
     if s.seconds:
         head += f"; seconded by {s.seconds}"
     if s.note:
-        head += f"\n    note: {_one_line(s.note, 200)}"
+        head += f"\n    note: {clean_text(s.note, 200)}"
     if s.resource_id:
         head += f"\n    live as {s.resource_id} ({s.kind}, {s.level})"
     if s.reason:
-        head += f"\n    reason: {_one_line(s.reason, 200)}"
+        head += f"\n    reason: {clean_text(s.reason, 200)}"
     return head
 
 
@@ -290,7 +289,7 @@ def report_text(r: Report, *, limit: int = REPORT_LIMIT) -> str:
     lines += ["", "Gaps to fill (no answer or low confidence, most frequent first):"]
     for g in r.gaps[: 2 * limit]:
         how = "no answer" if not g.answered else f"best score {g.best_score:.2f}" if g.best_score is not None else "low"
-        lines.append(f"  {g.count:5d}  {_one_line(g.question, 70)}  ({how})")
+        lines.append(f"  {g.count:5d}  {clean_text(g.question, 70)}  ({how})")
     if not r.gaps:
         lines.append("  (none)")
     lines += _more(2 * limit, len(r.gaps), "gaps")
@@ -301,11 +300,11 @@ def report_text(r: Report, *, limit: int = REPORT_LIMIT) -> str:
     lines += _more(limit, len(r.disliked), "resources")
     lines += ["", f"Pending suggestions: {r.pending_count}"]
     shown = r.pending[:limit]
-    lines += [f"  #{s.id} {_one_line(s.title, 60)}  {s.url}" for s in shown]
+    lines += [f"  #{s.id} {clean_text(s.title, 60)}  {s.url}" for s in shown]
     if r.pending_count > len(shown):
         lines.append(f"  ({len(shown)} of {r.pending_count} shown; vizbot suggestions list for the others)")
     lines += ["", "Links needing attention (dead, moved, suspicious; vizbot links check lists all):"]
-    lines += [f"  {link.verdict:<10} {link.resource_id or '-'}  {link.url}  ({_one_line(answers.link_problem(link), 80)})"
+    lines += [f"  {link.verdict:<10} {link.resource_id or '-'}  {link.url}  ({clean_text(answers.link_problem(link), 80)})"
               for link in r.links] or ["  (none)"]
     if r.left_out:
         lines.append(f"  {r.left_out} answer(s) in these {r.days} days left out a dead link")

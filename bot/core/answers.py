@@ -322,7 +322,9 @@ def review_card(
 def decision_card(suggestion: Suggestion, *, viewer_server: str | None = None) -> AnswerCard:
     """What a moderator decided (shown to the moderator)."""
     approved = suggestion.status == APPROVED
-    text = (f"Approved and live in the catalog as {suggestion.resource_id}." if approved and suggestion.resource_id
+    kind_level = ", ".join(v for v in (suggestion.kind, suggestion.level) if v)
+    text = (f"Approved and live in the catalog as {suggestion.resource_id}" + (f" ({kind_level})." if kind_level else ".")
+            if approved and suggestion.resource_id
             else "Approved." if approved else "Rejected.")
     return AnswerCard(
         title=f"Suggestion #{suggestion.id} {suggestion.status}",

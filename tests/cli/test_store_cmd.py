@@ -14,7 +14,10 @@ import yaml
 from cli_helpers import run
 
 from bot.cli.main import main
+from bot.console import render_card
+from bot.core import answers
 from bot.core.catalog import check_catalog, default_catalog_dir
+from bot.core.records import ForgetReport
 
 URL = "https://example.org/pooling"
 
@@ -43,14 +46,15 @@ def test_seconded_and_already_there(env: Path, capsys: pytest.CaptureFixture[str
     suggest(capsys)
     assert suggest(capsys, URL + "/", "--user", "bob")["status"] == "seconded"
     code, out, _ = run(capsys, "suggest", "https://setosa.io/ev/image-kernels/", "--title", "Kernels", "--tags", "kernels")
-    assert code == 0 and out.startswith("already there: Image Kernels Explained Visually")
+    assert code == 0 and out.startswith("! Already in the catalog\nalready there: Image Kernels Explained Visually")
 
 
 def test_reject_with_reason(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Rejecting records the reason and prints it."""
+    """Rejecting records the reason and prints the decision card, with the reason."""
     suggest(capsys)
     code, out, _ = run(capsys, "suggestions", "reject", "1", "--reason", "paywalled")
-    assert (code, out) == (0, "rejected #1: paywalled\n")
+    assert code == 0 and out.startswith("! Suggestion #1 rejected\nMax pooling explained: Rejected.\n")
+    assert "  Reason: paywalled\n" in out
     code, out, _ = run(capsys, "suggestions", "list", "--status", "rejected", "--json")
     assert json.loads(out)[0]["reason"] == "paywalled"
 
@@ -106,8 +110,8 @@ def test_forget_removes_a_users_votes_and_pending_suggestions(env: Path, capsys:
                                "attributions": 0, "audit_entries": 1}
     code, out, _ = run(capsys, "suggestions", "list", "--json")
     assert code == 0 and json.loads(out) == []
-    code, out, _ = run(capsys, "forget", "--user", "ann")
-    assert code == 0 and out.startswith("forgot ann: 0 votes")
+    code, out, err = run(capsys, "forget", "--user", "ann")
+    assert code == 0 and out.startswith("✓ Forgotten\n") and "  Votes deleted: 0\n" in out and "forgot ann" in err
 
 
 def test_db_option_beats_environment(env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -345,3 +349,20 @@ def test_report_json_is_complete_and_text_says_what_is_cut(
     assert out.count("  #") == 13 and "of 13 shown" not in out
     code, out, _ = run(capsys, "report", "--json", "--limit", "2")
     assert len(json.loads(out)["pending"]) == 2
+
+
+
+def test_text_output_is_the_console_rendering_of_the_card(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """suggest, approve, vote and forget print the cards the console and Discord show, rendered as the console does."""
+    code, out, _ = run(capsys, "suggest", URL, "--title", "Max pooling explained", "--tags", "conv net", "--user", "ann")
+    assert code == 0 and out.startswith("✓ Suggestion recorded\nthanks! suggestion #1 is waiting for review\n")
+    assert "  Title: Max pooling explained\n" in out and "  Status: pending (#1)\n" in out
+    code, out, _ = run(capsys, "suggestions", "approve", "1", "--kind", "video", "--level", "advanced")
+    assert code == 0 and out.startswith("✓ Suggestion #1 approved\n")
+    assert "Approved and live in the catalog as max-pooling-explained (video, advanced)." in out
+    code, out, _ = run(capsys, "vote", "image-kernels", "up", "--question", "blur", "--user", "ann")
+    title = "Image Kernels Explained Visually"  # the resource's title (vote_card names a resource it cannot find by id)
+    assert (code, out) == (0, render_card(answers.vote_card(None, title, up=True)) + "\n")
+    code, out, _ = run(capsys, "forget", "--user", "ann")
+    expected = ForgetReport(user="ann", votes=1, pending_suggestions=0, seconds=0, attributions=1, audit_entries=1)
+    assert (code, out) == (0, render_card(answers.forget_card(expected)) + "\n")
