@@ -237,7 +237,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             found = _shortened(found, args.limit)
         emit_json(found.to_json())
     else:
-        sys.stdout.write(report_text(found, limit=args.limit or REPORT_LIMIT))
+        print(render_card(answers.report_card(found, limit=args.limit or REPORT_LIMIT)))
     return 0
 
 
@@ -263,49 +263,3 @@ def _suggestion_text(s: Suggestion) -> str:
     if s.reason:
         head += f"\n    reason: {clean_text(s.reason, 200)}"
     return head
-
-
-def _more(shown: int, total: int, what: str) -> list[str]:
-    """The line saying a section was cut, or nothing."""
-    if total <= shown:
-        return []
-    return [f"  ({shown} of {total} {what} shown; --limit N for more, --json for all)"]
-
-
-def report_text(r: Report, *, limit: int = REPORT_LIMIT) -> str:
-    """The report for a terminal: at most ``limit`` rows per section (twice as many gaps), saying
-    when a section has more."""
-    lines = [
-        f"vizbot report: last {r.days} days (generated {r.generated_at:%Y-%m-%d %H:%M} UTC)"
-        + ("" if r.server is None else f", server {r.server} alone"),
-        f"{r.questions} questions asked, {r.unanswered} with no answer",
-    ]
-    if r.servers:
-        lines += ["", "By server (no names are kept; questions asked in DMs are counted, never quoted):"]
-        lines += [f"  {s.questions:5d}  {s.unanswered:5d} unanswered  {answers.where_asked(s.server)}" for s in r.servers]
-    lines += ["", "Most asked topics:"]
-    lines += [f"  {t.count:5d}  {t.tag}" for t in r.topics[:limit]] or ["  (none yet)"]
-    lines += _more(limit, len(r.topics), "topics")
-    lines += ["", "Gaps to fill (no answer or low confidence, most frequent first):"]
-    for g in r.gaps[: 2 * limit]:
-        how = "no answer" if not g.answered else f"best score {g.best_score:.2f}" if g.best_score is not None else "low"
-        lines.append(f"  {g.count:5d}  {clean_text(g.question, 70)}  ({how})")
-    if not r.gaps:
-        lines.append("  (none)")
-    lines += _more(2 * limit, len(r.gaps), "gaps")
-    if r.server is not None:  # votes and suggestions belong to the home's report
-        return "\n".join(lines) + "\n"
-    lines += ["", "Most thumbs-down:"]
-    lines += [f"  {d.down:5d} down {d.up:5d} up  {d.resource_id}" for d in r.disliked[:limit]] or ["  (none)"]
-    lines += _more(limit, len(r.disliked), "resources")
-    lines += ["", f"Pending suggestions: {r.pending_count}"]
-    shown = r.pending[:limit]
-    lines += [f"  #{s.id} {clean_text(s.title, 60)}  {s.url}" for s in shown]
-    if r.pending_count > len(shown):
-        lines.append(f"  ({len(shown)} of {r.pending_count} shown; vizbot suggestions list for the others)")
-    lines += ["", "Links needing attention (dead, moved, suspicious; vizbot links check lists all):"]
-    lines += [f"  {link.verdict:<10} {link.resource_id or '-'}  {link.url}  ({clean_text(answers.link_problem(link), 80)})"
-              for link in r.links] or ["  (none)"]
-    if r.left_out:
-        lines.append(f"  {r.left_out} answer(s) in these {r.days} days left out a dead link")
-    return "\n".join(lines) + "\n"

@@ -26,6 +26,7 @@ from bot.core.records import (
     IN_CATALOG,
     SECONDED,
     ForgetReport,
+    Gap,
     LinkHealth,
     Report,
     Suggestion,
@@ -382,22 +383,41 @@ def link_alert_card(link: LinkHealth) -> AnswerCard:
                       footer="Links are checked daily (VIZBOT_LINK_CHECK=daily); /report lists every link needing attention.")
 
 
+def _listed(entries: Sequence[str], total: int, sep: str = ", ") -> str:
+    """``entries`` joined, saying when they are only the first of ``total``; ``-`` for none."""
+    if not entries:
+        return "-"
+    more = f" ({len(entries)} of {total} shown)" if total > len(entries) else ""
+    return sep.join(entries) + more
+
+
+def _gap(gap: Gap) -> str:
+    how = ", nothing found" if not gap.answered else (
+        f", best score {gap.best_score:.2f}" if gap.best_score is not None else "")
+    return f"{clean_text(gap.question, 80)} ({gap.count}x{how})"
+
+
 def report_card(report: Report, *, limit: int = 8) -> AnswerCard:
-    """The curator report: what is asked, what is missing, what is disliked, what waits."""
+    """The curator report: what is asked, what is missing, what is disliked, what waits; at most
+    ``limit`` entries a line, saying when there are more."""
     every_server = report.server is None
     lines = [Line("Questions", f"{report.questions} in the last {report.days} days, {report.unanswered} unanswered")]
     if report.servers:
-        lines.append(Line("By server", ", ".join(f"{where_asked(s.server)}: {s.questions}" for s in report.servers[:limit])))
-    lines.append(Line("Most asked topics", ", ".join(f"{t.tag} ({t.count})" for t in report.topics[:limit]) or "-"))
-    lines.append(Line("Gaps to fill", "; ".join(f"{clean_text(g.question, 80)} ({g.count}x"
-                                                + ("" if g.answered else ", nothing found") + ")"
-                                                for g in report.gaps[:limit]) or "-"))
+        lines.append(Line("By server", _listed(
+            [f"{where_asked(s.server)}: {s.questions}" + (f" ({s.unanswered} unanswered)" if s.unanswered else "")
+             for s in report.servers[:limit]], len(report.servers))))
+    lines.append(Line("Most asked topics", _listed([f"{t.tag} ({t.count})" for t in report.topics[:limit]],
+                                                   len(report.topics))))
+    lines.append(Line("Gaps to fill", _listed([_gap(g) for g in report.gaps[:limit]], len(report.gaps), "; ")))
     if every_server:  # votes and suggestions belong to the home's report
-        lines.append(Line("Most disliked", ", ".join(f"{d.resource_id} (👎 {d.down}, 👍 {d.up})"
-                                                     for d in report.disliked[:limit]) or "-"))
-        lines.append(Line("Pending suggestions", str(report.pending_count)))
-        lines.append(Line("Links needing attention", "; ".join(
-            f"{link.resource_id or link.url} ({link_problem(link)})" for link in report.links[:limit]) or "-"))
+        lines.append(Line("Most disliked", _listed([f"{d.resource_id} (👎 {d.down}, 👍 {d.up})"
+                                                    for d in report.disliked[:limit]], len(report.disliked))))
+        pending = [f"#{s.id} {clean_text(s.title, 60)} {s.url}" for s in report.pending[:limit]]
+        lines.append(Line("Pending suggestions", str(report.pending_count) + (
+            ": " + _listed(pending, report.pending_count, "; ") if pending else "")))
+        lines.append(Line("Links needing attention", _listed(
+            [f"{link.resource_id or link.url} ({link_problem(link)})" for link in report.links[:limit]],
+            len(report.links), "; ")))
         if report.left_out:
             lines.append(Line("Answers without dead links", f"{report.left_out} left out a dead link"))
     title = "Curator report" if every_server else "This server's report"
