@@ -22,6 +22,9 @@ NOTE_MAX = 1000
 REASON_MAX = 500  # a moderator's reason for a rejection
 NAME_MAX = 100  # a user, moderator or server name or id as stored
 
+# The catalog (curated entries: errors and warnings of `vizbot catalog check`).
+DESCRIPTION_LONG = 500  # a longer description gets a warning: keep it to one or two sentences
+
 # Browsing.
 TAG_NAME_MAX = 100  # a tag name typed to /tag
 
@@ -31,4 +34,5 @@ QUESTION_COOLDOWN_SECONDS = 5
 LOG_RETENTION_DAYS = 90
 REPORT_DAYS_MAX = 3650
 COOLDOWN_MAX = 3600  # seconds: the longest per-server question cooldown
+ANSWER_CHANNELS_MAX = 25  # channels one server may name for answering mentions (/settings)
 REPORT_DAYS_DEFAULT = 30

@@ -11,6 +11,7 @@ import aiosqlite
 
 from bot.core.errors import InvalidInput, NotFound, RateLimited
 from bot.core.model import KINDS, LEVELS, Resource
+from bot.core.sanitize import clean_text
 from bot.core.suggestion_schema import slugify
 from bot.store.records import (
     ALREADY_SUGGESTED,
@@ -71,7 +72,7 @@ def to_resource(suggestion: Suggestion) -> Resource:
         id=suggestion.resource_id,
         title=suggestion.title,
         url=suggestion.url,
-        description=" ".join(suggestion.note.split()) or suggestion.title,
+        description=clean_text(suggestion.note) or suggestion.title,
         tags=suggestion.tags,
         kind=suggestion.kind or DEFAULT_KIND,
         level=suggestion.level or DEFAULT_LEVEL,
