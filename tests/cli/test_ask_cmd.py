@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.cli.main import main
+from bot.core.limits import QUESTION_MAX
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FIXTURE = str(DATA / "catalogs" / "search_fixture")
@@ -255,3 +256,12 @@ def test_ask_on_a_broken_catalog_points_at_catalog_check(capsys: pytest.CaptureF
     code, out, err = run(capsys, "ask", "kernels", "--catalog", str(broken), "--no-log")
     assert (code, out) == (1, "")
     assert err.count("\n") == 1 and f"run `vizbot catalog check {broken}` to see every problem" in err
+
+
+def test_a_very_long_question_gets_a_polite_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    """A 10,000-character question is answered, shown shortened to QUESTION_MAX characters, with no traceback."""
+    question = ("how do gravity assists work " * 400)[:10_000]
+    code, out, err = run(capsys, "ask", question, "--catalog", FIXTURE)
+    shown = out.splitlines()[0].removeprefix("> ")
+    assert code == 0 and len(shown) == QUESTION_MAX and shown.endswith("…")
+    assert "\n1. How gravity assists work\n" in out and "Traceback" not in out + err
