@@ -19,7 +19,7 @@ TAGS_TEXT_MAX = 300  # a typed, comma-separated tag list
 TAGS_MAX = 5  # tags on one suggestion or catalog entry
 SLUG_MAX = 64  # a catalog id (an approved suggestion's is made from its title)
 NOTE_MAX = 1000
-REASON_MAX = 500  # a moderator's reason for a rejection
+REASON_MIN, REASON_MAX = 3, 500  # a moderator's reason for a rejection (the submitter is told)
 NAME_MAX = 100  # a user, moderator or server name or id as stored
 
 # The catalog (curated entries: errors and warnings of `vizbot catalog check`).

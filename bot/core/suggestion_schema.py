@@ -8,7 +8,7 @@ import unicodedata
 from typing import Callable, Iterable, Protocol
 
 from bot.core.errors import InvalidInput
-from bot.core.limits import NAME_MAX, NOTE_MAX, REASON_MAX, SLUG_MAX, TAGS_MAX, TITLE_MAX, TITLE_MIN
+from bot.core.limits import NAME_MAX, NOTE_MAX, REASON_MAX, REASON_MIN, SLUG_MAX, TAGS_MAX, TITLE_MAX, TITLE_MIN
 from bot.core.model import Tag
 from bot.core.records import SuggestionDraft
 from bot.core.sanitize import clean_block, clean_text, strip_controls
@@ -98,10 +98,12 @@ def validate_suggestion(
 
 
 def validate_reason(value: object) -> str:
-    """A moderator's reason for a rejection: one line, not empty, at most ``REASON_MAX`` characters."""
+    """A moderator's reason for a rejection: one line of ``REASON_MIN`` to ``REASON_MAX`` characters."""
     reason = text_field(value, "reason")
     if not reason:
         raise InvalidInput("reason", "say why (the submitter is told)")
+    if len(reason) < REASON_MIN:
+        raise InvalidInput("reason", f"must be at least {REASON_MIN} characters")
     if len(reason) > REASON_MAX:
         raise InvalidInput("reason", f"must be at most {REASON_MAX} characters")
     return reason

@@ -148,6 +148,7 @@ def _newer(path: Path) -> None:
     [
         (["suggest", "ftp://x.org", "--title", "Title", "--tags", "cnn"], None, "url: must start with http"),
         (["suggest", URL, "--title", "ab", "--tags", "cnn"], None, "title: must be at least 3"),
+        (["suggestions", "reject", "1", "--reason", "no"], None, "reason: must be at least 3"),
         (["suggest", URL, "--title", "Title", "--tags", "astrology"], None, "tags: unknown tag 'astrology'"),
         (["suggest", URL, "--title", "Title", "--tags", "cnn", "--note", "n" * 1001], None, "note: must be at most 1000"),
         (["suggestions", "approve", "9"], None, "no suggestion #9"),
@@ -157,7 +158,7 @@ def _newer(path: Path) -> None:
         (["report", "--db", "{tmp}/other.db"], "foreign", "is not a vizbot database"),
         (["report", "--db", "{tmp}/new.db"], "newer", "written by a newer vizbot"),
     ],
-    ids=["url", "title", "tag", "note", "no-such-suggestion", "no-such-resource", "missing-dir", "text-file",
+    ids=["url", "title", "short-reason", "tag", "note", "no-such-suggestion", "no-such-resource", "missing-dir", "text-file",
          "foreign-db", "newer-db"],
 )
 def test_errors_are_one_clear_line(

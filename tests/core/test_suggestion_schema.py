@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.core.errors import InvalidInput
-from bot.core.limits import REASON_MAX
+from bot.core.limits import REASON_MAX, REASON_MIN
 from bot.core.model import Tag
 from bot.core.suggestion_schema import (
     clean_actor,
@@ -67,8 +67,9 @@ def test_parse_tags_refuses_what_is_not_text() -> None:
 
 @pytest.mark.parametrize(
     ("reason", "message"),
-    [("   ", "say why"), ("x" * (REASON_MAX + 1), f"at most {REASON_MAX}"), (7, "must be text")],
-    ids=["empty", "too-long", "not-text"],
+    [("   ", "say why"), ("ab", f"at least {REASON_MIN}"), ("x" * (REASON_MAX + 1), f"at most {REASON_MAX}"),
+     (7, "must be text")],
+    ids=["empty", "too-short", "too-long", "not-text"],
 )
 def test_validate_reason_refuses(reason: object, message: str) -> None:
     """A rejection's reason must say something, briefly."""

@@ -138,7 +138,7 @@ async def test_decisions_are_final_and_need_a_real_id(store: Store) -> None:
     with pytest.raises(InvalidInput, match="already rejected"):
         await store.approve(1, moderator="mod")
     with pytest.raises(NotFound, match="no suggestion #7"):
-        await store.reject(7, moderator="mod", reason="x")
+        await store.reject(7, moderator="mod", reason="off topic")
 
 
 async def test_reject_needs_a_reason(store: Store) -> None:
