@@ -237,7 +237,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             found = _shortened(found, args.limit)
         emit_json(found.to_json())
     else:
-        print(render_card(answers.report_card(found, limit=args.limit or REPORT_LIMIT)))
+        print(render_card(answers.report_card(found, limit=args.limit or REPORT_LIMIT, every_row=True)))
     return 0
 
 

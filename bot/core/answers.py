@@ -49,6 +49,7 @@ DESCRIPTION_MAX = 180  # characters of a one-line description
 # Card tones: renderers pick a colour or prefix from them.
 INFO, EMPTY, SUCCESS, WARNING, ERROR = "info", "empty", "success", "warning", "error"
 
+
 @dataclass(frozen=True, slots=True)
 class ResultItem:
     """One recommended resource, as every front-end shows it."""
@@ -383,12 +384,14 @@ def link_alert_card(link: LinkHealth) -> AnswerCard:
                       footer="Links are checked daily (VIZBOT_LINK_CHECK=daily); /report lists every link needing attention.")
 
 
-def _listed(entries: Sequence[str], total: int, sep: str = ", ") -> str:
-    """``entries`` joined, saying when they are only the first of ``total``; ``-`` for none."""
+def _joined(entries: Sequence[str], total: int, sep: str = ", ", *, exact: bool = True) -> str:
+    """``entries`` joined, saying when they are only the first of ``total`` (``exact=False``: of at
+    least ``total``, the rows a store query was limited to); ``-`` for none."""
     if not entries:
         return "-"
-    more = f" ({len(entries)} of {total} shown)" if total > len(entries) else ""
-    return sep.join(entries) + more
+    if total <= len(entries):
+        return sep.join(entries)
+    return sep.join(entries) + (f" ({len(entries)} of {total} shown)" if exact else f" (first {len(entries)} shown)")
 
 
 def _gap(gap: Gap) -> str:
@@ -397,10 +400,15 @@ def _gap(gap: Gap) -> str:
     return f"{clean_text(gap.question, 80)} ({gap.count}x{how})"
 
 
-def report_card(report: Report, *, limit: int = 8) -> AnswerCard:
+def report_card(report: Report, *, limit: int = 8, every_row: bool = False) -> AnswerCard:
     """The curator report: what is asked, what is missing, what is disliked, what waits; at most
-    ``limit`` entries a line, saying when there are more."""
+    ``limit`` entries a line, saying when there are more (how many more with ``every_row``: the
+    report holds every row, not the first few the store was asked for)."""
     every_server = report.server is None
+
+    def _listed(entries: Sequence[str], total: int, sep: str = ", ") -> str:
+        return _joined(entries, total, sep, exact=every_row)
+
     lines = [Line("Questions", f"{report.questions} in the last {report.days} days, {report.unanswered} unanswered")]
     if report.servers:
         lines.append(Line("By server", _listed(
@@ -414,7 +422,7 @@ def report_card(report: Report, *, limit: int = 8) -> AnswerCard:
                                                     for d in report.disliked[:limit]], len(report.disliked))))
         pending = [f"#{s.id} {clean_text(s.title, 60)} {s.url}" for s in report.pending[:limit]]
         lines.append(Line("Pending suggestions", str(report.pending_count) + (
-            ": " + _listed(pending, report.pending_count, "; ") if pending else "")))
+            ": " + _joined(pending, report.pending_count, "; ") if pending else "")))
         lines.append(Line("Links needing attention", _listed(
             [f"{link.resource_id or link.url} ({link_problem(link)})" for link in report.links[:limit]],
             len(report.links), "; ")))

@@ -370,12 +370,14 @@ def test_review_shows_names_only_from_the_reviewing_server(made_in: str | None, 
 
 
 def test_report_card_says_when_a_line_is_cut() -> None:
-    """More entries than the limit: the first ones, then how many of how many are shown; pending suggestions are listed."""
+    """More entries than the limit: the first ones, saying so (how many of how many, when every row is there); pending suggestions are listed."""
     now = datetime(2026, 1, 2, tzinfo=timezone.utc)
     topics = tuple(TopicCount(f"t{i}", 10 - i) for i in range(5))
     gaps = (Gap("weather", 2, False, None, now), Gap("cats", 1, True, 0.41, now))
     report = Report(30, now, 10, 2, topics, gaps, (), 3, pending=(suggestion(), suggestion()))
-    values = {line.label: line.value for line in answers.report_card(report, limit=2).lines}
+    values = {line.label: line.value for line in answers.report_card(report, limit=2, every_row=True).lines}
     assert values["Most asked topics"] == "t0 (10), t1 (9) (2 of 5 shown)"
+    first = {line.label: line.value for line in answers.report_card(report, limit=2).lines}  # the store's first rows
+    assert first["Most asked topics"] == "t0 (10), t1 (9) (first 2 shown)"
     assert values["Gaps to fill"] == "weather (2x, nothing found); cats (1x, best score 0.41)"
     assert values["Pending suggestions"].startswith("3: #") and values["Pending suggestions"].endswith("(2 of 3 shown)")
