@@ -15,13 +15,15 @@ from bot.config import Settings
 from bot.core.catalog import load_catalog, resolve_catalog_dir
 from bot.core.embedder import Embedder, SemanticUnavailable, load_embedder
 from bot.core.errors import InvalidInput, NotFound, StoreError
+from bot.core.limits import REPORT_DAYS_DEFAULT
 from bot.core.model import Catalog, Resource
 from bot.core.results import SearchResult
 from bot.core.search import SearchEngine, SearchResponse
+from bot.core.suggestion_schema import validate_suggestion
 from bot.core.text import normalise
 from bot.core.urls import normalise_url
 from bot.links.run import LinkTarget, link_targets
-from bot.store import ForgetReport, Report, ServerSettings, Store, Suggestion, SuggestionOutcome, validate_suggestion
+from bot.store import ForgetReport, Report, ServerSettings, Store, Suggestion, SuggestionOutcome
 from bot.store.records import IN_CATALOG, PENDING
 from bot.store.suggestions import to_resource
 
@@ -184,7 +186,7 @@ class Vizbot:
         else:  # a lexical search takes well under a millisecond: a thread hop would cost more
             response = search()
         if self.store is not None and self.settings.log_questions and log and offset == 0:
-            text = normalise(question)  # the store keeps at most questions.MAX_QUESTION characters
+            text = normalise(question)  # the store keeps at most limits.QUESTION_MAX characters
             if text:
                 full = partial(self._unfiltered_search, question, limit=limit, tag=tag, kind=kind, level=level)
                 task = asyncio.create_task(self._log_question(self.store, text, response, guild, full))
@@ -361,7 +363,7 @@ class Vizbot:
         ``cooldown_seconds``); the caller has checked that ``by`` may."""
         return await self._need_store().update_server_settings(server, by=by, **changes)
 
-    async def report(self, *, days: int = 30, server: str | None = None) -> Report:
+    async def report(self, *, days: int = REPORT_DAYS_DEFAULT, server: str | None = None) -> Report:
         """The curator report over the last ``days`` days: every server's, or ``server``'s alone."""
         store = self._need_store()
         await self.flush()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
 from bot.core.errors import ConfigError
+from bot.core.limits import LOG_RETENTION_DAYS, QUESTION_COOLDOWN_SECONDS, SUGGESTIONS_PER_HOUR
 
 
 def _data_home(env: Mapping[str, str]) -> Path:
@@ -98,6 +99,12 @@ def _id(env: Mapping[str, str], name: str) -> int | None:
     return int(raw)
 
 
+def _defaults(cls: type) -> dict[str, Any]:
+    """The dataclass's own field defaults (plain values only): ``from_env`` falls back to them, so each
+    default is written once."""
+    return {f.name: f.default for f in fields(cls) if f.default is not MISSING}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting vizbot reads. Built by :meth:`from_env` in entry points, never at import."""
@@ -105,9 +112,9 @@ class Settings:
     catalog_dir: Path | None = None  # None: the shipped catalog
     db_path: Path = field(default_factory=lambda: _data_home(os.environ) / "vizbot.db")
     log_questions: bool = True
-    log_retention_days: int = 90
-    suggestions_per_hour: int = 5
-    question_cooldown_seconds: int = 5
+    log_retention_days: int = LOG_RETENTION_DAYS
+    suggestions_per_hour: int = SUGGESTIONS_PER_HOUR
+    question_cooldown_seconds: int = QUESTION_COOLDOWN_SECONDS
     discord_token: str | None = field(default=None, repr=False)
     guild_id: int | None = None
     listen_channels: tuple[int, ...] = ()
@@ -141,21 +148,22 @@ class Settings:
             raise ConfigError(f"VIZBOT_SHARD_IDS must be shard numbers from 0 to {(shard_count or 1) - 1}, got {shard_ids}")
         if len(set(shard_ids)) != len(shard_ids):
             raise ConfigError(f"VIZBOT_SHARD_IDS names a shard twice: {shard_ids}")
+        default = _defaults(cls)
         catalog = merged.get("VIZBOT_CATALOG", "").strip()
         db = merged.get("VIZBOT_DB", "").strip()
         return cls(
             catalog_dir=Path(catalog).expanduser() if catalog else None,
             db_path=Path(db).expanduser() if db else _data_home(merged) / "vizbot.db",
-            log_questions=_bool(merged, "VIZBOT_LOG_QUESTIONS", True),
-            log_retention_days=_int(merged, "VIZBOT_LOG_RETENTION_DAYS", 90, minimum=1),
-            suggestions_per_hour=_int(merged, "VIZBOT_SUGGESTIONS_PER_HOUR", 5, minimum=1),
-            question_cooldown_seconds=_int(merged, "VIZBOT_QUESTION_COOLDOWN", 5),
+            log_questions=_bool(merged, "VIZBOT_LOG_QUESTIONS", default["log_questions"]),
+            log_retention_days=_int(merged, "VIZBOT_LOG_RETENTION_DAYS", default["log_retention_days"], minimum=1),
+            suggestions_per_hour=_int(merged, "VIZBOT_SUGGESTIONS_PER_HOUR", default["suggestions_per_hour"], minimum=1),
+            question_cooldown_seconds=_int(merged, "VIZBOT_QUESTION_COOLDOWN", default["question_cooldown_seconds"]),
             discord_token=merged.get("DISCORD_TOKEN", "").strip() or None,
             guild_id=guild_id,
             listen_channels=_ids(merged, "VIZBOT_LISTEN_CHANNELS"),
             mod_role=merged.get("VIZBOT_MOD_ROLE", "").strip() or None,
             home_guilds=_ids(merged, "VIZBOT_HOME_GUILDS"),
-            semantic=_bool(merged, "VIZBOT_SEMANTIC", True),
+            semantic=_bool(merged, "VIZBOT_SEMANTIC", default["semantic"]),
             cache_dir=_cache_home(merged),
             model_path=Path(model).expanduser() if (model := merged.get("VIZBOT_MODEL", "").strip()) else None,
             shard_count=shard_count,

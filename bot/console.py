@@ -287,7 +287,7 @@ class Console:
     async def suggest(self, rest: str) -> None:
         """``/suggest URL --title T --tags a,b [--note N]``."""
         args = _suggest_parser().parse_args(self._split(rest))
-        outcome = await self.service.suggest(args.url, args.title, answers.parse_tags(args.tags), args.note,
+        outcome = await self.service.suggest(args.url, args.title, args.tags, args.note,
                                              user=self.user)
         self.show(answers.suggest_card(outcome))
 

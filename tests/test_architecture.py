@@ -177,7 +177,7 @@ def test_import_finder(source: str, module: str, expected: list[tuple[int, str]]
         ("bot.discord_app", "bot.store.suggestions.REASON_MAX", True),
         ("bot.discord_app", "bot.store.records", True),
         ("bot.discord_app", "bot.store", False),
-        ("bot.discord_app", "bot.store.REASON_MAX", False),
+        ("bot.discord_app", "bot.store.ServerSettings", False),
         ("bot.discord_app", "bot.store.Store", False),
     ],
 )

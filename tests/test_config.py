@@ -76,6 +76,23 @@ def test_defaults() -> None:
     assert (settings.listen_channels, settings.home_guilds) == ((), ())
 
 
+
+def test_defaults_have_one_source() -> None:
+    """from_env with nothing set, the dataclass and Store.open agree, all from bot.core.limits."""
+    import inspect
+
+    from bot.core import limits
+    from bot.store import Store
+
+    read, built = from_env({}), Settings()
+    for name in ("log_questions", "semantic", "log_retention_days", "suggestions_per_hour", "question_cooldown_seconds"):
+        assert getattr(read, name) == getattr(built, name), name
+    assert (built.suggestions_per_hour, built.log_retention_days, built.question_cooldown_seconds) == (
+        limits.SUGGESTIONS_PER_HOUR, limits.LOG_RETENTION_DAYS, limits.QUESTION_COOLDOWN_SECONDS)
+    opened = inspect.signature(Store.open).parameters
+    assert (opened["suggestions_per_hour"].default, opened["retention_days"].default) == (
+        limits.SUGGESTIONS_PER_HOUR, limits.LOG_RETENTION_DAYS)
+
 def test_paths_expand_the_home_directory() -> None:
     """~ in VIZBOT_DB, VIZBOT_CATALOG and VIZBOT_MODEL is the user's home."""
     settings = from_env({"VIZBOT_DB": "~/v.db", "VIZBOT_CATALOG": "~/cat", "VIZBOT_MODEL": " ~/m.onnx "})

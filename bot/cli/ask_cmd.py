@@ -11,11 +11,13 @@ import sys
 from pathlib import Path
 from typing import Iterable, TextIO
 
-from bot.app import build_embedder, load_settings_catalog, open_vizbot
+from bot.app import Vizbot, build_embedder, load_settings_catalog
 from bot.cli.catalog_source import catalog_in_use
-from bot.cli.common import add_catalog_option, add_db_options, local_user, run, settings_from_args, whole_number
+from bot.cli.common import add_catalog_option, add_db_options, local_user, settings_from_args, whole_number, with_service
 from bot.cli.errors import UnknownName, UsageError
 from bot.cli.output import emit_json, info
+from bot.console import render_card
+from bot.core import answers
 from bot.core.errors import InvalidInput, StoreError
 from bot.core.evaluate import Report, check_gold, engine_answer, evaluate, load_questions
 from bot.core.model import KINDS, LEVELS, Resource, Tag
@@ -40,27 +42,19 @@ def _live_engine(args: argparse.Namespace) -> tuple[SearchEngine, str]:
     catalog directory read."""
     settings = settings_from_args(args)
 
-    async def go() -> SearchEngine:
-        async with open_vizbot(settings, on_store_error=_store_unavailable, semantic=False) as service:
-            return service.engine
+    async def engine(service: Vizbot) -> SearchEngine:
+        return service.engine
 
-    return run(go()), str(catalog_in_use(settings))
+    return with_service(args, engine, settings=settings, on_store_error=_store_unavailable), str(catalog_in_use(settings))
 
 
 # -- ask ----------------------------------------------------------------------------------
 
 
-def print_response(response: SearchResponse, out: TextIO) -> None:
-    """The human-readable answer: numbered results with URL, tags and why."""
-    if not response.results:
-        out.write((response.notice or "Nothing in the catalog fits that question.") + "\n")
-        if response.suggested_tags:
-            out.write(f"Try: vizbot tag {response.suggested_tags[0]}   (or vizbot tags for every topic)\n")
-        return
-    for n, result in enumerate(response.results, 1):
-        r = result.resource
-        out.write(f"{n}. {r.title}\n   {r.url}\n   {r.kind}, {r.level}; tags: {', '.join(r.tags)}\n")
-        out.write(f"   why: {result.why}\n")
+def print_response(response: SearchResponse, out: TextIO, *, question: str | None = None) -> None:
+    """The human-readable answer: the answer card, as the console shows it (every result asked for)."""
+    card = answers.answer_card(response, question=question, page_size=max(len(response.results), 1))
+    out.write(render_card(card) + "\n")
 
 
 def _questions(source: str) -> Iterable[str]:
@@ -86,17 +80,16 @@ def run_ask(args: argparse.Namespace) -> int:
         settings = settings.with_overrides(log_questions=False)
     filters = {"tag": args.tag, "kind": args.kind, "level": args.level}
 
-    async def go() -> SearchResponse | None:
-        async with open_vizbot(settings, on_store_error=_store_unavailable) as service:
-            if args.batch is None:
-                return await service.ask(args.question, user=local_user(), limit=args.limit, **filters)
-            for question in _questions(args.batch):
-                response = await service.ask(question, user=local_user(), limit=args.limit, **filters)
-                emit_json({**response.to_json(), "catalog": catalog})
-                sys.stdout.flush()
-            return None
+    async def answer(service: Vizbot) -> SearchResponse | None:
+        if args.batch is None:
+            return await service.ask(args.question, user=local_user(), limit=args.limit, **filters)
+        for question in _questions(args.batch):
+            response = await service.ask(question, user=local_user(), limit=args.limit, **filters)
+            emit_json({**response.to_json(), "catalog": catalog})
+            sys.stdout.flush()
+        return None
 
-    response = run(go())
+    response = with_service(args, answer, settings=settings, semantic=True, on_store_error=_store_unavailable)
     if response is None:
         return 0
     if args.json:
@@ -106,7 +99,7 @@ def run_ask(args: argparse.Namespace) -> int:
         return 0
     if response.results and response.notice:
         info(response.notice)
-    print_response(response, sys.stdout)
+    print_response(response, sys.stdout, question=args.question)
     return 0
 
 
@@ -131,10 +124,7 @@ def run_tags(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"catalog": catalog, "tags": [tag_json(t, counts[t.slug]) for t in tags]})
         return 0
-    width = max((len(t.slug) for t in tags), default=4)
-    for t in tags:
-        aliases = f"  (also: {', '.join(t.aliases)})" if t.aliases else ""
-        print(f"{t.slug:<{width}}  {counts[t.slug]:>3}  {t.title}{aliases}")
+    print(render_card(answers.tags_card(engine.catalog, counts, per_page=max(len(tags), 1))))
     info(f"{len(tags)} tags, {len(engine.catalog.resources)} resources (catalog {catalog})")
     return 0
 
@@ -162,11 +152,8 @@ def run_tag(args: argparse.Namespace) -> int:
         return 0
     if found.how != "exact":
         info(f"{args.name!r} is read as tag {tag.slug} ({found.how})")
-    print(f"{tag.title} ({tag.slug}): {tag.description}")
-    if not resources:
-        print("No resources with those filters.")
-    for r in resources:
-        print(f"- {r.title} [{r.kind}, {r.level}]\n  {r.url}")
+    card = answers.tag_card(found, resources, kind=args.kind, level=args.level, per_page=max(len(resources), 1))
+    print(render_card(card))
     return 0
 
 

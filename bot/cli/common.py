@@ -8,7 +8,10 @@ import getpass
 from pathlib import Path
 from typing import Awaitable, Callable, TypeVar
 
+from bot.app import Vizbot, open_store, open_vizbot
 from bot.config import Settings
+from bot.core.errors import StoreError
+from bot.store import Store
 
 T = TypeVar("T")
 
@@ -54,6 +57,41 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 def run(coro: Awaitable[T]) -> T:
     """Run one coroutine to completion from a synchronous command handler."""
     return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+def with_service(
+    args: argparse.Namespace,
+    job: Callable[[Vizbot], Awaitable[T]],
+    *,
+    settings: Settings | None = None,
+    semantic: bool = False,
+    on_store_error: Callable[[StoreError], None] | None = None,
+) -> T:
+    """Run ``job`` with the service built from the command line's settings (``settings`` when the
+    handler needs them too), closing it after; the command line's one way to reach the service.
+
+    ``semantic=False`` (the default) skips the embedding model: store commands do not search."""
+    settings = settings_from_args(args) if settings is None else settings
+
+    async def go() -> T:
+        async with open_vizbot(settings, semantic=semantic, on_store_error=on_store_error) as service:
+            return await job(service)
+
+    return run(go())
+
+
+def with_store(args: argparse.Namespace, job: Callable[[Store], Awaitable[T]]) -> T:
+    """Run ``job`` with the database alone (no catalog), closing it after: listings and reports."""
+    settings = settings_from_args(args)
+
+    async def go() -> T:
+        store = await open_store(settings)
+        try:
+            return await job(store)
+        finally:
+            await store.close()
+
+    return run(go())
 
 
 def local_user() -> str:

@@ -12,7 +12,7 @@ import logging
 import signal
 import sys
 
-from bot.cli.common import add_catalog_option, add_db_options, local_user, settings_from_args
+from bot.cli.common import add_catalog_option, add_db_options, local_user, settings_from_args, with_service
 from bot.cli.output import info
 
 
@@ -82,7 +82,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def chat_command(args: argparse.Namespace) -> int:
     """``vizbot chat``: on a terminal, with line editing, history and a Ctrl-C that asks first."""
-    from bot.app import open_vizbot
+    from bot.app import Vizbot
     from bot.console import Console, enable_line_editing
 
     settings = settings_from_args(args)
@@ -94,14 +94,13 @@ def chat_command(args: argparse.Namespace) -> int:
         # cancel the task, unseen until Enter is pressed.
         signal.signal(signal.SIGINT, _interrupt)
 
-    async def main() -> int:
-        async with open_vizbot(settings, on_store_error=_store_unavailable) as service:
-            console = Console(service, sys.stdin, sys.stdout, user=args.user or local_user(),
-                              prompt=terminal, line_editing=editing)
-            return await console.run()
+    async def converse(service: Vizbot) -> int:
+        console = Console(service, sys.stdin, sys.stdout, user=args.user or local_user(),
+                          prompt=terminal, line_editing=editing)
+        return await console.run()
 
     try:
-        return asyncio.run(main())
+        return with_service(args, converse, settings=settings, semantic=True, on_store_error=_store_unavailable)
     finally:
         if terminal:
             signal.signal(signal.SIGINT, signal.default_int_handler)

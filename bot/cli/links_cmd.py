@@ -18,8 +18,8 @@ from typing import Callable, Iterable
 
 import yaml
 
-from bot.app import open_vizbot
-from bot.cli.common import add_catalog_option, add_db_options, run, settings_from_args, whole_number
+from bot.app import Vizbot
+from bot.cli.common import add_catalog_option, add_db_options, settings_from_args, whole_number, with_service
 from bot.cli.output import emit_json, error, info
 from bot.core.catalog import resolve_catalog_dir
 from bot.links import NEEDS_ATTENTION, STRIKES, VERDICTS, Checked, LinkChecker, check_links
@@ -101,34 +101,32 @@ def _counts(healths: Iterable[LinkHealth | None]) -> dict[str, int]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """vizbot links check"""
-    settings = settings_from_args(args)
     progress = Counter(done=0, total=0)  # read after an interruption
 
-    async def go():
-        async with open_vizbot(settings, semantic=False) as service:
-            store = service.need_store()
-            targets = service.link_targets()
-            progress["total"] = len(targets)
-            advance, close = _progress(len(targets))
+    async def check(service: Vizbot):
+        store = service.need_store()
+        targets = service.link_targets()
+        progress["total"] = len(targets)
+        advance, close = _progress(len(targets))
 
-            def on_checked(checked: Checked) -> None:
-                progress["done"] += 1
-                advance(checked)
+        def on_checked(checked: Checked) -> None:
+            progress["done"] += 1
+            advance(checked)
 
-            started = time.monotonic()
-            try:
-                async with LinkChecker(per_host=args.per_host, delay=args.delay, timeout=args.timeout) as checker:
-                    summary = await check_links(
-                        targets, checker, store, concurrency=args.concurrency, strikes=args.strikes,
-                        resume=not args.fresh, on_checked=on_checked,
-                    )
-            finally:
-                close()
-            health = {h.url: h for h in await store.links()}
-            return targets, summary, health, time.monotonic() - started
+        started = time.monotonic()
+        try:
+            async with LinkChecker(per_host=args.per_host, delay=args.delay, timeout=args.timeout) as checker:
+                summary = await check_links(
+                    targets, checker, store, concurrency=args.concurrency, strikes=args.strikes,
+                    resume=not args.fresh, on_checked=on_checked,
+                )
+        finally:
+            close()
+        health = {h.url: h for h in await store.links()}
+        return targets, summary, health, time.monotonic() - started
 
     try:
-        targets, summary, health, elapsed = run(go())
+        targets, summary, health, elapsed = with_service(args, check)
     except KeyboardInterrupt:
         error(f"interrupted: {progress['done']} of {progress['total']} links checked and recorded; "
               "run 'vizbot links check' again to check the rest")
@@ -178,13 +176,11 @@ def cmd_fix(args: argparse.Namespace) -> int:
     """vizbot links fix"""
     settings = settings_from_args(args)
 
-    async def go():
-        async with open_vizbot(settings, semantic=False) as service:
-            store = service.need_store()
-            moved = {h.url: h for h in await store.links(verdicts=("moved",))}
-            return [(t, moved[t.url]) for t in service.link_targets() if t.url in moved and moved[t.url].suggested_url]
+    async def moved_links(service: Vizbot):
+        moved = {h.url: h for h in await service.need_store().links(verdicts=("moved",))}
+        return [(t, moved[t.url]) for t in service.link_targets() if t.url in moved and moved[t.url].suggested_url]
 
-    fixes = run(go())
+    fixes = with_service(args, moved_links, settings=settings)
     directory = resolve_catalog_dir(settings.catalog_dir)
     edits = []
     for target, health in fixes:

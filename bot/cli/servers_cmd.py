@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from bot.app import open_vizbot
-from bot.cli.common import add_db_options, local_user, run, settings_from_args, whole_number
+from bot.app import Vizbot
+from bot.cli.common import add_db_options, local_user, settings_from_args, whole_number, with_service
 from bot.cli.output import emit_json
 from bot.config import Settings
+from bot.console import render_card
+from bot.core import answers
+from bot.core.limits import COOLDOWN_MAX
 from bot.store import ServerSettings
-from bot.store.servers import COOLDOWN_MAX
 
 _snowflake = whole_number(1, 2**64 - 1)
 _yes_no = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
@@ -65,15 +67,14 @@ def cmd_settings(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     changes = _changes(args)
 
-    async def go() -> list[ServerSettings]:
-        async with open_vizbot(settings, semantic=False) as bot:
-            if changes:
-                return [await bot.update_server_settings(str(args.server), by=local_user(), **changes)]
-            if args.server is not None:
-                return [await bot.server_settings(str(args.server))]
-            return list((await bot.every_server_settings()).values())
+    async def chosen(bot: Vizbot) -> list[ServerSettings]:
+        if changes:
+            return [await bot.update_server_settings(str(args.server), by=local_user(), **changes)]
+        if args.server is not None:
+            return [await bot.server_settings(str(args.server))]
+        return list((await bot.every_server_settings()).values())
 
-    servers = run(go())
+    servers = with_service(args, chosen, settings=settings)
     if args.json:
         emit_json({
             "servers": [s.to_json() for s in servers],
@@ -83,7 +84,38 @@ def cmd_settings(args: argparse.Namespace) -> int:
         print("no server has changed its settings: every server answers everywhere, logs questions "
               f"({'on' if settings.log_questions else 'off'} for the bot) and waits "
               f"{settings.question_cooldown_seconds} s between questions")
+    elif args.server is not None:  # one server: its /settings card, as Discord and the console show cards
+        print(render_card(_card(servers[0], settings, _changed(changes))))
     else:
         for server in servers:
             print(_line(server, settings))
     return 0
+
+
+def _changed(changes: dict[str, object]) -> list[str]:
+    """What ``changes`` did, worded as /settings words it."""
+    said = []
+    if "answer_channels" in changes:
+        channels = changes["answer_channels"]
+        assert isinstance(channels, tuple)
+        said.append("mentions are answered in " + (" and ".join(f"channel {c}" for c in channels) or "every channel"))
+    if "log_questions" in changes:
+        said.append("questions are logged" if changes["log_questions"] else "questions are not logged")
+    if "cooldown_seconds" in changes:
+        said.append(f"cooldown {changes['cooldown_seconds']} s")
+    return said
+
+
+def _card(server: ServerSettings, settings: Settings, changed: list[str]) -> answers.AnswerCard:
+    """The /settings card for one server, the bot's defaults filled in (channels by id: no names offline)."""
+    cooldown = server.cooldown_seconds
+    return answers.server_settings_card(
+        f"server {server.server}",
+        answer_channels=[str(c) for c in server.answer_channels],
+        log_questions=server.log_questions,
+        operator_logs=settings.log_questions,
+        retention_days=settings.log_retention_days,
+        cooldown_seconds=settings.question_cooldown_seconds if cooldown is None else cooldown,
+        cooldown_is_default=cooldown is None,
+        changed=changed,
+    )

@@ -9,11 +9,14 @@ from typing import Iterable
 
 import yaml
 
-from bot.app import open_store, open_vizbot
-from bot.cli.common import add_catalog_option, add_db_options, local_user, run, settings_from_args, whole_number
+from bot.app import Vizbot
+from bot.cli.common import add_catalog_option, add_db_options, local_user, whole_number, with_service, with_store
 from bot.cli.output import emit_json, info
 from bot.core import answers
-from bot.core.model import KINDS, LEVELS
+from bot.core.limits import NOTE_MAX, REASON_MAX, REPORT_DAYS_DEFAULT, TITLE_MAX, TITLE_MIN
+from bot.console import render_card
+from bot.core.model import KINDS, LEVELS, Resource
+from bot.core.sanitize import clean_text
 from bot.core.urls import normalise_url
 from bot.store import Report, Suggestion
 from bot.store.records import STATUSES
@@ -35,9 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add ``suggest``, ``suggestions``, ``vote`` and ``report``."""
     p = sub.add_parser("suggest", help="suggest a resource for the catalog", description="Suggest a resource; moderators review it.")
     p.add_argument("url", help="the resource's address (http or https)")
-    p.add_argument("--title", required=True, help="its title (3-200 characters)")
+    p.add_argument("--title", required=True, help=f"its title ({TITLE_MIN}-{TITLE_MAX} characters)")
     p.add_argument("--tags", required=True, help="comma-separated tags (aliases and small typos are fine)")
-    p.add_argument("--note", default="", help="why it helps (at most 1000 characters)")
+    p.add_argument("--note", default="", help=f"why it helps (at most {NOTE_MAX} characters)")
     p.add_argument("--user", help="who suggests it (default: local:<login name>); the rate limit is per user")
     p.add_argument("--json", action="store_true", help="print the outcome as JSON")
     add_db_options(p)
@@ -69,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = ssub.add_parser("reject", help="reject a pending suggestion with a reason")
     p.add_argument("id", type=_positive, help="the suggestion number")
-    p.add_argument("--reason", required=True, help="why (the submitter is told)")
+    p.add_argument("--reason", required=True, help=f"why (the submitter is told; at most {REASON_MAX} characters)")
     p.add_argument("--moderator", help="who rejects (default: local:<login name>)")
     p.add_argument("--json", action="store_true", help="print the suggestion as JSON")
     add_db_options(p)
@@ -103,7 +106,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_forget)
 
     p = sub.add_parser("report", help="the curator report: topics, gaps, disliked resources, pending suggestions")
-    p.add_argument("--days", type=_positive, default=30, help="how many days back (default 30)")
+    p.add_argument("--days", type=_positive, default=REPORT_DAYS_DEFAULT, help=f"how many days back (default {REPORT_DAYS_DEFAULT})")
     p.add_argument("--limit", type=_positive, default=None,
                    help=f"rows per section in text (default {REPORT_LIMIT}); --json has every row unless --limit is given")
     p.add_argument("--server", metavar="ID", help="one server's report alone (what its admins see with /report there)")
@@ -117,33 +120,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_suggest(args: argparse.Namespace) -> int:
     """vizbot suggest URL --title ... --tags ..."""
-    settings = settings_from_args(args)
-
-    async def go():
-        async with open_vizbot(settings, semantic=False) as bot:
-            return await bot.suggest(args.url, args.title, args.tags, args.note, user=args.user or local_user())
-
-    outcome = run(go())
+    outcome = with_service(
+        args, lambda bot: bot.suggest(args.url, args.title, args.tags, args.note, user=args.user or local_user())
+    )
     if args.json:
         emit_json(outcome.to_json())
     else:
-        print(outcome.message)
+        print(render_card(answers.suggest_card(outcome)))
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     """vizbot suggestions list"""
-    settings = settings_from_args(args)
     status = None if args.status == "all" else args.status
-
-    async def go():
-        store = await open_store(settings)
-        try:
-            return await store.suggestions(status=status, limit=EVERY_ROW, offset=0)
-        finally:
-            await store.close()
-
-    every = run(go())
+    every = with_store(args, lambda store: store.suggestions(status=status, limit=EVERY_ROW, offset=0))
     limit = args.limit if args.limit is not None else (EVERY_ROW if args.json else LIST_LIMIT)
     found = every[args.offset : args.offset + limit]
     if args.json:
@@ -164,35 +154,24 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_approve(args: argparse.Namespace) -> int:
     """vizbot suggestions approve ID"""
-    settings = settings_from_args(args)
-
-    async def go():
-        async with open_vizbot(settings, semantic=False) as bot:
-            return await bot.approve(
-                args.id, moderator=args.moderator or local_user(), kind=args.kind, level=args.level
-            )
-
-    done = run(go())
+    done = with_service(
+        args, lambda bot: bot.approve(args.id, moderator=args.moderator or local_user(), kind=args.kind, level=args.level)
+    )
     if args.json:
         emit_json(done.to_json())
     else:
-        print(f"approved #{done.id}: live as {done.resource_id} ({done.kind}, {done.level})")
+        print(render_card(answers.decision_card(done)))
     return 0
 
 
 def cmd_reject(args: argparse.Namespace) -> int:
     """vizbot suggestions reject ID --reason ..."""
-    settings = settings_from_args(args)
-
-    async def go():
-        async with open_vizbot(settings, semantic=False) as bot:  # decisions go through the service, like approve
-            return await bot.reject(args.id, moderator=args.moderator or local_user(), reason=args.reason)
-
-    done = run(go())
+    # decisions go through the service, like approve
+    done = with_service(args, lambda bot: bot.reject(args.id, moderator=args.moderator or local_user(), reason=args.reason))
     if args.json:
         emit_json(done.to_json())
     else:
-        print(f"rejected #{done.id}: {done.reason}")
+        print(render_card(answers.decision_card(done)))
     return 0
 
 
@@ -204,18 +183,16 @@ def export_yaml(suggestions: Iterable[Suggestion]) -> str:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """vizbot suggestions export"""
-    settings = settings_from_args(args)
 
-    async def go():
-        async with open_vizbot(settings, semantic=False) as bot:
-            approved = await bot.store.approved()
-            if args.all:
-                return approved
-            ids = {r.id for r in bot.curated.resources}
-            urls = {normalise_url(r.url) for r in bot.curated.resources}
-            return [s for s in approved if s.resource_id not in ids and normalise_url(s.url) not in urls]
+    async def not_in_catalog(bot: Vizbot) -> list[Suggestion]:
+        approved = await bot.need_store().approved()
+        if args.all:
+            return approved
+        ids = {r.id for r in bot.curated.resources}
+        urls = {normalise_url(r.url) for r in bot.curated.resources}
+        return [s for s in approved if s.resource_id not in ids and normalise_url(s.url) not in urls]
 
-    chosen = run(go())
+    chosen = with_service(args, not_in_catalog)
     if not chosen:
         info("no approved suggestions to export")
     else:
@@ -226,60 +203,41 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_vote(args: argparse.Namespace) -> int:
     """vizbot vote RESOURCE_ID up|down --question ..."""
-    settings = settings_from_args(args)
     value = VOTES[args.value]
     user = args.user or local_user()
 
-    async def go():
-        async with open_vizbot(settings, semantic=False) as bot:
-            await bot.vote(user=user, question=args.question, resource_id=args.resource_id, value=value)
+    async def vote(bot: Vizbot) -> Resource | None:
+        await bot.vote(user=user, question=args.question, resource_id=args.resource_id, value=value)
+        return bot.catalog.get(args.resource_id)
 
-    run(go())
+    resource = with_service(args, vote)
     if args.json:
         emit_json({"resource_id": args.resource_id, "question": args.question, "user": user, "value": value})
     else:
-        print(f"recorded {'+1' if value > 0 else '-1'} for {args.resource_id}")
+        print(render_card(answers.vote_card(resource, args.resource_id, up=value > 0)))
     return 0
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
     """vizbot forget --user ID"""
-    settings = settings_from_args(args)
-
-    async def go():
-        async with open_vizbot(settings, semantic=False) as bot:
-            return await bot.forget(user=args.user)
-
-    report = run(go())
+    report = with_service(args, lambda bot: bot.forget(user=args.user))
     if args.json:
         emit_json(report.to_json())
     else:
-        print(
-            f"forgot {report.user}: {report.votes} votes, {report.pending_suggestions} pending suggestions and "
-            f"{report.seconds} seconds deleted; name removed from {report.attributions} decided suggestions and "
-            f"{report.audit_entries} audit entries"
-        )
+        info(f"forgot {report.user}")
+        print(render_card(answers.forget_card(report)))
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """vizbot report [--days N]"""
-    settings = settings_from_args(args)
-
-    async def go():
-        store = await open_store(settings)
-        try:
-            return await store.report(days=args.days, server=args.server, limit=EVERY_ROW)
-        finally:
-            await store.close()
-
-    found = run(go())
+    found = with_store(args, lambda store: store.report(days=args.days, server=args.server, limit=EVERY_ROW))
     if args.json:
         if args.limit is not None:
             found = _shortened(found, args.limit)
         emit_json(found.to_json())
     else:
-        sys.stdout.write(report_text(found, limit=args.limit or REPORT_LIMIT))
+        print(render_card(answers.report_card(found, limit=args.limit or REPORT_LIMIT, every_row=True)))
     return 0
 
 
@@ -292,67 +250,16 @@ def _shortened(r: Report, limit: int) -> Report:
 # ----------------------------------------------------------------------------- text rendering
 
 
-def _one_line(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _suggestion_text(s: Suggestion) -> str:
     who = s.user_name or s.user
-    head = f"#{s.id} [{s.status}] {_one_line(s.title)}\n    {s.url}\n    tags: {', '.join(s.tags)}; by {who}"
+    head = f"#{s.id} [{s.status}] {clean_text(s.title, 80)}\n    {s.url}\n    tags: {', '.join(s.tags)}; by {who}"
     head += f" on {s.created_at:%Y-%m-%d %H:%M} UTC"
     if s.seconds:
         head += f"; seconded by {s.seconds}"
     if s.note:
-        head += f"\n    note: {_one_line(s.note, 200)}"
+        head += f"\n    note: {clean_text(s.note, 200)}"
     if s.resource_id:
         head += f"\n    live as {s.resource_id} ({s.kind}, {s.level})"
     if s.reason:
-        head += f"\n    reason: {_one_line(s.reason, 200)}"
+        head += f"\n    reason: {clean_text(s.reason, 200)}"
     return head
-
-
-def _more(shown: int, total: int, what: str) -> list[str]:
-    """The line saying a section was cut, or nothing."""
-    if total <= shown:
-        return []
-    return [f"  ({shown} of {total} {what} shown; --limit N for more, --json for all)"]
-
-
-def report_text(r: Report, *, limit: int = REPORT_LIMIT) -> str:
-    """The report for a terminal: at most ``limit`` rows per section (twice as many gaps), saying
-    when a section has more."""
-    lines = [
-        f"vizbot report: last {r.days} days (generated {r.generated_at:%Y-%m-%d %H:%M} UTC)"
-        + ("" if r.server is None else f", server {r.server} alone"),
-        f"{r.questions} questions asked, {r.unanswered} with no answer",
-    ]
-    if r.servers:
-        lines += ["", "By server (no names are kept; questions asked in DMs are counted, never quoted):"]
-        lines += [f"  {s.questions:5d}  {s.unanswered:5d} unanswered  {answers.where_asked(s.server)}" for s in r.servers]
-    lines += ["", "Most asked topics:"]
-    lines += [f"  {t.count:5d}  {t.tag}" for t in r.topics[:limit]] or ["  (none yet)"]
-    lines += _more(limit, len(r.topics), "topics")
-    lines += ["", "Gaps to fill (no answer or low confidence, most frequent first):"]
-    for g in r.gaps[: 2 * limit]:
-        how = "no answer" if not g.answered else f"best score {g.best_score:.2f}" if g.best_score is not None else "low"
-        lines.append(f"  {g.count:5d}  {_one_line(g.question, 70)}  ({how})")
-    if not r.gaps:
-        lines.append("  (none)")
-    lines += _more(2 * limit, len(r.gaps), "gaps")
-    if r.server is not None:  # votes and suggestions belong to the home's report
-        return "\n".join(lines) + "\n"
-    lines += ["", "Most thumbs-down:"]
-    lines += [f"  {d.down:5d} down {d.up:5d} up  {d.resource_id}" for d in r.disliked[:limit]] or ["  (none)"]
-    lines += _more(limit, len(r.disliked), "resources")
-    lines += ["", f"Pending suggestions: {r.pending_count}"]
-    shown = r.pending[:limit]
-    lines += [f"  #{s.id} {_one_line(s.title, 60)}  {s.url}" for s in shown]
-    if r.pending_count > len(shown):
-        lines.append(f"  ({len(shown)} of {r.pending_count} shown; vizbot suggestions list for the others)")
-    lines += ["", "Links needing attention (dead, moved, suspicious; vizbot links check lists all):"]
-    lines += [f"  {link.verdict:<10} {link.resource_id or '-'}  {link.url}  ({_one_line(answers.link_problem(link), 80)})"
-              for link in r.links] or ["  (none)"]
-    if r.left_out:
-        lines.append(f"  {r.left_out} answer(s) in these {r.days} days left out a dead link")
-    return "\n".join(lines) + "\n"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Protocol, Sequence
@@ -27,12 +26,15 @@ from bot.core.records import (
     IN_CATALOG,
     SECONDED,
     ForgetReport,
+    Gap,
     LinkHealth,
     Report,
     Suggestion,
     SuggestionOutcome,
 )
-from bot.core.sanitize import strip_controls
+from bot.core.limits import LOG_RETENTION_DAYS, QUESTION_MAX
+from bot.core.sanitize import clean_question, clean_text
+from bot.core.suggestion_schema import parse_tags
 
 if TYPE_CHECKING:  # only for annotations: answers stay importable without the search engine
     from bot.core.search import SearchResponse, TagLookup
@@ -42,13 +44,10 @@ _log = logging.getLogger(__name__)
 PAGE_SIZE = 3  # results per answer page (mention, /ask, console)
 TAGS_PER_PAGE = 12  # rows per /tags page
 TAG_RESOURCES_PER_PAGE = 5  # resources per /tag page
-QUESTION_MAX = 250  # characters of a question kept (fits an embed author line)
 DESCRIPTION_MAX = 180  # characters of a one-line description
 
 # Card tones: renderers pick a colour or prefix from them.
 INFO, EMPTY, SUCCESS, WARNING, ERROR = "info", "empty", "success", "warning", "error"
-
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,20 +112,6 @@ class AskService(Protocol):
 
     async def ask(self, question: str, *, user: str, guild: str | None = None, limit: int = 5,
                   offset: int = 0, log: bool = True) -> "SearchResponse": ...
-
-
-def clean_text(text: str, limit: int | None = None) -> str:
-    """One line of display text: control characters dropped, spaces collapsed, shortened."""
-    text = strip_controls(unicodedata.normalize("NFC", text or ""))
-    text = _SPACE.sub(" ", text).strip()
-    if limit is not None and len(text) > limit:
-        text = text[: max(limit - 1, 0)].rstrip() + "…"
-    return text
-
-
-def clean_question(text: str) -> str:
-    """The question as kept, searched and shown: one line, at most ``QUESTION_MAX`` characters."""
-    return clean_text(text, QUESTION_MAX)
 
 
 def one_line(text: str, limit: int = DESCRIPTION_MAX) -> str:
@@ -339,7 +324,9 @@ def review_card(
 def decision_card(suggestion: Suggestion, *, viewer_server: str | None = None) -> AnswerCard:
     """What a moderator decided (shown to the moderator)."""
     approved = suggestion.status == APPROVED
-    text = (f"Approved and live in the catalog as {suggestion.resource_id}." if approved and suggestion.resource_id
+    kind_level = ", ".join(v for v in (suggestion.kind, suggestion.level) if v)
+    text = (f"Approved and live in the catalog as {suggestion.resource_id}" + (f" ({kind_level})." if kind_level else ".")
+            if approved and suggestion.resource_id
             else "Approved." if approved else "Rejected.")
     return AnswerCard(
         title=f"Suggestion #{suggestion.id} {suggestion.status}",
@@ -397,22 +384,48 @@ def link_alert_card(link: LinkHealth) -> AnswerCard:
                       footer="Links are checked daily (VIZBOT_LINK_CHECK=daily); /report lists every link needing attention.")
 
 
-def report_card(report: Report, *, limit: int = 8) -> AnswerCard:
-    """The curator report: what is asked, what is missing, what is disliked, what waits."""
+def _joined(entries: Sequence[str], total: int, sep: str = ", ", *, exact: bool = True) -> str:
+    """``entries`` joined, saying when they are only the first of ``total`` (``exact=False``: of at
+    least ``total``, the rows a store query was limited to); ``-`` for none."""
+    if not entries:
+        return "-"
+    if total <= len(entries):
+        return sep.join(entries)
+    return sep.join(entries) + (f" ({len(entries)} of {total} shown)" if exact else f" (first {len(entries)} shown)")
+
+
+def _gap(gap: Gap) -> str:
+    how = ", nothing found" if not gap.answered else (
+        f", best score {gap.best_score:.2f}" if gap.best_score is not None else "")
+    return f"{clean_text(gap.question, 80)} ({gap.count}x{how})"
+
+
+def report_card(report: Report, *, limit: int = 8, every_row: bool = False) -> AnswerCard:
+    """The curator report: what is asked, what is missing, what is disliked, what waits; at most
+    ``limit`` entries a line, saying when there are more (how many more with ``every_row``: the
+    report holds every row, not the first few the store was asked for)."""
     every_server = report.server is None
+
+    def _listed(entries: Sequence[str], total: int, sep: str = ", ") -> str:
+        return _joined(entries, total, sep, exact=every_row)
+
     lines = [Line("Questions", f"{report.questions} in the last {report.days} days, {report.unanswered} unanswered")]
     if report.servers:
-        lines.append(Line("By server", ", ".join(f"{where_asked(s.server)}: {s.questions}" for s in report.servers[:limit])))
-    lines.append(Line("Most asked topics", ", ".join(f"{t.tag} ({t.count})" for t in report.topics[:limit]) or "-"))
-    lines.append(Line("Gaps to fill", "; ".join(f"{clean_text(g.question, 80)} ({g.count}x"
-                                                + ("" if g.answered else ", nothing found") + ")"
-                                                for g in report.gaps[:limit]) or "-"))
+        lines.append(Line("By server", _listed(
+            [f"{where_asked(s.server)}: {s.questions}" + (f" ({s.unanswered} unanswered)" if s.unanswered else "")
+             for s in report.servers[:limit]], len(report.servers))))
+    lines.append(Line("Most asked topics", _listed([f"{t.tag} ({t.count})" for t in report.topics[:limit]],
+                                                   len(report.topics))))
+    lines.append(Line("Gaps to fill", _listed([_gap(g) for g in report.gaps[:limit]], len(report.gaps), "; ")))
     if every_server:  # votes and suggestions belong to the home's report
-        lines.append(Line("Most disliked", ", ".join(f"{d.resource_id} (👎 {d.down}, 👍 {d.up})"
-                                                     for d in report.disliked[:limit]) or "-"))
-        lines.append(Line("Pending suggestions", str(report.pending_count)))
-        lines.append(Line("Links needing attention", "; ".join(
-            f"{link.resource_id or link.url} ({link_problem(link)})" for link in report.links[:limit]) or "-"))
+        lines.append(Line("Most disliked", _listed([f"{d.resource_id} (👎 {d.down}, 👍 {d.up})"
+                                                    for d in report.disliked[:limit]], len(report.disliked))))
+        pending = [f"#{s.id} {clean_text(s.title, 60)} {s.url}" for s in report.pending[:limit]]
+        lines.append(Line("Pending suggestions", str(report.pending_count) + (
+            ": " + _joined(pending, report.pending_count, "; ") if pending else "")))
+        lines.append(Line("Links needing attention", _listed(
+            [f"{link.resource_id or link.url} ({link_problem(link)})" for link in report.links[:limit]],
+            len(report.links), "; ")))
         if report.left_out:
             lines.append(Line("Answers without dead links", f"{report.left_out} left out a dead link"))
     title = "Curator report" if every_server else "This server's report"
@@ -452,7 +465,7 @@ def privacy_line(retention_days: int) -> Line:
     )
 
 
-def help_card(*, console: bool = False, retention_days: int = 90) -> AnswerCard:
+def help_card(*, console: bool = False, retention_days: int = LOG_RETENTION_DAYS) -> AnswerCard:
     """What vizbot does and how to use it, for Discord or the console (with a privacy section)."""
     lines: tuple[Line, ...]
     if console:
@@ -577,17 +590,6 @@ def cooldown_card(retry_after: float, message: str | None = None) -> AnswerCard:
                       tone=WARNING)
 
 
-def parse_tags(text: str | Iterable[str]) -> list[str]:
-    """Tags typed as ``a, b`` (comma separated), in order, without repeats."""
-    parts = text.split(",") if isinstance(text, str) else list(text)
-    seen: list[str] = []
-    for part in parts:
-        part = part.strip()
-        if part and part not in seen:
-            seen.append(part)
-    return seen
-
-
 def tag_titles(tags: Iterable[Tag]) -> list[str]:
     """``title (slug)`` labels for tag choices."""
     return [f"{clean_text(t.title, 80)} ({t.slug})" for t in tags]
@@ -602,7 +604,7 @@ _QUESTION_WORDS = frozenset(
 def looks_like_question(text: str) -> bool:
     """Whether a message in a listening channel reads like a question worth answering."""
     text = clean_text(text)
-    if len(text) < 8 or len(text) > 1000:
+    if len(text) < 8 or len(text) > QUESTION_MAX:
         return False
     if text.rstrip().endswith("?"):
         return True

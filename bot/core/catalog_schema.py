@@ -13,15 +13,12 @@ from datetime import date
 from typing import Mapping
 
 from bot.core.errors import InvalidInput, Problem
+from bot.core.limits import DESCRIPTION_LONG, SLUG_MAX, TAGS_MAX, TITLE_MAX
 from bot.core.model import KINDS, LEVELS, Resource, Tag
 from bot.core.urls import validate_url
 from bot.core.yaml_loader import LList, LMap
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_SLUG_LENGTH = 64
-MAX_TAGS_PER_RESOURCE = 5
-MAX_TITLE_LENGTH = 200
-LONG_DESCRIPTION = 500
 
 TAG_FIELDS = ("title", "description", "aliases")
 RESOURCE_FIELDS = ("id", "title", "url", "description", "tags", "keywords", "kind", "level", "author", "image")
@@ -79,8 +76,8 @@ def slug_problem(value: object) -> str | None:
     """Why ``value`` is not a valid slug, or ``None`` when it is."""
     if not isinstance(value, str):
         return f"must be a slug (text), found {type_name(value)}"
-    if len(value) > MAX_SLUG_LENGTH:
-        return f"is longer than {MAX_SLUG_LENGTH} characters"
+    if len(value) > SLUG_MAX:
+        return f"is longer than {SLUG_MAX} characters"
     if not SLUG.match(value):
         return f"{value!r} is not a slug: use lower-case letters, digits and single hyphens"
     return None
@@ -291,8 +288,8 @@ def _read_tags_field(entry: _Entry, tags: Mapping[str, Tag] | None) -> tuple[str
         return None
     if not ok:
         return None
-    if len(seen) > MAX_TAGS_PER_RESOURCE:
-        entry.warn("tags", f"has {len(seen)} tags; use at most {MAX_TAGS_PER_RESOURCE}")
+    if len(seen) > TAGS_MAX:
+        entry.warn("tags", f"has {len(seen)} tags; use at most {TAGS_MAX}")
     return tuple(seen)
 
 
@@ -307,11 +304,11 @@ def read_resource(data: LMap, report: Report, tags: Mapping[str, Tag] | None) ->
         entry.error("id", problem)
         resource_id = None
     title = entry.text("title")
-    if title is not None and ("\n" in title or len(title) > MAX_TITLE_LENGTH):
-        entry.error("title", f"must be one line of at most {MAX_TITLE_LENGTH} characters")
+    if title is not None and ("\n" in title or len(title) > TITLE_MAX):
+        entry.error("title", f"must be one line of at most {TITLE_MAX} characters")
     url = entry.url("url")
     description = entry.text("description")
-    if description is not None and len(description) > LONG_DESCRIPTION:
+    if description is not None and len(description) > DESCRIPTION_LONG:
         entry.warn("description", f"is {len(description)} characters; keep it to one or two sentences")
     tag_slugs = _read_tags_field(entry, tags)
     keywords = entry.text_list("keywords", required=False)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+from bot.core.limits import QUESTION_MAX
 
 # Cc: control characters; Cs: lone surrogates; Cf: invisible format characters such as the
 # right-to-left override (U+202E) and zero-width spaces, which can disguise a title or URL.
@@ -28,3 +31,30 @@ def strip_controls(text: str, *, keep_newlines: bool = False) -> str:
         elif unicodedata.category(ch) not in _DROPPED:
             out.append(ch)
     return "".join(out)
+
+
+_SPACE = re.compile(r"\s+")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def clean_text(text: str | None, limit: int | None = None) -> str:
+    """One line of text, as kept and shown: NFC, controls dropped, runs of whitespace collapsed, ends
+    trimmed; longer than ``limit`` is shortened to ``limit`` characters ending with an ellipsis."""
+    text = strip_controls(unicodedata.normalize("NFC", text or ""))
+    text = _SPACE.sub(" ", text).strip()
+    if limit is not None and len(text) > limit:
+        text = text[: max(limit - 1, 0)].rstrip() + "\u2026"
+    return text
+
+
+def clean_block(text: str | None) -> str:
+    """Several lines of text (a note): as :func:`clean_text` for each line, but line breaks kept and
+    runs of blank lines collapsed to one."""
+    text = strip_controls(unicodedata.normalize("NFC", text or ""), keep_newlines=True)
+    joined = "\n".join(" ".join(line.split()) for line in text.split("\n"))
+    return _BLANK_RUNS.sub("\n\n", joined).strip()
+
+
+def clean_question(text: str | None) -> str:
+    """The question as kept, searched and shown: one line, at most ``QUESTION_MAX`` characters."""
+    return clean_text(text, QUESTION_MAX)

@@ -8,8 +8,8 @@ import unicodedata
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from bot.core.errors import InvalidInput
+from bot.core.limits import URL_MAX
 
-MAX_URL_LENGTH = 2048
 _SCHEMES = ("http", "https")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _BAD_CHARS = re.compile(r"[\s\x00-\x1f\x7f]")
@@ -53,8 +53,8 @@ def validate_url(url: str, field: str = "url", *, public_only: bool = True) -> s
     url = url.strip()
     if not url:
         raise InvalidInput(field, "is empty")
-    if len(url) > MAX_URL_LENGTH:
-        raise InvalidInput(field, f"is longer than {MAX_URL_LENGTH} characters")
+    if len(url) > URL_MAX:
+        raise InvalidInput(field, f"is longer than {URL_MAX} characters")
     if _BAD_CHARS.search(url):
         raise InvalidInput(field, "contains spaces or control characters")
     scheme, sep, _ = url.partition("://")

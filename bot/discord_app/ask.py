@@ -13,6 +13,8 @@ from discord.ext import commands
 
 from bot.core import answers
 from bot.core.errors import InvalidInput, RateLimited, VizbotError
+from bot.core.limits import QUESTION_MAX
+from bot.core.sanitize import clean_text
 from bot.discord_app.delivery import answer_message
 from bot.discord_app.replies import defer_thinking, respond
 from bot.discord_app.views import answer_view
@@ -31,7 +33,7 @@ def strip_mentions_of(text: str, user_id: int, role_id: int | None = None) -> st
     text = re.sub(rf"<@!?{user_id}>", " ", text)
     if role_id is not None:
         text = re.sub(rf"<@&{role_id}>", " ", text)
-    return answers.clean_text(text)
+    return clean_text(text)
 
 
 def addresses(text: str, user_id: int, role_id: int | None = None) -> bool:
@@ -79,7 +81,7 @@ class AskCog(commands.Cog):
         channel_ids = {message.channel.id, getattr(message.channel, "parent_id", None)}
         if self.bot.settings.listen_channels and channel_ids & set(self.bot.settings.listen_channels):
             if answers.looks_like_question(message.content):
-                return answers.clean_text(message.content), True
+                return clean_text(message.content), True
         return None
 
     def answers_here(self, message: discord.Message) -> bool:
@@ -156,7 +158,7 @@ class AskCog(commands.Cog):
     @app_commands.describe(question="What do you want to understand? e.g. how do convolutions work",
                            public="Post the answer in the channel for everyone (default: only you see it)")
     async def ask(self, interaction: discord.Interaction,
-                  question: app_commands.Range[str, 1, 1000], public: bool = False) -> None:
+                  question: app_commands.Range[str, 1, QUESTION_MAX], public: bool = False) -> None:
         server = self.bot.settings_for(interaction.guild_id)
         self.cooldown.hit(interaction.user.id, server.cooldown_seconds)
         moved = public and not self.public_here(interaction)

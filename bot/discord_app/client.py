@@ -37,7 +37,7 @@ so they keep working after a restart). Ids are decimal Discord snowflakes.
 - ``vizbot:approve:{suggestion_id}:{offset}``: approve (moderators); deferred update, then the
   message is edited to show the decision and the next pending suggestion; the submitter gets a DM.
 - ``vizbot:reject:{suggestion_id}:{offset}``: opens the modal ``vizbot:reject-reason:{suggestion_id}:{offset}``
-  with one text input ``reason`` (at most the store's ``REASON_MAX`` characters); submitting it
+  with one text input ``reason`` (at most ``bot.core.limits.REASON_MAX`` characters); submitting it
   rejects and edits the review message. The modal is not kept in memory: ``ReviewCog``'s
   ``on_interaction`` handles every submission by custom_id, so it works after a restart.
 - ``vizbot:skip:{offset}``: show the pending suggestion at ``offset`` (moderators).

@@ -14,6 +14,7 @@ from discord.utils import escape_markdown, escape_mentions
 
 from bot.core import answers
 from bot.core.answers import AnswerCard, ResultItem
+from bot.core.sanitize import clean_text
 
 COLOURS = {
     answers.INFO: discord.Colour.blurple(),
@@ -43,7 +44,7 @@ def _cut(text: str, limit: int) -> str:
 
 def safe(text: str | None) -> str:
     """Text a user may have written, made inert for markdown: no formatting, mentions or masked links."""
-    text = answers.clean_text(text or "")
+    text = clean_text(text or "")
     text = _MASKED_LINK.sub("] (", text)
     text = _ANGLE_LINK.sub("<\u200b\\1", text)
     return escape_mentions(escape_markdown(text))
@@ -51,7 +52,7 @@ def safe(text: str | None) -> str:
 
 def plain(text: str | None) -> str:
     """Text for places Discord shows as-is (author, footer, field names): only mentions neutralised."""
-    return escape_mentions(answers.clean_text(text or ""))
+    return escape_mentions(clean_text(text or ""))
 
 
 def safe_url(url: str) -> str:
@@ -71,7 +72,7 @@ def unwrap_question(author_name: str | None) -> str:
 
 def _slug(tag: str) -> str:
     """A tag slug inside a code span (slugs come from the catalog; backticks would end the span)."""
-    return answers.clean_text(tag, 60).replace("`", "'")
+    return clean_text(tag, 60).replace("`", "'")
 
 
 def item_text(number: int, item: ResultItem) -> str:

@@ -12,15 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.core.errors import InvalidInput
+from bot.core.limits import REASON_MAX, REASON_MIN
+from bot.core.suggestion_schema import validate_reason
 from bot.discord_app.checks import require_moderator
 from bot.discord_app.errors import send_error
-from bot.store import REASON_MAX
 
 if TYPE_CHECKING:
     from bot.discord_app.client import VizbotClient
 
-REASON_MIN = 3
 REASON_FIELD = "reason"
 REJECT_REASON = re.compile(r"vizbot:reject-reason:(?P<id>[0-9]+)(?::(?P<offset>[0-9]+))?")
 
@@ -32,7 +31,7 @@ class RejectModal(discord.ui.Modal):
         label="Reason (sent to the submitter)",
         style=discord.TextStyle.paragraph,
         min_length=REASON_MIN,
-        max_length=REASON_MAX,  # the store's limit: a longer reason would be refused after typing it
+        max_length=REASON_MAX,  # the one reason limit: a longer reason would be refused after typing it
         placeholder="e.g. already covered by an entry on the same topic",
         custom_id=REASON_FIELD,
     )
@@ -79,8 +78,7 @@ async def handle_reject_reason(interaction: discord.Interaction) -> bool:
         await require_moderator(interaction, client.settings)
         values = submitted_values(interaction.data)
         reason = (values.get(REASON_FIELD) or next(iter(values.values()), "")).strip()
-        if len(reason) < REASON_MIN:
-            raise InvalidInput("reason", f"must be at least {REASON_MIN} characters")
+        validate_reason(reason)  # before deferring: a refused reason is answered at once
         await interaction.response.defer()
         decided = await client.service.reject(int(match["id"]), moderator=str(interaction.user.id), reason=reason)
         await show_next_review(interaction, decided, offset=int(match["offset"] or 0))

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core import answers
+from bot.core.limits import REPORT_DAYS_DEFAULT, REPORT_DAYS_MAX
 from bot.discord_app.checks import require_moderator, require_server_admin
 from bot.discord_app.replies import defer_thinking, respond
 
@@ -27,7 +28,7 @@ class ReportCog(commands.Cog):
     @app_commands.describe(days="How many days back (default 30)")
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
-    async def report(self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 3650] = 30) -> None:
+    async def report(self, interaction: discord.Interaction, days: app_commands.Range[int, 1, REPORT_DAYS_MAX] = REPORT_DAYS_DEFAULT) -> None:
         settings = self.bot.settings
         if interaction.guild_id in settings.home_guilds:
             await require_moderator(interaction, settings)

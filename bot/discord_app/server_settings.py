@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.core import answers
 from bot.core.errors import InvalidInput
+from bot.core.limits import COOLDOWN_MAX
 from bot.discord_app.checks import require_server_admin
 from bot.discord_app.replies import respond
 from bot.store import ServerSettings
@@ -82,7 +83,7 @@ class ServerSettingsCog(commands.Cog):
         stop_answering_in: AnswerChannel | None = None,
         answer_everywhere: bool | None = None,
         log_questions: bool | None = None,
-        cooldown: app_commands.Range[int, 0, 3600] | None = None,
+        cooldown: app_commands.Range[int, 0, COOLDOWN_MAX] | None = None,
     ) -> None:
         require_server_admin(interaction, "change or see its settings")
         guild_id = interaction.guild_id

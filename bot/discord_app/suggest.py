@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core import answers
+from bot.core.limits import NOTE_MAX, TAGS_TEXT_MAX, TITLE_MAX, URL_MAX
 from bot.discord_app.replies import defer_thinking, respond
 
 if TYPE_CHECKING:
@@ -25,12 +26,12 @@ class SuggestCog(commands.Cog):
     @app_commands.describe(url="Link to the resource (http or https)", title="Its title",
                            tags="Tags, comma separated (e.g. cnn, convolution)",
                            note="Why it helps (optional)")
-    async def suggest(self, interaction: discord.Interaction, url: app_commands.Range[str, 1, 2048],
-                      title: app_commands.Range[str, 1, 200], tags: app_commands.Range[str, 1, 300],
-                      note: app_commands.Range[str, 0, 1000] | None = None) -> None:
+    async def suggest(self, interaction: discord.Interaction, url: app_commands.Range[str, 1, URL_MAX],
+                      title: app_commands.Range[str, 1, TITLE_MAX], tags: app_commands.Range[str, 1, TAGS_TEXT_MAX],
+                      note: app_commands.Range[str, 0, NOTE_MAX] | None = None) -> None:
         await defer_thinking(interaction, ephemeral=True)
         outcome = await self.bot.service.suggest(
-            url, title, answers.parse_tags(tags), note or "", user=str(interaction.user.id), user_name=str(interaction.user),
+            url, title, tags, note or "", user=str(interaction.user.id), user_name=str(interaction.user),
             guild=str(interaction.guild_id) if interaction.guild_id else None,
         )
         await respond(interaction, answers.suggest_card(outcome), ephemeral=True)

@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core import answers
+from bot.core.limits import TAG_NAME_MAX
 from bot.core.model import KINDS, LEVELS
 from bot.discord_app.replies import respond
 from bot.discord_app.views import tag_view, tags_view
@@ -35,7 +36,7 @@ class TagsCog(commands.Cog):
     @app_commands.describe(name="A tag (aliases and typos are understood)", kind="Only this kind of resource",
                            level="Only this level")
     @app_commands.choices(kind=KIND_CHOICES, level=LEVEL_CHOICES)
-    async def tag(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100],
+    async def tag(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, TAG_NAME_MAX],
                   kind: app_commands.Choice[str] | None = None,
                   level: app_commands.Choice[str] | None = None) -> None:
         kind_value = kind.value if kind else None

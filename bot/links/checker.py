@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 
 from bot import __version__
+from bot.core.limits import URL_MAX
 from bot.links.hosts import HostGate
 from bot.links.outcome import FAILED, UNKNOWN, CheckResult, Hop
 from bot.links.verdict import REDIRECTS, classify
@@ -30,7 +31,6 @@ _log = logging.getLogger(__name__)
 
 USER_AGENT = f"vizbot/{__version__} (link checker of a learning-resource catalog; python-aiohttp)"
 HEAD_REFUSED = frozenset({400, 403, 404, 405, 406, 501})  # statuses after which GET is tried
-MAX_URL = 2048
 
 
 class _Failure(Exception):
@@ -66,8 +66,8 @@ def url_problem(url: object) -> str | None:
     """Why ``url`` cannot be checked (not text, not http(s), no host), or ``None``."""
     if not isinstance(url, str) or not url.strip():
         return "not a URL (empty)"
-    if len(url) > MAX_URL:
-        return f"not a usable URL (longer than {MAX_URL} characters)"
+    if len(url) > URL_MAX:
+        return f"not a usable URL (longer than {URL_MAX} characters)"
     if any(c.isspace() or ord(c) < 32 for c in url.strip()):
         return "not a valid URL (it contains spaces or control characters)"
     try:

@@ -14,13 +14,11 @@ from bot.store.records import (
     VoteTally,
 )
 from bot.store.store import Store
-from bot.store.suggestions import REASON_MAX, validate_suggestion
 
 __all__ = [
     "AuditEntry",
     "ForgetReport",
     "Gap",
-    "REASON_MAX",
     "Report",
     "ServerCount",
     "ServerSettings",
@@ -30,5 +28,4 @@ __all__ = [
     "SuggestionOutcome",
     "TopicCount",
     "VoteTally",
-    "validate_suggestion",
 ]

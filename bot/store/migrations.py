@@ -15,10 +15,10 @@ from typing import Awaitable, Callable
 import aiosqlite
 
 from bot.core.errors import StoreError
+from bot.core.limits import QUESTION_MAX
 from bot.core.urls import normalise_url
 from bot.store.db import APPLICATION_ID, identify, translated
 from bot.store.feedback import question_words
-from bot.store.questions import MAX_QUESTION
 
 _log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ async def _rekey(conn: aiosqlite.Connection) -> None:
     async with conn.execute("SELECT rowid, question FROM votes WHERE question != '' ORDER BY at, rowid") as cur:
         votes = await cur.fetchall()
     for rowid, question in votes:
-        new = question_words(question, MAX_QUESTION)
+        new = question_words(question, QUESTION_MAX)
         if new != question:
             await conn.execute("UPDATE OR REPLACE votes SET question = ? WHERE rowid = ?", (new, rowid))
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import aiosqlite
 
+from bot.core.limits import QUESTION_MAX
 from bot.store.records import DIRECT_MESSAGES, Gap, ServerCount, TopicCount, to_datetime
-
-MAX_QUESTION = 500  # characters kept of one question
 
 
 async def log(
@@ -24,7 +23,7 @@ async def log(
     """Record one question (already normalised by the caller); call inside a transaction."""
     await conn.execute(
         "INSERT INTO questions (at, text, top_score, answered, guild, tags, confidence, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (now, text[:MAX_QUESTION], top_score, int(answered), guild, ",".join(tags), confidence, note),
+        (now, text[:QUESTION_MAX], top_score, int(answered), guild, ",".join(tags), confidence, note),
     )
 
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.core.errors import InvalidInput
+from bot.core.limits import REPORT_DAYS_MAX
 from bot.store import feedback, links, questions, suggestions
 from bot.store.records import Report, to_datetime
 
 DAY = 86400.0
-MAX_DAYS = 3650
 
 
 def check_days(days: object) -> int:
     """A report window: a whole number of days, 1 to ten years."""
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
-        raise InvalidInput("days", f"must be a whole number from 1 to {MAX_DAYS}")
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= REPORT_DAYS_MAX:
+        raise InvalidInput("days", f"must be a whole number from 1 to {REPORT_DAYS_MAX}")
     return days
 
 

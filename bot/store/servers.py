@@ -7,10 +7,9 @@ from typing import Any
 import aiosqlite
 
 from bot.core.errors import InvalidInput
+from bot.core.limits import ANSWER_CHANNELS_MAX, COOLDOWN_MAX
 from bot.store.records import ServerSettings, to_datetime
 
-MAX_CHANNELS = 25  # answering channels one server may name
-COOLDOWN_MAX = 3600  # seconds
 UNSET: Any = object()  # "leave this setting as it is"
 
 _COLUMNS = "guild, answer_channels, log_questions, cooldown_seconds, updated_at, updated_by"
@@ -27,7 +26,7 @@ def _row(row: aiosqlite.Row | tuple[Any, ...]) -> ServerSettings:
 
 
 def check_channels(channels: object) -> tuple[int, ...]:
-    """Channel ids as positive snowflakes, without repeats, at most ``MAX_CHANNELS``."""
+    """Channel ids as positive snowflakes, without repeats, at most ``ANSWER_CHANNELS_MAX``."""
     if not isinstance(channels, (tuple, list)):
         raise InvalidInput("answer_channels", "must be a list of channel ids")
     seen: list[int] = []
@@ -36,8 +35,8 @@ def check_channels(channels: object) -> tuple[int, ...]:
             raise InvalidInput("answer_channels", f"{value!r} is not a channel id")
         if int(value) not in seen:
             seen.append(int(value))
-    if len(seen) > MAX_CHANNELS:
-        raise InvalidInput("answer_channels", f"at most {MAX_CHANNELS} channels can be named")
+    if len(seen) > ANSWER_CHANNELS_MAX:
+        raise InvalidInput("answer_channels", f"at most {ANSWER_CHANNELS_MAX} channels can be named")
     return tuple(seen)
 
 

@@ -15,7 +15,9 @@ from typing import Awaitable, Callable, Collection, Iterable, TypeVar
 import aiosqlite
 
 from bot.core.errors import InvalidInput, StoreError
+from bot.core.limits import LOG_RETENTION_DAYS, QUESTION_MAX, REPORT_DAYS_DEFAULT, SUGGESTIONS_PER_HOUR
 from bot.core.model import Resource
+from bot.core.suggestion_schema import clean_actor, clean_optional, text_field, validate_reason
 from bot.links.outcome import CheckResult
 from bot.links.verdict import STRIKES
 from bot.store import db, feedback, health, links, migrations, privacy, questions, report, servers, suggestions
@@ -51,7 +53,7 @@ class Store:
         conn: aiosqlite.Connection,
         path: Path | str,
         *,
-        suggestions_per_hour: int = 5,
+        suggestions_per_hour: int = SUGGESTIONS_PER_HOUR,
         retention_days: int | None = None,
         clock: Callable[[], float] = time.time,
     ):
@@ -70,8 +72,8 @@ class Store:
         cls,
         path: Path | str,
         *,
-        retention_days: int | None = 90,
-        suggestions_per_hour: int = 5,
+        retention_days: int | None = LOG_RETENTION_DAYS,
+        suggestions_per_hour: int = SUGGESTIONS_PER_HOUR,
         read_only: bool = False,
         busy_timeout: float = 5.0,
         clock: Callable[[], float] = time.time,
@@ -160,9 +162,9 @@ class Store:
 
         Raises ``RateLimited`` when ``user`` made ``suggestions_per_hour`` submissions in the last hour.
         """
-        user = suggestions.clean_actor(user)
-        name = suggestions.clean_optional(user_name, "user_name")
-        guild_id = suggestions.clean_optional(guild, "guild")
+        user = clean_actor(user)
+        name = clean_optional(user_name, "user_name")
+        guild_id = clean_optional(guild, "guild")
         now = self._clock()
         return await self._write(
             lambda c: suggestions.submit(
@@ -200,7 +202,7 @@ class Store:
         taken_ids: Collection[str] = (),
     ) -> Suggestion:
         """Approve a pending suggestion; its resource id avoids ``taken_ids`` and earlier approvals."""
-        moderator = suggestions.clean_actor(moderator, "moderator")
+        moderator = clean_actor(moderator, "moderator")
         now = self._clock()
         return await self._write(
             lambda c: suggestions.approve(
@@ -210,12 +212,8 @@ class Store:
 
     async def reject(self, suggestion_id: int, *, moderator: str, reason: str) -> Suggestion:
         """Reject a pending suggestion; the reason is kept to tell the submitter."""
-        moderator = suggestions.clean_actor(moderator, "moderator")
-        reason = suggestions.clean_line(reason, "reason")
-        if not reason:
-            raise InvalidInput("reason", "say why (the submitter is told)")
-        if len(reason) > suggestions.REASON_MAX:
-            raise InvalidInput("reason", f"must be at most {suggestions.REASON_MAX} characters")
+        moderator = clean_actor(moderator, "moderator")
+        reason = validate_reason(reason)
         now = self._clock()
         return await self._write(
             lambda c: suggestions.reject(c, suggestion_id, moderator=moderator, reason=reason, now=now)
@@ -240,9 +238,9 @@ class Store:
         """Record a +1/-1 vote; a second vote by the same user on the same question (compared without
         case, accents or punctuation) and resource replaces the first. An empty question is refused."""
         value = feedback.check_value(value)
-        user = suggestions.clean_actor(user)
-        question = feedback.question_key(question, questions.MAX_QUESTION)
-        resource_id = suggestions.clean_actor(resource_id, "resource")
+        user = clean_actor(user)
+        question = feedback.question_key(question, QUESTION_MAX)
+        resource_id = clean_actor(resource_id, "resource")
         now = self._clock()
         await self._write(
             lambda c: feedback.vote(c, user=user, question=question, resource_id=resource_id, value=value, now=now)
@@ -260,7 +258,7 @@ class Store:
 
     async def server_settings(self, server: str) -> ServerSettings:
         """One server's ``/settings`` (the defaults when it never set any)."""
-        server = suggestions.clean_actor(server, "server")
+        server = clean_actor(server, "server")
         return await self._read(lambda c: servers.get(c, server))
 
     async def every_server_settings(self) -> dict[str, ServerSettings]:
@@ -274,8 +272,8 @@ class Store:
         """Change some of a server's settings (the others are kept); raises ``InvalidInput`` on a bad value.
 
         Who may do this is the caller's business (Discord: the server's admins, checked when it runs)."""
-        server = suggestions.clean_actor(server, "server")
-        by = suggestions.clean_actor(by)
+        server = clean_actor(server, "server")
+        by = clean_actor(by)
         changes: dict[str, object] = {}
         if answer_channels is not servers.UNSET:
             changes["answer_channels"] = servers.check_channels(answer_channels)
@@ -303,9 +301,9 @@ class Store:
     ) -> None:
         """Record one (normalised) question and how well it was answered (``confidence`` in 0-1);
         ``note`` says what was left out of the answer (dead links)."""
-        text = suggestions.clean_line(text, "question")
-        guild_id = suggestions.clean_optional(guild, "guild")
-        tag_list = tuple(t for t in (suggestions.clean_line(t, "tags") for t in tags) if t and "," not in t)
+        text = text_field(text, "question")
+        guild_id = clean_optional(guild, "guild")
+        tag_list = tuple(t for t in (text_field(t, "tags") for t in tags) if t and "," not in t)
         now = self._clock()
         await self._write(
             lambda c: questions.log(
@@ -317,7 +315,7 @@ class Store:
 
     async def forget(self, *, user: str) -> ForgetReport:
         """Delete everything kept about ``user`` (see :mod:`bot.store.privacy`)."""
-        user = suggestions.clean_actor(user)
+        user = clean_actor(user)
         return await self._write(lambda c: privacy.forget(c, user=user))
 
     async def prune_questions(self, retention_days: int) -> int:
@@ -335,7 +333,7 @@ class Store:
         return removed
 
     async def report(
-        self, *, days: int = 30, low_confidence: float = LOW_CONFIDENCE, limit: int = 10, server: str | None = None
+        self, *, days: int = REPORT_DAYS_DEFAULT, low_confidence: float = LOW_CONFIDENCE, limit: int = 10, server: str | None = None
     ) -> Report:
         """The curator report over the last ``days`` days (every server, or ``server`` alone)."""
         now = self._clock()

@@ -1,19 +1,18 @@
-"""Suggestions: validating what users send, deduping, rate limits, moderation and the audit log."""
+"""Suggestions in SQL: deduping, rate limits, moderation and the audit log (what users send is checked
+by :mod:`bot.core.suggestion_schema` before it gets here)."""
 
 from __future__ import annotations
 
 import json
 import math
-import re
-import unicodedata
-from typing import Any, Callable, Collection, Iterable, Protocol, Sequence
+from typing import Any, Collection, Sequence
 
 import aiosqlite
 
 from bot.core.errors import InvalidInput, NotFound, RateLimited
-from bot.core.model import KINDS, LEVELS, Resource, Tag
-from bot.core.sanitize import strip_controls
-from bot.core.urls import normalise_url, validate_url
+from bot.core.model import KINDS, LEVELS, Resource
+from bot.core.sanitize import clean_text
+from bot.core.suggestion_schema import slugify
 from bot.store.records import (
     ALREADY_SUGGESTED,
     APPROVED,
@@ -29,128 +28,8 @@ from bot.store.records import (
     to_datetime,
 )
 
-TITLE_MIN, TITLE_MAX = 3, 200
-NOTE_MAX = 1000
-REASON_MAX = 500
-NAME_MAX = 100
-MAX_TAGS = 5
 RATE_WINDOW = 3600.0
-SLUG_MAX = 64
 DEFAULT_KIND, DEFAULT_LEVEL = "article", "beginner"
-
-
-class TagLookupLike(Protocol):
-    """What ``SearchEngine.resolve_tag`` returns (``bot.core.results.TagLookup``; ``tag`` is ``None``
-    when nothing matched). Read-only, as the frozen ``TagLookup`` is."""
-
-    @property
-    def tag(self) -> Tag | None: ...
-
-    @property
-    def suggestions(self) -> tuple[Tag, ...]: ...
-
-
-def clean_line(text: object, field: str) -> str:
-    """One line of text: controls stripped, runs of whitespace collapsed, ends trimmed."""
-    if not isinstance(text, str):
-        raise InvalidInput(field, "must be text")
-    return " ".join(strip_controls(text).split())
-
-
-def clean_note(text: object) -> str:
-    """The note: controls stripped but line breaks kept; each line trimmed, blank runs collapsed."""
-    if text is None:
-        return ""
-    if not isinstance(text, str):
-        raise InvalidInput("note", "must be text")
-    lines = [" ".join(line.split()) for line in strip_controls(text, keep_newlines=True).split("\n")]
-    joined = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", joined).strip()
-
-
-def split_tags(tags: str | Iterable[str]) -> list[str]:
-    """Tags given as ``"a, b"`` or as a list, cleaned, empty items dropped."""
-    if isinstance(tags, str):
-        tags = tags.split(",")
-    names = []
-    for raw in tags:
-        name = clean_line(raw, "tags")
-        if name:
-            names.append(name)
-    return names
-
-
-def resolve_tags(names: list[str], lookup: Callable[[str], TagLookupLike]) -> tuple[str, ...]:
-    """Tag slugs for ``names`` (aliases and typos resolve through ``lookup``), deduplicated, in order."""
-    if not names:
-        raise InvalidInput("tags", "give at least one tag")
-    slugs: list[str] = []
-    unknown: list[str] = []  # every unknown name is reported, each with its closest tags
-    for name in names:
-        found = lookup(name)
-        if found.tag is None:
-            hints = [t.slug for t in found.suggestions[:3]]
-            hint = f" (did you mean {', '.join(hints)}?)" if hints else " (no tag is close)"
-            shown = name if len(name) <= 40 else name[:37] + "..."
-            unknown.append(f"{shown!r}{hint}")
-            continue
-        slug = found.tag.slug
-        if slug not in slugs:
-            slugs.append(slug)
-    if unknown:
-        what = "unknown tag" if len(unknown) == 1 else "unknown tags"
-        raise InvalidInput("tags", f"{what} {', '.join(unknown)}; see `vizbot tags` for the list")
-    if len(slugs) > MAX_TAGS:
-        raise InvalidInput("tags", f"give at most {MAX_TAGS} tags")
-    return tuple(slugs)
-
-
-def validate_suggestion(
-    url: object, title: object, tags: str | Iterable[str], note: object, lookup: Callable[[str], TagLookupLike]
-) -> SuggestionDraft:
-    """Check and clean every field of a suggestion; raises ``InvalidInput`` naming the first bad field."""
-    if not isinstance(url, str):
-        raise InvalidInput("url", "must be text")
-    checked = validate_url(strip_controls(url).strip())
-    clean_title = clean_line(title, "title")
-    if len(clean_title) < TITLE_MIN:
-        raise InvalidInput("title", f"must be at least {TITLE_MIN} characters")
-    if len(clean_title) > TITLE_MAX:
-        raise InvalidInput("title", f"must be at most {TITLE_MAX} characters")
-    clean = clean_note(note)
-    if len(clean) > NOTE_MAX:
-        raise InvalidInput("note", f"must be at most {NOTE_MAX} characters")
-    slugs = resolve_tags(split_tags(tags), lookup)
-    return SuggestionDraft(url=checked, url_key=normalise_url(checked), title=clean_title, tags=slugs, note=clean)
-
-
-def clean_actor(value: object, field: str = "user") -> str:
-    """A user or moderator id: cleaned, non-empty, bounded."""
-    text = clean_line(value, field)
-    if not text:
-        raise InvalidInput(field, "is empty")
-    return text[:NAME_MAX]
-
-
-def clean_optional(value: object, field: str) -> str | None:
-    """An optional name (user name, guild): cleaned and bounded; empty becomes ``None``."""
-    if value is None:
-        return None
-    text = clean_line(str(value), field)
-    return text[:NAME_MAX] or None
-
-
-def slugify(title: str) -> str:
-    """A catalog id from a title: ASCII lower-case words joined by hyphens, at most 64 characters."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
-    words = re.findall(r"[a-z0-9]+", ascii_text)
-    slug = ""
-    for word in words:
-        candidate = f"{slug}-{word}" if slug else word
-        if len(candidate) > SLUG_MAX - 4:  # room for a "-NNN" suffix
-            break
-        slug = candidate
-    return slug or "suggestion"
 
 
 # ----------------------------------------------------------------------------- rows -> records
@@ -193,7 +72,7 @@ def to_resource(suggestion: Suggestion) -> Resource:
         id=suggestion.resource_id,
         title=suggestion.title,
         url=suggestion.url,
-        description=" ".join(suggestion.note.split()) or suggestion.title,
+        description=clean_text(suggestion.note) or suggestion.title,
         tags=suggestion.tags,
         kind=suggestion.kind or DEFAULT_KIND,
         level=suggestion.level or DEFAULT_LEVEL,

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.cli.main import main
+from bot.core.limits import QUESTION_MAX
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FIXTURE = str(DATA / "catalogs" / "search_fixture")
@@ -26,11 +27,12 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_ask_prints_title_url_tags_and_why(capsys: pytest.CaptureFixture[str]) -> None:
-    """A plain ask lists numbered results with URL, tags and why."""
+    """A plain ask prints the answer card as the console does: numbered results with URL, tags and why."""
     code, out, err = run(capsys, "ask", "how do gravity assists work?", "--catalog", FIXTURE)
     assert code == 0
-    assert out.startswith("1. How gravity assists work\n   https://example.org/gravity-assist\n")
-    assert "tags: orbital-mechanics" in out and "why:" in out
+    assert out.startswith("> how do gravity assists work?\nVisualizations for your question\n\n"
+                          "1. How gravity assists work\n   https://example.org/gravity-assist\n")
+    assert "   orbital-mechanics · video · beginner\n" in out and "why:" in out
     assert "Traceback" not in out + err
 
 
@@ -51,7 +53,7 @@ def test_ask_refuses_off_topic(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "ask", "what's the weather in Paris", "--json", "--catalog", FIXTURE)
     assert code == 0 and json.loads(out)["results"] == []
     code, out, _ = run(capsys, "ask", "what's the weather in Paris", "--catalog", FIXTURE)
-    assert code == 0 and "Nothing in the catalog fits" in out
+    assert code == 0 and "No matching visualization" in out and "1. " not in out
 
 
 @pytest.mark.parametrize(
@@ -238,13 +240,14 @@ def test_generic_question_with_a_tag_lists_the_tag(capsys: pytest.CaptureFixture
     assert all(expected in r["tags"] for r in results)
     assert "showing the resources with tag " + expected in err
     code, out, _ = run(capsys, "ask", "how does it work", *argv, "--catalog", FIXTURE)
-    assert out.startswith("1. ") and "Ask about a topic" not in out
+    assert "\n1. " in out and "Ask about a topic" not in out
 
 
 def test_generic_question_without_a_filter_still_asks_for_a_topic(capsys: pytest.CaptureFixture[str]) -> None:
     """Without a filter, a question with no topic gets the "ask about a topic" hint and no results."""
     code, out, _ = run(capsys, "ask", "how does it work", "--catalog", FIXTURE)
-    assert code == 0 and out.startswith("Ask about a topic")
+    assert code == 0 and out.startswith("> how does it work\nNo matching visualization\nAsk about a topic")
+    assert "\n1. " not in out
 
 
 def test_ask_on_a_broken_catalog_points_at_catalog_check(capsys: pytest.CaptureFixture[str]) -> None:
@@ -253,3 +256,12 @@ def test_ask_on_a_broken_catalog_points_at_catalog_check(capsys: pytest.CaptureF
     code, out, err = run(capsys, "ask", "kernels", "--catalog", str(broken), "--no-log")
     assert (code, out) == (1, "")
     assert err.count("\n") == 1 and f"run `vizbot catalog check {broken}` to see every problem" in err
+
+
+def test_a_very_long_question_gets_a_polite_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    """A 10,000-character question is answered, shown shortened to QUESTION_MAX characters, with no traceback."""
+    question = ("how do gravity assists work " * 400)[:10_000]
+    code, out, err = run(capsys, "ask", question, "--catalog", FIXTURE)
+    shown = out.splitlines()[0].removeprefix("> ")
+    assert code == 0 and len(shown) == QUESTION_MAX and shown.endswith("…")
+    assert "\n1. How gravity assists work\n" in out and "Traceback" not in out + err

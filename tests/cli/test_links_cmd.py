@@ -168,12 +168,12 @@ def test_interrupted_check_keeps_results_and_resumes(tmp_path: Path, site: Site)
 def test_report_has_links_needing_attention(env: Path, site: Site, capsys: pytest.CaptureFixture[str]) -> None:
     """vizbot report gains the section (text and --json) once links were checked."""
     code, out, _ = run(capsys, "report")
-    assert code == 0 and "Links needing attention" in out and out.rstrip().endswith("(none)")
+    assert code == 0 and "  Links needing attention: -\n" in out
     run(capsys, "links", "check", "--delay", "0")
     out = run(capsys, "report")[1]
-    section = out.split("Links needing attention")[1].splitlines()[1:]
-    assert [line.split()[:2] for line in section] == [["moved", "moved"], ["suspicious", "retired"]]
-    assert f"moved to {site.url('/new')}" in section[0]
+    section = out.split("  Links needing attention: ")[1].splitlines()[0].split("; ")
+    assert [entry.split(" (")[0] for entry in section] == ["moved", "retired"]
+    assert section[0] == f"moved (moved to {site.url('/new')})" and section[1].startswith("retired (suspicious: ")
     data = json.loads(run(capsys, "report", "--json")[1])
     assert [(link["resource_id"], link["verdict"]) for link in data["links"]] == [("moved", "moved"), ("retired", "suspicious")]
 

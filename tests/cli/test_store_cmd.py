@@ -14,7 +14,10 @@ import yaml
 from cli_helpers import run
 
 from bot.cli.main import main
+from bot.console import render_card
+from bot.core import answers
 from bot.core.catalog import check_catalog, default_catalog_dir
+from bot.core.records import ForgetReport
 
 URL = "https://example.org/pooling"
 
@@ -43,14 +46,15 @@ def test_seconded_and_already_there(env: Path, capsys: pytest.CaptureFixture[str
     suggest(capsys)
     assert suggest(capsys, URL + "/", "--user", "bob")["status"] == "seconded"
     code, out, _ = run(capsys, "suggest", "https://setosa.io/ev/image-kernels/", "--title", "Kernels", "--tags", "kernels")
-    assert code == 0 and out.startswith("already there: Image Kernels Explained Visually")
+    assert code == 0 and out.startswith("! Already in the catalog\nalready there: Image Kernels Explained Visually")
 
 
 def test_reject_with_reason(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Rejecting records the reason and prints it."""
+    """Rejecting records the reason and prints the decision card, with the reason."""
     suggest(capsys)
     code, out, _ = run(capsys, "suggestions", "reject", "1", "--reason", "paywalled")
-    assert (code, out) == (0, "rejected #1: paywalled\n")
+    assert code == 0 and out.startswith("! Suggestion #1 rejected\nMax pooling explained: Rejected.\n")
+    assert "  Reason: paywalled\n" in out
     code, out, _ = run(capsys, "suggestions", "list", "--status", "rejected", "--json")
     assert json.loads(out)[0]["reason"] == "paywalled"
 
@@ -93,7 +97,7 @@ def test_vote_and_report(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(out)
     assert data["disliked"] == [{"resource_id": "image-kernels", "up": 0, "down": 1}]
     code, out, _ = run(capsys, "report")
-    assert code == 0 and "Most thumbs-down:" in out and "image-kernels" in out
+    assert code == 0 and "  Most disliked: image-kernels (👎 1, 👍 0)\n" in out
 
 
 def test_forget_removes_a_users_votes_and_pending_suggestions(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -106,8 +110,8 @@ def test_forget_removes_a_users_votes_and_pending_suggestions(env: Path, capsys:
                                "attributions": 0, "audit_entries": 1}
     code, out, _ = run(capsys, "suggestions", "list", "--json")
     assert code == 0 and json.loads(out) == []
-    code, out, _ = run(capsys, "forget", "--user", "ann")
-    assert code == 0 and out.startswith("forgot ann: 0 votes")
+    code, out, err = run(capsys, "forget", "--user", "ann")
+    assert code == 0 and out.startswith("✓ Forgotten\n") and "  Votes deleted: 0\n" in out and "forgot ann" in err
 
 
 def test_db_option_beats_environment(env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -144,6 +148,7 @@ def _newer(path: Path) -> None:
     [
         (["suggest", "ftp://x.org", "--title", "Title", "--tags", "cnn"], None, "url: must start with http"),
         (["suggest", URL, "--title", "ab", "--tags", "cnn"], None, "title: must be at least 3"),
+        (["suggestions", "reject", "1", "--reason", "no"], None, "reason: must be at least 3"),
         (["suggest", URL, "--title", "Title", "--tags", "astrology"], None, "tags: unknown tag 'astrology'"),
         (["suggest", URL, "--title", "Title", "--tags", "cnn", "--note", "n" * 1001], None, "note: must be at most 1000"),
         (["suggestions", "approve", "9"], None, "no suggestion #9"),
@@ -153,7 +158,7 @@ def _newer(path: Path) -> None:
         (["report", "--db", "{tmp}/other.db"], "foreign", "is not a vizbot database"),
         (["report", "--db", "{tmp}/new.db"], "newer", "written by a newer vizbot"),
     ],
-    ids=["url", "title", "tag", "note", "no-such-suggestion", "no-such-resource", "missing-dir", "text-file",
+    ids=["url", "title", "short-reason", "tag", "note", "no-such-suggestion", "no-such-resource", "missing-dir", "text-file",
          "foreign-db", "newer-db"],
 )
 def test_errors_are_one_clear_line(
@@ -295,7 +300,7 @@ def test_report_by_server(env: Path, capsys: pytest.CaptureFixture[str]) -> None
     data = json.loads(out)
     assert code == 0 and data["server"] == "123" and data["questions"] == 0 and data["servers"] == [] and data["pending"] == []
     code, out, _ = run(capsys, "report", "--server", "123")
-    assert code == 0 and "server 123 alone" in out and "Pending suggestions" not in out
+    assert code == 0 and out.startswith("This server's report\n") and "Pending suggestions" not in out
 
 
 def test_every_unknown_tag_is_reported_with_its_closest_tags(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -340,8 +345,25 @@ def test_report_json_is_complete_and_text_says_what_is_cut(
     data = json.loads(out)
     assert code == 0 and data["pending_count"] == 13 and len(data["pending"]) == 13
     code, out, _ = run(capsys, "report")
-    assert out.count("  #") == 10 and "(10 of 13 shown; vizbot suggestions list for the others)" in out
+    assert out.count(" #") == 10 and "  Pending suggestions: 13: #1 " in out and "(10 of 13 shown)" in out
     code, out, _ = run(capsys, "report", "--limit", "20")
-    assert out.count("  #") == 13 and "of 13 shown" not in out
+    assert out.count(" #") == 13 and "of 13 shown" not in out
     code, out, _ = run(capsys, "report", "--json", "--limit", "2")
     assert len(json.loads(out)["pending"]) == 2
+
+
+
+def test_text_output_is_the_console_rendering_of_the_card(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """suggest, approve, vote and forget print the cards the console and Discord show, rendered as the console does."""
+    code, out, _ = run(capsys, "suggest", URL, "--title", "Max pooling explained", "--tags", "conv net", "--user", "ann")
+    assert code == 0 and out.startswith("✓ Suggestion recorded\nthanks! suggestion #1 is waiting for review\n")
+    assert "  Title: Max pooling explained\n" in out and "  Status: pending (#1)\n" in out
+    code, out, _ = run(capsys, "suggestions", "approve", "1", "--kind", "video", "--level", "advanced")
+    assert code == 0 and out.startswith("✓ Suggestion #1 approved\n")
+    assert "Approved and live in the catalog as max-pooling-explained (video, advanced)." in out
+    code, out, _ = run(capsys, "vote", "image-kernels", "up", "--question", "blur", "--user", "ann")
+    title = "Image Kernels Explained Visually"  # the resource's title (vote_card names a resource it cannot find by id)
+    assert (code, out) == (0, render_card(answers.vote_card(None, title, up=True)) + "\n")
+    code, out, _ = run(capsys, "forget", "--user", "ann")
+    expected = ForgetReport(user="ann", votes=1, pending_suggestions=0, seconds=0, attributions=1, audit_entries=1)
+    assert (code, out) == (0, render_card(answers.forget_card(expected)) + "\n")

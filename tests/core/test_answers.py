@@ -69,26 +69,6 @@ def test_answers_module_does_not_import_discord() -> None:
     assert not [n for n in names if n.split(".")[0] == "discord"]
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("  how\n do\tconvolutions   work ", "how do convolutions work"),
-        ("zero\u200bwidth\x00 and \x1b[31mansi", "zerowidth and [31mansi"),
-        ("", ""),
-    ],
-)
-def test_clean_text_makes_one_tidy_line(text: str, expected: str) -> None:
-    """Control characters go, whitespace collapses."""
-    assert answers.clean_text(text) == expected
-
-
-def test_clean_question_is_capped() -> None:
-    """Questions are kept to QUESTION_MAX characters, ending with an ellipsis."""
-    cleaned = answers.clean_question("why " * 500)
-    assert len(cleaned) == answers.QUESTION_MAX
-    assert cleaned.endswith("…")
-
-
 def test_answer_card_shows_a_page_and_says_more_exist() -> None:
     """Four results asked for a page of three: three shown, has_more set."""
     card = answers.answer_card(response(4), page_size=3)
@@ -211,15 +191,6 @@ def test_tag_list_choices_complete_the_last_item(engine: SearchEngine) -> None:
     values = [value for _, value in answers.tag_list_choices(engine, "kernels, cn")]
     assert "kernels, cnn" in values
     assert all(not v.startswith("kernels, kernels") for v in values)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("cnn, kernels", ["cnn", "kernels"]), (" cnn ,, cnn,", ["cnn"]), ("gradient descent", ["gradient descent"])],
-)
-def test_parse_tags(text: str, expected: list[str]) -> None:
-    """Comma-separated tags, trimmed, without repeats."""
-    assert answers.parse_tags(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -396,3 +367,17 @@ def test_review_shows_names_only_from_the_reviewing_server(made_in: str | None, 
     card = answers.review_card(suggestion, viewer_server=viewer)
     by = next(line.value for line in card.lines if line.label == "Suggested by")
     assert by.startswith(shown) and (shown == "Ann" or "Ann" not in str(card))
+
+
+def test_report_card_says_when_a_line_is_cut() -> None:
+    """More entries than the limit: the first ones, saying so (how many of how many, when every row is there); pending suggestions are listed."""
+    now = datetime(2026, 1, 2, tzinfo=timezone.utc)
+    topics = tuple(TopicCount(f"t{i}", 10 - i) for i in range(5))
+    gaps = (Gap("weather", 2, False, None, now), Gap("cats", 1, True, 0.41, now))
+    report = Report(30, now, 10, 2, topics, gaps, (), 3, pending=(suggestion(), suggestion()))
+    values = {line.label: line.value for line in answers.report_card(report, limit=2, every_row=True).lines}
+    assert values["Most asked topics"] == "t0 (10), t1 (9) (2 of 5 shown)"
+    first = {line.label: line.value for line in answers.report_card(report, limit=2).lines}  # the store's first rows
+    assert first["Most asked topics"] == "t0 (10), t1 (9) (first 2 shown)"
+    assert values["Gaps to fill"] == "weather (2x, nothing found); cats (1x, best score 0.41)"
+    assert values["Pending suggestions"].startswith("3: #") and values["Pending suggestions"].endswith("(2 of 3 shown)")

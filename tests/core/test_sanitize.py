@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.catalog import load_catalog
-from bot.core.sanitize import strip_controls
+from bot.core.limits import QUESTION_MAX
+from bot.core.sanitize import clean_block, clean_question, clean_text, strip_controls
 from bot.core.search import SearchEngine
 from bot.core.text import normalise, tokenize
 
@@ -62,3 +63,46 @@ def test_search_sees_through_hidden_characters(valid_catalog_dir: Path) -> None:
     assert clean.results
     hidden = engine.search("im\u200bage ker\u00adnels bl\u2060ur")
     assert [r.resource.id for r in hidden.results] == [r.resource.id for r in clean.results]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("  how\n do\tconvolutions   work ", "how do convolutions work"),
+        ("zero\u200bwidth\x00 and \x1b[31mansi", "zerowidth and [31mansi"),
+        ("Cafe\u0301", "Caf\u00e9"),
+        ("", ""),
+        (None, ""),
+    ],
+    ids=["whitespace", "controls", "nfc", "empty", "none"],
+)
+def test_clean_text_makes_one_tidy_line(text: str | None, expected: str) -> None:
+    """Control characters go, whitespace collapses, composed characters are composed."""
+    assert clean_text(text) == expected
+
+
+@pytest.mark.parametrize(("limit", "expected"), [(5, "abcd\u2026"), (9, "abcdefghi"), (1, "\u2026")])
+def test_clean_text_shortens_with_an_ellipsis(limit: int, expected: str) -> None:
+    """Longer than the limit: cut to exactly the limit, the last character an ellipsis."""
+    assert clean_text("abcdefghi", limit) == expected
+
+
+def test_clean_question_is_capped() -> None:
+    """Questions are kept to QUESTION_MAX characters, ending with an ellipsis (10,000 characters are fine)."""
+    cleaned = clean_question("why " * 2500)
+    assert len(cleaned) == QUESTION_MAX
+    assert cleaned.endswith("\u2026")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("  first   line \r\n\n\n\n second\u202e line  ", "first line\n\nsecond line"),
+        ("one\ntwo", "one\ntwo"),
+        ("\n\n", ""),
+    ],
+    ids=["blank-runs", "kept-breaks", "only-breaks"],
+)
+def test_clean_block_keeps_line_breaks(text: str, expected: str) -> None:
+    """A note keeps its lines (each tidied), with at most one blank line between them."""
+    assert clean_block(text) == expected

@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.errors import InvalidInput
-from bot.core.urls import MAX_URL_LENGTH, normalise_url, validate_url
+from bot.core.limits import URL_MAX
+from bot.core.urls import normalise_url, validate_url
 
 
 @pytest.mark.parametrize(
@@ -79,7 +80,7 @@ def test_validate_strips_whitespace():
         ("http://LOCALHOST./", "must point to a public site"),
         ("http://api.localhost/", "must point to a public site"),
         ("http://printer.local/", "must point to a public site"),
-        ("https://example.org/" + "a" * MAX_URL_LENGTH, f"is longer than {MAX_URL_LENGTH} characters"),
+        ("https://example.org/" + "a" * URL_MAX, f"is longer than {URL_MAX} characters"),
     ],
 )
 def test_invalid_urls_name_the_reason(url, reason):

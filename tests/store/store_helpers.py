@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.model import Tag
-from bot.store import SuggestionDraft, validate_suggestion
+from bot.core.suggestion_schema import validate_suggestion
+from bot.store import SuggestionDraft
 
 TAGS = {
     "cnn": Tag("cnn", "Convolutional neural networks", "Filters over images.", ("convnet", "conv net")),

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from store_helpers import Clock, lookup
 
 from bot.core.errors import InvalidInput, NotFound, VizbotError
-from bot.store import Store, validate_suggestion
+from bot.core.suggestion_schema import validate_suggestion
+from bot.store import Store
 
 # Any text, including lone surrogates and control characters (what argv or a client may send).
 ANY_TEXT = st.text(st.characters(codec=None, categories=None), max_size=300) | st.text(max_size=2500)

@@ -10,7 +10,8 @@ import pytest
 from store_helpers import lookup
 
 from bot.core.errors import StoreError
-from bot.store import Store, migrations, validate_suggestion
+from bot.core.suggestion_schema import validate_suggestion
+from bot.store import Store, migrations
 from bot.store.db import APPLICATION_ID, connect
 from bot.store.migrations import LATEST, MIGRATIONS, Migration
 

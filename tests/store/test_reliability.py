@@ -64,7 +64,8 @@ async def test_200_concurrent_suggestions_from_50_users(db_path: Path) -> None:
 WRITER = textwrap.dedent(
     """
     import asyncio, sys
-    from bot.store import Store, validate_suggestion
+    from bot.core.suggestion_schema import validate_suggestion
+    from bot.store import Store
     from bot.core.model import Tag
 
     class Found:

@@ -10,7 +10,7 @@ from fakediscord import FakeDiscord
 from fakediscord.fixtures import stop_task
 from fakediscord.reading import custom_ids, everything_said
 
-from bot.store.suggestions import REASON_MAX
+from bot.core.limits import REASON_MAX
 
 GLOBAL_PUT = "/applications/{app_id}/commands"
 
