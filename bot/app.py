@@ -204,7 +204,11 @@ class Vizbot:
         return engine.search(question, **options).results  # type: ignore[arg-type]
 
     async def _log_question(
-        self, store: Store, text: str, response: SearchResponse, guild: str | None,
+        self,
+        store: Store,
+        text: str,
+        response: SearchResponse,
+        guild: str | None,
         unfiltered: Callable[[], tuple[SearchResult, ...] | None] | None = None,
     ) -> None:
         top = response.results[0] if response.results else None
@@ -430,8 +434,9 @@ async def open_vizbot(
             approved = await store.approved_resources()
             prior = await store.feedback_prior()
             dead = await store.dead_links()
-            service = Vizbot(settings, curated, store, approved=approved, prior=prior, embedder=embedder,
-                             dead_links=dead)
+            service = Vizbot(
+                settings, curated, store, approved=approved, prior=prior, embedder=embedder, dead_links=dead
+            )
         yield service
     finally:
         if service is not None:

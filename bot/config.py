@@ -140,12 +140,16 @@ class Settings:
             guild_id = int(guild) if guild else None
         except ValueError:
             raise ConfigError(f"VIZBOT_GUILD_ID must be a numeric id, got {guild!r}") from None
-        shard_count = _int(merged, "VIZBOT_SHARD_COUNT", 0, minimum=1) if merged.get("VIZBOT_SHARD_COUNT", "").strip() else None
+        shard_count = (
+            _int(merged, "VIZBOT_SHARD_COUNT", 0, minimum=1) if merged.get("VIZBOT_SHARD_COUNT", "").strip() else None
+        )
         shard_ids = _ids(merged, "VIZBOT_SHARD_IDS")
         if shard_ids and shard_count is None:
             raise ConfigError("VIZBOT_SHARD_IDS needs VIZBOT_SHARD_COUNT (how many shards there are in all)")
         if any(not 0 <= shard < (shard_count or 0) for shard in shard_ids):
-            raise ConfigError(f"VIZBOT_SHARD_IDS must be shard numbers from 0 to {(shard_count or 1) - 1}, got {shard_ids}")
+            raise ConfigError(
+                f"VIZBOT_SHARD_IDS must be shard numbers from 0 to {(shard_count or 1) - 1}, got {shard_ids}"
+            )
         if len(set(shard_ids)) != len(shard_ids):
             raise ConfigError(f"VIZBOT_SHARD_IDS names a shard twice: {shard_ids}")
         default = _defaults(cls)
@@ -156,7 +160,9 @@ class Settings:
             db_path=Path(db).expanduser() if db else _data_home(merged) / "vizbot.db",
             log_questions=_bool(merged, "VIZBOT_LOG_QUESTIONS", default["log_questions"]),
             log_retention_days=_int(merged, "VIZBOT_LOG_RETENTION_DAYS", default["log_retention_days"], minimum=1),
-            suggestions_per_hour=_int(merged, "VIZBOT_SUGGESTIONS_PER_HOUR", default["suggestions_per_hour"], minimum=1),
+            suggestions_per_hour=_int(
+                merged, "VIZBOT_SUGGESTIONS_PER_HOUR", default["suggestions_per_hour"], minimum=1
+            ),
             question_cooldown_seconds=_int(merged, "VIZBOT_QUESTION_COOLDOWN", default["question_cooldown_seconds"]),
             discord_token=merged.get("DISCORD_TOKEN", "").strip() or None,
             guild_id=guild_id,

@@ -194,8 +194,9 @@ class Console:
     async def run(self) -> int:
         """Answer lines until ``/quit`` or end of input; returns the exit status (0)."""
         if self.prompt:
-            self.say("vizbot chat: ask a question, or /help. /quit or Ctrl-D to leave.\n"
-                     f"Catalog: {self.service.catalog_dir}")
+            self.say(
+                f"vizbot chat: ask a question, or /help. /quit or Ctrl-D to leave.\nCatalog: {self.service.catalog_dir}"
+            )
         while (line := self.read(idle=True)) is not None:
             if not await self.handle(line):
                 break
@@ -246,12 +247,16 @@ class Console:
             raise InvalidInput("/more", "ask a question first")
         if not self.last.has_more:
             shown = len(self.shown)
-            self.say(f"No more results for “{self.last.question}”: all {shown} {'is' if shown == 1 else 'are'} shown "
-                     "above. Ask another question, or /tag NAME to browse a topic." if shown else
-                     f"No results for “{self.last.question}”. Ask another question, or /tags for every topic.")
+            self.say(
+                f"No more results for “{self.last.question}”: all {shown} {'is' if shown == 1 else 'are'} shown "
+                "above. Ask another question, or /tag NAME to browse a topic."
+                if shown
+                else f"No results for “{self.last.question}”. Ask another question, or /tags for every topic."
+            )
             return
-        card = answers.page_card(self.service.engine, self.last.question,
-                                 offset=self.last.offset + len(self.last.items))
+        card = answers.page_card(
+            self.service.engine, self.last.question, offset=self.last.offset + len(self.last.items)
+        )
         self.show(card)
         if card.items:  # a page that came back empty (the catalog changed) keeps the last one
             self.last = card
@@ -269,8 +274,9 @@ class Console:
             numbers = sorted(self.shown)
             raise InvalidInput("/vote", f"result {parts[0]} is not shown; pick one from {numbers[0]} to {numbers[-1]}")
         up = parts[1].lower() in ("up", "+1")
-        await self.service.vote(user=self.user, question=self.last.question or "", resource_id=item.resource_id,
-                                value=1 if up else -1)
+        await self.service.vote(
+            user=self.user, question=self.last.question or "", resource_id=item.resource_id, value=1 if up else -1
+        )
         self.show(answers.vote_card(self.service.catalog.get(item.resource_id), item.resource_id, up=up))
 
     async def tags(self, rest: str) -> None:
@@ -281,14 +287,16 @@ class Console:
     async def tag(self, rest: str) -> None:
         """``/tag NAME [--kind K] [--level L] [--page N]``."""
         args = _tag_parser().parse_args(self._split(rest))
-        self.show(answers.tag_page_card(self.service.engine, " ".join(args.name), kind=args.kind,
-                                        level=args.level, page=args.page))
+        self.show(
+            answers.tag_page_card(
+                self.service.engine, " ".join(args.name), kind=args.kind, level=args.level, page=args.page
+            )
+        )
 
     async def suggest(self, rest: str) -> None:
         """``/suggest URL --title T --tags a,b [--note N]``."""
         args = _suggest_parser().parse_args(self._split(rest))
-        outcome = await self.service.suggest(args.url, args.title, args.tags, args.note,
-                                             user=self.user)
+        outcome = await self.service.suggest(args.url, args.title, args.tags, args.note, user=self.user)
         self.show(answers.suggest_card(outcome))
 
     async def review(self, rest: str) -> None:
@@ -309,8 +317,9 @@ class Console:
                     self.say("A reason is needed to reject; skipped.")
                     offset += 1
                     continue
-                self.show(answers.decision_card(
-                    await self.service.reject(pending[0].id, moderator=self.user, reason=reason)))
+                self.show(
+                    answers.decision_card(await self.service.reject(pending[0].id, moderator=self.user, reason=reason))
+                )
             elif choice == "s":
                 offset += 1
             else:
@@ -323,11 +332,17 @@ class Console:
             if line is None:
                 return "q"
             word = line.strip().lower()
-            for choice, names in (("a", ("a", "approve")), ("r", ("r", "reject")), ("s", ("s", "skip")),
-                                  ("q", ("q", "quit", "/quit", "/q", "/exit"))):
+            for choice, names in (
+                ("a", ("a", "approve")),
+                ("r", ("r", "reject")),
+                ("s", ("s", "skip")),
+                ("q", ("q", "quit", "/quit", "/q", "/exit")),
+            ):
                 if word in names:
                     return choice
-            self.say(f"Please answer a (approve), r (reject), s (skip) or q (quit the review), not {line.strip()[:40]!r}.")
+            self.say(
+                f"Please answer a (approve), r (reject), s (skip) or q (quit the review), not {line.strip()[:40]!r}."
+            )
 
     async def report(self, rest: str) -> None:
         """``/report [DAYS]``: DAYS a whole number from 1 (default 30), as ``vizbot report --days``."""
@@ -354,6 +369,14 @@ class Console:
             raise InvalidInput("arguments", str(exc)) from None
 
     COMMANDS: ClassVar[dict[str, Callable[["Console", str], Awaitable[None]]]] = {
-        "more": more, "vote": vote, "tags": tags, "tag": tag, "suggest": suggest, "review": review,
-        "report": report, "reload": reload, "forget": forget, "help": help,
+        "more": more,
+        "vote": vote,
+        "tags": tags,
+        "tag": tag,
+        "suggest": suggest,
+        "review": review,
+        "report": report,
+        "reload": reload,
+        "forget": forget,
+        "help": help,
     }

@@ -32,18 +32,48 @@ optimizers:
 """
 
 RESOURCES = [
-    ("image-kernels", "Image Kernels Explained Visually", "https://setosa.io/ev/image-kernels/", "kernels",
-     "Pick a blur or sharpen kernel and watch pixels change."),
-    ("sobel-demo", "Sobel edge detection demo", "https://example.com/sobel", "kernels",
-     "Find edges in a photo with the Sobel operator."),
-    ("cs231n", "CS231n convolutional networks notes", "https://cs231n.github.io/convolutional-networks/", "cnn",
-     "Course notes on stride, padding and receptive fields."),
-    ("feature-vis", "Feature visualization", "https://distill.pub/2017/feature-visualization/", "cnn",
-     "What neurons in a trained classifier respond to."),
-    ("momentum", "Why momentum really works", "https://distill.pub/2017/momentum/", "optimizers",
-     "Interactive look at momentum in gradient descent."),
-    ("adam-race", "Optimizer race, Adam versus SGD", "https://example.com/race", "optimizers",
-     "Watch Adam and SGD roll down a loss surface."),
+    (
+        "image-kernels",
+        "Image Kernels Explained Visually",
+        "https://setosa.io/ev/image-kernels/",
+        "kernels",
+        "Pick a blur or sharpen kernel and watch pixels change.",
+    ),
+    (
+        "sobel-demo",
+        "Sobel edge detection demo",
+        "https://example.com/sobel",
+        "kernels",
+        "Find edges in a photo with the Sobel operator.",
+    ),
+    (
+        "cs231n",
+        "CS231n convolutional networks notes",
+        "https://cs231n.github.io/convolutional-networks/",
+        "cnn",
+        "Course notes on stride, padding and receptive fields.",
+    ),
+    (
+        "feature-vis",
+        "Feature visualization",
+        "https://distill.pub/2017/feature-visualization/",
+        "cnn",
+        "What neurons in a trained classifier respond to.",
+    ),
+    (
+        "momentum",
+        "Why momentum really works",
+        "https://distill.pub/2017/momentum/",
+        "optimizers",
+        "Interactive look at momentum in gradient descent.",
+    ),
+    (
+        "adam-race",
+        "Optimizer race, Adam versus SGD",
+        "https://example.com/race",
+        "optimizers",
+        "Watch Adam and SGD roll down a loss surface.",
+    ),
 ]
 
 
@@ -177,9 +207,7 @@ async def test_reload_keeps_approved_suggestions(settings: Settings) -> None:
         assert bot.catalog.get(resource_id) is not None
 
 
-async def test_approving_a_url_that_reached_the_catalog_is_refused(
-    settings: Settings, catalog_dir: Path
-) -> None:
+async def test_approving_a_url_that_reached_the_catalog_is_refused(settings: Settings, catalog_dir: Path) -> None:
     """If the curated catalog gained the URL meanwhile, approval is refused and nothing changes."""
     async with open_vizbot(settings) as bot:
         out = await bot.suggest(NEW_URL, "Max pooling explained", "cnn", "", user="ann")
@@ -202,12 +230,15 @@ def test_merge_skips_duplicates_and_unknown_tags(catalog_dir: Path) -> None:
     def res(rid: str, url: str, tags: tuple[str, ...]) -> Resource:
         return Resource(rid, "Title", url, "Description.", tags, "article", "beginner")
 
-    merged = merge_approved(curated, [
-        res("image-kernels", "https://example.org/a", ("cnn",)),
-        res("dup-url", "https://setosa.io/ev/image-kernels", ("cnn",)),
-        res("gone-tag", "https://example.org/b", ("astrology",)),
-        res("kept", "https://example.org/c", ("astrology", "cnn")),
-    ])
+    merged = merge_approved(
+        curated,
+        [
+            res("image-kernels", "https://example.org/a", ("cnn",)),
+            res("dup-url", "https://setosa.io/ev/image-kernels", ("cnn",)),
+            res("gone-tag", "https://example.org/b", ("astrology",)),
+            res("kept", "https://example.org/c", ("astrology", "cnn")),
+        ],
+    )
     added = [r for r in merged.resources if curated.get(r.id) is None]
     assert [(r.id, r.tags) for r in added] == [("kept", ("cnn",))]
 
@@ -289,7 +320,9 @@ async def test_question_log_written_in_background_is_never_lost(settings: Settin
         assert (await bot.report(days=1)).questions == 5
 
 
-async def test_hybrid_questions_are_searched_off_the_event_loop(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_hybrid_questions_are_searched_off_the_event_loop(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With the model loaded, ask() runs the search on the one search thread, and closing stops it."""
     import threading
 
@@ -297,7 +330,9 @@ async def test_hybrid_questions_are_searched_off_the_event_loop(settings: Settin
         assert bot.engine.hybrid
         threads: list[str] = []
         real = bot.engine.search
-        monkeypatch.setattr(bot.engine, "search", lambda *a, **k: threads.append(threading.current_thread().name) or real(*a, **k))
+        monkeypatch.setattr(
+            bot.engine, "search", lambda *a, **k: threads.append(threading.current_thread().name) or real(*a, **k)
+        )
         first = await bot.ask("convnet stride", user="ann")
         second = await bot.ask("sobel edges", user="ann")
         assert first.results and second.results

@@ -103,13 +103,28 @@ def _under(name: str, prefix: str) -> bool:
 
 # (package whose modules are checked, rule name, predicate on an imported module name: True = forbidden)
 CONTRACTS = [
-    ("bot.core", "the core imports neither the store nor discord nor a front-end",
-     lambda name: any(_under(name, p) for p in ("bot.store", "discord", "bot.discord_app", "bot.cli", "bot.console", "bot.app"))),
-    ("bot.store", "the store imports no discord and no front-end",
-     lambda name: any(_under(name, p) for p in ("discord", "bot.discord_app", "bot.cli", "bot.console", "bot.app"))),
-    ("bot.discord_app", "bot/discord_app uses the store's public surface (bot.store), not its modules",
-     lambda name: _under(name, "bot.store") and name != "bot.store" and name.count(".") >= 2
-     and name.split(".")[2] not in _public_store_names()),
+    (
+        "bot.core",
+        "the core imports neither the store nor discord nor a front-end",
+        lambda name: any(
+            _under(name, p) for p in ("bot.store", "discord", "bot.discord_app", "bot.cli", "bot.console", "bot.app")
+        ),
+    ),
+    (
+        "bot.store",
+        "the store imports no discord and no front-end",
+        lambda name: any(_under(name, p) for p in ("discord", "bot.discord_app", "bot.cli", "bot.console", "bot.app")),
+    ),
+    (
+        "bot.discord_app",
+        "bot/discord_app uses the store's public surface (bot.store), not its modules",
+        lambda name: (
+            _under(name, "bot.store")
+            and name != "bot.store"
+            and name.count(".") >= 2
+            and name.split(".")[2] not in _public_store_names()
+        ),
+    ),
 ]
 
 
@@ -147,10 +162,16 @@ def test_import_contracts(package: str, rule: str, forbidden) -> None:
 @pytest.mark.parametrize(
     ("source", "module", "expected"),
     [
-        ("from bot.store.records import Suggestion\n", "bot.core.answers",
-         [(1, "bot.store.records"), (1, "bot.store.records.Suggestion")]),
-        ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from bot.store import Store\n", "bot.core.x",
-         [(1, "typing"), (1, "typing.TYPE_CHECKING"), (3, "bot.store"), (3, "bot.store.Store")]),
+        (
+            "from bot.store.records import Suggestion\n",
+            "bot.core.answers",
+            [(1, "bot.store.records"), (1, "bot.store.records.Suggestion")],
+        ),
+        (
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from bot.store import Store\n",
+            "bot.core.x",
+            [(1, "typing"), (1, "typing.TYPE_CHECKING"), (3, "bot.store"), (3, "bot.store.Store")],
+        ),
         ("def f():\n    import bot.store.db as db\n", "bot.core.x", [(2, "bot.store.db")]),
         ("from ..store import suggestions\n", "bot.core.answers", [(1, "bot.store"), (1, "bot.store.suggestions")]),
         ("from . import text\n", "bot.core.answers", [(1, "bot.core"), (1, "bot.core.text")]),

@@ -27,7 +27,7 @@ def test_dotenv_syntax(tmp_path: Path) -> None:
         "# a comment\n"
         "\n"
         "DISCORD_TOKEN=abc.def=ghi\n"
-        "export VIZBOT_MOD_ROLE = \"Curators team\"\n"
+        'export VIZBOT_MOD_ROLE = "Curators team"\n'
         "VIZBOT_DB='/srv/vizbot/db.sqlite'\n"
         "  VIZBOT_SEMANTIC=off  \n"
         "not a setting\n"
@@ -55,9 +55,15 @@ def test_dotenv_absent_or_unreadable_is_empty(tmp_path: Path, kind: str) -> None
 def test_environment_beats_dotenv_which_beats_defaults(tmp_path: Path) -> None:
     """A variable set in both places takes the environment's value; .env fills the gaps."""
     path = tmp_path / ".env"
-    path.write_text("VIZBOT_SUGGESTIONS_PER_HOUR=9\nVIZBOT_QUESTION_COOLDOWN=30\nDISCORD_TOKEN=from-file\n", encoding="utf-8")
+    path.write_text(
+        "VIZBOT_SUGGESTIONS_PER_HOUR=9\nVIZBOT_QUESTION_COOLDOWN=30\nDISCORD_TOKEN=from-file\n", encoding="utf-8"
+    )
     settings = from_env({"VIZBOT_QUESTION_COOLDOWN": "2"}, dotenv=path)
-    assert (settings.suggestions_per_hour, settings.question_cooldown_seconds, settings.discord_token) == (9, 2, "from-file")
+    assert (settings.suggestions_per_hour, settings.question_cooldown_seconds, settings.discord_token) == (
+        9,
+        2,
+        "from-file",
+    )
     assert settings.log_retention_days == 90  # neither: the default
 
 
@@ -76,7 +82,6 @@ def test_defaults() -> None:
     assert (settings.listen_channels, settings.home_guilds) == ((), ())
 
 
-
 def test_defaults_have_one_source() -> None:
     """from_env with nothing set, the dataclass and Store.open agree, all from bot.core.limits."""
     import inspect
@@ -85,19 +90,35 @@ def test_defaults_have_one_source() -> None:
     from bot.store import Store
 
     read, built = from_env({}), Settings()
-    for name in ("log_questions", "semantic", "log_retention_days", "suggestions_per_hour", "question_cooldown_seconds"):
+    for name in (
+        "log_questions",
+        "semantic",
+        "log_retention_days",
+        "suggestions_per_hour",
+        "question_cooldown_seconds",
+    ):
         assert getattr(read, name) == getattr(built, name), name
     assert (built.suggestions_per_hour, built.log_retention_days, built.question_cooldown_seconds) == (
-        limits.SUGGESTIONS_PER_HOUR, limits.LOG_RETENTION_DAYS, limits.QUESTION_COOLDOWN_SECONDS)
+        limits.SUGGESTIONS_PER_HOUR,
+        limits.LOG_RETENTION_DAYS,
+        limits.QUESTION_COOLDOWN_SECONDS,
+    )
     opened = inspect.signature(Store.open).parameters
     assert (opened["suggestions_per_hour"].default, opened["retention_days"].default) == (
-        limits.SUGGESTIONS_PER_HOUR, limits.LOG_RETENTION_DAYS)
+        limits.SUGGESTIONS_PER_HOUR,
+        limits.LOG_RETENTION_DAYS,
+    )
+
 
 def test_paths_expand_the_home_directory() -> None:
     """~ in VIZBOT_DB, VIZBOT_CATALOG and VIZBOT_MODEL is the user's home."""
     settings = from_env({"VIZBOT_DB": "~/v.db", "VIZBOT_CATALOG": "~/cat", "VIZBOT_MODEL": " ~/m.onnx "})
     home = Path("~").expanduser()
-    assert (settings.db_path, settings.catalog_dir, settings.model_path) == (home / "v.db", home / "cat", home / "m.onnx")
+    assert (settings.db_path, settings.catalog_dir, settings.model_path) == (
+        home / "v.db",
+        home / "cat",
+        home / "m.onnx",
+    )
 
 
 def test_token_is_trimmed_and_never_shown() -> None:
@@ -112,8 +133,17 @@ def test_token_is_trimmed_and_never_shown() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("1", True), ("true", True), ("YES", True), (" On ", True), ("0", False), ("false", False), ("No", False),
-     ("off", False), ("", True)],
+    [
+        ("1", True),
+        ("true", True),
+        ("YES", True),
+        (" On ", True),
+        ("0", False),
+        ("false", False),
+        ("No", False),
+        ("off", False),
+        ("", True),
+    ],
 )
 def test_booleans(raw: str, expected: bool) -> None:
     """true/false, yes/no, on/off, 1/0 in any case; empty means the default."""
@@ -185,7 +215,9 @@ def test_with_overrides_ignores_none() -> None:
 # ----------------------------------------------------------------------------- link checks
 
 
-@pytest.mark.parametrize(("raw", "on"), [(None, False), ("", False), ("off", False), ("daily", True), (" Daily ", True)])
+@pytest.mark.parametrize(
+    ("raw", "on"), [(None, False), ("", False), ("off", False), ("daily", True), (" Daily ", True)]
+)
 def test_link_check_is_off_unless_daily(raw: str | None, on: bool) -> None:
     """No outbound traffic beyond Discord unless VIZBOT_LINK_CHECK=daily."""
     env = {} if raw is None else {"VIZBOT_LINK_CHECK": raw}
@@ -201,32 +233,40 @@ def test_bad_link_settings_are_config_errors(name: str, value: str) -> None:
 
 def test_mod_channel_is_an_id() -> None:
     """VIZBOT_MOD_CHANNEL is read as a channel id."""
-    assert Settings.from_env({"VIZBOT_MOD_CHANNEL": "123456789012345678"}, dotenv=None).mod_channel == 123456789012345678
+    assert (
+        Settings.from_env({"VIZBOT_MOD_CHANNEL": "123456789012345678"}, dotenv=None).mod_channel == 123456789012345678
+    )
     assert Settings.from_env({}, dotenv=None).mod_channel is None
 
 
 # ----------------------------------------------------------------------------- shards
 
 
-@pytest.mark.parametrize(("env", "count", "ids"), [
-    ({}, None, ()),
-    ({"VIZBOT_SHARD_COUNT": "4"}, 4, ()),
-    ({"VIZBOT_SHARD_COUNT": "4", "VIZBOT_SHARD_IDS": "2,3"}, 4, (2, 3)),
-    ({"VIZBOT_SHARD_COUNT": " ", "VIZBOT_SHARD_IDS": ""}, None, ()),
-])
+@pytest.mark.parametrize(
+    ("env", "count", "ids"),
+    [
+        ({}, None, ()),
+        ({"VIZBOT_SHARD_COUNT": "4"}, 4, ()),
+        ({"VIZBOT_SHARD_COUNT": "4", "VIZBOT_SHARD_IDS": "2,3"}, 4, (2, 3)),
+        ({"VIZBOT_SHARD_COUNT": " ", "VIZBOT_SHARD_IDS": ""}, None, ()),
+    ],
+)
 def test_shard_settings_are_read(env: dict[str, str], count: int | None, ids: tuple[int, ...]) -> None:
     """Unset means one connection; a count alone means every shard in this process."""
     settings = Settings.from_env(env, dotenv=None)
     assert (settings.shard_count, settings.shard_ids) == (count, ids)
 
 
-@pytest.mark.parametrize(("env", "says"), [
-    ({"VIZBOT_SHARD_IDS": "0"}, "needs VIZBOT_SHARD_COUNT"),
-    ({"VIZBOT_SHARD_COUNT": "0"}, "at least 1"),
-    ({"VIZBOT_SHARD_COUNT": "two"}, "whole number"),
-    ({"VIZBOT_SHARD_COUNT": "2", "VIZBOT_SHARD_IDS": "2"}, "from 0 to 1"),
-    ({"VIZBOT_SHARD_COUNT": "2", "VIZBOT_SHARD_IDS": "1,1"}, "twice"),
-])
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({"VIZBOT_SHARD_IDS": "0"}, "needs VIZBOT_SHARD_COUNT"),
+        ({"VIZBOT_SHARD_COUNT": "0"}, "at least 1"),
+        ({"VIZBOT_SHARD_COUNT": "two"}, "whole number"),
+        ({"VIZBOT_SHARD_COUNT": "2", "VIZBOT_SHARD_IDS": "2"}, "from 0 to 1"),
+        ({"VIZBOT_SHARD_COUNT": "2", "VIZBOT_SHARD_IDS": "1,1"}, "twice"),
+    ],
+)
 def test_bad_shard_settings_are_refused(env: dict[str, str], says: str) -> None:
     """Each mistake is a ConfigError that says what is wrong."""
     with pytest.raises(ConfigError, match=says):

@@ -87,19 +87,29 @@ async def test_vote_numbers_are_the_ones_on_screen_after_more(shipped: object) -
 
 async def test_review_asks_again_after_an_unrecognised_answer(service: object) -> None:
     """A stray answer at the /review prompt asks again; it neither ends the review nor becomes a question."""
-    text = await chat(service, "/suggest https://example.org/pooling --title 'Max pooling animated' --tags cnn",
-                      "/review", "maybe", "", "a", "/quit")
+    text = await chat(
+        service,
+        "/suggest https://example.org/pooling --title 'Max pooling animated' --tags cnn",
+        "/review",
+        "maybe",
+        "",
+        "a",
+        "/quit",
+    )
     assert text.count("Please answer a (approve), r (reject), s (skip) or q (quit the review)") == 2
     assert "Suggestion #1 approved" in text and "> maybe" not in text
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ("/report 0", "days: must be from 1 to"),
-    ("/report -5", "days: must be from 1 to"),
-    ("/report abc", "is not a whole number"),
-    ("/report ⁵", "is not a whole number"),
-    ("/tags 0", "page: must be from 1 to"),
-])
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("/report 0", "days: must be from 1 to"),
+        ("/report -5", "days: must be from 1 to"),
+        ("/report abc", "is not a whole number"),
+        ("/report ⁵", "is not a whole number"),
+        ("/tags 0", "page: must be from 1 to"),
+    ],
+)
 async def test_report_and_tags_refuse_bad_numbers(service: object, line: str, message: str) -> None:
     """/report DAYS and /tags PAGE are whole numbers from 1, refused otherwise (like `vizbot report --days 0`)."""
     text = await chat(service, line)
@@ -138,7 +148,15 @@ async def test_more_needs_a_question_first(service: object) -> None:
     assert "ask a question first" in await chat(service, "/more")
 
 
-@pytest.mark.parametrize(("command", "expected"), [("/vote 1 up", "Recorded 👍"), ("/vote 1 down", "Recorded 👎"), ("/vote 9 up", "is not shown"), ("/vote x", "use /vote N up")])
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/vote 1 up", "Recorded 👍"),
+        ("/vote 1 down", "Recorded 👎"),
+        ("/vote 9 up", "is not shown"),
+        ("/vote x", "use /vote N up"),
+    ],
+)
 async def test_vote(service: object, command: str, expected: str) -> None:
     """Votes on shown results are recorded; bad numbers are explained."""
     assert expected in await chat(service, "convolutional neural networks", command)
@@ -150,13 +168,16 @@ async def test_tags_lists_counts(service: object) -> None:
     assert "cnn" in text and "kernels" in text and "aka convnet" in text
 
 
-@pytest.mark.parametrize(("command", "expected"), [
-    ("/tag cnn", "ConvNetJS 2D classification"),
-    ("/tag convnet", "(showing cnn)"),
-    ("/tag cnn --kind course", "CS231n"),
-    ("/tag nosuchtag", "Unknown tag"),
-    ("/tag cnn --kind banana", "invalid choice"),
-])
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/tag cnn", "ConvNetJS 2D classification"),
+        ("/tag convnet", "(showing cnn)"),
+        ("/tag cnn --kind course", "CS231n"),
+        ("/tag nosuchtag", "Unknown tag"),
+        ("/tag cnn --kind banana", "invalid choice"),
+    ],
+)
 async def test_tag(service: object, command: str, expected: str) -> None:
     """/tag resolves names, filters, and explains mistakes."""
     assert expected in await chat(service, command)
@@ -179,8 +200,9 @@ async def test_suggest_then_review_approve(service: object) -> None:
 
 async def test_review_reject_asks_for_a_reason(service: object) -> None:
     """Reject prompts for a reason and records it."""
-    text = await chat(service, "/suggest https://example.org/x --title 'Some title' --tags cnn", "/review", "r",
-                      "not visual enough")
+    text = await chat(
+        service, "/suggest https://example.org/x --title 'Some title' --tags cnn", "/review", "r", "not visual enough"
+    )
     assert "Suggestion #1 rejected" in text and "not visual enough" in text
 
 
@@ -189,11 +211,14 @@ async def test_review_with_nothing_pending(service: object) -> None:
     assert "No pending suggestions" in await chat(service, "/review")
 
 
-@pytest.mark.parametrize(("command", "expected"), [
-    ("/suggest notaurl --title 'A title' --tags cnn", "url:"),
-    ("/suggest https://example.org/y --tags cnn", "the following arguments are required: --title"),
-    ("/suggest 'unclosed", "No closing quotation"),
-])
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/suggest notaurl --title 'A title' --tags cnn", "url:"),
+        ("/suggest https://example.org/y --tags cnn", "the following arguments are required: --title"),
+        ("/suggest 'unclosed", "No closing quotation"),
+    ],
+)
 async def test_suggest_mistakes_are_explained(service: object, command: str, expected: str) -> None:
     """Invalid suggestions get a short message, never a traceback."""
     text = await chat(service, command)
@@ -208,7 +233,9 @@ async def test_report_and_reload_and_help(service: object) -> None:
     assert "/suggest URL --title T --tags a,b" in text
 
 
-@pytest.mark.parametrize(("line", "expected"), [("/nope", "unknown command /nope; try /help"), ("/", "unknown command /;")])
+@pytest.mark.parametrize(
+    ("line", "expected"), [("/nope", "unknown command /nope; try /help"), ("/", "unknown command /;")]
+)
 async def test_unknown_commands_are_explained(service: object, line: str, expected: str) -> None:
     """An unknown command is named, with where to look; it is not taken as a question."""
     text = await chat(service, line)
@@ -230,7 +257,9 @@ async def test_quit_stops_reading(service: object) -> None:
     assert text == ""
 
 
-@pytest.mark.parametrize("question", ["@everyone", "<@123> hi", "'; DROP TABLE suggestions; --", "🙂" * 50, "x" * 10_000])
+@pytest.mark.parametrize(
+    "question", ["@everyone", "<@123> hi", "'; DROP TABLE suggestions; --", "🙂" * 50, "x" * 10_000]
+)
 async def test_odd_input_never_breaks(service: object, question: str) -> None:
     """Any text gets a short answer."""
     text = await chat(service, question, "/tags")
@@ -239,8 +268,20 @@ async def test_odd_input_never_breaks(service: object, question: str) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["/vote ² up", "/vote 1² up", "/tags ³", "/report ⁵", "/tag", "/tag cnn --page x", "/suggest", "/nope",
-     "/review" + "x" * 50, "/vote 99999999999999999999 up", "/tags 99999999999", '/suggest "unclosed'],
+    [
+        "/vote ² up",
+        "/vote 1² up",
+        "/tags ³",
+        "/report ⁵",
+        "/tag",
+        "/tag cnn --page x",
+        "/suggest",
+        "/nope",
+        "/review" + "x" * 50,
+        "/vote 99999999999999999999 up",
+        "/tags 99999999999",
+        '/suggest "unclosed',
+    ],
 )
 async def test_odd_command_lines_get_a_message_not_a_traceback(service: object, line: str) -> None:
     """Malformed commands answer with a card and the conversation goes on."""
@@ -259,11 +300,16 @@ def test_any_line_gets_an_answer_and_the_console_goes_on(valid_catalog_dir: Path
 
     loop = asyncio.new_event_loop()
     stack = contextlib.AsyncExitStack()
-    vizbot = loop.run_until_complete(stack.enter_async_context(
-        open_vizbot(Settings(catalog_dir=valid_catalog_dir, db_path=tmp_path / "vizbot.db"))))
-    lines = st.one_of(st.text(max_size=300), st.text(max_size=60).map(lambda s: "/" + s),
-                      st.sampled_from(["/vote", "/tag", "/tags", "/report", "/suggest", "/more"]).flatmap(
-                          lambda c: st.text(max_size=40).map(lambda s: f"{c} {s}")))
+    vizbot = loop.run_until_complete(
+        stack.enter_async_context(open_vizbot(Settings(catalog_dir=valid_catalog_dir, db_path=tmp_path / "vizbot.db")))
+    )
+    lines = st.one_of(
+        st.text(max_size=300),
+        st.text(max_size=60).map(lambda s: "/" + s),
+        st.sampled_from(["/vote", "/tag", "/tags", "/report", "/suggest", "/more"]).flatmap(
+            lambda c: st.text(max_size=40).map(lambda s: f"{c} {s}")
+        ),
+    )
 
     @hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(line=lines)
@@ -282,7 +328,9 @@ def test_any_line_gets_an_answer_and_the_console_goes_on(valid_catalog_dir: Path
 
 async def test_forget_deletes_what_is_kept_about_the_local_user(service: object) -> None:
     """/forget removes the local user's pending suggestion and says so."""
-    assert "Suggestion recorded" in await chat(service, '/suggest https://example.org/forget-me --title "Forget me please" --tags cnn')
+    assert "Suggestion recorded" in await chat(
+        service, '/suggest https://example.org/forget-me --title "Forget me please" --tags cnn'
+    )
     out = await chat(service, "/forget")
     assert "Forgotten" in out and "Pending suggestions deleted: 1" in out
     assert await service.pending_count() == 0  # type: ignore[attr-defined]
@@ -294,11 +342,18 @@ def _terminal_chat(valid_catalog_dir: Path, tmp_path: Path) -> tuple[subprocess.
     import pty
     import sys
 
-    env = {**os.environ, "VIZBOT_CATALOG": str(valid_catalog_dir), "VIZBOT_DB": str(tmp_path / "vizbot.db"),
-           "VIZBOT_SEMANTIC": "off", "TERM": "xterm", "INPUTRC": "/dev/null"}
+    env = {
+        **os.environ,
+        "VIZBOT_CATALOG": str(valid_catalog_dir),
+        "VIZBOT_DB": str(tmp_path / "vizbot.db"),
+        "VIZBOT_SEMANTIC": "off",
+        "TERM": "xterm",
+        "INPUTRC": "/dev/null",
+    }
     main, child = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "bot", "chat"], stdin=child, stdout=child, stderr=child,
-                               env=env, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat"], stdin=child, stdout=child, stderr=child, env=env, start_new_session=True
+    )
     os.close(child)
     return process, main
 

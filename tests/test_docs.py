@@ -51,7 +51,9 @@ def test_command_mention_is_whole_words(text: str, words: str, found: bool) -> N
     assert mentions_command(text, words) is found
 
 
-@pytest.mark.parametrize(("text", "name", "found"), [("`/tags`", "tag", False), ("`/tag NAME`", "tag", True), ("`/tag`", "tag", True)])
+@pytest.mark.parametrize(
+    ("text", "name", "found"), [("`/tags`", "tag", False), ("`/tag NAME`", "tag", True), ("`/tag`", "tag", True)]
+)
 def test_slash_mention_is_whole_name(text: str, name: str, found: bool) -> None:
     """The same for slash commands: `/tags` does not document `/tag`."""
     assert mentions_slash_command(text, name) is found
@@ -92,7 +94,9 @@ def test_the_service_installs_into_a_virtual_environment() -> None:
     """No command in the README installs with `pip install --user` (refused by externally managed
     Pythons); the service user's vizbot lives in a virtual environment the unit runs."""
     blocks = re.findall(r"^```\w+\n(.*?)\n```$", README, flags=re.DOTALL | re.MULTILINE)
-    assert len(blocks) >= 5 and not any("--user" in line and "pip" in line for block in blocks for line in block.splitlines())
+    assert len(blocks) >= 5 and not any(
+        "--user" in line and "pip" in line for block in blocks for line in block.splitlines()
+    )
     unit = next(block for block in blocks if "[Service]" in block)
     start = re.search(r"^ExecStart=(\S+) run", unit, flags=re.MULTILINE)
     assert start is not None

@@ -102,19 +102,39 @@ def test_installed_copy_finds_its_catalog_from_any_directory(built_lib: Path, tm
 
 def test_build_ships_the_development_questions_and_never_the_blind_sets(built_lib: Path):
     """bot/bench_data has the three development sets (for `python -m bot.bench` from a wheel) and nothing blind."""
-    shipped = {p.relative_to(built_lib / "bot" / "bench_data").as_posix() for p in (built_lib / "bot" / "bench_data").rglob("*.yaml")}
+    shipped = {
+        p.relative_to(built_lib / "bot" / "bench_data").as_posix()
+        for p in (built_lib / "bot" / "bench_data").rglob("*.yaml")
+    }
     assert shipped == {"queries.yaml", "heldout/queries.yaml", "dev_learners.yaml"}
 
 
-@pytest.mark.parametrize("argv", [
-    ["bot.bench", "--sizes", "300", "--generator", "zipf", "--queries", "20", "--no-baseline", "--no-semantic", "--repeat", "1"],
-    ["bot.bench.feedback", "--votes", "20", "--seeds", "1", "--users", "5", "--troll-users", "5", "--json"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [
+            "bot.bench",
+            "--sizes",
+            "300",
+            "--generator",
+            "zipf",
+            "--queries",
+            "20",
+            "--no-baseline",
+            "--no-semantic",
+            "--repeat",
+            "1",
+        ],
+        ["bot.bench.feedback", "--votes", "20", "--seeds", "1", "--users", "5", "--troll-users", "5", "--json"],
+    ],
+)
 def test_benchmarks_run_from_an_installed_copy(built_lib: Path, tmp_path: Path, argv: list[str]):
     """From the built tree (no checkout around it), both benchmarks run on the shipped development questions."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIZBOT_")}
     env["PYTHONPATH"] = str(built_lib)
-    done = subprocess.run([sys.executable, "-m", *argv], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", *argv], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
     if argv[0] == "bot.bench":

@@ -1,4 +1,4 @@
-"""Lint and types: `ruff check` and `mypy`, configured in pyproject.toml, find nothing.
+"""Lint, format and types: `ruff check`, `ruff format --check` and `mypy`, configured in pyproject.toml, find nothing.
 
 Both come with the `test` extra (`pip install -e '.[test]'`) and run from this interpreter's
 environment; a missing tool fails the test (it is never skipped), so CI cannot pass without them.
@@ -32,6 +32,12 @@ def test_ruff_lint_finds_nothing() -> None:
     assert "All checks passed" in done.stdout
 
 
+def test_ruff_format_finds_nothing_to_change() -> None:
+    """Every file in bot/ and tests/ is as `ruff format` writes it (run `ruff format bot tests` to fix)."""
+    done = _run("ruff", "format", "--check", "--no-cache", "bot", "tests")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_mypy_finds_nothing() -> None:
     """`mypy` (files and options from pyproject.toml) reports no error in the bot package."""
     done = _run("mypy")
@@ -46,9 +52,10 @@ def test_mypy_finds_nothing() -> None:
     [
         ("ruff", "import os\n", "F401"),
         ("ruff", "def f(x=[]):\n    return x\n", "B006"),
+        ("ruff-format", "x = {  'a':1 }\n", "would be reformatted"),
         ("mypy", "def f() -> int:\n    return 'text'\n", "return-value"),
     ],
-    ids=["ruff-unused-import", "ruff-bugbear", "mypy-wrong-return"],
+    ids=["ruff-unused-import", "ruff-bugbear", "ruff-format", "mypy-wrong-return"],
 )
 def test_the_tools_do_report_findings(tmp_path: Path, tool: str, source: str, finding: str) -> None:
     """With the project's configuration, each tool does fail on a planted error (so the tests above can fail)."""
@@ -57,6 +64,8 @@ def test_the_tools_do_report_findings(tmp_path: Path, tool: str, source: str, fi
     config = str(ROOT / "pyproject.toml")
     if tool == "ruff":
         done = _run("ruff", "check", "--no-cache", "--config", config, str(planted))
+    elif tool == "ruff-format":
+        done = _run("ruff", "format", "--check", "--no-cache", "--config", config, str(planted))
     else:
         done = _run("mypy", "--config-file", config, "--cache-dir", str(tmp_path / "cache"), str(planted))
     assert done.returncode != 0 and finding in done.stdout, done.stdout + done.stderr

@@ -192,7 +192,10 @@ def quality_table(reports: dict[str, Report], baseline: bool) -> str:
     if baseline and BM25 in reports:
         base = reports[BM25]
         rows += [
-            [f"{name.replace('vizbot ', '')} / bm25s", *(_ratio(getattr(r, attr), getattr(base, attr)) for _, attr in METRICS)]
+            [
+                f"{name.replace('vizbot ', '')} / bm25s",
+                *(_ratio(getattr(r, attr), getattr(base, attr)) for _, attr in METRICS),
+            ]
             for name, r in reports.items()
             if name != BM25
         ]
@@ -233,9 +236,15 @@ def shipped(
             shipped_vectors = EmbeddingCache.shipped_with(catalog.source)
             known = shipped_vectors.load() if shipped_vectors is not None else {}
             missing = sum(text_key(resource_text(r, catalog)) not in known for r in catalog.resources)
-            how = "from the shipped vectors" if not missing else f"{missing} of {len(catalog.resources)} texts embedded, the rest shipped"
+            how = (
+                "from the shipped vectors"
+                if not missing
+                else f"{missing} of {len(catalog.resources)} texts embedded, the rest shipped"
+            )
             index, t_semantic = timed(lambda: SemanticIndex(catalog, embedder))
-            hybrid, t_hybrid = timed(lambda: SearchEngine(catalog, embedder=load_embedder(cache_dir=cache_dir, threads=1, query_cache=0)))
+            hybrid, t_hybrid = timed(
+                lambda: SearchEngine(catalog, embedder=load_embedder(cache_dir=cache_dir, threads=1, query_cache=0))
+            )
             startup += [
                 ["model load (onnxruntime session + tokenizer, first in this process)", _ms(t_model)],
                 [f"semantic index ({how})", _ms(t_semantic)],
@@ -272,8 +281,10 @@ def shipped(
         info(f"latency: {name} ...")
         measured[name] = latencies(search, texts)
     base = measured.get(BM25)
-    print(f"\n### Question latency (one thread, every question through the model (no question-vector cache); {len(texts)} questions: the {total} labelled questions x {repeat}, "
-          f"{SHOWN} results each; ratios: vizbot / bm25s, lower is faster)\n")
+    print(
+        f"\n### Question latency (one thread, every question through the model (no question-vector cache); {len(texts)} questions: the {total} labelled questions x {repeat}, "
+        f"{SHOWN} results each; ratios: vizbot / bm25s, lower is faster)\n"
+    )
     rows = [[name, *_latency_cells(lat, base)] for name, lat in measured.items()]
     print(table(["ranker", *LATENCY_HEADERS, *(RATIO_HEADERS if base else [])], rows))
 
@@ -285,8 +296,10 @@ def shipped(
         for name, report in reports.items():
             pooled[name].extend(report.outcomes)
         first = next(iter(reports.values()))
-        print(f"\n### Quality: {_shown(path)} ({len(questions)} questions: {first.answerable} answerable, "
-              f"{first.unanswerable} not; {dense_note}; ratios: ranker / bm25s)\n")
+        print(
+            f"\n### Quality: {_shown(path)} ({len(questions)} questions: {first.answerable} answerable, "
+            f"{first.unanswerable} not; {dense_note}; ratios: ranker / bm25s)\n"
+        )
         print(quality_table(reports, baseline))
     if len(sets) > 1:
         reports = {name: summarise(outcomes) for name, outcomes in pooled.items()}
@@ -318,7 +331,9 @@ def _spread(ours: Sequence[Latency], base: Sequence[Latency], attr: str) -> str:
     return f"{min(ratios):.2f}-{max(ratios):.2f}" if ratios else "-"
 
 
-def synthetic(generators: Sequence[Generator], sizes: Sequence[int], queries: int, baseline: bool, runs: int = 1) -> None:
+def synthetic(
+    generators: Sequence[Generator], sizes: Sequence[int], queries: int, baseline: bool, runs: int = 1
+) -> None:
     """Build time, memory, latency and source recall of the lexical engine against bm25s.
 
     With ``runs`` > 1 the two rankers are timed alternately that many times; the table shows
@@ -352,19 +367,56 @@ def synthetic(generators: Sequence[Generator], sizes: Sequence[int], queries: in
             del engine, bm25
             ours = median_run(ours_runs)
             base = median_run(base_runs) if base_runs else None
-            spread = [_spread(ours_runs, base_runs, "mean"), _spread(ours_runs, base_runs, "p99")] if runs > 1 and base else []
-            rows.append([f"{n:,}", LEXICAL, _ms(build), f"{peak:.0f}", *_latency_cells(ours, base), *spread, _share(answered), _share(found)])
+            spread = (
+                [_spread(ours_runs, base_runs, "mean"), _spread(ours_runs, base_runs, "p99")]
+                if runs > 1 and base
+                else []
+            )
+            rows.append(
+                [
+                    f"{n:,}",
+                    LEXICAL,
+                    _ms(build),
+                    f"{peak:.0f}",
+                    *_latency_cells(ours, base),
+                    *spread,
+                    _share(answered),
+                    _share(found),
+                ]
+            )
             if base is not None:
                 same = ["1.00-1.00"] * len(spread)
-                rows.append([f"{n:,}", BM25, _ms(b_build), f"{b_peak:.0f}", *_latency_cells(base, base), *same, _share(b_answered), _share(b_found)])
+                rows.append(
+                    [
+                        f"{n:,}",
+                        BM25,
+                        _ms(b_build),
+                        f"{b_peak:.0f}",
+                        *_latency_cells(base, base),
+                        *same,
+                        _share(b_answered),
+                        _share(b_found),
+                    ]
+                )
             del catalog, labelled
             gc.collect()
         timing = f"{runs} latency runs each, rankers alternating, median run shown; " if runs > 1 else ""
-        print(f"\n## Synthetic catalogs, lexical path: generator {gen.name} ({gen.summary}; {queries} questions each; "
-              f"one thread; {timing}peak = traced Python allocations while building; found@10 = the question's source resource in the top 10)\n")
+        print(
+            f"\n## Synthetic catalogs, lexical path: generator {gen.name} ({gen.summary}; {queries} questions each; "
+            f"one thread; {timing}peak = traced Python allocations while building; found@10 = the question's source resource in the top 10)\n"
+        )
         spread_headers = ["mean ratio range", "p99 ratio range"] if runs > 1 and baseline else []
-        headers = ["entries", "ranker", "build ms", "peak MiB", *LATENCY_HEADERS, *(RATIO_HEADERS if baseline else []), *spread_headers,
-                   "answered", "found@10"]
+        headers = [
+            "entries",
+            "ranker",
+            "build ms",
+            "peak MiB",
+            *LATENCY_HEADERS,
+            *(RATIO_HEADERS if baseline else []),
+            *spread_headers,
+            "answered",
+            "found@10",
+        ]
         print(table(headers, rows))
 
 
@@ -393,9 +445,13 @@ def synthetic_semantic(generators: Sequence[Generator], sizes: Sequence[int], qu
                 index, first = timed(lambda: SemanticIndex(catalog, embedder, progress))
                 del index, embedder
                 info(f"synthetic ({gen.name}) catalog of {n} entries: start-up from the cache ...")
-                engine, second = timed(lambda: SearchEngine(catalog, embedder=load_embedder(cache_dir=Path(tmp), threads=1, query_cache=0)))
+                engine, second = timed(
+                    lambda: SearchEngine(catalog, embedder=load_embedder(cache_dir=Path(tmp), threads=1, query_cache=0))
+                )
                 ours = latencies(lambda q: engine.search(q, limit=SHOWN), texts)
-                answered, found = _found(lambda q: [r.resource.id for r in engine.search(q, limit=10).results], labelled)
+                answered, found = _found(
+                    lambda q: [r.resource.id for r in engine.search(q, limit=10).results], labelled
+                )
                 rss_after = peak_rss_mib()
                 del engine
             base = None
@@ -405,17 +461,38 @@ def synthetic_semantic(generators: Sequence[Generator], sizes: Sequence[int], qu
                 bm25 = Bm25Baseline(catalog)
                 base = latencies(lambda q: bm25.search(q, k=SHOWN), texts)
                 del bm25
-            rows.append([
-                f"{n:,}", f"{first:.1f}", f"{n / first:.0f}", f"{second:.2f}", *_latency_cells(ours, base),
-                _share(answered), _share(found), f"{rss_before:.0f}", f"{rss_after:.0f}",
-            ])
+            rows.append(
+                [
+                    f"{n:,}",
+                    f"{first:.1f}",
+                    f"{n / first:.0f}",
+                    f"{second:.2f}",
+                    *_latency_cells(ours, base),
+                    _share(answered),
+                    _share(found),
+                    f"{rss_before:.0f}",
+                    f"{rss_after:.0f}",
+                ]
+            )
             del catalog, labelled
             gc.collect()
-        print(f"\n## Synthetic catalogs, hybrid path: generator {gen.name} ({queries} questions each; first embedding "
-              f"with 2 onnxruntime threads into an empty cache; start-up = lexical index + vectors from that cache; "
-              f"questions on one thread; peak RSS = this process's high-water mark, before and after the run)\n")
-        headers = ["entries", "first embedding s", "texts/s", "start-up from cache s", *LATENCY_HEADERS,
-                   *(RATIO_HEADERS if baseline else []), "answered", "found@10", "peak RSS before MiB", "peak RSS after MiB"]
+        print(
+            f"\n## Synthetic catalogs, hybrid path: generator {gen.name} ({queries} questions each; first embedding "
+            f"with 2 onnxruntime threads into an empty cache; start-up = lexical index + vectors from that cache; "
+            f"questions on one thread; peak RSS = this process's high-water mark, before and after the run)\n"
+        )
+        headers = [
+            "entries",
+            "first embedding s",
+            "texts/s",
+            "start-up from cache s",
+            *LATENCY_HEADERS,
+            *(RATIO_HEADERS if baseline else []),
+            "answered",
+            "found@10",
+            "peak RSS before MiB",
+            "peak RSS after MiB",
+        ]
         print(table(headers, rows))
 
 
@@ -435,22 +512,43 @@ def _sizes(parser: argparse.ArgumentParser, text: str, option: str) -> list[int]
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m bot.bench", description=__doc__.splitlines()[0].strip("`"))
-    parser.add_argument("--sizes", default="1000,10000",
-                        help="synthetic catalog sizes for the lexical path, comma-separated (default 1000,10000; e.g. 100000; '' for none)")
-    parser.add_argument("--semantic-sizes", default="",
-                        help="synthetic catalog sizes for the hybrid path (default none; 10000 takes minutes to embed)")
-    parser.add_argument("--generator", default=",".join(GENERATORS),
-                        help=f"synthetic generators, comma-separated: {', '.join(GENERATORS)} (default all)")
+    parser.add_argument(
+        "--sizes",
+        default="1000,10000",
+        help="synthetic catalog sizes for the lexical path, comma-separated (default 1000,10000; e.g. 100000; '' for none)",
+    )
+    parser.add_argument(
+        "--semantic-sizes",
+        default="",
+        help="synthetic catalog sizes for the hybrid path (default none; 10000 takes minutes to embed)",
+    )
+    parser.add_argument(
+        "--generator",
+        default=",".join(GENERATORS),
+        help=f"synthetic generators, comma-separated: {', '.join(GENERATORS)} (default all)",
+    )
     parser.add_argument("--queries", type=int, default=500, help="questions per synthetic catalog (default 500)")
-    parser.add_argument("--catalog", type=Path, help="catalog for section 1 (default: the shipped catalog; needs --questions)")
-    parser.add_argument("--questions", type=Path, action="append",
-                        help="a labelled questions file for section 1; repeat for several (default: the development "
-                        "sets queries.yaml, heldout/queries.yaml and dev_learners.yaml, from the checkout's "
-                        "tests/data or the copy in the installed package)")
-    parser.add_argument("--repeat", type=int, default=3, help="times each labelled question is asked in the latency run (default 3)")
-    parser.add_argument("--runs", type=int, default=1,
-                        help="latency runs per synthetic catalog, vizbot and bm25s alternating; the median run is shown "
-                        "with the range of the ratios (default 1; use 3 or more on a shared machine)")
+    parser.add_argument(
+        "--catalog", type=Path, help="catalog for section 1 (default: the shipped catalog; needs --questions)"
+    )
+    parser.add_argument(
+        "--questions",
+        type=Path,
+        action="append",
+        help="a labelled questions file for section 1; repeat for several (default: the development "
+        "sets queries.yaml, heldout/queries.yaml and dev_learners.yaml, from the checkout's "
+        "tests/data or the copy in the installed package)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="times each labelled question is asked in the latency run (default 3)"
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=1,
+        help="latency runs per synthetic catalog, vizbot and bm25s alternating; the median run is shown "
+        "with the range of the ratios (default 1; use 3 or more on a shared machine)",
+    )
     parser.add_argument("--no-baseline", action="store_true", help="skip bm25s")
     parser.add_argument("--no-semantic", action="store_true", help="skip the embedding model (no hybrid or dense rows)")
     args = parser.parse_args(argv)
@@ -463,7 +561,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.queries < 1 or args.repeat < 1 or args.runs < 1:
         parser.error("--queries, --repeat and --runs must be positive")
     catalog_dir = args.catalog or default_catalog_dir()
-    if args.questions is None and args.catalog is not None and args.catalog.resolve() != default_catalog_dir().resolve():
+    if (
+        args.questions is None
+        and args.catalog is not None
+        and args.catalog.resolve() != default_catalog_dir().resolve()
+    ):
         parser.error("--catalog needs --questions (the default questions are labelled on the shipped catalog)")
     questions = args.questions or list(development_sets())
     baseline = not args.no_baseline
@@ -474,7 +576,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             _bm25s()
         with tempfile.TemporaryDirectory(prefix="vizbot-bench-cache-") as cache:
-            shipped(catalog_dir, questions, baseline=baseline, semantic=not args.no_semantic, repeat=args.repeat, cache_dir=Path(cache))
+            shipped(
+                catalog_dir,
+                questions,
+                baseline=baseline,
+                semantic=not args.no_semantic,
+                repeat=args.repeat,
+                cache_dir=Path(cache),
+            )
         if sizes:
             synthetic(generators, sizes, args.queries, baseline, args.runs)
         if semantic_sizes and not args.no_semantic:

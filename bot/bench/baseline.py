@@ -29,7 +29,9 @@ def _bm25s():
         import bm25s  # noqa: PLC0415 - optional, heavy: imported only when benchmarking
         import Stemmer  # noqa: PLC0415
     except ImportError:
-        raise ConfigError("the BM25 baseline needs bm25s: pip install 'vizbot[bench]' (or run with --no-baseline)") from None
+        raise ConfigError(
+            "the BM25 baseline needs bm25s: pip install 'vizbot[bench]' (or run with --no-baseline)"
+        ) from None
     for name in ("bm25s", "bm25s.tokenization"):
         logging.getLogger(name).setLevel(logging.WARNING)  # bm25s logs at DEBUG by default
     return bm25s, Stemmer
@@ -41,7 +43,9 @@ def document_text(resource: Resource, catalog: Catalog) -> str:
     for slug in resource.tags:
         tag = catalog.tags.get(slug)
         tag_text.append(slug if tag is None else " ".join((slug, tag.title, *tag.aliases)))
-    return " ".join((*tag_text, resource.title, " ".join(resource.keywords), resource.description, resource.author or ""))
+    return " ".join(
+        (*tag_text, resource.title, " ".join(resource.keywords), resource.description, resource.author or "")
+    )
 
 
 def passes(resource: Resource, filters: Mapping[str, str]) -> bool:
@@ -61,7 +65,9 @@ class Bm25Baseline:
         self._resources = catalog.resources
         corpus = [document_text(r, catalog) for r in catalog.resources]
         self._retriever = bm25s.BM25()
-        self._retriever.index(bm25s.tokenize(corpus, stopwords="en", stemmer=self._stemmer, show_progress=False), show_progress=False)
+        self._retriever.index(
+            bm25s.tokenize(corpus, stopwords="en", stemmer=self._stemmer, show_progress=False), show_progress=False
+        )
 
     def search(self, query: str, k: int = 10) -> list[str]:
         """Top ``k`` resource ids with a positive score."""

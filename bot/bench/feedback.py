@@ -47,7 +47,10 @@ async def random_prior(
             resource = rng.choice(shown[question] or ids)
             try:
                 await store.vote(
-                    user=f"user{rng.randrange(users)}", question=question, resource_id=resource, value=rng.choice((1, -1))
+                    user=f"user{rng.randrange(users)}",
+                    question=question,
+                    resource_id=resource,
+                    value=rng.choice((1, -1)),
                 )
             except InvalidInput:  # the set's empty question: it gets no answer, so nobody can vote on it
                 continue
@@ -81,8 +84,15 @@ def scores(report: Report) -> dict[str, float]:
     return {m: data[m] for m in METRICS}
 
 
-def run(catalog: Catalog, questions: list[LabelledQuestion], *, volumes: Sequence[int], seeds: int, users: int,
-        troll_users: int) -> dict[str, Any]:
+def run(
+    catalog: Catalog,
+    questions: list[LabelledQuestion],
+    *,
+    volumes: Sequence[int],
+    seeds: int,
+    users: int,
+    troll_users: int,
+) -> dict[str, Any]:
     """Evaluate the engine without votes, with random votes (each volume x seed), and adversarially."""
     baseline = scores(evaluate(questions, engine_answer(SearchEngine(catalog))))
     rows: list[dict[str, Any]] = []
@@ -91,20 +101,36 @@ def run(catalog: Catalog, questions: list[LabelledQuestion], *, volumes: Sequenc
             for seed in range(seeds):
                 started = time.perf_counter()
                 prior = asyncio.run(
-                    random_prior(catalog, questions, votes=volume, users=users, seed=seed, db=Path(tmp) / f"r{volume}-{seed}.db")
+                    random_prior(
+                        catalog, questions, votes=volume, users=users, seed=seed, db=Path(tmp) / f"r{volume}-{seed}.db"
+                    )
                 )
                 record_s = time.perf_counter() - started
                 got = scores(evaluate(questions, engine_answer(SearchEngine(catalog, prior=prior))))
-                rows.append({"votes": volume, "seed": seed, "voted_resources": len(prior),
-                             "record_seconds": round(record_s, 2), **got})
+                rows.append(
+                    {
+                        "votes": volume,
+                        "seed": seed,
+                        "voted_resources": len(prior),
+                        "record_seconds": round(record_s, 2),
+                        **got,
+                    }
+                )
         consistent = {}
         for name, value in (("helpful", 1), ("adversarial", -1)):
             db = Path(tmp) / f"{name}.db"
             prior = asyncio.run(consistent_prior(catalog, questions, users=troll_users, db=db, gold_value=value))
             consistent[name] = scores(evaluate(questions, engine_answer(SearchEngine(catalog, prior=prior))))
     worst = {m: round(min(float(r[m]) for r in rows) - baseline[m], 4) for m in METRICS} if rows else {}
-    return {"questions": len(questions), "baseline": baseline, "random": rows, "worst_random_delta": worst,
-            "consistent_users": troll_users, "helpful": consistent["helpful"], "adversarial": consistent["adversarial"]}
+    return {
+        "questions": len(questions),
+        "baseline": baseline,
+        "random": rows,
+        "worst_random_delta": worst,
+        "consistent_users": troll_users,
+        "helpful": consistent["helpful"],
+        "adversarial": consistent["adversarial"],
+    }
 
 
 def _table(result: dict[str, Any]) -> str:
@@ -113,8 +139,10 @@ def _table(result: dict[str, Any]) -> str:
     base = result["baseline"]
     lines.append(f"{'none':>11} {'-':>4} " + " ".join(f"{base[m]:>17.4f}" for m in METRICS))
     for row in result["random"]:
-        lines.append(f"{row['votes']:>11} {row['seed']:>4} " + " ".join(
-            f"{row[m]:>10.4f} ({row[m] - base[m]:+.3f})" for m in METRICS))
+        lines.append(
+            f"{row['votes']:>11} {row['seed']:>4} "
+            + " ".join(f"{row[m]:>10.4f} ({row[m] - base[m]:+.3f})" for m in METRICS)
+        )
     for name in ("helpful", "adversarial"):
         row = result[name]
         lines.append(f"{name:>11} {'-':>4} " + " ".join(f"{row[m]:>10.4f} ({row[m] - base[m]:+.3f})" for m in METRICS))
@@ -125,13 +153,19 @@ def _table(result: dict[str, Any]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; exit 1 when random votes lower MRR@10 by more than the tolerance."""
     parser = argparse.ArgumentParser(prog="python -m bot.bench.feedback", description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=Path, help="labelled questions YAML (default: the development set "
-                        "queries.yaml, from the checkout's tests/data or the installed package)")
+    parser.add_argument(
+        "--questions",
+        type=Path,
+        help="labelled questions YAML (default: the development set "
+        "queries.yaml, from the checkout's tests/data or the installed package)",
+    )
     parser.add_argument("--catalog", type=Path, help="catalog directory (default: the shipped one)")
     parser.add_argument("--votes", default="200,1000,5000", help="comma-separated vote volumes (default 200,1000,5000)")
     parser.add_argument("--seeds", type=int, default=3, help="random seeds per volume (default 3)")
     parser.add_argument("--users", type=int, default=100, help="distinct random voters (default 100)")
-    parser.add_argument("--troll-users", type=int, default=50, help="voters in the helpful and adversarial rows (default 50)")
+    parser.add_argument(
+        "--troll-users", type=int, default=50, help="voters in the helpful and adversarial rows (default 50)"
+    )
     parser.add_argument("--tolerance", type=float, default=0.01, help="allowed MRR@10 drop (default 0.01)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)

@@ -112,8 +112,14 @@ class Timing:
     def row(self, baseline: "Timing | None") -> list[str]:
         ordered = sorted(self.per_link)
         mean = sum(ordered) / len(ordered) if ordered else 0.0
-        cells = [self.name, f"{self.seconds:.2f}", f"{len(ordered) / self.seconds:.0f}" if self.seconds else "-",
-                 f"{mean * 1000:.1f}", f"{percentile(ordered, 0.5) * 1000:.1f}", f"{percentile(ordered, 0.99) * 1000:.1f}"]
+        cells = [
+            self.name,
+            f"{self.seconds:.2f}",
+            f"{len(ordered) / self.seconds:.0f}" if self.seconds else "-",
+            f"{mean * 1000:.1f}",
+            f"{percentile(ordered, 0.5) * 1000:.1f}",
+            f"{percentile(ordered, 0.99) * 1000:.1f}",
+        ]
         cells.append(f"{baseline.seconds / self.seconds:.2f}x" if baseline and self.seconds else "1.00x")
         return cells
 
@@ -134,8 +140,9 @@ async def naive_sequential(urls: Sequence[str], timeout: float) -> Timing:
     return Timing("naive sequential (baseline)", time.perf_counter() - started, per_link, working)
 
 
-async def vizbot_checker(targets: list[LinkTarget], *, concurrency: int, per_host: int, delay: float, timeout: float,
-                         db: Path) -> tuple[Timing, dict[str, int]]:
+async def vizbot_checker(
+    targets: list[LinkTarget], *, concurrency: int, per_host: int, delay: float, timeout: float, db: Path
+) -> tuple[Timing, dict[str, int]]:
     """vizbot's checker through a real store; returns the timing and its own per-host peaks."""
     store = await Store.open(db, retention_days=None)
     try:
@@ -169,8 +176,14 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         urls = [f"http://127.0.0.1:{hosts[h].port}/page/{number}" for h, number, _ in layout]
         targets = [LinkTarget(url, f"link-{i}") for i, url in enumerate(urls)]
         with tempfile.TemporaryDirectory(prefix="vizbot-bench-links-") as tmp:
-            ours, own_peaks = await vizbot_checker(targets, concurrency=args.concurrency, per_host=args.per_host,
-                                                   delay=args.delay, timeout=args.timeout, db=Path(tmp) / "bench.db")
+            ours, own_peaks = await vizbot_checker(
+                targets,
+                concurrency=args.concurrency,
+                per_host=args.per_host,
+                delay=args.delay,
+                timeout=args.timeout,
+                db=Path(tmp) / "bench.db",
+            )
         server_peak = max(host.peak for host in hosts)
         ours_requests = sum(host.requests for host in hosts)
         for host in hosts:
@@ -182,14 +195,21 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             await host.close()
     disagree = [u for u in urls if baseline is not None and baseline.working.get(u) != ours.working.get(u)]
     return {
-        "links": len(urls), "hosts": args.hosts, "per_host_limit": args.per_host, "delay": args.delay,
-        "concurrency": args.concurrency, "latency_ms": [args.min_latency * 1000, args.max_latency * 1000],
-        "slow_share": SLOW_SHARE, "slow_ms": SLOW_SECONDS * 1000,
+        "links": len(urls),
+        "hosts": args.hosts,
+        "per_host_limit": args.per_host,
+        "delay": args.delay,
+        "concurrency": args.concurrency,
+        "latency_ms": [args.min_latency * 1000, args.max_latency * 1000],
+        "slow_share": SLOW_SHARE,
+        "slow_ms": SLOW_SECONDS * 1000,
         "largest_host_links": max(sum(1 for h, _, _ in layout if h == i) for i in range(args.hosts)),
         "rows": [t.row(baseline) for t in ([baseline] if baseline else []) + [ours]],
-        "vizbot_seconds": ours.seconds, "baseline_seconds": baseline.seconds if baseline else None,
+        "vizbot_seconds": ours.seconds,
+        "baseline_seconds": baseline.seconds if baseline else None,
         "speedup": baseline.seconds / ours.seconds if baseline and ours.seconds else None,
-        "server_peak_in_flight": server_peak, "checker_peak_in_flight": max(own_peaks.values(), default=0),
+        "server_peak_in_flight": server_peak,
+        "checker_peak_in_flight": max(own_peaks.values(), default=0),
         "requests": {"vizbot": ours_requests, "baseline": baseline_requests if baseline else None},
         "disagreements": disagree,
         "ok": server_peak <= args.per_host and not disagree,
@@ -218,14 +238,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         sys.stdout.write(json.dumps(result) + "\n")
         return 0 if result["ok"] else 1
-    print(f"{result['links']} links on {result['hosts']} local hosts (the largest holds {result['largest_host_links']}); "
-          f"latency {args.min_latency * 1000:g}-{args.max_latency * 1000:g} ms, {SLOW_SHARE:.0%} at {SLOW_SECONDS * 1000:g} ms")
+    print(
+        f"{result['links']} links on {result['hosts']} local hosts (the largest holds {result['largest_host_links']}); "
+        f"latency {args.min_latency * 1000:g}-{args.max_latency * 1000:g} ms, {SLOW_SHARE:.0%} at {SLOW_SECONDS * 1000:g} ms"
+    )
     print()
     print(table(HEADERS, result["rows"]))  # type: ignore[arg-type]
     print()
     print(f"requests sent: vizbot {result['requests']['vizbot']}, baseline {result['requests']['baseline']}")  # type: ignore[index]
-    print(f"politeness: at most {result['server_peak_in_flight']} request(s) in flight on any host, counted by the "
-          f"servers (limit {args.per_host}): {'OK' if result['server_peak_in_flight'] <= args.per_host else 'VIOLATED'}")
+    print(
+        f"politeness: at most {result['server_peak_in_flight']} request(s) in flight on any host, counted by the "
+        f"servers (limit {args.per_host}): {'OK' if result['server_peak_in_flight'] <= args.per_host else 'VIOLATED'}"
+    )
     disagreements = list(result["disagreements"])  # type: ignore[call-overload]
     if disagreements:
         print(f"the checkers disagree on {len(disagreements)} link(s), e.g. {disagreements[0]}")

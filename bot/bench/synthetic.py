@@ -10,10 +10,41 @@ from typing import Callable
 from bot.core.model import KINDS, LEVELS, Catalog, Resource, Tag
 from bot.core.text import STOP_WORDS
 
-_ONSETS = ["b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "st", "tr", "pl", "gr", "sh", "ch"]
+_ONSETS = [
+    "b",
+    "c",
+    "d",
+    "f",
+    "g",
+    "h",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "z",
+    "br",
+    "st",
+    "tr",
+    "pl",
+    "gr",
+    "sh",
+    "ch",
+]
 _VOWELS = ["a", "e", "i", "o", "u", "ai", "ea", "io", "ou"]
 _CODAS = ["", "", "n", "r", "s", "l", "t", "m", "x", "nd", "st"]
-_FILLER = ["how does {} work", "anyone got a good visual for {}?", "{} explained", "{}", "what is {}", "hey, help with {} pls"]
+_FILLER = [
+    "how does {} work",
+    "anyone got a good visual for {}?",
+    "{} explained",
+    "{}",
+    "what is {}",
+    "hey, help with {} pls",
+]
 
 
 def vocabulary_size(n: int) -> int:
@@ -175,7 +206,9 @@ def topical_catalog(n: int, seed: int = 23) -> Catalog:
     for i, topic in enumerate(topics):
         a, b = topic.items[0], topic.items[1]
         slug = f"{a}-{b}-{i}"
-        tags[slug] = Tag(slug, f"{a.title()} {b}", f"Resources about {a} and {b}.", aliases=(synonyms[i], f"{a[0]}{b[0]}{i}"))
+        tags[slug] = Tag(
+            slug, f"{a.title()} {b}", f"Resources about {a} and {b}.", aliases=(synonyms[i], f"{a[0]}{b[0]}{i}")
+        )
         topic_tag.append(slug)
     tag_use = Zipf.over(topic_tag, s=0.8)
 
@@ -189,7 +222,9 @@ def topical_catalog(n: int, seed: int = 23) -> Catalog:
         title = " ".join(text(topic, rng.randint(2, 8), 0.7)).capitalize()
         length = min(120, max(5, int(rng.lognormvariate(3.1, 0.6))))
         description = " ".join(text(topic, length, 0.45)).capitalize() + "."
-        keywords = tuple(dict.fromkeys(" ".join(text(topic, rng.randint(2, 3), 0.8)) for _ in range(rng.choice((0, 0, 1, 2, 3, 4)))))
+        keywords = tuple(
+            dict.fromkeys(" ".join(text(topic, rng.randint(2, 3), 0.8)) for _ in range(rng.choice((0, 0, 1, 2, 3, 4))))
+        )
         chosen = tuple(dict.fromkeys([topic_tag[t], *tag_use.draw(rng, rng.randint(0, 2))]))
         author = None if rng.random() < 0.3 else f"{rng.choice(words).title()} {rng.choice(words).title()}"
         resources.append(

@@ -13,7 +13,14 @@ from typing import Iterable, TextIO
 
 from bot.app import Vizbot, build_embedder, load_settings_catalog
 from bot.cli.catalog_source import catalog_in_use
-from bot.cli.common import add_catalog_option, add_db_options, local_user, settings_from_args, whole_number, with_service
+from bot.cli.common import (
+    add_catalog_option,
+    add_db_options,
+    local_user,
+    settings_from_args,
+    whole_number,
+    with_service,
+)
 from bot.cli.errors import UnknownName, UsageError
 from bot.cli.output import emit_json, info
 from bot.console import render_card
@@ -45,7 +52,9 @@ def _live_engine(args: argparse.Namespace) -> tuple[SearchEngine, str]:
     async def engine(service: Vizbot) -> SearchEngine:
         return service.engine
 
-    return with_service(args, engine, settings=settings, on_store_error=_store_unavailable), str(catalog_in_use(settings))
+    return with_service(args, engine, settings=settings, on_store_error=_store_unavailable), str(
+        catalog_in_use(settings)
+    )
 
 
 # -- ask ----------------------------------------------------------------------------------
@@ -108,7 +117,13 @@ def run_ask(args: argparse.Namespace) -> int:
 
 def tag_json(tag: Tag, count: int) -> dict[str, object]:
     """One tag as JSON."""
-    return {"slug": tag.slug, "title": tag.title, "description": tag.description, "count": count, "aliases": list(tag.aliases)}
+    return {
+        "slug": tag.slug,
+        "title": tag.title,
+        "description": tag.description,
+        "count": count,
+        "aliases": list(tag.aliases),
+    }
 
 
 def resource_json(r: Resource) -> dict[str, object]:
@@ -230,8 +245,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Nothing is printed when nothing fits, only the closest tags.",
     )
     ask.add_argument("question", nargs="?", metavar="QUESTION", help="the question, in your own words")
-    ask.add_argument("--batch", metavar="FILE", help="answer every line of FILE (- for standard input), one JSON line each")
-    ask.add_argument("--limit", type=_limit, default=5, metavar="N", help=f"at most N results (1-{MAX_LIMIT}, default 5)")
+    ask.add_argument(
+        "--batch", metavar="FILE", help="answer every line of FILE (- for standard input), one JSON line each"
+    )
+    ask.add_argument(
+        "--limit", type=_limit, default=5, metavar="N", help=f"at most N results (1-{MAX_LIMIT}, default 5)"
+    )
     ask.add_argument("--tag", metavar="TAG", help="only resources with this tag (aliases and typos resolve)")
     ask.add_argument("--kind", choices=KINDS, help="only resources of this kind")
     ask.add_argument("--level", choices=LEVELS, help="only resources of this level")
@@ -240,7 +259,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_options(ask, logging_switch=True)
     ask.set_defaults(handler=run_ask)
 
-    tags = sub.add_parser("tags", help="list every tag", description="Every tag with its title, number of resources and aliases.")
+    tags = sub.add_parser(
+        "tags", help="list every tag", description="Every tag with its title, number of resources and aliases."
+    )
     tags.add_argument("--json", action="store_true", help="print the tags as JSON")
     add_catalog_option(tags)
     add_db_options(tags)
@@ -270,7 +291,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ev.add_argument("queries", metavar="QUERIES.yaml", help="labelled questions (see tests/data/queries.yaml)")
     ev.add_argument("--json", action="store_true", help="print the scores, per kind, and failures as JSON")
     ev.add_argument(
-        "--summary", action="store_true", help="do not list the failing questions (for a blind set, read only to report)"
+        "--summary",
+        action="store_true",
+        help="do not list the failing questions (for a blind set, read only to report)",
     )
     add_catalog_option(ev)
     ev.set_defaults(handler=run_eval)

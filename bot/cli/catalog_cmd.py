@@ -102,7 +102,9 @@ def run_embed(args: argparse.Namespace) -> int:
     target = EmbeddingCache(directory / "embeddings")
     target.save({text_key(t): v for t, v in zip(texts, vectors)}, only=True)
     if args.json:
-        emit_json({"catalog": str(directory), "file": str(target.path), "resources": len(texts), "model": embedder.model_id})
+        emit_json(
+            {"catalog": str(directory), "file": str(target.path), "resources": len(texts), "model": embedder.model_id}
+        )
     else:
         print(f"{len(texts)} resources embedded into {target.path}")
     return 0

@@ -88,4 +88,3 @@ def cmd_backup(args: argparse.Namespace) -> int:
     else:
         info(f"backed up {source} to {target} ({_size(size)}, schema version {found.schema_version})")
     return 0
-

@@ -22,8 +22,12 @@ def _common(parser: argparse.ArgumentParser, *, logging_switch: bool = False) ->
 
 
 def _log_level(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--log-level", default=argparse.SUPPRESS, choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-                        help="how much to log to standard error (same as the global option)")
+    parser.add_argument(
+        "--log-level",
+        default=argparse.SUPPRESS,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="how much to log to standard error (same as the global option)",
+    )
 
 
 def _apply_log_level(args: argparse.Namespace) -> None:
@@ -33,23 +37,32 @@ def _apply_log_level(args: argparse.Namespace) -> None:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``run``, ``sync`` and ``chat``."""
-    run = sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)",
-                         description="Connect to Discord and answer questions. DISCORD_TOKEN comes from the "
-                         "environment or .env; SIGHUP reloads the catalog, SIGTERM stops cleanly.")
+    run = sub.add_parser(
+        "run",
+        help="run the Discord bot (needs DISCORD_TOKEN)",
+        description="Connect to Discord and answer questions. DISCORD_TOKEN comes from the "
+        "environment or .env; SIGHUP reloads the catalog, SIGTERM stops cleanly.",
+    )
     _common(run)
     _log_level(run)
     run.set_defaults(handler=run_command)
 
-    sync = sub.add_parser("sync", help="upload the slash commands to Discord now",
-                          description="Sync the application commands globally (and to VIZBOT_GUILD_ID when set), "
-                          "whether or not they changed.")
+    sync = sub.add_parser(
+        "sync",
+        help="upload the slash commands to Discord now",
+        description="Sync the application commands globally (and to VIZBOT_GUILD_ID when set), "
+        "whether or not they changed.",
+    )
     _common(sync)
     _log_level(sync)
     sync.set_defaults(handler=sync_command)
 
-    chat = sub.add_parser("chat", help="talk to vizbot in the terminal, offline",
-                          description="An offline conversation: type questions or /help; reads standard input "
-                          "line by line, so a pipe works too.")
+    chat = sub.add_parser(
+        "chat",
+        help="talk to vizbot in the terminal, offline",
+        description="An offline conversation: type questions or /help; reads standard input "
+        "line by line, so a pipe works too.",
+    )
     _common(chat, logging_switch=True)
     chat.add_argument("--user", default=None, help="your name in the suggestions and votes (default: login name)")
     chat.set_defaults(handler=chat_command)
@@ -69,7 +82,6 @@ def sync_command(args: argparse.Namespace) -> int:
     from bot.discord_app.runner import sync_main
 
     return asyncio.run(sync_main(settings_from_args(args)))
-
 
 
 def _store_unavailable(exc: Exception) -> None:
@@ -95,8 +107,9 @@ def chat_command(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, _interrupt)
 
     async def converse(service: Vizbot) -> int:
-        console = Console(service, sys.stdin, sys.stdout, user=args.user or local_user(),
-                          prompt=terminal, line_editing=editing)
+        console = Console(
+            service, sys.stdin, sys.stdout, user=args.user or local_user(), prompt=terminal, line_editing=editing
+        )
         return await console.run()
 
     try:

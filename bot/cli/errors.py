@@ -71,5 +71,9 @@ def error_json(code: str, message: str, field: str | None = None, suggestions: S
 def describe(exc: VizbotError, message: str | None = None) -> dict[str, object]:
     """``error_json`` for a domain error (``message`` replaces ``str(exc)`` when given)."""
     field = getattr(exc, "field", None)
-    return error_json(error_code(exc), str(exc) if message is None else message,
-                      field if isinstance(field, str) else None, getattr(exc, "suggestions", ()))
+    return error_json(
+        error_code(exc),
+        str(exc) if message is None else message,
+        field if isinstance(field, str) else None,
+        getattr(exc, "suggestions", ()),
+    )

@@ -76,21 +76,37 @@ def link_table(rows: Iterable[tuple[LinkTarget, LinkHealth]], *, everything: boo
     for target, health in sorted(rows, key=lambda row: urgency.get(row[1].verdict, 9)):
         if not everything and health.verdict in ("ok", "unknown"):
             continue
-        reason = health.reason + (f" -> {health.suggested_url}" if health.verdict == "moved" and health.suggested_url else "")
+        reason = health.reason + (
+            f" -> {health.suggested_url}" if health.verdict == "moved" and health.suggested_url else ""
+        )
         lines.append(
             f"{health.verdict:<11} {health.strikes:>7}  {_cut(target.resource_id, 28):<28} {_cut(reason, 44):<44} {target.url}"
         )
     return "\n".join(lines) + "\n" if len(lines) > 1 else ""
 
 
-_UNCHECKED = {key: None for key in ("verdict", "strikes", "checked_at", "since", "last_ok_at", "status", "reason",
-                                     "final_url", "suggested_url")}
+_UNCHECKED = {
+    key: None
+    for key in (
+        "verdict",
+        "strikes",
+        "checked_at",
+        "since",
+        "last_ok_at",
+        "status",
+        "reason",
+        "final_url",
+        "suggested_url",
+    )
+}
 
 
 def _link_json(target: LinkTarget, health: LinkHealth | None) -> dict[str, object]:
     """One link in ``links check --json``: the resource, where it comes from, and its stored verdict
     (every key present; ``null`` for a link never checked)."""
-    state = health.to_json() if health is not None else {"url": target.url, "resource_id": target.resource_id, **_UNCHECKED}
+    state = (
+        health.to_json() if health is not None else {"url": target.url, "resource_id": target.resource_id, **_UNCHECKED}
+    )
     return {**state, "resource_id": target.resource_id, "source": target.source}
 
 
@@ -117,8 +133,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         try:
             async with LinkChecker(per_host=args.per_host, delay=args.delay, timeout=args.timeout) as checker:
                 summary = await check_links(
-                    targets, checker, store, concurrency=args.concurrency, strikes=args.strikes,
-                    resume=not args.fresh, on_checked=on_checked,
+                    targets,
+                    checker,
+                    store,
+                    concurrency=args.concurrency,
+                    strikes=args.strikes,
+                    resume=not args.fresh,
+                    on_checked=on_checked,
                 )
         finally:
             close()
@@ -128,25 +149,29 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         targets, summary, health, elapsed = with_service(args, check)
     except KeyboardInterrupt:
-        error(f"interrupted: {progress['done']} of {progress['total']} links checked and recorded; "
-              "run 'vizbot links check' again to check the rest")
+        error(
+            f"interrupted: {progress['done']} of {progress['total']} links checked and recorded; "
+            "run 'vizbot links check' again to check the rest"
+        )
         return INTERRUPTED
     rows = [(t, health[t.url]) for t in targets if t.url in health]
     counts = _counts(health.get(t.url) for t in targets)
     attention = sum(counts[v] for v in NEEDS_ATTENTION)
     if args.json:
-        emit_json({
-            "run": summary.run_id,
-            "complete": summary.complete,
-            "total": summary.total,
-            "checked_now": len(summary.checked),
-            "resumed": summary.resumed,
-            "strikes_to_dead": args.strikes,
-            "seconds": round(elapsed, 3),
-            "counts": counts,
-            "checks": [c.to_json() for c in summary.checked],
-            "links": [_link_json(t, health.get(t.url)) for t in targets],
-        })
+        emit_json(
+            {
+                "run": summary.run_id,
+                "complete": summary.complete,
+                "total": summary.total,
+                "checked_now": len(summary.checked),
+                "resumed": summary.resumed,
+                "strikes_to_dead": args.strikes,
+                "seconds": round(elapsed, 3),
+                "counts": counts,
+                "checks": [c.to_json() for c in summary.checked],
+                "links": [_link_json(t, health.get(t.url)) for t in targets],
+            }
+        )
     else:
         if summary.resumed:
             info(f"resumed an interrupted run: {summary.resumed} links were already checked")
@@ -185,16 +210,18 @@ def cmd_fix(args: argparse.Namespace) -> int:
     edits = []
     for target, health in fixes:
         where = _find_in_files(directory, target.url) if target.source != APPROVED else None
-        edits.append({
-            "resource_id": target.resource_id,
-            "source": target.source,
-            "file": where[0] if where else None,
-            "line": where[1] if where else None,
-            "old_url": target.url,
-            "new_url": health.suggested_url,
-            "reason": health.reason,
-            "checked_at": iso(health.checked_at),
-        })
+        edits.append(
+            {
+                "resource_id": target.resource_id,
+                "source": target.source,
+                "file": where[0] if where else None,
+                "line": where[1] if where else None,
+                "old_url": target.url,
+                "new_url": health.suggested_url,
+                "reason": health.reason,
+                "checked_at": iso(health.checked_at),
+            }
+        )
     if args.json:
         emit_json(edits)
         return 0
@@ -203,11 +230,19 @@ def cmd_fix(args: argparse.Namespace) -> int:
         return 0
     out = ["# vizbot links fix: moved links and their new addresses (checked by vizbot links check)"]
     for edit in edits:
-        place = (f"{edit['file']}:{edit['line']}" if edit["file"] else
-                 "an approved suggestion (in the database)" if edit["source"] == APPROVED else "not found in the catalog files")
+        place = (
+            f"{edit['file']}:{edit['line']}"
+            if edit["file"]
+            else "an approved suggestion (in the database)"
+            if edit["source"] == APPROVED
+            else "not found in the catalog files"
+        )
         out.append(f"\n# {edit['resource_id']} in {place}\n# was: {edit['old_url']}")
-        out.append(yaml.safe_dump([{"id": edit["resource_id"], "url": edit["new_url"]}], sort_keys=False,
-                                  allow_unicode=True, width=1000).rstrip())
+        out.append(
+            yaml.safe_dump(
+                [{"id": edit["resource_id"], "url": edit["new_url"]}], sort_keys=False, allow_unicode=True, width=1000
+            ).rstrip()
+        )
     sys.stdout.write("\n".join(out) + "\n")
     return 0
 
@@ -229,12 +264,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_catalog_option(check)
     add_db_options(check)
     check.add_argument("--json", action="store_true", help="print every link's outcome as one JSON document")
-    check.add_argument("--concurrency", type=whole_number(1, 64), default=8, metavar="N", help="links checked at once (default 8)")
+    check.add_argument(
+        "--concurrency", type=whole_number(1, 64), default=8, metavar="N", help="links checked at once (default 8)"
+    )
     check.add_argument("--timeout", type=_seconds, default=10.0, metavar="S", help="seconds per request (default 10)")
-    check.add_argument("--per-host", type=whole_number(1, 4), default=2, metavar="N", help="requests at once to one host (default 2)")
-    check.add_argument("--delay", type=_delay, default=0.5, metavar="S", help="seconds between requests to one host (default 0.5)")
-    check.add_argument("--strikes", type=whole_number(1, 30), default=STRIKES, metavar="N",
-                       help=f"failure days before a link is dead (default {STRIKES})")
+    check.add_argument(
+        "--per-host", type=whole_number(1, 4), default=2, metavar="N", help="requests at once to one host (default 2)"
+    )
+    check.add_argument(
+        "--delay", type=_delay, default=0.5, metavar="S", help="seconds between requests to one host (default 0.5)"
+    )
+    check.add_argument(
+        "--strikes",
+        type=whole_number(1, 30),
+        default=STRIKES,
+        metavar="N",
+        help=f"failure days before a link is dead (default {STRIKES})",
+    )
     check.add_argument("--fresh", action="store_true", help="start a new run instead of resuming an interrupted one")
     check.add_argument("--all", action="store_true", help="list every link in the table, the fine ones too")
     check.set_defaults(handler=cmd_check)

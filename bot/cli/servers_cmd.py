@@ -26,12 +26,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         "server's settings, or change them with the other options (as its admins do with /settings).",
     )
     p.add_argument("--server", type=_snowflake, metavar="ID", help="the server (guild) id")
-    p.add_argument("--answer-in", type=_snowflake, nargs="+", metavar="CHANNEL_ID",
-                   help="answer mentions only in these channels (and their threads)")
+    p.add_argument(
+        "--answer-in",
+        type=_snowflake,
+        nargs="+",
+        metavar="CHANNEL_ID",
+        help="answer mentions only in these channels (and their threads)",
+    )
     p.add_argument("--answer-everywhere", action="store_true", help="answer mentions in every channel")
     p.add_argument("--log-questions", choices=sorted(_yes_no), help="log this server's questions (yes or no)")
-    p.add_argument("--cooldown", type=whole_number(0, COOLDOWN_MAX), metavar="SECONDS",
-                   help=f"seconds each person waits between questions there (0-{COOLDOWN_MAX})")
+    p.add_argument(
+        "--cooldown",
+        type=whole_number(0, COOLDOWN_MAX),
+        metavar="SECONDS",
+        help=f"seconds each person waits between questions there (0-{COOLDOWN_MAX})",
+    )
     p.add_argument("--json", action="store_true", help="print the settings as JSON")
     add_db_options(p)
     p.set_defaults(handler=cmd_settings, parser=p)
@@ -59,7 +68,9 @@ def _line(server: ServerSettings, settings: Settings) -> str:
     logs = "yes" if server.log_questions and settings.log_questions else "no"
     cooldown = server.cooldown_seconds if server.cooldown_seconds is not None else settings.question_cooldown_seconds
     default = " (default)" if server.cooldown_seconds is None else ""
-    return f"server {server.server}: answers mentions in {where}; logs questions: {logs}; cooldown {cooldown} s{default}"
+    return (
+        f"server {server.server}: answers mentions in {where}; logs questions: {logs}; cooldown {cooldown} s{default}"
+    )
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
@@ -76,14 +87,21 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
     servers = with_service(args, chosen, settings=settings)
     if args.json:
-        emit_json({
-            "servers": [s.to_json() for s in servers],
-            "defaults": {"log_questions": settings.log_questions, "cooldown_seconds": settings.question_cooldown_seconds},
-        })
+        emit_json(
+            {
+                "servers": [s.to_json() for s in servers],
+                "defaults": {
+                    "log_questions": settings.log_questions,
+                    "cooldown_seconds": settings.question_cooldown_seconds,
+                },
+            }
+        )
     elif not servers:
-        print("no server has changed its settings: every server answers everywhere, logs questions "
-              f"({'on' if settings.log_questions else 'off'} for the bot) and waits "
-              f"{settings.question_cooldown_seconds} s between questions")
+        print(
+            "no server has changed its settings: every server answers everywhere, logs questions "
+            f"({'on' if settings.log_questions else 'off'} for the bot) and waits "
+            f"{settings.question_cooldown_seconds} s between questions"
+        )
     elif args.server is not None:  # one server: its /settings card, as Discord and the console show cards
         print(render_card(_card(servers[0], settings, _changed(changes))))
     else:

@@ -25,7 +25,6 @@ from bot.store.suggestions import to_resource
 VOTES = {"up": 1, "+1": 1, "1": 1, "down": -1, "-1": -1}
 
 
-
 LIST_LIMIT = 20  # suggestions shown by `suggestions list` in text, when --limit is not given
 REPORT_LIMIT = 10  # rows per report section in text, when --limit is not given
 EVERY_ROW = 10**12  # "no limit" for the store's paged queries
@@ -36,7 +35,9 @@ _not_negative = whole_number(0, 10**9)
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``suggest``, ``suggestions``, ``vote`` and ``report``."""
-    p = sub.add_parser("suggest", help="suggest a resource for the catalog", description="Suggest a resource; moderators review it.")
+    p = sub.add_parser(
+        "suggest", help="suggest a resource for the catalog", description="Suggest a resource; moderators review it."
+    )
     p.add_argument("url", help="the resource's address (http or https)")
     p.add_argument("--title", required=True, help=f"its title ({TITLE_MIN}-{TITLE_MAX} characters)")
     p.add_argument("--tags", required=True, help="comma-separated tags (aliases and small typos are fine)")
@@ -47,14 +48,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_catalog_option(p)
     p.set_defaults(handler=cmd_suggest)
 
-    s = sub.add_parser("suggestions", help="review suggestions", description="List, approve, reject or export suggestions.")
+    s = sub.add_parser(
+        "suggestions", help="review suggestions", description="List, approve, reject or export suggestions."
+    )
     ssub = s.add_subparsers(dest="suggestions_command", metavar="ACTION")
     ssub.required = True
 
     p = ssub.add_parser("list", help="list suggestions (pending first by default)")
-    p.add_argument("--status", choices=[*STATUSES, "all"], default="pending", help="which suggestions (default pending)")
-    p.add_argument("--limit", type=_positive, default=None,
-                   help=f"how many (default {LIST_LIMIT} in text; --json prints every one unless --limit is given)")
+    p.add_argument(
+        "--status", choices=[*STATUSES, "all"], default="pending", help="which suggestions (default pending)"
+    )
+    p.add_argument(
+        "--limit",
+        type=_positive,
+        default=None,
+        help=f"how many (default {LIST_LIMIT} in text; --json prints every one unless --limit is given)",
+    )
     p.add_argument("--offset", type=_not_negative, default=0, help="skip this many (default 0)")
     p.add_argument("--json", action="store_true", help="print the suggestions as JSON (all of them by default)")
     add_db_options(p)
@@ -100,15 +109,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Delete a user's votes, pending suggestions and seconds, and remove their name from "
         "decided suggestions and the audit log (the questions log keeps no user).",
     )
-    p.add_argument("--user", required=True, help="the user: a Discord user id, or local:<login name> for the command line")
+    p.add_argument(
+        "--user", required=True, help="the user: a Discord user id, or local:<login name> for the command line"
+    )
     p.add_argument("--json", action="store_true", help="print what was removed as JSON")
     add_db_options(p)
     p.set_defaults(handler=cmd_forget)
 
     p = sub.add_parser("report", help="the curator report: topics, gaps, disliked resources, pending suggestions")
-    p.add_argument("--days", type=_positive, default=REPORT_DAYS_DEFAULT, help=f"how many days back (default {REPORT_DAYS_DEFAULT})")
-    p.add_argument("--limit", type=_positive, default=None,
-                   help=f"rows per section in text (default {REPORT_LIMIT}); --json has every row unless --limit is given")
+    p.add_argument(
+        "--days",
+        type=_positive,
+        default=REPORT_DAYS_DEFAULT,
+        help=f"how many days back (default {REPORT_DAYS_DEFAULT})",
+    )
+    p.add_argument(
+        "--limit",
+        type=_positive,
+        default=None,
+        help=f"rows per section in text (default {REPORT_LIMIT}); --json has every row unless --limit is given",
+    )
     p.add_argument("--server", metavar="ID", help="one server's report alone (what its admins see with /report there)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     add_db_options(p)
@@ -155,7 +175,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_approve(args: argparse.Namespace) -> int:
     """vizbot suggestions approve ID"""
     done = with_service(
-        args, lambda bot: bot.approve(args.id, moderator=args.moderator or local_user(), kind=args.kind, level=args.level)
+        args,
+        lambda bot: bot.approve(args.id, moderator=args.moderator or local_user(), kind=args.kind, level=args.level),
     )
     if args.json:
         emit_json(done.to_json())
@@ -167,7 +188,9 @@ def cmd_approve(args: argparse.Namespace) -> int:
 def cmd_reject(args: argparse.Namespace) -> int:
     """vizbot suggestions reject ID --reason ..."""
     # decisions go through the service, like approve
-    done = with_service(args, lambda bot: bot.reject(args.id, moderator=args.moderator or local_user(), reason=args.reason))
+    done = with_service(
+        args, lambda bot: bot.reject(args.id, moderator=args.moderator or local_user(), reason=args.reason)
+    )
     if args.json:
         emit_json(done.to_json())
     else:
@@ -196,7 +219,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not chosen:
         info("no approved suggestions to export")
     else:
-        info(f"{len(chosen)} approved suggestion(s); add them to a file under catalog/resources/ and run vizbot catalog check")
+        info(
+            f"{len(chosen)} approved suggestion(s); add them to a file under catalog/resources/ and run vizbot catalog check"
+        )
     sys.stdout.write(export_yaml(chosen))
     return 0
 
@@ -243,8 +268,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _shortened(r: Report, limit: int) -> Report:
     """The report with at most ``limit`` rows per section (twice as many gaps, as the store gives)."""
-    return replace(r, topics=r.topics[:limit], gaps=r.gaps[: 2 * limit], disliked=r.disliked[:limit],
-                   pending=r.pending[:limit])
+    return replace(
+        r, topics=r.topics[:limit], gaps=r.gaps[: 2 * limit], disliked=r.disliked[:limit], pending=r.pending[:limit]
+    )
 
 
 # ----------------------------------------------------------------------------- text rendering

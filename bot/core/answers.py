@@ -110,8 +110,9 @@ class AnswerCard:
 class AskService(Protocol):
     """The part of ``bot.app.Vizbot`` the shared answer flow needs."""
 
-    async def ask(self, question: str, *, user: str, guild: str | None = None, limit: int = 5,
-                  offset: int = 0, log: bool = True) -> "SearchResponse": ...
+    async def ask(
+        self, question: str, *, user: str, guild: str | None = None, limit: int = 5, offset: int = 0, log: bool = True
+    ) -> "SearchResponse": ...
 
 
 def one_line(text: str, limit: int = DESCRIPTION_MAX) -> str:
@@ -134,8 +135,16 @@ def result_item(resource: Resource, why: str = "") -> ResultItem:
     )
 
 
-async def ask_card(service: AskService, question: str, *, user: str, guild: str | None = None,
-                   offset: int = 0, page_size: int = PAGE_SIZE, log: bool = True) -> AnswerCard:
+async def ask_card(
+    service: AskService,
+    question: str,
+    *,
+    user: str,
+    guild: str | None = None,
+    offset: int = 0,
+    page_size: int = PAGE_SIZE,
+    log: bool = True,
+) -> AnswerCard:
     """The one answer flow every front-end uses: ask the service, build the card.
 
     ``log=False``: not written to the questions log (a server that turned its logging off)."""
@@ -144,8 +153,9 @@ async def ask_card(service: AskService, question: str, *, user: str, guild: str 
     return answer_card(response, question=question, offset=offset, page_size=page_size)
 
 
-def answer_card(response: "SearchResponse", *, question: str | None = None, offset: int = 0,
-                page_size: int = PAGE_SIZE) -> AnswerCard:
+def answer_card(
+    response: "SearchResponse", *, question: str | None = None, offset: int = 0, page_size: int = PAGE_SIZE
+) -> AnswerCard:
     """The card for a question; ``response`` may hold one extra result to tell if more exist."""
     question = clean_question(response.query if question is None else question)
     results = tuple(response.results)
@@ -167,8 +177,9 @@ def answer_card(response: "SearchResponse", *, question: str | None = None, offs
     )
 
 
-def empty_answer_card(question: str, suggested_tags: Sequence[str] = (), notice: str | None = None,
-                      *, offset: int = 0) -> AnswerCard:
+def empty_answer_card(
+    question: str, suggested_tags: Sequence[str] = (), notice: str | None = None, *, offset: int = 0
+) -> AnswerCard:
     """Nothing fits: say so plainly, offer related tags, invite a suggestion."""
     if offset:
         text = "There are no further results for this question."
@@ -194,8 +205,7 @@ def _clamp_page(page: int, pages: int) -> int:
     return min(max(page, 1), pages)
 
 
-def tags_card(catalog: Catalog, counts: dict[str, int], *, page: int = 1,
-              per_page: int = TAGS_PER_PAGE) -> AnswerCard:
+def tags_card(catalog: Catalog, counts: dict[str, int], *, page: int = 1, per_page: int = TAGS_PER_PAGE) -> AnswerCard:
     """Every tag with its number of resources, one page of them."""
     tags = sorted(catalog.tags.values(), key=lambda t: t.slug)
     pages = _pages(len(tags), per_page)
@@ -204,16 +214,24 @@ def tags_card(catalog: Catalog, counts: dict[str, int], *, page: int = 1,
     return AnswerCard(
         title=f"Tags ({len(tags)})",
         description="Browse one with /tag NAME.",
-        tag_rows=tuple(TagRow(t.slug, clean_text(t.title, 100), counts.get(t.slug, 0), tuple(t.aliases))
-                       for t in chunk),
+        tag_rows=tuple(
+            TagRow(t.slug, clean_text(t.title, 100), counts.get(t.slug, 0), tuple(t.aliases)) for t in chunk
+        ),
         footer=f"Page {page} of {pages}",
         page=page,
         pages=pages,
     )
 
 
-def tag_card(lookup: "TagLookup", resources: Sequence[Resource], *, kind: str | None = None,
-             level: str | None = None, page: int = 1, per_page: int = TAG_RESOURCES_PER_PAGE) -> AnswerCard:
+def tag_card(
+    lookup: "TagLookup",
+    resources: Sequence[Resource],
+    *,
+    kind: str | None = None,
+    level: str | None = None,
+    page: int = 1,
+    per_page: int = TAG_RESOURCES_PER_PAGE,
+) -> AnswerCard:
     """A tag's resources (one page), or what the name might have meant."""
     tag = lookup.tag
     if tag is None:
@@ -244,8 +262,8 @@ def unknown_tag_card(lookup: "TagLookup") -> AnswerCard:
     suggestions = tuple(t.slug for t in lookup.suggestions)
     return AnswerCard(
         title="Unknown tag",
-        description="That is not a tag I know." + (" Did you mean one of these?" if suggestions else
-                                                    " See /tags for the list."),
+        description="That is not a tag I know."
+        + (" Did you mean one of these?" if suggestions else " See /tags for the list."),
         suggested_tags=suggestions,
         tone=EMPTY,
     )
@@ -288,8 +306,10 @@ def suggest_card(outcome: SuggestionOutcome) -> AnswerCard:
     lines: tuple[Line, ...] = ()
     if outcome.suggestion is not None:
         s = outcome.suggestion
-        lines = (Line("Title", clean_text(s.title, 200)),) + _suggestion_lines(s)[:2] + (
-            Line("Status", f"{s.status} (#{s.id})"),
+        lines = (
+            (Line("Title", clean_text(s.title, 200)),)
+            + _suggestion_lines(s)[:2]
+            + (Line("Status", f"{s.status} (#{s.id})"),)
         )
     if outcome.existing_id:
         lines += (Line("Catalog entry", outcome.existing_id),)
@@ -298,7 +318,8 @@ def suggest_card(outcome: SuggestionOutcome) -> AnswerCard:
         description=clean_text(outcome.message, 500),
         lines=lines,
         footer="Moderators review suggestions; you will hear back when they decide."
-        if outcome.status == CREATED else "",
+        if outcome.status == CREATED
+        else "",
         tone=tone,
         suggestion_id=outcome.suggestion.id if outcome.suggestion is not None else None,
     )
@@ -325,9 +346,13 @@ def decision_card(suggestion: Suggestion, *, viewer_server: str | None = None) -
     """What a moderator decided (shown to the moderator)."""
     approved = suggestion.status == APPROVED
     kind_level = ", ".join(v for v in (suggestion.kind, suggestion.level) if v)
-    text = (f"Approved and live in the catalog as {suggestion.resource_id}" + (f" ({kind_level})." if kind_level else ".")
-            if approved and suggestion.resource_id
-            else "Approved." if approved else "Rejected.")
+    text = (
+        f"Approved and live in the catalog as {suggestion.resource_id}" + (f" ({kind_level})." if kind_level else ".")
+        if approved and suggestion.resource_id
+        else "Approved."
+        if approved
+        else "Rejected."
+    )
     return AnswerCard(
         title=f"Suggestion #{suggestion.id} {suggestion.status}",
         description=f"{clean_text(suggestion.title, 200)}: {text}",
@@ -344,7 +369,8 @@ def submitter_notice_card(suggestion: Suggestion) -> AnswerCard:
         tone = SUCCESS
     else:
         text = "A moderator decided not to add it." + (
-            f" Reason: {clean_text(suggestion.reason, 500)}" if suggestion.reason else "")
+            f" Reason: {clean_text(suggestion.reason, 500)}" if suggestion.reason else ""
+        )
         tone = WARNING
     return AnswerCard(
         title=f"Your suggestion was {suggestion.status}",
@@ -372,16 +398,24 @@ def link_alert_card(link: LinkHealth) -> AnswerCard:
     """What moderators are told, once, when a link turns dead or moved."""
     moved = link.verdict == "moved"
     title = "A catalog link moved" if moved else "A catalog link is dead"
-    text = (f"{link.resource_id or 'A resource'} now lives at a new address; update the catalog entry "
-            "(vizbot links fix prints the edit)." if moved else
-            f"{link.resource_id or 'A resource'} failed on {link.strikes} different days with no success between; "
-            "it is left out of answers until it works again.")
+    text = (
+        f"{link.resource_id or 'A resource'} now lives at a new address; update the catalog entry "
+        "(vizbot links fix prints the edit)."
+        if moved
+        else f"{link.resource_id or 'A resource'} failed on {link.strikes} different days with no success between; "
+        "it is left out of answers until it works again."
+    )
     lines = [Line("URL", link.url)]
     if moved and link.suggested_url:
         lines.append(Line("New URL", link.suggested_url))
     lines.append(Line("Last check", clean_text(link.reason, 300)))
-    return AnswerCard(title=title, description=text, lines=tuple(lines), tone=WARNING if moved else ERROR,
-                      footer="Links are checked daily (VIZBOT_LINK_CHECK=daily); /report lists every link needing attention.")
+    return AnswerCard(
+        title=title,
+        description=text,
+        lines=tuple(lines),
+        tone=WARNING if moved else ERROR,
+        footer="Links are checked daily (VIZBOT_LINK_CHECK=daily); /report lists every link needing attention.",
+    )
 
 
 def _joined(entries: Sequence[str], total: int, sep: str = ", ", *, exact: bool = True) -> str:
@@ -395,8 +429,11 @@ def _joined(entries: Sequence[str], total: int, sep: str = ", ", *, exact: bool 
 
 
 def _gap(gap: Gap) -> str:
-    how = ", nothing found" if not gap.answered else (
-        f", best score {gap.best_score:.2f}" if gap.best_score is not None else "")
+    how = (
+        ", nothing found"
+        if not gap.answered
+        else (f", best score {gap.best_score:.2f}" if gap.best_score is not None else "")
+    )
     return f"{clean_text(gap.question, 80)} ({gap.count}x{how})"
 
 
@@ -411,26 +448,53 @@ def report_card(report: Report, *, limit: int = 8, every_row: bool = False) -> A
 
     lines = [Line("Questions", f"{report.questions} in the last {report.days} days, {report.unanswered} unanswered")]
     if report.servers:
-        lines.append(Line("By server", _listed(
-            [f"{where_asked(s.server)}: {s.questions}" + (f" ({s.unanswered} unanswered)" if s.unanswered else "")
-             for s in report.servers[:limit]], len(report.servers))))
-    lines.append(Line("Most asked topics", _listed([f"{t.tag} ({t.count})" for t in report.topics[:limit]],
-                                                   len(report.topics))))
+        lines.append(
+            Line(
+                "By server",
+                _listed(
+                    [
+                        f"{where_asked(s.server)}: {s.questions}"
+                        + (f" ({s.unanswered} unanswered)" if s.unanswered else "")
+                        for s in report.servers[:limit]
+                    ],
+                    len(report.servers),
+                ),
+            )
+        )
+    lines.append(
+        Line("Most asked topics", _listed([f"{t.tag} ({t.count})" for t in report.topics[:limit]], len(report.topics)))
+    )
     lines.append(Line("Gaps to fill", _listed([_gap(g) for g in report.gaps[:limit]], len(report.gaps), "; ")))
     if every_server:  # votes and suggestions belong to the home's report
-        lines.append(Line("Most disliked", _listed([f"{d.resource_id} (👎 {d.down}, 👍 {d.up})"
-                                                    for d in report.disliked[:limit]], len(report.disliked))))
+        lines.append(
+            Line(
+                "Most disliked",
+                _listed(
+                    [f"{d.resource_id} (👎 {d.down}, 👍 {d.up})" for d in report.disliked[:limit]], len(report.disliked)
+                ),
+            )
+        )
         pending = [f"#{s.id} {clean_text(s.title, 60)} {s.url}" for s in report.pending[:limit]]
-        lines.append(Line("Pending suggestions", str(report.pending_count) + (
-            ": " + _joined(pending, report.pending_count, "; ") if pending else "")))
-        lines.append(Line("Links needing attention", _listed(
-            [f"{link.resource_id or link.url} ({link_problem(link)})" for link in report.links[:limit]],
-            len(report.links), "; ")))
+        lines.append(
+            Line(
+                "Pending suggestions",
+                str(report.pending_count) + (": " + _joined(pending, report.pending_count, "; ") if pending else ""),
+            )
+        )
+        lines.append(
+            Line(
+                "Links needing attention",
+                _listed(
+                    [f"{link.resource_id or link.url} ({link_problem(link)})" for link in report.links[:limit]],
+                    len(report.links),
+                    "; ",
+                ),
+            )
+        )
         if report.left_out:
             lines.append(Line("Answers without dead links", f"{report.left_out} left out a dead link"))
     title = "Curator report" if every_server else "This server's report"
-    return AnswerCard(title=title, lines=tuple(lines),
-                      footer=f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC")
+    return AnswerCard(title=title, lines=tuple(lines), footer=f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC")
 
 
 def reload_card(catalog: Catalog) -> AnswerCard:
@@ -491,8 +555,10 @@ def help_card(*, console: bool = False, retention_days: int = LOG_RETENTION_DAYS
             Line("/suggest", "suggest a resource; moderators review it and you get a DM"),
             Line("Buttons", "More for further results, 👍 / 👎 to rate a result"),
             Line("Moderators", "/review, /report, /reload, in the bot's home server"),
-            Line("Server admins", "/settings: where I answer mentions, question logging, the cooldown; "
-                 "/report: what this server asked"),
+            Line(
+                "Server admins",
+                "/settings: where I answer mentions, question logging, the cooldown; /report: what this server asked",
+            ),
             Line("/help", "this message"),
             privacy_line(retention_days),
         )
@@ -521,8 +587,15 @@ def forget_card(report: ForgetReport) -> AnswerCard:
 
 
 def server_settings_card(
-    server_name: str, *, answer_channels: Sequence[str], log_questions: bool, operator_logs: bool,
-    retention_days: int, cooldown_seconds: int, cooldown_is_default: bool, changed: Sequence[str] = (),
+    server_name: str,
+    *,
+    answer_channels: Sequence[str],
+    log_questions: bool,
+    operator_logs: bool,
+    retention_days: int,
+    cooldown_seconds: int,
+    cooldown_is_default: bool,
+    changed: Sequence[str] = (),
 ) -> AnswerCard:
     """One server's /settings: where mentions are answered, whether questions are logged, the cooldown.
 
@@ -538,8 +611,9 @@ def server_settings_card(
     default = " (the bot's default)" if cooldown_is_default else ""
     cooldown = "none" if cooldown_seconds <= 0 else f"{cooldown_seconds} s per person"
     description = (
-        "Changed: " + ", ".join(changed) + "." if changed else
-        "Change them with /settings and one or more options: answer_in, stop_answering_in, "
+        "Changed: " + ", ".join(changed) + "."
+        if changed
+        else "Change them with /settings and one or more options: answer_in, stop_answering_in, "
         "answer_everywhere, log_questions, cooldown."
     )
     return AnswerCard(
@@ -576,9 +650,11 @@ def error_card(error: BaseException) -> AnswerCard:
     elif isinstance(error, VizbotError):
         title = "Sorry"
     else:
-        return AnswerCard(title="Something went wrong",
-                          description="That did not work because of an internal error; it has been logged.",
-                          tone=ERROR)
+        return AnswerCard(
+            title="Something went wrong",
+            description="That did not work because of an internal error; it has been logged.",
+            tone=ERROR,
+        )
     return AnswerCard(title=title, description=clean_text(str(error), 1000), tone=ERROR)
 
 
@@ -586,8 +662,7 @@ def cooldown_card(retry_after: float, message: str | None = None) -> AnswerCard:
     """Slow down: says when to retry."""
     seconds = max(1, int(-(-retry_after // 1)))
     text = message or "You are asking faster than I answer."
-    return AnswerCard(title="Slow down", description=f"{clean_text(text, 300)} Try again in {seconds} s.",
-                      tone=WARNING)
+    return AnswerCard(title="Slow down", description=f"{clean_text(text, 300)} Try again in {seconds} s.", tone=WARNING)
 
 
 def tag_titles(tags: Iterable[Tag]) -> list[str]:
@@ -636,8 +711,9 @@ def tags_page_card(engine: EngineLike, *, page: int = 1) -> AnswerCard:
     return tags_card(engine.catalog, engine.tag_counts(), page=page)
 
 
-def tag_page_card(engine: EngineLike, name: str, *, kind: str | None = None, level: str | None = None,
-                  page: int = 1) -> AnswerCard:
+def tag_page_card(
+    engine: EngineLike, name: str, *, kind: str | None = None, level: str | None = None, page: int = 1
+) -> AnswerCard:
     """One page of a tag's resources; the name is (re-)validated: aliases and typos resolve."""
     lookup = engine.resolve_tag(name)
     if lookup.tag is None:

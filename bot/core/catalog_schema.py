@@ -222,8 +222,7 @@ def check_aliases(tags: Mapping[str, TagEntry], report: Report) -> None:
             else:
                 report.error(
                     line,
-                    f"alias {alias!r} collides with the {owner[1]} of tag {owner[0]!r} "
-                    f"({report.file}:{owner[2]})",
+                    f"alias {alias!r} collides with the {owner[1]} of tag {owner[0]!r} ({report.file}:{owner[2]})",
                     slug,
                     "aliases",
                 )

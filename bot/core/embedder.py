@@ -60,7 +60,9 @@ def _verify(path: Path) -> None:
     except OSError as exc:
         raise SemanticUnavailable(f"cannot read the embedding model {path}: {exc.strerror or exc}") from None
     if size != MODEL_SIZE:
-        raise SemanticUnavailable(f"the embedding model {path} has {size} bytes, expected {MODEL_SIZE} (truncated or replaced)")
+        raise SemanticUnavailable(
+            f"the embedding model {path} has {size} bytes, expected {MODEL_SIZE} (truncated or replaced)"
+        )
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -76,7 +78,11 @@ class Embedder:
     model_id = MODEL_ID
 
     def __init__(
-        self, session: object, tokenizer: WordPiece, cache: "EmbeddingCache | None" = None, query_cache: int = QUERY_CACHE
+        self,
+        session: object,
+        tokenizer: WordPiece,
+        cache: "EmbeddingCache | None" = None,
+        query_cache: int = QUERY_CACHE,
     ):
         self._session = session
         self._tokenizer = tokenizer

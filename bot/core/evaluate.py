@@ -159,9 +159,7 @@ def check_gold(questions: Iterable[LabelledQuestion], catalog: Catalog) -> None:
         raise InvalidInput("gold", "ids not in the catalog: " + ", ".join(missing))
 
 
-def evaluate(
-    questions: Sequence[LabelledQuestion], answer: Callable[[LabelledQuestion], Sequence[str]]
-) -> Report:
+def evaluate(questions: Sequence[LabelledQuestion], answer: Callable[[LabelledQuestion], Sequence[str]]) -> Report:
     """Score ``answer`` (question -> ranked resource ids, empty = refused) on ``questions``."""
     outcomes = []
     for question in questions:

@@ -39,7 +39,8 @@ _COMPACT = re.compile(r"[\W_]+")
 
 
 FIELD_NAMES = tuple(  # the field names set in each possible mask
-    tuple(name for i, name in enumerate(FIELDS) if mask >> i & 1) for mask in range(1 << len(FIELDS)))
+    tuple(name for i, name in enumerate(FIELDS) if mask >> i & 1) for mask in range(1 << len(FIELDS))
+)
 
 
 def idf(df: int, n: int) -> float:

@@ -59,9 +59,13 @@ class LexicalEngine:
         on_topic = q.share >= COVERAGE - 1e-9
         ranked = self.retriever.top(q, offset + limit, allowed_tag, kind, level) if on_topic else []
         results = tuple(self.explain(q, doc, score, mask) for doc, score, mask in ranked[offset:])
-        return self.respond(query, q, results, [doc for doc, _, _ in ranked], min(q.share, 1.0), filtered=bool(tag or kind or level))
+        return self.respond(
+            query, q, results, [doc for doc, _, _ in ranked], min(q.share, 1.0), filtered=bool(tag or kind or level)
+        )
 
-    def check_filters(self, limit: int, offset: int, tag: str | None, kind: str | None, level: str | None) -> str | None:
+    def check_filters(
+        self, limit: int, offset: int, tag: str | None, kind: str | None, level: str | None
+    ) -> str | None:
         """Raise ``InvalidInput``/``NotFound`` for a bad page or filter; the tag filter's slug."""
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidInput("limit", f"must be between 1 and {MAX_LIMIT}")
@@ -75,19 +79,31 @@ class LexicalEngine:
         return allowed_tag
 
     def empty_response(
-        self, query: str, *, tag: str | None = None, kind: str | None = None, level: str | None = None,
-        limit: int = MAX_LIMIT, offset: int = 0,
+        self,
+        query: str,
+        *,
+        tag: str | None = None,
+        kind: str | None = None,
+        level: str | None = None,
+        limit: int = MAX_LIMIT,
+        offset: int = 0,
     ) -> SearchResponse:
         """The answer to a question with no topic word at all ("how does it work?"); with a filter
         (``tag`` a slug), the resources the filter allows: "show me this tag"."""
         if tag is None and kind is None and level is None:
-            return SearchResponse(query, (), self.tags.popular_tags(), "Ask about a topic, for example: " + self.tags.example_topics())
+            return SearchResponse(
+                query, (), self.tags.popular_tags(), "Ask about a topic, for example: " + self.tags.example_topics()
+            )
         if tag is not None:
             chosen = self.tags.resources_for_tag(tag, kind=kind, level=level)
         else:
             order = {lv: i for i, lv in enumerate(LEVELS)}
             chosen = sorted(
-                (r for r in self.catalog.resources if (kind is None or r.kind == kind) and (level is None or r.level == level)),
+                (
+                    r
+                    for r in self.catalog.resources
+                    if (kind is None or r.kind == kind) and (level is None or r.level == level)
+                ),
                 key=lambda r: (order.get(r.level, 99), r.title.casefold(), r.id),
             )
         shown = " ".join(f"{name} {value}" for name, value in (("tag", tag), ("kind", kind), ("level", level)) if value)
@@ -98,7 +114,14 @@ class LexicalEngine:
         return SearchResponse(query, results, (tag,) if tag else (), notice, confidence=1.0)
 
     def respond(
-        self, query: str, q: Query, results: tuple[SearchResult, ...], ranked: list[int], confidence: float, *, filtered: bool
+        self,
+        query: str,
+        q: Query,
+        results: tuple[SearchResult, ...],
+        ranked: list[int],
+        confidence: float,
+        *,
+        filtered: bool,
     ) -> SearchResponse:
         """The response for ``results`` (resources ``ranked`` best first, beyond the page too), or
         the refusal with the closest tags when there are none."""
@@ -117,7 +140,9 @@ class LexicalEngine:
         """The question as read (see :mod:`bot.core.question`)."""
         return self.reader.analyse(query)
 
-    def top(self, q: Query, k: int, tag: str | None, kind: str | None, level: str | None) -> list[tuple[int, float, int]]:
+    def top(
+        self, q: Query, k: int, tag: str | None, kind: str | None, level: str | None
+    ) -> list[tuple[int, float, int]]:
         """The ``k`` best qualifying resources as (doc, score, evidence mask) (see :mod:`bot.core.retrieval`)."""
         return self.retriever.top(q, k, tag, kind, level)
 

@@ -100,7 +100,9 @@ class Retriever:
         # For scoring every resource at once: per resource its kind's and level's number, its
         # prior, and its id's rank (ties in score go to the smaller id).
         self._code_numbers: dict[str, dict[str, int]] = {}
-        self._code_arrays = {what: self._numbered(what, values) for what, values in (("kind", index.kind_of), ("level", index.level_of))}
+        self._code_arrays = {
+            what: self._numbered(what, values) for what, values in (("kind", index.kind_of), ("level", index.level_of))
+        }
         self._prior_array = np.array(self._prior, dtype=np.float64)
         self._ranks = np.empty(n, dtype=np.int64)
         self._ranks[sorted(range(n), key=lambda d: index.resources[d].id)] = np.arange(n)
@@ -111,7 +113,9 @@ class Retriever:
             return None
         return [1.0 + PRIOR_WEIGHT * p for p in self._prior]
 
-    def top(self, q: Query, k: int, tag: str | None, kind: str | None, level: str | None) -> list[tuple[int, float, int]]:
+    def top(
+        self, q: Query, k: int, tag: str | None, kind: str | None, level: str | None
+    ) -> list[tuple[int, float, int]]:
         """The ``k`` best qualifying resources as (doc, score, evidence mask), best first.
 
         Fagin's threshold algorithm: posting lists are read in impact order, in growing batches,
@@ -135,7 +139,16 @@ class Retriever:
                 if d is not None:
                     alts.append((alt.confidence, d[0], d[1], None, None, None))
                 else:
-                    alts.append((alt.confidence, None, None, self._random_access(alt.term), imps_of[alt.term], masks_of[alt.term]))
+                    alts.append(
+                        (
+                            alt.confidence,
+                            None,
+                            None,
+                            self._random_access(alt.term),
+                            imps_of[alt.term],
+                            masks_of[alt.term],
+                        )
+                    )
                 streams.append((ui, alt.term, alt.confidence))
             units.append((1 << (2 * ui), 1 << (2 * ui + 1), alts))
         filtered = tag is not None or kind is not None or level is not None
@@ -167,7 +180,9 @@ class Retriever:
             start = read[pick]
             read[pick] = stop = start + max(FIRST_BATCH, start)
             if len(seen) + min(stop, len(order_of[term])) - start > budget:
-                return self._exhaustive(q, units, k, tag, kind, level, best_k[0] if len(best_k) == k else 0.0, memo, qualifies)
+                return self._exhaustive(
+                    q, units, k, tag, kind, level, best_k[0] if len(best_k) == k else 0.0, memo, qualifies
+                )
             docs, imps = docs_of[term], imps_of[term]
             # A resource whose bound cannot beat the k-th best so far is passed over for good.
             others = sum(frontier) - frontier[ui] if single[ui] else sum(frontier)
@@ -295,7 +310,9 @@ class Retriever:
             score += np.multiply(np.frombuffer(dense[0], dtype=np.float32), confidence, dtype=np.float64)
         else:
             docs = np.frombuffer(self._index.docs[term], dtype=np.int32)
-            score[docs] += np.multiply(np.frombuffer(self._index.impacts[term], dtype=np.float32), confidence, dtype=np.float64)
+            score[docs] += np.multiply(
+                np.frombuffer(self._index.impacts[term], dtype=np.float32), confidence, dtype=np.float64
+            )
         return score
 
     def _numbered(self, what: str, values: Sequence[str]) -> np.ndarray:
@@ -312,7 +329,9 @@ class Retriever:
         if tag is None and kind is None and level is None:
             return True
         r = self._index.resources[doc]
-        return (tag is None or tag in r.tags) and (kind is None or r.kind == kind) and (level is None or r.level == level)
+        return (
+            (tag is None or tag in r.tags) and (kind is None or r.kind == kind) and (level is None or r.level == level)
+        )
 
     def _adjusted(self, q: Query, doc: int, score: float) -> tuple[float, float]:
         """The score with the question's kind/level preferences and the feedback prior applied,

@@ -108,7 +108,9 @@ class SearchEngine:
         fused = []
         if should_answer(coverage, bool(ranked), best_cos, self.fusion) and not self._off_topic(q, as_read, best_cos):
             allowed = self._allowed(allowed_tag, kind, level) if filtered else None
-            fused = fuse([(doc, score) for doc, score, _ in ranked], coverage, cosines, allowed, self.fusion, self._boosts)
+            fused = fuse(
+                [(doc, score) for doc, score, _ in ranked], coverage, cosines, allowed, self.fusion, self._boosts
+            )
         masks = {doc: (score, mask) for doc, score, mask in ranked}
         results = tuple(self._result(q, f, masks.get(f.doc)) for f in fused[offset : offset + limit])
         confidence = max(coverage if ranked else 0.0, min(1.0, best_cos / self.fusion.answer_cosine) * 0.5)

@@ -43,7 +43,11 @@ class SemanticIndex:
     def __init__(self, catalog: Catalog, embedder: Embedder, progress: Callable[[int], None] | None = None):
         self.embedder = embedder
         texts = [resource_text(r, catalog) for r in catalog.resources]
-        self.matrix = embedder.documents(texts, progress, EmbeddingCache.shipped_with(catalog.source)) if texts else np.zeros((0, 1), dtype=np.float32)
+        self.matrix = (
+            embedder.documents(texts, progress, EmbeddingCache.shipped_with(catalog.source))
+            if texts
+            else np.zeros((0, 1), dtype=np.float32)
+        )
 
     def cosines(self, question: str) -> np.ndarray:
         """The question's cosine to each resource, in catalog order."""

@@ -53,7 +53,9 @@ class TagDirectory:
                 best
                 for form in dict.fromkeys((key, stemmed))
                 if form
-                and (best := process.extractOne(form, self._tag_keys, scorer=fuzz.ratio, processor=None, score_cutoff=80))
+                and (
+                    best := process.extractOne(form, self._tag_keys, scorer=fuzz.ratio, processor=None, score_cutoff=80)
+                )
             ]
             if found:
                 best = max(found, key=lambda match: match[1])
@@ -142,7 +144,9 @@ class TagDirectory:
         if len(key) < 3:
             return ()
         slugs: list[str] = []
-        for name, _, _ in process.extract(key, self._tag_keys, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=20):
+        for name, _, _ in process.extract(
+            key, self._tag_keys, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=20
+        ):
             slug = self._tag_names[name][0]
             if slug not in slugs:
                 slugs.append(slug)

@@ -167,7 +167,9 @@ def english_words() -> frozenset[str]:
     from bot.core.wordpiece import VOCAB_PATH
 
     return frozenset(
-        token for token in VOCAB_PATH.read_text(encoding="utf-8").split("\n") if len(token) >= 3 and token.isascii() and token.isalpha()
+        token
+        for token in VOCAB_PATH.read_text(encoding="utf-8").split("\n")
+        if len(token) >= 3 and token.isascii() and token.isalpha()
     )
 
 
@@ -187,6 +189,8 @@ def _one_edit(a: str, b: str) -> bool:
         return False
     if len(a) == len(b):
         diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        )
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))

@@ -15,7 +15,9 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _BAD_CHARS = re.compile(r"[\s\x00-\x1f\x7f]")
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.IGNORECASE)
 # Query parameters that only say where a click came from: dropped when comparing URLs.
-TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid"})
+TRACKING_PARAMETERS = frozenset(
+    {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid"}
+)
 TRACKING_PREFIXES = ("utm_",)
 # Names that always mean this machine or the local network.
 _LOCAL_NAMES = ("localhost", "localhost.localdomain")
@@ -72,7 +74,9 @@ def validate_url(url: str, field: str = "url", *, public_only: bool = True) -> s
         raise InvalidInput(field, "has no host")
     if not _host_ok(host):
         raise InvalidInput(field, f"has a malformed host {host!r}")
-    if _ipv4(host) is None and re.fullmatch(r"(0x[0-9a-f]*|[0-9]+)", host.rstrip(".").rpartition(".")[2], re.IGNORECASE):
+    if _ipv4(host) is None and re.fullmatch(
+        r"(0x[0-9a-f]*|[0-9]+)", host.rstrip(".").rpartition(".")[2], re.IGNORECASE
+    ):
         raise InvalidInput(field, f"has a malformed host {host!r}")  # ends in a number but is no IPv4 address
     mixed = mixed_scripts(host)
     if mixed:

@@ -129,7 +129,7 @@ def _describe(error: yaml.YAMLError) -> tuple[str, int | None]:
 
 
 # Characters outside YAML's printable set (YAML 1.1 spec, 5.1), which both parsers refuse.
-_NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _find_tab_indent(text: str) -> int | None:

@@ -123,61 +123,96 @@ class AskCog(commands.Cog):
         server = self.bot.settings_for(message.guild.id if message.guild else None)
         try:
             if not question:
-                await answer_message(message, answers.help_card(retention_days=self.bot.settings.log_retention_days),
-                                     guard=self.bot.channel_guard)
+                await answer_message(
+                    message,
+                    answers.help_card(retention_days=self.bot.settings.log_retention_days),
+                    guard=self.bot.channel_guard,
+                )
                 return
             try:
                 self.cooldown.hit(message.author.id, server.cooldown_seconds)
             except RateLimited as exc:
                 # A reply to a message is public: say it once per window, then stay quiet.
                 if not listening and self.cooldown.first_warning(message.author.id):
-                    await answer_message(message, answers.cooldown_card(exc.retry_after, str(exc)),
-                                         guard=self.bot.channel_guard, dm_fallback=False)
+                    await answer_message(
+                        message,
+                        answers.cooldown_card(exc.retry_after, str(exc)),
+                        guard=self.bot.channel_guard,
+                        dm_fallback=False,
+                    )
                 return
-            card = await answers.ask_card(self.bot.service, question, user=str(message.author.id),
-                                          guild=str(message.guild.id) if message.guild else DIRECT_MESSAGES,
-                                          log=server.log_questions)
+            card = await answers.ask_card(
+                self.bot.service,
+                question,
+                user=str(message.author.id),
+                guild=str(message.guild.id) if message.guild else DIRECT_MESSAGES,
+                log=server.log_questions,
+            )
             if listening and not card.items:
                 return  # in a listening channel, stay quiet unless there is something to offer
-            await answer_message(message, card, view=answer_view(card, asker=message.author.id),
-                                 guard=self.bot.channel_guard, dm_fallback=not listening)
+            await answer_message(
+                message,
+                card,
+                view=answer_view(card, asker=message.author.id),
+                guard=self.bot.channel_guard,
+                dm_fallback=not listening,
+            )
         except VizbotError as exc:
-            await answer_message(message, answers.error_card(exc), guard=self.bot.channel_guard, dm_fallback=not listening)
+            await answer_message(
+                message, answers.error_card(exc), guard=self.bot.channel_guard, dm_fallback=not listening
+            )
         except discord.HTTPException as exc:
             _log.warning("could not answer message %s in channel %s: %s", message.id, message.channel.id, exc)
         except Exception:
-            _log.exception("unexpected error answering message %s from user %s in channel %s",
-                           message.id, message.author.id, message.channel.id)
+            _log.exception(
+                "unexpected error answering message %s from user %s in channel %s",
+                message.id,
+                message.author.id,
+                message.channel.id,
+            )
             try:
-                await answer_message(message, answers.error_card(RuntimeError()), guard=self.bot.channel_guard,
-                                     dm_fallback=False)
+                await answer_message(
+                    message, answers.error_card(RuntimeError()), guard=self.bot.channel_guard, dm_fallback=False
+                )
             except discord.HTTPException:
                 pass
 
     @app_commands.command(name="ask", description="Find learning visualizations for a question")
-    @app_commands.describe(question="What do you want to understand? e.g. how do convolutions work",
-                           public="Post the answer in the channel for everyone (default: only you see it)")
-    async def ask(self, interaction: discord.Interaction,
-                  question: app_commands.Range[str, 1, QUESTION_MAX], public: bool = False) -> None:
+    @app_commands.describe(
+        question="What do you want to understand? e.g. how do convolutions work",
+        public="Post the answer in the channel for everyone (default: only you see it)",
+    )
+    async def ask(
+        self, interaction: discord.Interaction, question: app_commands.Range[str, 1, QUESTION_MAX], public: bool = False
+    ) -> None:
         server = self.bot.settings_for(interaction.guild_id)
         self.cooldown.hit(interaction.user.id, server.cooldown_seconds)
         moved = public and not self.public_here(interaction)
         public = public and not moved  # the server's admins chose other channels for public answers
         async with self.bot.answering():
             await defer_thinking(interaction, ephemeral=not public)
-            card = await answers.ask_card(self.bot.service, question, user=str(interaction.user.id),
-                                          guild=str(interaction.guild_id) if interaction.guild_id else DIRECT_MESSAGES,
-                                          log=server.log_questions)
+            card = await answers.ask_card(
+                self.bot.service,
+                question,
+                user=str(interaction.user.id),
+                guild=str(interaction.guild_id) if interaction.guild_id else DIRECT_MESSAGES,
+                log=server.log_questions,
+            )
             if moved:
                 card = replace(card, footer=PRIVATE_HERE + (" · " + card.footer if card.footer else ""))
-            await respond(interaction, card, view=answer_view(card, asker=interaction.user.id, can_post=not public and not moved),
-                          ephemeral=not public)
+            await respond(
+                interaction,
+                card,
+                view=answer_view(card, asker=interaction.user.id, can_post=not public and not moved),
+                ephemeral=not public,
+            )
 
     def public_here(self, interaction: discord.Interaction) -> bool:
         """Whether this server's /settings allow public answers in the interaction's channel."""
         channel = interaction.channel
         return self.bot.settings_for(interaction.guild_id).answers_in(
-            interaction.channel_id, getattr(channel, "parent_id", None))
+            interaction.channel_id, getattr(channel, "parent_id", None)
+        )
 
     async def find_visualizations(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Context menu: answer someone's message in a reply to it."""
@@ -188,9 +223,13 @@ class AskCog(commands.Cog):
         server = self.bot.settings_for(interaction.guild_id)
         self.cooldown.hit(interaction.user.id, server.cooldown_seconds)
         await defer_thinking(interaction, ephemeral=True)
-        card = await answers.ask_card(self.bot.service, question, user=str(interaction.user.id),
-                                      guild=str(interaction.guild_id) if interaction.guild_id else DIRECT_MESSAGES,
-                                      log=server.log_questions)
+        card = await answers.ask_card(
+            self.bot.service,
+            question,
+            user=str(interaction.user.id),
+            guild=str(interaction.guild_id) if interaction.guild_id else DIRECT_MESSAGES,
+            log=server.log_questions,
+        )
         if not self.public_here(interaction):
             card = replace(card, footer=PRIVATE_HERE + (" · " + card.footer if card.footer else ""))
             await respond(interaction, card, view=answer_view(card, asker=interaction.user.id), ephemeral=True)
@@ -198,13 +237,19 @@ class AskCog(commands.Cog):
         try:
             # The invoker asked for this answer, so the invoker pages it (More). Never a DM to the
             # message's author: they did not ask.
-            sent = await answer_message(message, card, view=answer_view(card, asker=interaction.user.id),
-                                        guard=self.bot.channel_guard, dm_fallback=False)
+            sent = await answer_message(
+                message,
+                card,
+                view=answer_view(card, asker=interaction.user.id),
+                guard=self.bot.channel_guard,
+                dm_fallback=False,
+            )
         except discord.HTTPException as exc:
             _log.info("could not reply to message %s (%s); answering privately", message.id, exc)
             sent = None
         if sent is None:
             await respond(interaction, card, view=answer_view(card, asker=interaction.user.id), ephemeral=True)
             return
-        await interaction.followup.send("Answered in a reply to that message.", ephemeral=True,
-                                        allowed_mentions=discord.AllowedMentions.none())
+        await interaction.followup.send(
+            "Answered in a reply to that message.", ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )

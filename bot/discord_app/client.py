@@ -94,7 +94,14 @@ REFRESH_SECONDS = 60.0  # how often decisions and votes made by other processes 
 SHUTDOWN_GRACE = 5.0  # seconds answers in flight get to finish when the bot is stopped
 LINK_CHECK_EVERY = 86400.0  # VIZBOT_LINK_CHECK=daily: each link once a day, spread over the day
 
-COGS = (AskCog, TagsCog, SuggestCog, ReportCog, HelpCog, ServerSettingsCog)  # everywhere (/report is scoped when it runs)
+COGS = (
+    AskCog,
+    TagsCog,
+    SuggestCog,
+    ReportCog,
+    HelpCog,
+    ServerSettingsCog,
+)  # everywhere (/report is scoped when it runs)
 MODERATION_COGS = (ReviewCog, ReloadCog)  # registered in the home servers only (VIZBOT_HOME_GUILDS)
 
 
@@ -112,9 +119,17 @@ def make_intents(settings: Settings) -> discord.Intents:
 class VizbotClient(commands.Bot):
     """vizbot on Discord; the service and settings are handed in by the runner."""
 
-    def __init__(self, service: "Vizbot", settings: Settings, *, force_sync: bool = False, sync: bool = True,
-                 refresh_seconds: float = REFRESH_SECONDS, link_check_every: float = LINK_CHECK_EVERY,
-                 **client_options: Any):
+    def __init__(
+        self,
+        service: "Vizbot",
+        settings: Settings,
+        *,
+        force_sync: bool = False,
+        sync: bool = True,
+        refresh_seconds: float = REFRESH_SECONDS,
+        link_check_every: float = LINK_CHECK_EVERY,
+        **client_options: Any,
+    ):
         # vizbot never joins voice: skip discord.py's "PyNaCl/davey is not installed" warnings.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
@@ -176,8 +191,10 @@ class VizbotClient(commands.Bot):
             for moderation_cog in MODERATION_COGS:
                 await self.add_cog(moderation_cog(self), guilds=homes)
         else:
-            _log.warning("moderation is off: set VIZBOT_HOME_GUILDS to the id of the server where "
-                         "moderators review suggestions (questions are answered everywhere regardless)")
+            _log.warning(
+                "moderation is off: set VIZBOT_HOME_GUILDS to the id of the server where "
+                "moderators review suggestions (questions are answered everywhere regardless)"
+            )
         if self.sync_on_start or self.force_sync:
             try:
                 self.sync_report = await sync_commands(self.tree, self.settings, force=self.force_sync)
@@ -188,8 +205,9 @@ class VizbotClient(commands.Bot):
             for line in self.sync_report:
                 _log.info("%s", line)
         if self.settings.link_check and self.service.store is not None and self.runs_shard_of(0):  # one process checks
-            self._link_task = asyncio.create_task(link_check_loop(self, every=self.link_check_every),
-                                                  name="vizbot-links")
+            self._link_task = asyncio.create_task(
+                link_check_loop(self, every=self.link_check_every), name="vizbot-links"
+            )
 
     async def on_interaction(self, interaction: discord.Interaction, /) -> None:
         """A button or form whose custom_id no handler knows (forged, or from an old version) gets a
@@ -200,7 +218,9 @@ class VizbotClient(commands.Bot):
         custom_id = str(data.get("custom_id", ""))
         if known_custom_id(custom_id) or interaction.response.is_done():
             return
-        _log.info("unknown custom_id %r from user %s in guild %s", custom_id[:100], interaction.user.id, interaction.guild_id)
+        _log.info(
+            "unknown custom_id %r from user %s in guild %s", custom_id[:100], interaction.user.id, interaction.guild_id
+        )
         await send_error(interaction, InvalidInput("button", "it is not one of mine, or it no longer works; ask again"))
 
     async def on_message(self, message: discord.Message, /) -> None:
@@ -210,11 +230,13 @@ class VizbotClient(commands.Bot):
         _log.info("connected as %s to %d guilds", self.user, len(self.guilds))
         for home in self.settings.home_guilds:
             if self.get_guild(home) is None and self.runs_shard_of(home):
-                _log.warning("vizbot is not in home server %s (VIZBOT_HOME_GUILDS): nobody can moderate there "
-                             "until the bot is invited to it with the bot and applications.commands scopes", home)
+                _log.warning(
+                    "vizbot is not in home server %s (VIZBOT_HOME_GUILDS): nobody can moderate there "
+                    "until the bot is invited to it with the bot and applications.commands scopes",
+                    home,
+                )
         if self.refresh_seconds > 0 and (self._refresh_task is None or self._refresh_task.done()):
-            self._refresh_task = asyncio.create_task(refresh_loop(self, self.refresh_seconds),
-                                                     name="vizbot-refresh")
+            self._refresh_task = asyncio.create_task(refresh_loop(self, self.refresh_seconds), name="vizbot-refresh")
 
     def runs_shard_of(self, guild_id: int) -> bool:
         """Whether this process receives the server's events (always, unless it runs some shards only)."""

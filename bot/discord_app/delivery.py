@@ -96,16 +96,24 @@ def _note(guard: ChannelGuard, channel: discord.abc.Messageable, what: str, mess
 async def _by_dm(message: discord.Message, cards: list[AnswerCard], guard: ChannelGuard) -> discord.Message | None:
     name = getattr(message.channel, "name", "that channel")
     try:
-        return await message.author.send(content=DM_NOTE.format(channel=name),
-                                         embeds=fit_message([card_to_embed(c) for c in cards]),
-                                         allowed_mentions=NO_MENTIONS)
+        return await message.author.send(
+            content=DM_NOTE.format(channel=name),
+            embeds=fit_message([card_to_embed(c) for c in cards]),
+            allowed_mentions=NO_MENTIONS,
+        )
     except discord.HTTPException as exc:
         _note(guard, message.channel, "dm-failed", f"could not answer user {message.author.id} by DM either: {exc}")
         return None
 
 
-async def answer_message(message: discord.Message, cards: AnswerCard | list[AnswerCard], *, guard: ChannelGuard,
-                         view: discord.ui.View | None = None, dm_fallback: bool = True) -> discord.Message | None:
+async def answer_message(
+    message: discord.Message,
+    cards: AnswerCard | list[AnswerCard],
+    *,
+    guard: ChannelGuard,
+    view: discord.ui.View | None = None,
+    dm_fallback: bool = True,
+) -> discord.Message | None:
     """Answer ``message`` in its channel as well as the bot's permissions there allow; returns what
     was sent (``None``: nothing could be, which is logged once per channel).
 
@@ -116,8 +124,14 @@ async def answer_message(message: discord.Message, cards: AnswerCard | list[Answ
     me = message.guild.me if message.guild is not None else None
     rights = ChannelRights.of(channel, me)
     if guard.blocked(channel.id) or not rights.send:
-        _note(guard, channel, "no-send", "no permission to send messages here; answering by DM" if dm_fallback
-              else "no permission to send messages here; questions overheard here go unanswered")
+        _note(
+            guard,
+            channel,
+            "no-send",
+            "no permission to send messages here; answering by DM"
+            if dm_fallback
+            else "no permission to send messages here; questions overheard here go unanswered",
+        )
         return await _by_dm(message, cards, guard) if dm_fallback else None
     kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
     if rights.embed:
@@ -135,6 +149,11 @@ async def answer_message(message: discord.Message, cards: AnswerCard | list[Answ
         return await channel.send(**kwargs)
     except discord.Forbidden as exc:
         guard.block(channel.id)
-        _note(guard, channel, "forbidden", f"Discord refused the answer ({exc}); not trying this channel "
-              f"for {guard.block_seconds:.0f} s" + ("; answering by DM" if dm_fallback else ""))
+        _note(
+            guard,
+            channel,
+            "forbidden",
+            f"Discord refused the answer ({exc}); not trying this channel "
+            f"for {guard.block_seconds:.0f} s" + ("; answering by DM" if dm_fallback else ""),
+        )
         return await _by_dm(message, cards, guard) if dm_fallback else None

@@ -95,11 +95,13 @@ def card_to_embed(card: AnswerCard) -> discord.Embed:
     start = card.offset + 1
     blocks.extend(item_text(start + i, item) for i, item in enumerate(card.items))
     if card.tag_rows:
-        blocks.append("\n".join(
-            f"`{row.slug}` {safe(row.title)} · {row.count}"
-            + (f" · aka {safe(', '.join(row.aliases[:4]))}" if row.aliases else "")
-            for row in card.tag_rows
-        ))
+        blocks.append(
+            "\n".join(
+                f"`{row.slug}` {safe(row.title)} · {row.count}"
+                + (f" · aka {safe(', '.join(row.aliases[:4]))}" if row.aliases else "")
+                for row in card.tag_rows
+            )
+        )
     if card.suggested_tags:
         blocks.append("Related tags: " + " ".join(f"`{_slug(t)}`" for t in card.suggested_tags))
     embed = discord.Embed(
@@ -110,8 +112,11 @@ def card_to_embed(card: AnswerCard) -> discord.Embed:
     if card.question:
         embed.set_author(name=_cut(plain(card.question), AUTHOR_MAX))
     for line in card.lines[:25]:
-        embed.add_field(name=_cut(plain(line.label), FIELD_NAME_MAX) or ZWSP,
-                        value=_cut(safe(line.value), FIELD_VALUE_MAX) or ZWSP, inline=False)
+        embed.add_field(
+            name=_cut(plain(line.label), FIELD_NAME_MAX) or ZWSP,
+            value=_cut(safe(line.value), FIELD_VALUE_MAX) or ZWSP,
+            inline=False,
+        )
     if card.footer:
         embed.set_footer(text=_cut(plain(card.footer), FOOTER_MAX))
     return embed
@@ -170,8 +175,9 @@ def fit_message(embeds: list[discord.Embed], total: int = MESSAGE_TOTAL_MAX) -> 
         elif kind == "title":
             embed.title = _cut(embed.title or "", limit)
         else:
-            embed.set_author(name=_cut(embed.author.name or "", limit), url=embed.author.url,
-                             icon_url=embed.author.icon_url)
+            embed.set_author(
+                name=_cut(embed.author.name or "", limit), url=embed.author.url, icon_url=embed.author.icon_url
+            )
     return embeds
 
 

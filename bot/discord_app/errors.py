@@ -17,8 +17,10 @@ _log = logging.getLogger(__name__)
 def _describe(interaction: discord.Interaction) -> str:
     command = interaction.command.qualified_name if interaction.command else None
     custom_id = (interaction.data or {}).get("custom_id") if isinstance(interaction.data, dict) else None
-    return (f"command={command!r} custom_id={custom_id!r} user={interaction.user.id} "
-            f"guild={interaction.guild_id} channel={interaction.channel_id}")
+    return (
+        f"command={command!r} custom_id={custom_id!r} user={interaction.user.id} "
+        f"guild={interaction.guild_id} channel={interaction.channel_id}"
+    )
 
 
 def card_for(error: BaseException, interaction: discord.Interaction | None = None) -> AnswerCard:
@@ -34,8 +36,11 @@ def card_for(error: BaseException, interaction: discord.Interaction | None = Non
     if isinstance(error, (app_commands.MissingPermissions, app_commands.CheckFailure)):
         return AnswerCard(title="Not allowed", description="You may not use this command here.", tone="error")
     if isinstance(error, app_commands.TransformerError) and error.type is discord.AppCommandOptionType.channel:
-        return AnswerCard(title="Not a channel here",
-                          description="That is not one of this server's text or forum channels.", tone="error")
+        return AnswerCard(
+            title="Not a channel here",
+            description="That is not one of this server's text or forum channels.",
+            tone="error",
+        )
     if isinstance(error, app_commands.TransformerError):
         return AnswerCard(title="Sorry", description="One of the values given was not understood.", tone="error")
     where = _describe(interaction) if interaction is not None else "-"
@@ -57,8 +62,11 @@ async def send_error(interaction: discord.Interaction, error: BaseException) -> 
     """Tell the user, ephemerally, whether or not the interaction was already answered (not when
     Discord said the interaction expired: a second try would only be refused again)."""
     if expired(error):
-        _log.warning("interaction expired before it was answered (%s): %s", _describe(interaction),
-                     getattr(error, "original", error))
+        _log.warning(
+            "interaction expired before it was answered (%s): %s",
+            _describe(interaction),
+            getattr(error, "original", error),
+        )
         return
     card = card_for(error, interaction)
     if interaction.type is discord.InteractionType.autocomplete:

@@ -23,7 +23,9 @@ class HelpCog(commands.Cog):
 
     @app_commands.command(name="help", description="What vizbot does and how to use it")
     async def help(self, interaction: discord.Interaction) -> None:
-        await respond(interaction, answers.help_card(retention_days=self.bot.settings.log_retention_days), ephemeral=True)
+        await respond(
+            interaction, answers.help_card(retention_days=self.bot.settings.log_retention_days), ephemeral=True
+        )
 
     @app_commands.command(name="forget", description="Delete what vizbot keeps about you (votes, suggestions)")
     async def forget(self, interaction: discord.Interaction) -> None:

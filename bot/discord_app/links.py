@@ -65,8 +65,11 @@ async def announce_links(client: "VizbotClient") -> int:
         pending = await store.unannounced_links()
         channel = moderator_channel(client) if pending else None
         if pending and channel is None:
-            _log.warning("%d dead or moved link(s) not announced: set VIZBOT_MOD_CHANNEL to a channel of the home "
-                         "server (they are in the curator report)", len(pending))
+            _log.warning(
+                "%d dead or moved link(s) not announced: set VIZBOT_MOD_CHANNEL to a channel of the home "
+                "server (they are in the curator report)",
+                len(pending),
+            )
         for link in pending:
             if channel is not None:
                 try:
@@ -78,7 +81,9 @@ async def announce_links(client: "VizbotClient") -> int:
     return posted
 
 
-def next_due(targets: list["LinkTarget"], last: dict[str, float], now: float, every: float) -> tuple["LinkTarget | None", float]:
+def next_due(
+    targets: list["LinkTarget"], last: dict[str, float], now: float, every: float
+) -> tuple["LinkTarget | None", float]:
     """The link to check now (never checked first, then the longest ago), or ``None`` and how long
     until one is due."""
     if not targets:

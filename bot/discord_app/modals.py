@@ -37,8 +37,11 @@ class RejectModal(discord.ui.Modal):
     )
 
     def __init__(self, suggestion_id: int, offset: int = 0):
-        super().__init__(title=f"Reject suggestion #{suggestion_id}", timeout=None,
-                         custom_id=f"vizbot:reject-reason:{suggestion_id}:{offset}")
+        super().__init__(
+            title=f"Reject suggestion #{suggestion_id}",
+            timeout=None,
+            custom_id=f"vizbot:reject-reason:{suggestion_id}:{offset}",
+        )
         self.suggestion_id = suggestion_id
         self.offset = offset
         # Finished before it is sent, so discord.py does not store it: the submission is handled

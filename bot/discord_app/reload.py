@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from bot.discord_app.client import VizbotClient
 
 
-
 class ReloadCog(commands.Cog):
     """Catalog reloads for moderators (SIGHUP does the same for the process owner)."""
 

@@ -32,8 +32,13 @@ def _kwargs(cards: AnswerCard | list[AnswerCard], view: discord.ui.View | None) 
     return kwargs
 
 
-async def respond(interaction: discord.Interaction, cards: AnswerCard | list[AnswerCard], *,
-                  view: discord.ui.View | None = None, ephemeral: bool = True) -> None:
+async def respond(
+    interaction: discord.Interaction,
+    cards: AnswerCard | list[AnswerCard],
+    *,
+    view: discord.ui.View | None = None,
+    ephemeral: bool = True,
+) -> None:
     """Send cards as the interaction's response; after a "thinking" deferral, fill the deferred
     message in (``edit_original_response``); after a message, send a follow-up.
 
@@ -54,14 +59,20 @@ async def respond(interaction: discord.Interaction, cards: AnswerCard | list[Ans
     await interaction.followup.send(**kwargs, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
 
 
-async def follow_up(interaction: discord.Interaction, cards: AnswerCard | list[AnswerCard], *,
-                    view: discord.ui.View | None = None, ephemeral: bool = False) -> None:
+async def follow_up(
+    interaction: discord.Interaction,
+    cards: AnswerCard | list[AnswerCard],
+    *,
+    view: discord.ui.View | None = None,
+    ephemeral: bool = False,
+) -> None:
     """A new message after the interaction was answered (public unless ``ephemeral``)."""
     await interaction.followup.send(**_kwargs(cards, view), ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
 
 
-async def update(interaction: discord.Interaction, cards: AnswerCard | list[AnswerCard], *,
-                 view: discord.ui.View | None = None) -> None:
+async def update(
+    interaction: discord.Interaction, cards: AnswerCard | list[AnswerCard], *, view: discord.ui.View | None = None
+) -> None:
     """Replace the message a component or modal belongs to (after a deferred update too)."""
     kwargs = _kwargs(cards, view)
     if view is None:

@@ -24,11 +24,15 @@ class ReportCog(commands.Cog):
     def __init__(self, bot: "VizbotClient"):
         self.bot = bot
 
-    @app_commands.command(name="report", description="Admins: what this server asked (in the home server: every server)")
+    @app_commands.command(
+        name="report", description="Admins: what this server asked (in the home server: every server)"
+    )
     @app_commands.describe(days="How many days back (default 30)")
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
-    async def report(self, interaction: discord.Interaction, days: app_commands.Range[int, 1, REPORT_DAYS_MAX] = REPORT_DAYS_DEFAULT) -> None:
+    async def report(
+        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, REPORT_DAYS_MAX] = REPORT_DAYS_DEFAULT
+    ) -> None:
         settings = self.bot.settings
         if interaction.guild_id in settings.home_guilds:
             await require_moderator(interaction, settings)

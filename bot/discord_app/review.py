@@ -31,8 +31,11 @@ class ReviewCog(commands.Cog):
         await require_moderator(interaction, self.bot.settings)
         await defer_thinking(interaction, ephemeral=True)
         pending = await self.bot.service.pending(limit=1, offset=0)
-        card = answers.review_card(pending[0] if pending else None, pending=await self.bot.service.pending_count(),
-                                   viewer_server=str(interaction.guild_id))
+        card = answers.review_card(
+            pending[0] if pending else None,
+            pending=await self.bot.service.pending_count(),
+            viewer_server=str(interaction.guild_id),
+        )
         await respond(interaction, card, view=review_view(card, offset=0), ephemeral=True)
 
     @commands.Cog.listener()

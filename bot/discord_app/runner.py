@@ -52,8 +52,13 @@ def _install(loop: asyncio.AbstractEventLoop, sig: int, callback: object) -> boo
     return True
 
 
-async def run_bot(settings: Settings, *, handle_signals: bool = True, refresh_seconds: float = REFRESH_SECONDS,
-                  link_check_every: float = LINK_CHECK_EVERY) -> int:
+async def run_bot(
+    settings: Settings,
+    *,
+    handle_signals: bool = True,
+    refresh_seconds: float = REFRESH_SECONDS,
+    link_check_every: float = LINK_CHECK_EVERY,
+) -> int:
     """Run until the client closes: 0 on a clean close, 2 on a missing or rejected token.
 
     ``refresh_seconds``: how often decisions made outside Discord are picked up (tests make it tiny);
@@ -86,8 +91,10 @@ async def run_bot(settings: Settings, *, handle_signals: bool = True, refresh_se
             sys.stderr.write(f"vizbot: error: could not reach Discord ({exc})\n")
             return 1
         except discord.PrivilegedIntentsRequired:
-            sys.stderr.write("vizbot: error: VIZBOT_LISTEN_CHANNELS needs the Message Content intent; enable it "
-                             "for the bot in the Discord developer portal\n")
+            sys.stderr.write(
+                "vizbot: error: VIZBOT_LISTEN_CHANNELS needs the Message Content intent; enable it "
+                "for the bot in the Discord developer portal\n"
+            )
             return 2
         finally:
             for sig in installed:

@@ -34,8 +34,9 @@ def channel_names(guild: discord.Guild | None, channel_ids: tuple[int, ...]) -> 
     return names
 
 
-def settings_card(client: "VizbotClient", guild: discord.Guild | None, current: ServerSettings,
-                  changed: list[str] | None = None) -> answers.AnswerCard:
+def settings_card(
+    client: "VizbotClient", guild: discord.Guild | None, current: ServerSettings, changed: list[str] | None = None
+) -> answers.AnswerCard:
     """The /settings card for ``current`` (the bot's defaults filled in)."""
     bot_settings = client.settings
     cooldown = current.cooldown_seconds
@@ -54,8 +55,12 @@ def settings_card(client: "VizbotClient", guild: discord.Guild | None, current: 
 def _own_channel(interaction: discord.Interaction, channel: Any, option: str) -> int:
     """The id of ``channel`` if it is one of this server's channels (a forged id is refused)."""
     guild = interaction.guild
-    if guild is None or getattr(channel, "guild", None) is None or channel.guild.id != guild.id \
-            or guild.get_channel(channel.id) is None:
+    if (
+        guild is None
+        or getattr(channel, "guild", None) is None
+        or channel.guild.id != guild.id
+        or guild.get_channel(channel.id) is None
+    ):
         raise InvalidInput(option, "is not a channel of this server")
     return int(channel.id)
 
@@ -66,7 +71,9 @@ class ServerSettingsCog(commands.Cog):
     def __init__(self, bot: "VizbotClient"):
         self.bot = bot
 
-    @app_commands.command(name="settings", description="Admins: where I answer mentions, question logging, the cooldown")
+    @app_commands.command(
+        name="settings", description="Admins: where I answer mentions, question logging, the cooldown"
+    )
     @app_commands.describe(
         answer_in="Answer mentions in this channel (once one is named, only in the named ones)",
         stop_answering_in="Stop answering mentions in this channel",
@@ -105,8 +112,10 @@ class ServerSettingsCog(commands.Cog):
             if removed in channels:
                 channels.remove(removed)
             elif not channels:
-                raise InvalidInput("stop_answering_in", "mentions are answered in every channel; name the channels "
-                                   "to answer in with answer_in instead")
+                raise InvalidInput(
+                    "stop_answering_in",
+                    "mentions are answered in every channel; name the channels to answer in with answer_in instead",
+                )
             changed.append(f"not in #{stop_answering_in.name}")
         if tuple(channels) != current.answer_channels:
             changes["answer_channels"] = tuple(channels)
@@ -117,7 +126,9 @@ class ServerSettingsCog(commands.Cog):
             changes["cooldown_seconds"] = int(cooldown)
             changed.append(f"cooldown {int(cooldown)} s")
         if changes:
-            current = await self.bot.service.update_server_settings(str(guild_id), by=str(interaction.user.id), **changes)
+            current = await self.bot.service.update_server_settings(
+                str(guild_id), by=str(interaction.user.id), **changes
+            )
             self.bot.remember_server_settings(current)
             _log.info("server %s: settings changed by %s: %s", guild_id, interaction.user.id, "; ".join(changed))
         await respond(interaction, settings_card(self.bot, interaction.guild, current, changed), ephemeral=True)

@@ -107,8 +107,23 @@ async def sync_commands(tree: app_commands.CommandTree, settings: Settings, *, f
     return done
 
 
-_KEPT = ("type", "name", "description", "options", "choices", "channel_types", "required", "autocomplete",
-         "min_value", "max_value", "min_length", "max_length", "default_member_permissions", "nsfw", "contexts")
+_KEPT = (
+    "type",
+    "name",
+    "description",
+    "options",
+    "choices",
+    "channel_types",
+    "required",
+    "autocomplete",
+    "min_value",
+    "max_value",
+    "min_length",
+    "max_length",
+    "default_member_permissions",
+    "nsfw",
+    "contexts",
+)
 _DEFAULTS = {"required": False, "autocomplete": False, "nsfw": False, "type": 1}
 
 
@@ -136,6 +151,7 @@ async def _registered_match(tree: app_commands.CommandTree) -> bool:
     except discord.DiscordException as exc:
         _log.info("could not list the registered commands (%s); syncing", exc)
         return False
+
     def order(command: dict[str, Any]) -> tuple[int, str]:
         return command.get("type", 1), command["name"]
 
@@ -162,8 +178,11 @@ async def _sync_home(tree: app_commands.CommandTree, settings: Settings, home: i
     try:
         synced = await tree.sync(guild=guild)
     except discord.Forbidden:
-        _log.warning("could not register the moderation commands in home server %s: is vizbot in that "
-                     "server, invited with the applications.commands scope?", home)
+        _log.warning(
+            "could not register the moderation commands in home server %s: is vizbot in that "
+            "server, invited with the applications.commands scope?",
+            home,
+        )
         return f"home server {home}: not allowed to register commands there (is vizbot in it?)"
     write_hash(path, current)
     return f"synced {len(synced)} moderation commands to home server {home}"

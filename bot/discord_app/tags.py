@@ -33,12 +33,17 @@ class TagsCog(commands.Cog):
         await respond(interaction, card, view=tags_view(card))
 
     @app_commands.command(name="tag", description="The resources of one tag")
-    @app_commands.describe(name="A tag (aliases and typos are understood)", kind="Only this kind of resource",
-                           level="Only this level")
+    @app_commands.describe(
+        name="A tag (aliases and typos are understood)", kind="Only this kind of resource", level="Only this level"
+    )
     @app_commands.choices(kind=KIND_CHOICES, level=LEVEL_CHOICES)
-    async def tag(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, TAG_NAME_MAX],
-                  kind: app_commands.Choice[str] | None = None,
-                  level: app_commands.Choice[str] | None = None) -> None:
+    async def tag(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, TAG_NAME_MAX],
+        kind: app_commands.Choice[str] | None = None,
+        level: app_commands.Choice[str] | None = None,
+    ) -> None:
         kind_value = kind.value if kind else None
         level_value = level.value if level else None
         card = answers.tag_page_card(self.bot.service.engine, name, kind=kind_value, level=level_value)
@@ -46,7 +51,8 @@ class TagsCog(commands.Cog):
         await respond(interaction, card, view=view)
 
     @tag.autocomplete("name")
-    async def tag_autocomplete(self, interaction: discord.Interaction,
-                               current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=label, value=slug)
-                for label, slug in answers.tag_choices(self.bot.service.engine, current)]
+    async def tag_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=label, value=slug)
+            for label, slug in answers.tag_choices(self.bot.service.engine, current)
+        ]

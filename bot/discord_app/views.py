@@ -67,13 +67,21 @@ class VizbotButton(discord.ui.DynamicItem[discord.ui.Button], template=r"(?!)"):
     FIELDS: ClassVar[tuple[tuple[str, Callable[[str], Any]], ...]] = ()
     KEEPS_LABEL: ClassVar[bool] = False  # rebuilt with the clicked button's label
 
-    def __init__(self, custom_id: str, *, label: str | None = None, emoji: str | None = None,
-                 style: discord.ButtonStyle = discord.ButtonStyle.secondary, row: int | None = None):
+    def __init__(
+        self,
+        custom_id: str,
+        *,
+        label: str | None = None,
+        emoji: str | None = None,
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+        row: int | None = None,
+    ):
         super().__init__(discord.ui.Button(label=label, emoji=emoji, style=style, custom_id=custom_id), row=row)
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> "VizbotButton":
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> "VizbotButton":
         values = [convert(match[name]) for name, convert in cls.FIELDS]
         extra: dict[str, Any] = {"label": getattr(item, "label", None) or ""} if cls.KEEPS_LABEL else {}
         return cls(*values, **extra)
@@ -98,8 +106,9 @@ class MoreButton(VizbotButton, template=r"vizbot:more:(?P<asker>[0-9]+):(?P<offs
 
     async def handle(self, interaction: discord.Interaction) -> None:
         if interaction.user.id != self.asker:
-            raise PermissionDenied("Only the person who asked can page through this answer; "
-                                   "ask your own question with /ask.")
+            raise PermissionDenied(
+                "Only the person who asked can page through this answer; ask your own question with /ask."
+            )
         question = _question_of(interaction)
         card = _answer_page(interaction, question, self.offset)
         ephemeral = bool(interaction.message and interaction.message.flags.ephemeral)
@@ -142,8 +151,9 @@ class VoteButton(VizbotButton, template=r"vizbot:vote:(?P<value>up|down):(?P<res
     FIELDS = (("value", str), ("resource", str))
 
     def __init__(self, value: str, resource_id: str, *, label: str | None = None, row: int | None = None):
-        super().__init__(f"{PREFIX}:vote:{value}:{resource_id}", label=label,
-                         emoji="👍" if value == "up" else "👎", row=row)
+        super().__init__(
+            f"{PREFIX}:vote:{value}:{resource_id}", label=label, emoji="👍" if value == "up" else "👎", row=row
+        )
         self.value = value
         self.resource_id = resource_id
 
@@ -151,10 +161,17 @@ class VoteButton(VizbotButton, template=r"vizbot:vote:(?P<value>up|down):(?P<res
         service = _client(interaction).service
         question = _question_of(interaction)
         await defer_thinking(interaction, ephemeral=True)  # the store may be busy
-        await service.vote(user=str(interaction.user.id), question=question,
-                           resource_id=self.resource_id, value=1 if self.value == "up" else -1)
-        await respond(interaction, answers.vote_card(service.catalog.get(self.resource_id), self.resource_id,
-                                                     up=self.value == "up"), ephemeral=True)
+        await service.vote(
+            user=str(interaction.user.id),
+            question=question,
+            resource_id=self.resource_id,
+            value=1 if self.value == "up" else -1,
+        )
+        await respond(
+            interaction,
+            answers.vote_card(service.catalog.get(self.resource_id), self.resource_id, up=self.value == "up"),
+            ephemeral=True,
+        )
 
 
 class TagsPageButton(VizbotButton, template=r"vizbot:tags:(?P<page>[0-9]+)"):
@@ -172,20 +189,24 @@ class TagsPageButton(VizbotButton, template=r"vizbot:tags:(?P<page>[0-9]+)"):
         await update(interaction, card, view=tags_view(card))
 
 
-class TagPageButton(VizbotButton, template=r"vizbot:tag:(?P<kind>[a-z]*):(?P<level>[a-z]*):(?P<page>[0-9]+):(?P<slug>.+)"):
+class TagPageButton(
+    VizbotButton, template=r"vizbot:tag:(?P<kind>[a-z]*):(?P<level>[a-z]*):(?P<page>[0-9]+):(?P<slug>.+)"
+):
     """Another page of /tag NAME (filters kept)."""
 
     FIELDS = (("slug", str), ("kind", str), ("level", str), ("page", int))
     KEEPS_LABEL = True
 
-    def __init__(self, slug: str, kind: str | None, level: str | None, page: int, *, label: str,
-                 row: int | None = None):
+    def __init__(
+        self, slug: str, kind: str | None, level: str | None, page: int, *, label: str, row: int | None = None
+    ):
         super().__init__(f"{PREFIX}:tag:{kind or ''}:{level or ''}:{page}:{slug}", label=label, row=row)
         self.slug, self.kind, self.level, self.page = slug, kind or None, level or None, page
 
     async def handle(self, interaction: discord.Interaction) -> None:
-        card = answers.tag_page_card(_client(interaction).service.engine, self.slug, kind=self.kind,
-                                     level=self.level, page=self.page)
+        card = answers.tag_page_card(
+            _client(interaction).service.engine, self.slug, kind=self.kind, level=self.level, page=self.page
+        )
         await update(interaction, card, view=tag_view(card, self.slug, self.kind, self.level))
 
 
@@ -195,8 +216,9 @@ class ApproveButton(VizbotButton, template=r"vizbot:approve:(?P<id>[0-9]+):(?P<o
     FIELDS = (("id", int), ("offset", int))
 
     def __init__(self, suggestion_id: int, offset: int = 0, *, row: int | None = None):
-        super().__init__(f"{PREFIX}:approve:{suggestion_id}:{offset}", label="Approve",
-                         style=discord.ButtonStyle.success, row=row)
+        super().__init__(
+            f"{PREFIX}:approve:{suggestion_id}:{offset}", label="Approve", style=discord.ButtonStyle.success, row=row
+        )
         self.suggestion_id = suggestion_id
         self.offset = offset
 
@@ -214,8 +236,9 @@ class RejectButton(VizbotButton, template=r"vizbot:reject:(?P<id>[0-9]+):(?P<off
     FIELDS = (("id", int), ("offset", int))
 
     def __init__(self, suggestion_id: int, offset: int = 0, *, row: int | None = None):
-        super().__init__(f"{PREFIX}:reject:{suggestion_id}:{offset}", label="Reject",
-                         style=discord.ButtonStyle.danger, row=row)
+        super().__init__(
+            f"{PREFIX}:reject:{suggestion_id}:{offset}", label="Reject", style=discord.ButtonStyle.danger, row=row
+        )
         self.suggestion_id = suggestion_id
         self.offset = offset
 
@@ -242,7 +265,14 @@ class SkipButton(VizbotButton, template=r"vizbot:skip:(?P<offset>[0-9]+)"):
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
-    MoreButton, PostButton, VoteButton, TagsPageButton, TagPageButton, ApproveButton, RejectButton, SkipButton,
+    MoreButton,
+    PostButton,
+    VoteButton,
+    TagsPageButton,
+    TagPageButton,
+    ApproveButton,
+    RejectButton,
+    SkipButton,
 )
 
 
@@ -251,7 +281,8 @@ def known_custom_id(custom_id: str) -> bool:
     from bot.discord_app.modals import REJECT_REASON
 
     return REJECT_REASON.fullmatch(custom_id) is not None or any(
-        item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in DYNAMIC_ITEMS)
+        item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in DYNAMIC_ITEMS
+    )
 
 
 def answer_view(card: AnswerCard, *, asker: int, can_post: bool = False) -> discord.ui.View | None:
@@ -317,7 +348,11 @@ async def show_next_review(interaction: discord.Interaction, decided: "Suggestio
     if not pending and offset:
         offset = 0
         pending = await client.service.pending(limit=1, offset=0)
-    card = answers.review_card(pending[0] if pending else None, position=offset + 1,
-                               pending=await client.service.pending_count(), viewer_server=str(interaction.guild_id))
+    card = answers.review_card(
+        pending[0] if pending else None,
+        position=offset + 1,
+        pending=await client.service.pending_count(),
+        viewer_server=str(interaction.guild_id),
+    )
     cards.append(card)
     await update(interaction, cards, view=review_view(card, offset=offset))

@@ -197,14 +197,27 @@ class LinkChecker:
                 break
         except _Failure as failure:
             return CheckResult(
-                url=url, outcome=failure.outcome, reason=failure.reason, final_url=current if hops else None,
-                redirects=tuple(hops), method=method, attempts=attempts + failure.attempts,
+                url=url,
+                outcome=failure.outcome,
+                reason=failure.reason,
+                final_url=current if hops else None,
+                redirects=tuple(hops),
+                method=method,
+                attempts=attempts + failure.attempts,
                 elapsed=self._clock() - started,
             )
         outcome, reason, suggested = classify(url, status, tuple(hops), method)
         return CheckResult(
-            url=url, outcome=outcome, reason=reason, status=status, final_url=current, redirects=tuple(hops),
-            suggested_url=suggested, method=method, attempts=attempts, elapsed=self._clock() - started,
+            url=url,
+            outcome=outcome,
+            reason=reason,
+            status=status,
+            final_url=current,
+            redirects=tuple(hops),
+            suggested_url=suggested,
+            method=method,
+            attempts=attempts,
+            elapsed=self._clock() - started,
         )
 
     async def _ask(self, url: str) -> tuple[int, str | None, str, int]:

@@ -135,7 +135,9 @@ async def check_links(
             if on_checked is not None:
                 on_checked(checked)
 
-    workers = [asyncio.create_task(worker(), name=f"vizbot-links-{i}") for i in range(max(1, min(concurrency, len(todo))))]
+    workers = [
+        asyncio.create_task(worker(), name=f"vizbot-links-{i}") for i in range(max(1, min(concurrency, len(todo))))
+    ]
     try:
         await asyncio.gather(*workers)
     except BaseException:

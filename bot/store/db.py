@@ -79,7 +79,9 @@ async def connect(path: Path | str, *, read_only: bool = False, busy_timeout: fl
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 reason = (exc.strerror or "error").lower()
-                raise StoreError(f"could not save to {path}: cannot create its directory {path.parent} ({reason})") from exc
+                raise StoreError(
+                    f"could not save to {path}: cannot create its directory {path.parent} ({reason})"
+                ) from exc
         target = _uri(path, read_only)
         uri = True
     with translated(path, "open"):

@@ -52,7 +52,9 @@ def check_value(value: object) -> int:
     return int(value)
 
 
-async def vote(conn: aiosqlite.Connection, *, user: str, question: str, resource_id: str, value: int, now: float) -> None:
+async def vote(
+    conn: aiosqlite.Connection, *, user: str, question: str, resource_id: str, value: int, now: float
+) -> None:
     """Record (or replace) one user's vote; call inside a transaction."""
     await conn.execute(
         "INSERT INTO votes (user_id, question, resource_id, value, at) VALUES (?, ?, ?, ?, ?) "
@@ -63,9 +65,7 @@ async def vote(conn: aiosqlite.Connection, *, user: str, question: str, resource
 
 async def tallies(conn: aiosqlite.Connection) -> list[VoteTally]:
     """Up and down counts for every resource that has votes."""
-    sql = (
-        "SELECT resource_id, sum(value = 1), sum(value = -1) FROM votes GROUP BY resource_id ORDER BY resource_id"
-    )
+    sql = "SELECT resource_id, sum(value = 1), sum(value = -1) FROM votes GROUP BY resource_id ORDER BY resource_id"
     async with conn.execute(sql) as cur:
         return [VoteTally(r[0], int(r[1]), int(r[2])) for r in await cur.fetchall()]
 

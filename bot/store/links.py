@@ -20,9 +20,17 @@ KEEP_CHECKS_DAYS = 120  # history kept per link (strikes only look back to the l
 
 def _health(row: Any) -> LinkHealth:
     return LinkHealth(
-        url=row[0], resource_id=row[1], verdict=row[2], strikes=int(row[3]), checked_at=to_datetime(row[4]),
-        since=to_datetime(row[5]), last_ok_at=to_datetime(row[6]), status=row[7], reason=row[8] or "",
-        final_url=row[9], suggested_url=row[10],
+        url=row[0],
+        resource_id=row[1],
+        verdict=row[2],
+        strikes=int(row[3]),
+        checked_at=to_datetime(row[4]),
+        since=to_datetime(row[5]),
+        last_ok_at=to_datetime(row[6]),
+        status=row[7],
+        reason=row[8] or "",
+        final_url=row[9],
+        suggested_url=row[10],
     )
 
 
@@ -59,17 +67,30 @@ async def record(
         "reason = excluded.reason, final_url = excluded.final_url, suggested_url = excluded.suggested_url, "
         "announced = CASE WHEN links.verdict = excluded.verdict THEN links.announced ELSE NULL END",
         (
-            result.url, resource_id, verdict, strike_count, now, since, last_ok, result.status, result.reason,
-            result.final_url, result.suggested_url,
+            result.url,
+            resource_id,
+            verdict,
+            strike_count,
+            now,
+            since,
+            last_ok,
+            result.status,
+            result.reason,
+            result.final_url,
+            result.suggested_url,
         ),
     )
-    await conn.execute("DELETE FROM link_checks WHERE url = ? AND at < ?", (result.url, now - KEEP_CHECKS_DAYS * 86400.0))
+    await conn.execute(
+        "DELETE FROM link_checks WHERE url = ? AND at < ?", (result.url, now - KEEP_CHECKS_DAYS * 86400.0)
+    )
     found = await health(conn, result.url)
     assert found is not None
     return found
 
 
-async def listing(conn: aiosqlite.Connection, *, verdicts: Iterable[str] | None = None, limit: int | None = None) -> list[LinkHealth]:
+async def listing(
+    conn: aiosqlite.Connection, *, verdicts: Iterable[str] | None = None, limit: int | None = None
+) -> list[LinkHealth]:
     """Links (with ``verdicts`` only, when given): dead first, then moved, suspicious, failing; by URL."""
     where, args = "", cast(tuple[str, ...], ())
     if verdicts is not None:

@@ -29,13 +29,12 @@ async def forget(conn: aiosqlite.Connection, *, user: str) -> ForgetReport:
     votes = await run("DELETE FROM votes WHERE user_id = ?", user)
     pending = await run("DELETE FROM suggestions WHERE user_id = ? AND status = 'pending'", user)
     seconds = await run("DELETE FROM suggestion_seconds WHERE user_id = ?", user)
-    decided = await run(
-        "UPDATE suggestions SET user_id = ?, user_name = NULL WHERE user_id = ?", FORGOTTEN, user
-    )
+    decided = await run("UPDATE suggestions SET user_id = ?, user_name = NULL WHERE user_id = ?", FORGOTTEN, user)
     audit = await run("UPDATE audit_log SET actor = ? WHERE actor = ?", FORGOTTEN, user)
     audit += await servers.forget(conn, user=user, placeholder=FORGOTTEN)  # who last changed /settings
-    return ForgetReport(user=user, votes=votes, pending_suggestions=pending, seconds=seconds,
-                        attributions=decided, audit_entries=audit)
+    return ForgetReport(
+        user=user, votes=votes, pending_suggestions=pending, seconds=seconds, attributions=decided, audit_entries=audit
+    )
 
 
 async def expire_vote_questions(conn: aiosqlite.Connection, *, before: float) -> int:

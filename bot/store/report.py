@@ -20,7 +20,12 @@ def check_days(days: object) -> int:
 
 
 async def build(
-    conn: aiosqlite.Connection, *, days: int, now: float, low_confidence: float, limit: int = 10,
+    conn: aiosqlite.Connection,
+    *,
+    days: int,
+    now: float,
+    low_confidence: float,
+    limit: int = 10,
     server: str | None = None,
 ) -> Report:
     """Everything a curator needs to see for the last ``days`` days: about every server (the home's
@@ -36,7 +41,9 @@ async def build(
         questions=total,
         unanswered=unanswered,
         topics=tuple(await questions.topics(conn, since=since, limit=limit, guild=server)),
-        gaps=tuple(await questions.gaps(conn, since=since, low_confidence=low_confidence, limit=2 * limit, guild=server)),
+        gaps=tuple(
+            await questions.gaps(conn, since=since, low_confidence=low_confidence, limit=2 * limit, guild=server)
+        ),
         disliked=tuple(await feedback.most_disliked(conn, since=since, limit=limit)) if home else (),
         pending_count=await suggestions.count(conn) if home else 0,
         pending=tuple(await suggestions.listing(conn, limit=limit)) if home else (),

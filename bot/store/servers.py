@@ -21,8 +21,14 @@ def _channels(text: str) -> tuple[int, ...]:
 
 def _row(row: aiosqlite.Row | tuple[Any, ...]) -> ServerSettings:
     guild, channels, log, cooldown, at, by = row
-    return ServerSettings(server=guild, answer_channels=_channels(channels), log_questions=bool(log),
-                          cooldown_seconds=cooldown, updated_at=to_datetime(at), updated_by=by)
+    return ServerSettings(
+        server=guild,
+        answer_channels=_channels(channels),
+        log_questions=bool(log),
+        cooldown_seconds=cooldown,
+        updated_at=to_datetime(at),
+        updated_by=by,
+    )
 
 
 def check_channels(channels: object) -> tuple[int, ...]:
@@ -63,8 +69,13 @@ async def every(conn: aiosqlite.Connection) -> dict[str, ServerSettings]:
 
 
 async def update(
-    conn: aiosqlite.Connection, guild: str, *, by: str, now: float,
-    answer_channels: tuple[int, ...] | Any = UNSET, log_questions: bool | Any = UNSET,
+    conn: aiosqlite.Connection,
+    guild: str,
+    *,
+    by: str,
+    now: float,
+    answer_channels: tuple[int, ...] | Any = UNSET,
+    log_questions: bool | Any = UNSET,
     cooldown_seconds: int | None | Any = UNSET,
 ) -> ServerSettings:
     """Change the given settings of ``guild`` (others kept); call inside a transaction."""

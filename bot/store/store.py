@@ -176,7 +176,9 @@ class Store:
         """One suggestion by id (``NotFound`` otherwise)."""
         return await self._read(lambda c: suggestions.get(c, suggestion_id))
 
-    async def suggestions(self, *, status: str | None = "pending", limit: int = 10, offset: int = 0) -> list[Suggestion]:
+    async def suggestions(
+        self, *, status: str | None = "pending", limit: int = 10, offset: int = 0
+    ) -> list[Suggestion]:
         """Suggestions with ``status`` (``None``: all), oldest first, one page."""
         return await self._read(lambda c: suggestions.listing(c, status=status, limit=limit, offset=offset))
 
@@ -266,8 +268,13 @@ class Store:
         return await self._read(servers.every)
 
     async def update_server_settings(
-        self, server: str, *, by: str, answer_channels: object = servers.UNSET,
-        log_questions: object = servers.UNSET, cooldown_seconds: object = servers.UNSET,
+        self,
+        server: str,
+        *,
+        by: str,
+        answer_channels: object = servers.UNSET,
+        log_questions: object = servers.UNSET,
+        cooldown_seconds: object = servers.UNSET,
     ) -> ServerSettings:
         """Change some of a server's settings (the others are kept); raises ``InvalidInput`` on a bad value.
 
@@ -307,8 +314,15 @@ class Store:
         now = self._clock()
         await self._write(
             lambda c: questions.log(
-                c, text=text, top_score=top_score, answered=answered, guild=guild_id, tags=tag_list, now=now,
-                confidence=confidence, note=note,
+                c,
+                text=text,
+                top_score=top_score,
+                answered=answered,
+                guild=guild_id,
+                tags=tag_list,
+                now=now,
+                confidence=confidence,
+                note=note,
             )
         )
         await self._housekeeping()
@@ -333,7 +347,12 @@ class Store:
         return removed
 
     async def report(
-        self, *, days: int = REPORT_DAYS_DEFAULT, low_confidence: float = LOW_CONFIDENCE, limit: int = 10, server: str | None = None
+        self,
+        *,
+        days: int = REPORT_DAYS_DEFAULT,
+        low_confidence: float = LOW_CONFIDENCE,
+        limit: int = 10,
+        server: str | None = None,
     ) -> Report:
         """The curator report over the last ``days`` days (every server, or ``server`` alone)."""
         now = self._clock()

@@ -136,7 +136,9 @@ async def audit_log(
 ) -> list[AuditEntry]:
     """Recorded actions, newest first (optionally for one suggestion)."""
     where, args = ("WHERE suggestion_id = ?", [suggestion_id]) if suggestion_id is not None else ("", [])
-    sql = f"SELECT id, at, actor, action, suggestion_id, detail FROM audit_log {where} ORDER BY at DESC, id DESC LIMIT ?"
+    sql = (
+        f"SELECT id, at, actor, action, suggestion_id, detail FROM audit_log {where} ORDER BY at DESC, id DESC LIMIT ?"
+    )
     async with conn.execute(sql, (*args, limit)) as cur:
         rows = await cur.fetchall()
     return [AuditEntry(r[0], to_datetime(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
@@ -146,7 +148,12 @@ async def audit_log(
 
 
 async def _audit(
-    conn: aiosqlite.Connection, now: float, actor: str, action: str, suggestion_id: int | None, detail: str | None = None
+    conn: aiosqlite.Connection,
+    now: float,
+    actor: str,
+    action: str,
+    suggestion_id: int | None,
+    detail: str | None = None,
 ) -> None:
     await conn.execute(
         "INSERT INTO audit_log (at, actor, action, suggestion_id, detail) VALUES (?, ?, ?, ?, ?)",
@@ -213,7 +220,9 @@ async def submit(
         await _audit(conn, now, user, "second", sid)
         found = await get(conn, sid)
         return SuggestionOutcome(
-            SECONDED, f"someone already suggested this; counted your vote for it (#{sid}, {found.seconds + 1} asking)", found
+            SECONDED,
+            f"someone already suggested this; counted your vote for it (#{sid}, {found.seconds + 1} asking)",
+            found,
         )
     await _check_rate(conn, user, now, per_hour)
     cur = await conn.execute(
@@ -298,4 +307,3 @@ async def mark_notified(conn: aiosqlite.Connection, suggestion_id: int, *, actor
         await conn.execute("UPDATE suggestions SET notified_at = ? WHERE id = ?", (now, suggestion_id))
         await _audit(conn, now, actor, "notify", suggestion_id)
     return await get(conn, suggestion_id)
-

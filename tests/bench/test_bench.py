@@ -10,7 +10,14 @@ import pytest
 
 from bot.bench.__main__ import Latency, latencies, main, median_run, percentile, table
 from bot.bench.baseline import DENSE_REFUSAL, DenseRanker
-from bot.bench.synthetic import GENERATORS, synthetic_catalog, synthetic_labelled, synthetic_questions, topical_catalog, topical_labelled
+from bot.bench.synthetic import (
+    GENERATORS,
+    synthetic_catalog,
+    synthetic_labelled,
+    synthetic_questions,
+    topical_catalog,
+    topical_labelled,
+)
 from bot.core.model import Catalog, Resource, Tag
 from bot.core.search import SearchEngine
 
@@ -19,7 +26,15 @@ QUERIES = DATA / "queries.yaml"
 MUSIC = DATA / "heldout" / "music"
 MUSIC_QUERIES = DATA / "heldout" / "music_queries.yaml"
 LATENCY_COLUMNS = ["ranker", "p50 µs", "mean µs", "p99 µs"]
-QUALITY_COLUMNS = ["ranker", "hit@1", "hit@3", "MRR@10", "nDCG@10", "unanswerable refused", "answerable wrongly refused"]
+QUALITY_COLUMNS = [
+    "ranker",
+    "hit@1",
+    "hit@3",
+    "MRR@10",
+    "nDCG@10",
+    "unanswerable refused",
+    "answerable wrongly refused",
+]
 
 
 def tables(out: str) -> dict[str, tuple[list[str], list[list[str]]]]:
@@ -129,10 +144,22 @@ def test_table_is_markdown() -> None:
 
 def _tiny() -> Catalog:
     tags = {"t": Tag("t", "T", "t"), "u": Tag("u", "U", "u")}
-    texts = ["convolution kernels slide", "attention heads transformer", "convolution pooling layers", "gradient descent optimiser"]
+    texts = [
+        "convolution kernels slide",
+        "attention heads transformer",
+        "convolution pooling layers",
+        "gradient descent optimiser",
+    ]
     resources = tuple(
-        Resource(f"r{i}", f"Entry {text.split()[1]}", f"https://example.org/{i}", text, ("t",) if i % 2 else ("u",),
-                 "video" if i == 2 else "article", "beginner")
+        Resource(
+            f"r{i}",
+            f"Entry {text.split()[1]}",
+            f"https://example.org/{i}",
+            text,
+            ("t",) if i % 2 else ("u",),
+            "video" if i == 2 else "article",
+            "beginner",
+        )
         for i, text in enumerate(texts)
     )
     return Catalog(tags, resources)
@@ -180,7 +207,23 @@ def test_bm25_baseline_ranks_filters_and_never_starts_a_thread_pool(monkeypatch:
 
 def test_lexical_run_without_baseline_prints_every_table(capsys: pytest.CaptureFixture[str]) -> None:
     """No model, no bm25s: start-up, latency, quality and both generators' tables, numbers that parse."""
-    assert main(["--sizes", "200", "--queries", "30", "--no-baseline", "--no-semantic", "--questions", str(QUERIES), "--repeat", "1"]) == 0
+    assert (
+        main(
+            [
+                "--sizes",
+                "200",
+                "--queries",
+                "30",
+                "--no-baseline",
+                "--no-semantic",
+                "--questions",
+                str(QUERIES),
+                "--repeat",
+                "1",
+            ]
+        )
+        == 0
+    )
     found = tables(capsys.readouterr().out)
     headers, rows = one(found, "### Start-up")
     assert headers == ["step", "ms"] and "catalog load" in rows and all(numbers(r) for r in rows.values())
@@ -206,8 +249,22 @@ def test_full_run_has_hybrid_lexical_dense_and_bm25s_rows(capsys: pytest.Capture
         load_embedder(cache_dir=tmp_path)
     except SemanticUnavailable as exc:
         pytest.skip(str(exc))
-    status = main(["--sizes", "200", "--queries", "20", "--semantic-sizes", "40", "--generator", "zipf",
-                   "--questions", str(QUERIES), "--repeat", "1"])
+    status = main(
+        [
+            "--sizes",
+            "200",
+            "--queries",
+            "20",
+            "--semantic-sizes",
+            "40",
+            "--generator",
+            "zipf",
+            "--questions",
+            str(QUERIES),
+            "--repeat",
+            "1",
+        ]
+    )
     assert status == 0
     found = tables(capsys.readouterr().out)
     _, rows = one(found, "### Start-up")
@@ -221,8 +278,15 @@ def test_full_run_has_hybrid_lexical_dense_and_bm25s_rows(capsys: pytest.Capture
     assert len(quality) == 1 and "best cosine < 0.35" in quality[0]
     headers, rows = one(found, "### Quality: tests/data/queries.yaml")
     assert headers == QUALITY_COLUMNS
-    assert set(rows) == {"vizbot hybrid", "vizbot lexical", "bm25s", "dense MiniLM",
-                         "hybrid / bm25s", "lexical / bm25s", "dense MiniLM / bm25s"}
+    assert set(rows) == {
+        "vizbot hybrid",
+        "vizbot lexical",
+        "bm25s",
+        "dense MiniLM",
+        "hybrid / bm25s",
+        "lexical / bm25s",
+        "dense MiniLM / bm25s",
+    }
     assert all(len(numbers(r)) >= 5 for r in rows.values())
     assert float(rows["vizbot hybrid"][3]) > 0.5  # MRR@10: the shipped engine answers its own dev set
     assert not [k for k in found if k.startswith("### Quality: all")]  # one file: no pooled table
@@ -238,8 +302,23 @@ def test_full_run_has_hybrid_lexical_dense_and_bm25s_rows(capsys: pytest.Capture
 def test_repeated_runs_show_the_median_run_and_the_ratio_range(capsys: pytest.CaptureFixture[str]) -> None:
     """--runs 3 times both rankers alternately: the table shows the range of the per-run ratios (bm25s's is 1)."""
     pytest.importorskip("bm25s")
-    status = main(["--sizes", "150", "--queries", "20", "--runs", "3", "--generator", "topical", "--no-semantic",
-                   "--questions", str(QUERIES), "--repeat", "1"])
+    status = main(
+        [
+            "--sizes",
+            "150",
+            "--queries",
+            "20",
+            "--runs",
+            "3",
+            "--generator",
+            "topical",
+            "--no-semantic",
+            "--questions",
+            str(QUERIES),
+            "--repeat",
+            "1",
+        ]
+    )
     assert status == 0
     found = tables(capsys.readouterr().out)
     (heading,) = [k for k in found if k.startswith("## Synthetic catalogs, lexical path: generator topical")]
@@ -262,16 +341,42 @@ def test_median_run_is_chosen_by_mean() -> None:
 
 def test_other_catalog_with_its_questions(capsys: pytest.CaptureFixture[str]) -> None:
     """--catalog with --questions benchmarks that catalog; labels from another catalog are refused."""
-    assert main(["--catalog", str(MUSIC), "--questions", str(MUSIC_QUERIES), "--sizes", "", "--no-baseline", "--no-semantic", "--repeat", "1"]) == 0
+    assert (
+        main(
+            [
+                "--catalog",
+                str(MUSIC),
+                "--questions",
+                str(MUSIC_QUERIES),
+                "--sizes",
+                "",
+                "--no-baseline",
+                "--no-semantic",
+                "--repeat",
+                "1",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert re.search(r"^## Catalog \(.*music: 40 resources", out, flags=re.M)
-    assert main(["--catalog", str(MUSIC), "--questions", str(QUERIES), "--sizes", "", "--no-baseline", "--no-semantic"]) == 1
+    assert (
+        main(["--catalog", str(MUSIC), "--questions", str(QUERIES), "--sizes", "", "--no-baseline", "--no-semantic"])
+        == 1
+    )
     assert "not in the catalog" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
     "argv",
-    [["--catalog", str(MUSIC)], ["--generator", "nope"], ["--sizes", "ten"], ["--semantic-sizes", "0"], ["--repeat", "0"], ["--runs", "0"]],
+    [
+        ["--catalog", str(MUSIC)],
+        ["--generator", "nope"],
+        ["--sizes", "ten"],
+        ["--semantic-sizes", "0"],
+        ["--repeat", "0"],
+        ["--runs", "0"],
+    ],
 )
 def test_bad_arguments_are_usage_errors(argv: list[str]) -> None:
     """A catalog without its questions, an unknown generator or a bad size stop before any work."""

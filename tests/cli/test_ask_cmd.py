@@ -30,8 +30,10 @@ def test_ask_prints_title_url_tags_and_why(capsys: pytest.CaptureFixture[str]) -
     """A plain ask prints the answer card as the console does: numbered results with URL, tags and why."""
     code, out, err = run(capsys, "ask", "how do gravity assists work?", "--catalog", FIXTURE)
     assert code == 0
-    assert out.startswith("> how do gravity assists work?\nVisualizations for your question\n\n"
-                          "1. How gravity assists work\n   https://example.org/gravity-assist\n")
+    assert out.startswith(
+        "> how do gravity assists work?\nVisualizations for your question\n\n"
+        "1. How gravity assists work\n   https://example.org/gravity-assist\n"
+    )
     assert "   orbital-mechanics · video · beginner\n" in out and "why:" in out
     assert "Traceback" not in out + err
 
@@ -114,7 +116,10 @@ def test_batch_from_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
     monkeypatch.setattr(sys, "stdin", io.StringIO("supernova\nbh\n"))
     code, out, _ = run(capsys, "ask", "--batch", "-", "--catalog", FIXTURE)
     assert code == 0
-    assert [json.loads(line)["results"][0]["id"] for line in out.splitlines()] == ["supernova-sim", "black-hole-visualizer"]
+    assert [json.loads(line)["results"][0]["id"] for line in out.splitlines()] == [
+        "supernova-sim",
+        "black-hole-visualizer",
+    ]
 
 
 def test_tags_lists_every_tag(capsys: pytest.CaptureFixture[str]) -> None:
@@ -197,9 +202,7 @@ def test_ask_any_text_never_tracebacks(capsys: pytest.CaptureFixture[str], quest
 
 
 def _subprocess(*argv: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *argv], input=stdin, capture_output=True, text=True, timeout=60
-    )
+    return subprocess.run([sys.executable, "-m", "bot", *argv], input=stdin, capture_output=True, text=True, timeout=60)
 
 
 def test_subprocess_ask_json_and_no_discord_import() -> None:
@@ -230,7 +233,9 @@ def test_subprocess_batch_with_nasty_lines() -> None:
         (["--tag", "orbital-mechanics", "--kind", "video"], "orbital-mechanics"),
     ],
 )
-def test_generic_question_with_a_tag_lists_the_tag(capsys: pytest.CaptureFixture[str], argv: list[str], expected: str) -> None:
+def test_generic_question_with_a_tag_lists_the_tag(
+    capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
+) -> None:
     """`ask "how does it work" --tag T` means "show me this tag": the tag's resources, not "ask about a topic"."""
     code, out, err = run(capsys, "ask", "how does it work", *argv, "--json", "--limit", "50", "--catalog", FIXTURE)
     assert code == 0

@@ -85,8 +85,16 @@ def test_ask_answers_even_when_the_database_cannot_be_opened(
 def test_approved_suggestion_is_answered_by_ask_and_listed_by_tag(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """After approval the new resource is in `vizbot ask` and `vizbot tag` results, as in Discord."""
     url = "https://example.org/slingshot-simulator"
-    code, out, err = run(capsys, "suggest", url, "--title", "Slingshot simulator for gravity assists",
-                         "--tags", "orbital-mechanics", "--json")
+    code, out, err = run(
+        capsys,
+        "suggest",
+        url,
+        "--title",
+        "Slingshot simulator for gravity assists",
+        "--tags",
+        "orbital-mechanics",
+        "--json",
+    )
     assert code == 0, err
     suggestion_id = str(json.loads(out)["suggestion"]["id"])
     assert run(capsys, "suggestions", "approve", suggestion_id, "--kind", "interactive")[0] == 0

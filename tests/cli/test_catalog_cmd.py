@@ -32,7 +32,11 @@ def run(capsys, *argv):
 
 def test_check_valid_prints_summary(capsys, valid_catalog_dir):
     """A clean catalog: summary on stdout, nothing on stderr, exit 0."""
-    assert run(capsys, "check", str(valid_catalog_dir)) == (0, f"3 resources, 2 tags (0 warnings) in {valid_catalog_dir}\n", "")
+    assert run(capsys, "check", str(valid_catalog_dir)) == (
+        0,
+        f"3 resources, 2 tags (0 warnings) in {valid_catalog_dir}\n",
+        "",
+    )
 
 
 def test_check_accepts_catalog_option(capsys, valid_catalog_dir):
@@ -134,7 +138,9 @@ def test_export_json_lists_every_resource(capsys, valid_catalog_dir):
 def test_export_plain_is_one_line_per_resource(capsys, valid_catalog_dir):
     """Without --json, one tab-separated line per resource."""
     out = run(capsys, "export", "--catalog", str(valid_catalog_dir))[1]
-    first = "image-kernels\tinteractive\tbeginner\thttps://setosa.io/ev/image-kernels/\tImage Kernels Explained Visually"
+    first = (
+        "image-kernels\tinteractive\tbeginner\thttps://setosa.io/ev/image-kernels/\tImage Kernels Explained Visually"
+    )
     assert out.splitlines()[0] == first
     assert len(out.splitlines()) == 3
 
@@ -144,7 +150,9 @@ def test_export_of_broken_catalog_fails_cleanly(capsys, catalogs_dir):
     code, out, err = run(capsys, "export", "--json", "--catalog", str(catalogs_dir / "many_problems"))
     assert code == 1 and json.loads(out)["error"]["code"] == "catalog_invalid"
     broken = catalogs_dir / "many_problems"
-    assert err.startswith(f"vizbot: error: the catalog {broken} has errors: many_problems/resources/a-kernels.yaml:6: error [one] kind:")
+    assert err.startswith(
+        f"vizbot: error: the catalog {broken} has errors: many_problems/resources/a-kernels.yaml:6: error [one] kind:"
+    )
     assert "(and 4 more)" in err and f"run `vizbot catalog check {broken}` to see every problem" in err
 
 

@@ -45,11 +45,18 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 
 @pytest.mark.parametrize(
     "argv",
-    [["catalog", "check"], ["catalog", "export", "--json"], ["tags"], ["tag", "cnn"],
-     ["ask", "how do convolutions work", "--no-log"]],
+    [
+        ["catalog", "check"],
+        ["catalog", "export", "--json"],
+        ["tags"],
+        ["tag", "cnn"],
+        ["ask", "how do convolutions work", "--no-log"],
+    ],
     ids=" ".join,
 )
-def test_a_differing_checkout_catalog_is_pointed_out(checkout: Path, argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_differing_checkout_catalog_is_pointed_out(
+    checkout: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     """Run inside a checkout whose catalog/ was edited, a command reading the installed catalog says so
     and how to read the checkout's instead."""
     _add_entry(checkout)
@@ -75,8 +82,9 @@ def test_an_identical_checkout_catalog_is_not_pointed_out(checkout: Path, capsys
     assert code == 0 and WARNING not in err
 
 
-def test_a_subdirectory_of_the_checkout_counts(checkout: Path, capsys: pytest.CaptureFixture[str],
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_subdirectory_of_the_checkout_counts(
+    checkout: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The checkout is found from a folder inside it, and the hint gives the path from there."""
     _add_entry(checkout)
     (checkout / "docs").mkdir()
@@ -85,8 +93,9 @@ def test_a_subdirectory_of_the_checkout_counts(checkout: Path, capsys: pytest.Ca
     assert WARNING in err and "add --catalog ../catalog" in err
 
 
-def test_a_named_catalog_is_never_second_guessed(checkout: Path, capsys: pytest.CaptureFixture[str],
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_named_catalog_is_never_second_guessed(
+    checkout: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """--catalog or VIZBOT_CATALOG is the user's choice: no warning."""
     _add_entry(checkout)
     assert WARNING not in _run(capsys, "catalog", "check", str(default_catalog_dir()))[2]
@@ -94,8 +103,9 @@ def test_a_named_catalog_is_never_second_guessed(checkout: Path, capsys: pytest.
     assert WARNING not in _run(capsys, "tags")[2]
 
 
-def test_other_projects_are_not_checkouts(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_other_projects_are_not_checkouts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A folder with a catalog/ but another project's pyproject.toml is left alone."""
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "other"\n', encoding="utf-8")
     (tmp_path / "catalog").mkdir()
@@ -106,12 +116,22 @@ def test_other_projects_are_not_checkouts(tmp_path: Path, capsys: pytest.Capture
 
 @pytest.mark.parametrize(
     ("argv", "key"),
-    [(["ask", "how do convolutions work", "--no-log", "--json"], "catalog"), (["tags", "--json"], "catalog"),
-     (["tag", "cnn", "--json"], "catalog"), (["catalog", "check", "--json"], "catalog")],
+    [
+        (["ask", "how do convolutions work", "--no-log", "--json"], "catalog"),
+        (["tags", "--json"], "catalog"),
+        (["tag", "cnn", "--json"], "catalog"),
+        (["catalog", "check", "--json"], "catalog"),
+    ],
     ids=" ".join,
 )
-def test_json_names_the_catalog_read(argv: list[str], key: str, capsys: pytest.CaptureFixture[str],
-                                     valid_catalog_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_json_names_the_catalog_read(
+    argv: list[str],
+    key: str,
+    capsys: pytest.CaptureFixture[str],
+    valid_catalog_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Every --json document of a command that reads the catalog names the directory it read."""
     monkeypatch.setenv("VIZBOT_DB", str(tmp_path / "vizbot.db"))
     code, out, _ = _run(capsys, *argv, "--catalog", str(valid_catalog_dir))
@@ -120,13 +140,22 @@ def test_json_names_the_catalog_read(argv: list[str], key: str, capsys: pytest.C
 
 @pytest.mark.parametrize(
     ("argv", "stream", "line"),
-    [(["catalog", "check"], "out", "3 resources, 2 tags (0 warnings) in {dir}\n"),
-     (["catalog", "export"], "err", "3 resources from {dir}\n"),
-     (["tags"], "err", "2 tags, 3 resources (catalog {dir})\n")],
+    [
+        (["catalog", "check"], "out", "3 resources, 2 tags (0 warnings) in {dir}\n"),
+        (["catalog", "export"], "err", "3 resources from {dir}\n"),
+        (["tags"], "err", "2 tags, 3 resources (catalog {dir})\n"),
+    ],
     ids=" ".join,
 )
-def test_text_summary_names_the_catalog_read(argv: list[str], stream: str, line: str, capsys: pytest.CaptureFixture[str],
-                                             valid_catalog_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_text_summary_names_the_catalog_read(
+    argv: list[str],
+    stream: str,
+    line: str,
+    capsys: pytest.CaptureFixture[str],
+    valid_catalog_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The summary line of a catalog command names the directory it read."""
     monkeypatch.setenv("VIZBOT_DB", str(tmp_path / "vizbot.db"))
     code, out, err = _run(capsys, *argv, "--catalog", str(valid_catalog_dir))

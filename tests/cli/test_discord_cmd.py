@@ -37,8 +37,9 @@ def test_missing_token_is_one_clear_line(capsys: pytest.CaptureFixture[str], com
     assert err == [f"vizbot: error: DISCORD_TOKEN is not set (environment or .env); {HINT}"]
 
 
-async def test_rejected_token_is_one_clear_line(fake_discord: FakeDiscord, tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+async def test_rejected_token_is_one_clear_line(
+    fake_discord: FakeDiscord, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A token Discord refuses: exit 2, one line with the hint, and the token is not printed."""
     settings = Settings(db_path=tmp_path / "vizbot.db", discord_token="not-the-right-token")
     assert await run_bot(settings, handle_signals=False) == 2
@@ -74,7 +75,11 @@ def test_chat_works_through_a_pipe_without_importing_discord(valid_catalog_dir: 
     result = subprocess.run(
         [sys.executable, "-c", script, "chat", "--catalog", str(valid_catalog_dir), "--db", str(tmp_path / "v.db")],
         input="convolutional neural networks\n/quit\nnot read\n",
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "https://cs231n.github.io/convolutional-networks/" in result.stdout
@@ -82,9 +87,9 @@ def test_chat_works_through_a_pipe_without_importing_discord(valid_catalog_dir: 
     assert "vizbot>" not in result.stdout  # no prompt when reading a pipe
 
 
-def test_chat_no_log_keeps_questions_out_of_the_report(valid_catalog_dir: Path, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_chat_no_log_keeps_questions_out_of_the_report(
+    valid_catalog_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """--no-log: questions are not logged."""
     import io
 
@@ -109,8 +114,9 @@ def test_chat_answers_questions_when_the_database_cannot_be_opened(
     assert not_a_db.read_text(encoding="utf-8") == "shopping list\n"
 
 
-async def test_sync_uploads_every_command(fake_discord: FakeDiscord, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+async def test_sync_uploads_every_command(
+    fake_discord: FakeDiscord, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """vizbot sync logs in, uploads the tree without the gateway (moderation to the home server only), and says so."""
     from bot.discord_app.runner import sync_main
 
@@ -118,7 +124,9 @@ async def test_sync_uploads_every_command(fake_discord: FakeDiscord, tmp_path: P
     settings = Settings(db_path=tmp_path / "vizbot.db", discord_token=fake_discord.token, home_guilds=(home,))
     assert await sync_main(settings) == 0
     names = sorted(c["name"] for c in fake_discord.commands[None])
-    assert names == sorted(["ask", "tags", "tag", "suggest", "report", "help", "forget", "settings", "Find visualizations"])
+    assert names == sorted(
+        ["ask", "tags", "tag", "suggest", "report", "help", "forget", "settings", "Find visualizations"]
+    )
     assert sorted(c["name"] for c in fake_discord.commands[home]) == ["reload", "review"]
     err = capsys.readouterr().err
     assert "synced 9 commands globally" in err and f"synced 2 moderation commands to home server {home}" in err
@@ -148,8 +156,12 @@ async def test_sighup_reloads_the_catalog(fake_discord: FakeDiscord, tmp_path: P
 
     catalog = tmp_path / "catalog"
     shutil.copytree(valid_catalog_dir, catalog)
-    settings = Settings(catalog_dir=catalog, db_path=tmp_path / "vizbot.db", discord_token=fake_discord.token,
-                        question_cooldown_seconds=0)
+    settings = Settings(
+        catalog_dir=catalog,
+        db_path=tmp_path / "vizbot.db",
+        discord_token=fake_discord.token,
+        question_cooldown_seconds=0,
+    )
     task = asyncio.create_task(run_bot(settings))
     try:
         await fake_discord.wait_identified()
@@ -164,15 +176,15 @@ async def test_sighup_reloads_the_catalog(fake_discord: FakeDiscord, tmp_path: P
         await stop_task(task)
 
 
-@pytest.mark.parametrize(
-    ("value", "homes"), [("", ()), ("123", (123,)), ("123, 456", (123, 456)), (" 789 ,", (789,))]
-)
+@pytest.mark.parametrize(("value", "homes"), [("", ()), ("123", (123,)), ("123, 456", (123, 456)), (" 789 ,", (789,))])
 def test_home_guilds_setting(value: str, homes: tuple[int, ...]) -> None:
     """VIZBOT_HOME_GUILDS is a comma-separated list of server ids."""
     assert Settings.from_env({"VIZBOT_HOME_GUILDS": value}, dotenv=None).home_guilds == homes
 
 
-def test_a_malformed_home_guild_is_a_usage_error(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_malformed_home_guild_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A home that is not a numeric id stops `vizbot run` with exit 2 naming the setting (nothing else starts)."""
     monkeypatch.setenv("VIZBOT_HOME_GUILDS", "my-server")
     monkeypatch.setenv("DISCORD_TOKEN", "x")

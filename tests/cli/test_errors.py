@@ -32,12 +32,25 @@ def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str,
         (["tags", "--catalog", "/nonexistent/catalog"], 2, "config", None, "does not exist"),
         (["suggestions", "approve", "99"], 1, "not_found", None, "99"),
     ],
-    ids=["bad-url", "unknown-tag", "no-question", "bad-limit", "unknown-option",
-         "missing-catalog", "no-such-suggestion"],
+    ids=[
+        "bad-url",
+        "unknown-tag",
+        "no-question",
+        "bad-limit",
+        "unknown-option",
+        "missing-catalog",
+        "no-such-suggestion",
+    ],
 )
 def test_json_errors_are_a_document_on_stdout(
-    argv: list[str], status: int, code: str, field: str | None, fragment: str, tmp_path: Path,
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    status: int,
+    code: str,
+    field: str | None,
+    fragment: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """With --json an error prints {"error": {code, message, field, suggestions}} on stdout, the same
     one-line message on stderr, and exits as without --json."""

@@ -26,8 +26,15 @@ def write_catalog(directory: Path, urls: dict[str, str]) -> Path:
     (directory / "resources").mkdir(parents=True)
     (directory / "tags.yaml").write_text(yaml.safe_dump(TAGS), encoding="utf-8")
     entries = [
-        {"id": rid, "title": f"Resource {rid} for tests", "url": url, "description": "A test resource about kernels.",
-         "tags": ["kernels"], "kind": "article", "level": "beginner"}
+        {
+            "id": rid,
+            "title": f"Resource {rid} for tests",
+            "url": url,
+            "description": "A test resource about kernels.",
+            "tags": ["kernels"],
+            "kind": "article",
+            "level": "beginner",
+        }
         for rid, url in urls.items()
     ]
     (directory / "resources" / "links.yaml").write_text(yaml.safe_dump(entries, sort_keys=False), encoding="utf-8")
@@ -44,12 +51,15 @@ def site() -> Iterator[Site]:
 @pytest.fixture
 def env(tmp_path: Path, site: Site, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A catalog of four links (fine, missing, moved, retired) and a temporary database."""
-    catalog = write_catalog(tmp_path / "catalog", {
-        "fine": site.url("/ok"),
-        "missing": site.url("/missing"),
-        "moved": site.url("/old"),
-        "retired": site.url("/retired"),
-    })
+    catalog = write_catalog(
+        tmp_path / "catalog",
+        {
+            "fine": site.url("/ok"),
+            "missing": site.url("/missing"),
+            "moved": site.url("/old"),
+            "retired": site.url("/retired"),
+        },
+    )
     monkeypatch.setenv("VIZBOT_CATALOG", str(catalog))
     monkeypatch.setenv("VIZBOT_DB", str(tmp_path / "vizbot.db"))
     return catalog
@@ -86,11 +96,14 @@ def test_check_table_and_summary(env: Path, capsys: pytest.CaptureFixture[str]) 
     assert "vizbot links fix" in err
 
 
-def test_all_fine_exits_0(tmp_path: Path, site: Site, monkeypatch: pytest.MonkeyPatch,
-                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_all_fine_exits_0(
+    tmp_path: Path, site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Nothing to look at: exit 0 and an empty table."""
     catalog = write_catalog(tmp_path / "c", {"a": site.url("/ok"), "b": site.url("/chain/1")})
-    code, out, _ = run(capsys, "links", "check", "--catalog", str(catalog), "--db", str(tmp_path / "v.db"), "--delay", "0")
+    code, out, _ = run(
+        capsys, "links", "check", "--catalog", str(catalog), "--db", str(tmp_path / "v.db"), "--delay", "0"
+    )
     assert code == 0 and out.startswith("2 links: 2 ok")
 
 
@@ -114,7 +127,9 @@ def test_fix_before_any_check(env: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert json.loads(run(capsys, "links", "fix", "--json")[1]) == []
 
 
-@pytest.mark.parametrize("option", [["--concurrency", "0"], ["--timeout", "soon"], ["--timeout", "0"], ["--delay", "-1"]])
+@pytest.mark.parametrize(
+    "option", [["--concurrency", "0"], ["--timeout", "soon"], ["--timeout", "0"], ["--delay", "-1"]]
+)
 def test_bad_options_are_usage_errors(env: Path, capsys: pytest.CaptureFixture[str], option: list[str]) -> None:
     """A bad number is a usage error (exit 2) with a message, not a traceback."""
     with pytest.raises(SystemExit) as exited:
@@ -175,15 +190,32 @@ def test_report_has_links_needing_attention(env: Path, site: Site, capsys: pytes
     assert [entry.split(" (")[0] for entry in section] == ["moved", "retired"]
     assert section[0] == f"moved (moved to {site.url('/new')})" and section[1].startswith("retired (suspicious: ")
     data = json.loads(run(capsys, "report", "--json")[1])
-    assert [(link["resource_id"], link["verdict"]) for link in data["links"]] == [("moved", "moved"), ("retired", "suspicious")]
+    assert [(link["resource_id"], link["verdict"]) for link in data["links"]] == [
+        ("moved", "moved"),
+        ("retired", "suspicious"),
+    ]
 
 
 def test_json_link_shape_is_stable(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Every link in --json has the same keys."""
     data = json.loads(run(capsys, "links", "check", "--json", "--delay", "0")[1])
     shapes = {tuple(sorted(link)) for link in data["links"]}
-    assert shapes == {("checked_at", "final_url", "last_ok_at", "reason", "resource_id", "since", "source", "status",
-                       "strikes", "suggested_url", "url", "verdict")}
+    assert shapes == {
+        (
+            "checked_at",
+            "final_url",
+            "last_ok_at",
+            "reason",
+            "resource_id",
+            "since",
+            "source",
+            "status",
+            "strikes",
+            "suggested_url",
+            "url",
+            "verdict",
+        )
+    }
 
 
 def test_unchecked_link_json_has_the_same_keys() -> None:

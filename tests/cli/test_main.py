@@ -19,8 +19,12 @@ from bot.cli.main import main
     ids=["bad-guild-id", "bad-number", "missing-catalog", "unknown-tag", "ok"],
 )
 def test_exit_status_and_one_line_error(
-    env: dict[str, str], argv: list[str], status: int, fragment: str,
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    argv: list[str],
+    status: int,
+    fragment: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Settings problems exit 2, refused actions 1, success 0; errors are one line on stderr."""
     for name, value in env.items():

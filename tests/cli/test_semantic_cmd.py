@@ -28,12 +28,16 @@ def ask_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[dict, str]
 
 def test_default_is_hybrid_and_explains_meaning(capsys: pytest.CaptureFixture[str]) -> None:
     """With no setting, a question answered partly by meaning says 'close in meaning to'."""
-    data, err = ask_json(capsys, "models that start from pure noise and clean it up a little at each step until a picture appears")
+    data, err = ask_json(
+        capsys, "models that start from pure noise and clean it up a little at each step until a picture appears"
+    )
     assert data["results"] and any("close in meaning to:" in r["why"] for r in data["results"])
     assert "semantic search is off" not in err
 
 
-def test_semantic_off_answers_by_words_alone(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_semantic_off_answers_by_words_alone(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """VIZBOT_SEMANTIC=off never loads the model: no result is explained by meaning."""
     monkeypatch.setenv("VIZBOT_SEMANTIC", "off")
     monkeypatch.setattr(embedder_module, "load_embedder", lambda *a, **k: pytest.fail("model loaded"))
@@ -48,14 +52,19 @@ def test_a_broken_model_warns_once_and_answers_lexically(tmp_path: Path) -> None
     env = {**os.environ, "VIZBOT_MODEL": str(bad)}
     done = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "bh", "--json", "--no-log", "--catalog", str(FIXTURE)],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert done.returncode == 0
     assert [r["id"] for r in json.loads(done.stdout)["results"]][:1] == ["black-hole-visualizer"]
     assert done.stderr.count("semantic search is off") == 1 and "bytes, expected" in done.stderr
 
 
-def test_bad_semantic_setting_is_a_usage_error(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_semantic_setting_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """VIZBOT_SEMANTIC=maybe exits 2 with the variable named."""
     monkeypatch.setenv("VIZBOT_SEMANTIC", "maybe")
     assert main(["ask", "cnn", "--no-log"]) == 2
@@ -77,11 +86,33 @@ def test_catalog_embed_writes_vectors_the_engine_reads(capsys: pytest.CaptureFix
 
 def test_eval_reports_per_kind_and_the_refusal_trade_off(capsys: pytest.CaptureFixture[str]) -> None:
     """Text output has the trade-off line and a row per kind; --summary lists no failing question."""
-    assert main(["eval", str(DATA / "heldout" / "music_queries.yaml"), "--catalog", str(DATA / "heldout" / "music"), "--summary"]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                str(DATA / "heldout" / "music_queries.yaml"),
+                "--catalog",
+                str(DATA / "heldout" / "music"),
+                "--summary",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "refusal trade-off" in out and "by kind of question" in out
     assert "(not listed: --summary)" in out and "    got:" not in out
-    assert main(["eval", str(DATA / "heldout" / "music_queries.yaml"), "--catalog", str(DATA / "heldout" / "music"), "--json"]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                str(DATA / "heldout" / "music_queries.yaml"),
+                "--catalog",
+                str(DATA / "heldout" / "music"),
+                "--json",
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert set(data["by_type"]) >= {"typo", "unanswerable"}
     assert set(data["by_type"]["typo"]) == {k for k in data if k not in ("by_type", "failures", "catalog")}

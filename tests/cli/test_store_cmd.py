@@ -23,7 +23,9 @@ URL = "https://example.org/pooling"
 
 
 def suggest(capsys, url: str = URL, *extra: str) -> dict:
-    code, out, err = run(capsys, "suggest", url, "--title", "Max pooling explained", "--tags", "conv net", "--json", *extra)
+    code, out, err = run(
+        capsys, "suggest", url, "--title", "Max pooling explained", "--tags", "conv net", "--json", *extra
+    )
     assert code == 0, err
     return json.loads(out)
 
@@ -45,7 +47,9 @@ def test_seconded_and_already_there(env: Path, capsys: pytest.CaptureFixture[str
     """Another user's identical URL is seconded; a catalog URL answers with the entry; both exit 0."""
     suggest(capsys)
     assert suggest(capsys, URL + "/", "--user", "bob")["status"] == "seconded"
-    code, out, _ = run(capsys, "suggest", "https://setosa.io/ev/image-kernels/", "--title", "Kernels", "--tags", "kernels")
+    code, out, _ = run(
+        capsys, "suggest", "https://setosa.io/ev/image-kernels/", "--title", "Kernels", "--tags", "kernels"
+    )
     assert code == 0 and out.startswith("! Already in the catalog\nalready there: Image Kernels Explained Visually")
 
 
@@ -67,7 +71,12 @@ def test_export_round_trips_through_catalog_check(
     shutil.copytree(default_catalog_dir(), catalog)
     monkeypatch.setenv("VIZBOT_CATALOG", str(catalog))
     awkward = [
-        ("https://example.org/a", "Pooling: a 'quoted' #hash — ünïcode", "max pooling, feature map", "line one\nline two: yes"),
+        (
+            "https://example.org/a",
+            "Pooling: a 'quoted' #hash — ünïcode",
+            "max pooling, feature map",
+            "line one\nline two: yes",
+        ),
         ("https://example.org/b?x=1&y=2", "- starts like a list item", "backprop", ""),
         ("https://example.org/c", "null", "cnn", "true"),
         ("https://example.org/d", "Seeing “attention” 注意", "attention", "{not: a mapping}"),
@@ -92,7 +101,12 @@ def test_export_round_trips_through_catalog_check(
 def test_vote_and_report(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Votes show up as thumbs-down in the report; --json has every key."""
     code, out, _ = run(capsys, "vote", "image-kernels", "down", "--question", "blur", "--user", "ann", "--json")
-    assert code == 0 and json.loads(out) == {"resource_id": "image-kernels", "question": "blur", "user": "ann", "value": -1}
+    assert code == 0 and json.loads(out) == {
+        "resource_id": "image-kernels",
+        "question": "blur",
+        "user": "ann",
+        "value": -1,
+    }
     code, out, _ = run(capsys, "report", "--days", "7", "--json")
     data = json.loads(out)
     assert data["disliked"] == [{"resource_id": "image-kernels", "up": 0, "down": 1}]
@@ -106,8 +120,14 @@ def test_forget_removes_a_users_votes_and_pending_suggestions(env: Path, capsys:
     run(capsys, "vote", "image-kernels", "up", "--question", "blur", "--user", "ann")
     code, out, _ = run(capsys, "forget", "--user", "ann", "--json")
     assert code == 0
-    assert json.loads(out) == {"user": "ann", "votes": 1, "pending_suggestions": 1, "seconds": 0,
-                               "attributions": 0, "audit_entries": 1}
+    assert json.loads(out) == {
+        "user": "ann",
+        "votes": 1,
+        "pending_suggestions": 1,
+        "seconds": 0,
+        "attributions": 0,
+        "audit_entries": 1,
+    }
     code, out, _ = run(capsys, "suggestions", "list", "--json")
     assert code == 0 and json.loads(out) == []
     code, out, err = run(capsys, "forget", "--user", "ann")
@@ -150,7 +170,11 @@ def _newer(path: Path) -> None:
         (["suggest", URL, "--title", "ab", "--tags", "cnn"], None, "title: must be at least 3"),
         (["suggestions", "reject", "1", "--reason", "no"], None, "reason: must be at least 3"),
         (["suggest", URL, "--title", "Title", "--tags", "astrology"], None, "tags: unknown tag 'astrology'"),
-        (["suggest", URL, "--title", "Title", "--tags", "cnn", "--note", "n" * 1001], None, "note: must be at most 1000"),
+        (
+            ["suggest", URL, "--title", "Title", "--tags", "cnn", "--note", "n" * 1001],
+            None,
+            "note: must be at most 1000",
+        ),
         (["suggestions", "approve", "9"], None, "no suggestion #9"),
         (["vote", "nope", "up", "--question", "q"], None, "no resource 'nope'"),
         (["report", "--db", "{tmp}/blocker/x.db"], "blocker", "could not save to"),
@@ -158,8 +182,19 @@ def _newer(path: Path) -> None:
         (["report", "--db", "{tmp}/other.db"], "foreign", "is not a vizbot database"),
         (["report", "--db", "{tmp}/new.db"], "newer", "written by a newer vizbot"),
     ],
-    ids=["url", "title", "short-reason", "tag", "note", "no-such-suggestion", "no-such-resource", "missing-dir", "text-file",
-         "foreign-db", "newer-db"],
+    ids=[
+        "url",
+        "title",
+        "short-reason",
+        "tag",
+        "note",
+        "no-such-suggestion",
+        "no-such-resource",
+        "missing-dir",
+        "text-file",
+        "foreign-db",
+        "newer-db",
+    ],
 )
 def test_errors_are_one_clear_line(
     env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], prepare: str | None, message: str
@@ -214,9 +249,17 @@ def _nobody_can_run_vizbot() -> bool:
     if os.geteuid() != 0 or SETPRIV is None:
         return False
     probe = subprocess.run(
-        [SETPRIV, "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c",
-         "import rapidfuzz, aiosqlite, yaml, Stemmer"],
-        capture_output=True, check=False,
+        [
+            SETPRIV,
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            sys.executable,
+            "-c",
+            "import rapidfuzz, aiosqlite, yaml, Stemmer",
+        ],
+        capture_output=True,
+        check=False,
     )
     return probe.returncode == 0
 
@@ -227,8 +270,11 @@ def _read_only_mounts_work() -> bool:
 
     if os.geteuid() != 0 or UNSHARE is None:
         return False
-    probe = subprocess.run([UNSHARE, "-m", "sh", "-c", "mount --bind -o ro / /mnt 2>/dev/null || mount --bind -o ro /tmp /tmp"],
-                           capture_output=True, check=False)
+    probe = subprocess.run(
+        [UNSHARE, "-m", "sh", "-c", "mount --bind -o ro / /mnt 2>/dev/null || mount --bind -o ro /tmp /tmp"],
+        capture_output=True,
+        check=False,
+    )
     return probe.returncode == 0
 
 
@@ -248,9 +294,28 @@ def test_database_on_a_read_only_file_system(env: Path, capsys: pytest.CaptureFi
     script = 'mount --bind -o ro "$1" "$1" && shift && exec "$@"'
     child_env = {**os.environ, "PYTHONPATH": str(root), "VIZBOT_DB": str(db)}
     saved = subprocess.run(
-        [UNSHARE, "-m", "sh", "-c", script, "sh", str(folder), sys.executable, "-m", "bot",
-         "suggest", URL + "2", "--title", "Another one", "--tags", "cnn"],
-        capture_output=True, text=True, env=child_env, check=False,
+        [
+            UNSHARE,
+            "-m",
+            "sh",
+            "-c",
+            script,
+            "sh",
+            str(folder),
+            sys.executable,
+            "-m",
+            "bot",
+            "suggest",
+            URL + "2",
+            "--title",
+            "Another one",
+            "--tags",
+            "cnn",
+        ],
+        capture_output=True,
+        text=True,
+        env=child_env,
+        check=False,
     )
     assert db.read_bytes() == before
     assert saved.returncode == 1 and saved.stdout == ""
@@ -279,7 +344,11 @@ def test_read_only_database_file_for_another_user(env: Path, capsys: pytest.Capt
         def as_nobody(*argv: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run(
                 [SETPRIV, "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m", "bot", *argv],
-                capture_output=True, text=True, cwd=tmp, env=child_env, check=False,
+                capture_output=True,
+                text=True,
+                cwd=tmp,
+                env=child_env,
+                check=False,
             )
 
         listed = as_nobody("suggestions", "list", "--json")
@@ -293,12 +362,24 @@ def test_read_only_database_file_for_another_user(env: Path, capsys: pytest.Capt
 
 def test_report_by_server(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The text report counts questions per server; --server shows one server's alone, without votes or suggestions."""
-    run(capsys, "ask", "what is a quaternion", "--catalog", str(Path(__file__).resolve().parents[1] / "data" / "catalogs" / "valid"))
+    run(
+        capsys,
+        "ask",
+        "what is a quaternion",
+        "--catalog",
+        str(Path(__file__).resolve().parents[1] / "data" / "catalogs" / "valid"),
+    )
     code, out, _ = run(capsys, "report")
     assert code == 0 and "By server" in out and "command line" in out
     code, out, _ = run(capsys, "report", "--server", "123", "--json")
     data = json.loads(out)
-    assert code == 0 and data["server"] == "123" and data["questions"] == 0 and data["servers"] == [] and data["pending"] == []
+    assert (
+        code == 0
+        and data["server"] == "123"
+        and data["questions"] == 0
+        and data["servers"] == []
+        and data["pending"] == []
+    )
     code, out, _ = run(capsys, "report", "--server", "123")
     assert code == 0 and out.startswith("This server's report\n") and "Pending suggestions" not in out
 
@@ -352,10 +433,11 @@ def test_report_json_is_complete_and_text_says_what_is_cut(
     assert len(json.loads(out)["pending"]) == 2
 
 
-
 def test_text_output_is_the_console_rendering_of_the_card(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """suggest, approve, vote and forget print the cards the console and Discord show, rendered as the console does."""
-    code, out, _ = run(capsys, "suggest", URL, "--title", "Max pooling explained", "--tags", "conv net", "--user", "ann")
+    code, out, _ = run(
+        capsys, "suggest", URL, "--title", "Max pooling explained", "--tags", "conv net", "--user", "ann"
+    )
     assert code == 0 and out.startswith("✓ Suggestion recorded\nthanks! suggestion #1 is waiting for review\n")
     assert "  Title: Max pooling explained\n" in out and "  Status: pending (#1)\n" in out
     code, out, _ = run(capsys, "suggestions", "approve", "1", "--kind", "video", "--level", "advanced")

@@ -32,8 +32,13 @@ ANSWERS_PY = Path(answers.__file__)
 def resource(n: int, **changes: object) -> Resource:
     """A resource numbered ``n``."""
     fields: dict[str, object] = dict(
-        id=f"r{n}", title=f"Title {n}", url=f"https://example.org/{n}", description=f"About {n}.\nSecond line.",
-        tags=("cnn",), kind="article", level="beginner",
+        id=f"r{n}",
+        title=f"Title {n}",
+        url=f"https://example.org/{n}",
+        description=f"About {n}.\nSecond line.",
+        tags=("cnn",),
+        kind="article",
+        level="beginner",
     )
     fields.update(changes)
     return Resource(**fields)
@@ -48,8 +53,16 @@ def response(count: int, *, query: str = "how do convolutions work", suggested=(
 def suggestion(**changes: object) -> Suggestion:
     """A pending suggestion."""
     fields: dict[str, object] = dict(
-        id=7, url="https://example.org/viz", title="A viz", tags=("cnn",), note="helps", user="123",
-        user_name="ann", guild="1", status="pending", created_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+        id=7,
+        url="https://example.org/viz",
+        title="A viz",
+        tags=("cnn",),
+        note="helps",
+        user="123",
+        user_name="ann",
+        guild="1",
+        status="pending",
+        created_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
     )
     fields.update(changes)
     return Suggestion(**fields)
@@ -84,7 +97,9 @@ def test_answer_card_last_page_has_no_more() -> None:
     assert not card.has_more and card.page == 2 and card.offset == 3
 
 
-@pytest.mark.parametrize(("notice", "expected"), [(None, "I found nothing"), ("Ask about a topic.", "Ask about a topic.")])
+@pytest.mark.parametrize(
+    ("notice", "expected"), [(None, "I found nothing"), ("Ask about a topic.", "Ask about a topic.")]
+)
 def test_empty_answer_says_so_and_invites_suggest(notice: str | None, expected: str) -> None:
     """No results: plain words, related tags, an invitation to /suggest."""
     card = answers.answer_card(response(0, suggested=("cnn", "kernels"), notice=notice))
@@ -106,8 +121,9 @@ async def test_ask_card_asks_for_one_extra_result() -> None:
 
     service = Service()
     card = await answers.ask_card(service, "  how do\nconvolutions work ", user="u1", guild="g1")
-    assert service.calls == [{"question": "how do convolutions work", "user": "u1", "guild": "g1", "limit": 4, "offset": 0,
-                              "log": True}]
+    assert service.calls == [
+        {"question": "how do convolutions work", "user": "u1", "guild": "g1", "limit": 4, "offset": 0, "log": True}
+    ]
     assert card.has_more
     await answers.ask_card(service, "what is a gan", user="u1", guild="g1", log=False)
     assert service.calls[-1]["log"] is False
@@ -219,8 +235,12 @@ def test_looks_like_question(text: str, expected: bool) -> None:
 )
 def test_suggest_card_says_what_happened(status: str, title: str, tone: str) -> None:
     """Each store outcome has its own title; the store's message is shown."""
-    outcome = SuggestionOutcome(status, "the store says so", suggestion() if status != IN_CATALOG else None,
-                                "r1" if status == IN_CATALOG else None)
+    outcome = SuggestionOutcome(
+        status,
+        "the store says so",
+        suggestion() if status != IN_CATALOG else None,
+        "r1" if status == IN_CATALOG else None,
+    )
     card = answers.suggest_card(outcome)
     assert (card.title, card.tone, card.description) == (title, tone, "the store says so")
 
@@ -246,7 +266,9 @@ def test_review_card_when_nothing_is_left(position: int, text: str) -> None:
     assert card.suggestion_id is None and card.description.startswith(text)
 
 
-@pytest.mark.parametrize(("status", "reason", "needle"), [("approved", None, "part of the catalog"), ("rejected", "dup", "Reason: dup")])
+@pytest.mark.parametrize(
+    ("status", "reason", "needle"), [("approved", None, "part of the catalog"), ("rejected", "dup", "Reason: dup")]
+)
 def test_submitter_notice(status: str, reason: str | None, needle: str) -> None:
     """The submitter's DM says the outcome (and the reason)."""
     card = answers.submitter_notice_card(suggestion(status=status, reason=reason))
@@ -262,8 +284,9 @@ def test_decision_card_names_the_new_resource() -> None:
 def test_report_card_lists_the_figures() -> None:
     """Topics, gaps, dislikes and pending count appear."""
     now = datetime(2026, 1, 2, tzinfo=timezone.utc)
-    report = Report(30, now, 10, 2, (TopicCount("cnn", 5),), (Gap("weather", 2, False, None, now),),
-                    (VoteTally("r1", 0, 3),), 4)
+    report = Report(
+        30, now, 10, 2, (TopicCount("cnn", 5),), (Gap("weather", 2, False, None, now),), (VoteTally("r1", 0, 3),), 4
+    )
     values = {line.label: line.value for line in answers.report_card(report).lines}
     assert values["Most asked topics"] == "cnn (5)"
     assert "weather (2x, nothing found)" in values["Gaps to fill"]
@@ -353,7 +376,12 @@ def test_direct_messages_are_named_as_the_store_marks_them() -> None:
 
 @pytest.mark.parametrize(
     ("made_in", "viewer", "shown"),
-    [("1", "1", "Ann"), ("2", "1", "a member of server 2"), (None, "1", "someone, in a direct message"), ("2", None, "Ann")],
+    [
+        ("1", "1", "Ann"),
+        ("2", "1", "a member of server 2"),
+        (None, "1", "someone, in a direct message"),
+        ("2", None, "Ann"),
+    ],
 )
 def test_review_shows_names_only_from_the_reviewing_server(made_in: str | None, viewer: str | None, shown: str) -> None:
     """A home's moderators see the names of their own members only; the command line (no viewer) sees all."""
@@ -361,9 +389,21 @@ def test_review_shows_names_only_from_the_reviewing_server(made_in: str | None, 
 
     from bot.store.records import Suggestion
 
-    suggestion = Suggestion(id=1, url="https://example.org/x", title="X explained", tags=("cnn",), note="", user="123",
-                            user_name="Ann", guild=made_in, status="pending", created_at=datetime.now(timezone.utc),
-                            decided_at=None, decided_by=None, reason=None)
+    suggestion = Suggestion(
+        id=1,
+        url="https://example.org/x",
+        title="X explained",
+        tags=("cnn",),
+        note="",
+        user="123",
+        user_name="Ann",
+        guild=made_in,
+        status="pending",
+        created_at=datetime.now(timezone.utc),
+        decided_at=None,
+        decided_by=None,
+        reason=None,
+    )
     card = answers.review_card(suggestion, viewer_server=viewer)
     by = next(line.value for line in card.lines if line.label == "Suggested by")
     assert by.startswith(shown) and (shown == "Ann" or "Ann" not in str(card))

@@ -86,8 +86,15 @@ SINGLE_PROBLEM = [
     ("tags_not_list", "resources/c-extra.yaml", 5, "extra", "tags", "error", "must be a list"),
     ("no_tags", "resources/c-extra.yaml", 5, "extra", "tags", "error", "needs at least one tag"),
     ("too_many_tags", "resources/c-extra.yaml", 5, "extra", "tags", "warning", "has 6 tags; use at most 5"),
-    ("unknown_tag", "resources/c-extra.yaml", 5, "extra", "tags", "error",
-     "unknown tag 'kernal' (did you mean 'kernels'?)"),
+    (
+        "unknown_tag",
+        "resources/c-extra.yaml",
+        5,
+        "extra",
+        "tags",
+        "error",
+        "unknown tag 'kernal' (did you mean 'kernels'?)",
+    ),
     ("alias_as_tag", "resources/c-extra.yaml", 5, "extra", "tags", "error", "it is an alias of 'cnn'"),
     ("unknown_kind", "resources/c-extra.yaml", 6, "extra", "kind", "error", "'blog' is not one of interactive"),
     ("unknown_level", "resources/c-extra.yaml", 7, "extra", "level", "error", "'expert' is not one of beginner"),
@@ -95,13 +102,34 @@ SINGLE_PROBLEM = [
     ("relative_url", "resources/c-extra.yaml", 3, "extra", "url", "error", "must start with http:// or https://"),
     ("bad_image", "resources/c-extra.yaml", 8, "extra", "image", "error", "must not contain a user name or password"),
     ("bad_id", "resources/c-extra.yaml", 1, "Extra_Page", "id", "error", "is not a slug"),
-    ("duplicate_id", "resources/c-extra.yaml", 1, "image-kernels", "id", "error",
-     "duplicate id, first used at duplicate_id/resources/a-kernels.yaml:1"),
-    ("duplicate_url", "resources/c-extra.yaml", 3, "extra", "url", "error",
-     "same page as [image-kernels] at duplicate_url/resources/a-kernels.yaml:3"),
+    (
+        "duplicate_id",
+        "resources/c-extra.yaml",
+        1,
+        "image-kernels",
+        "id",
+        "error",
+        "duplicate id, first used at duplicate_id/resources/a-kernels.yaml:1",
+    ),
+    (
+        "duplicate_url",
+        "resources/c-extra.yaml",
+        3,
+        "extra",
+        "url",
+        "error",
+        "same page as [image-kernels] at duplicate_url/resources/a-kernels.yaml:3",
+    ),
     ("duplicate_key", "resources/c-extra.yaml", 8, None, "title", "error", "appears twice"),
-    ("alias_collision", "tags.yaml", 12, "vision", "aliases", "error",
-     "alias 'Conv_Net' collides with the alias of tag 'cnn' (alias_collision/tags.yaml:4)"),
+    (
+        "alias_collision",
+        "tags.yaml",
+        12,
+        "vision",
+        "aliases",
+        "error",
+        "alias 'Conv_Net' collides with the alias of tag 'cnn' (alias_collision/tags.yaml:4)",
+    ),
     ("alias_is_slug", "tags.yaml", 12, "vision", "aliases", "error", "alias 'CNN' collides with the slug of tag 'cnn'"),
     ("bad_tag_slug", "tags.yaml", 9, "Computer Vision", "slug", "error", "is not a slug"),
     ("tag_missing_title", "tags.yaml", 9, "vision", "title", "error", "is missing"),
@@ -253,8 +281,9 @@ _SCALARS = st.one_of(
 )
 _VALUES = st.recursive(
     _SCALARS,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.sampled_from(_FIELDS) | st.text(max_size=5), inner, max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(_FIELDS) | st.text(max_size=5), inner, max_size=5)
+    ),
     max_leaves=20,
 )
 

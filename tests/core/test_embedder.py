@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 
 from bot.core import embedder as embedder_module
-from bot.core.embedder import MODEL_SIZE, QUERY_TOKENS, EmbeddingCache, SemanticUnavailable, default_model_path, load_embedder
+from bot.core.embedder import (
+    MODEL_SIZE,
+    QUERY_TOKENS,
+    EmbeddingCache,
+    SemanticUnavailable,
+    default_model_path,
+    load_embedder,
+)
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +30,12 @@ def test_paraphrase_is_closer_than_an_unrelated_text(tmp_path: Path) -> None:
     """Vectors are unit length and a paraphrase scores above an unrelated sentence."""
     emb = load_embedder(cache_dir=tmp_path)
     question = emb.query("how does a network learn which weights caused the error")
-    docs = emb.documents(["Backpropagation runs the chain rule backwards to get each weight's gradient.", "A recipe for sourdough bread."])
+    docs = emb.documents(
+        [
+            "Backpropagation runs the chain rule backwards to get each weight's gradient.",
+            "A recipe for sourdough bread.",
+        ]
+    )
     assert np.allclose(np.linalg.norm(docs, axis=1), 1.0, atol=1e-4)
     assert float(docs[0] @ question) > float(docs[1] @ question) + 0.2
 

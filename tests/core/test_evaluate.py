@@ -29,9 +29,7 @@ def test_metrics_on_a_known_ranking() -> None:
         LabelledQuestion("d", ()),
         LabelledQuestion("e", ()),
     ]
-    report = evaluate(
-        questions, _fixed({"a": ["x", "q"], "b": ["q", "r", "y"], "c": [], "d": [], "e": ["x"]})
-    )
+    report = evaluate(questions, _fixed({"a": ["x", "q"], "b": ["q", "r", "y"], "c": [], "d": [], "e": ["x"]}))
     assert report.hit_at_1 == pytest.approx(1 / 3)
     assert report.hit_at_3 == pytest.approx(2 / 3)
     assert report.mrr_at_10 == pytest.approx((1 + 1 / 3) / 3)
@@ -71,7 +69,9 @@ def test_load_questions_missing_file(tmp_path: Path) -> None:
 
 def test_check_gold_names_stale_ids() -> None:
     """Gold ids missing from the catalog are reported."""
-    catalog = Catalog({"t": Tag("t", "T", "d")}, (Resource("a", "A", "https://e.org", "d", ("t",), "tool", "beginner"),))
+    catalog = Catalog(
+        {"t": Tag("t", "T", "d")}, (Resource("a", "A", "https://e.org", "d", ("t",), "tool", "beginner"),)
+    )
     check_gold([LabelledQuestion("q", ("a",))], catalog)
     with pytest.raises(InvalidInput, match="ghost"):
         check_gold([LabelledQuestion("q", ("a", "ghost"))], catalog)

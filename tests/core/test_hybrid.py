@@ -65,12 +65,17 @@ def test_off_topic_questions_are_refused(shipped: SearchEngine, question: str) -
 
 def test_a_resource_found_by_meaning_says_so(shipped: SearchEngine) -> None:
     """A result that meaning brought in explains itself with the resource's own words."""
-    response = shipped.search("models that start from pure noise and clean it up a little at each step until a picture appears")
+    response = shipped.search(
+        "models that start from pure noise and clean it up a little at each step until a picture appears"
+    )
     assert response.results
     assert any("close in meaning to:" in r.why for r in response.results)
-    assert {"diffusion-explainer", "illustrated-stable-diffusion", "annotated-diffusion", "lilian-weng-diffusion-models"} & {
-        r.resource.id for r in response.results[:3]
-    }
+    assert {
+        "diffusion-explainer",
+        "illustrated-stable-diffusion",
+        "annotated-diffusion",
+        "lilian-weng-diffusion-models",
+    } & {r.resource.id for r in response.results[:3]}
 
 
 def test_filters_apply_to_results_found_by_meaning(shipped: SearchEngine) -> None:
@@ -128,7 +133,9 @@ def test_an_english_compound_is_not_split_into_known_words(shipped: SearchEngine
     assert [u.label for u in q.units] == [] and q.unknown == ["backbone"]
 
 
-@pytest.mark.parametrize(("question", "read"), [("lsmt diagram", "lstm"), ("rleu activation", "relu"), ("pca vs tnse", "tsne")])
+@pytest.mark.parametrize(
+    ("question", "read"), [("lsmt diagram", "lstm"), ("rleu activation", "relu"), ("pca vs tnse", "tsne")]
+)
 def test_a_four_letter_word_with_two_letters_swapped_is_read(shipped: SearchEngine, question: str, read: str) -> None:
     """Swapped neighbouring letters in a four-letter topic word are corrected; nothing else that short is."""
     response = shipped.search(question)
@@ -142,7 +149,9 @@ def test_a_refused_question_suggests_no_unrelated_tags(shipped: SearchEngine, qu
     assert response.results == () and response.suggested_tags == ()
 
 
-@pytest.mark.parametrize("question", ["how does LoRA fine-tuning work", "capsule networks and dynamic routing explained"])
+@pytest.mark.parametrize(
+    "question", ["how does LoRA fine-tuning work", "capsule networks and dynamic routing explained"]
+)
 def test_a_subject_the_catalog_lacks_is_refused_despite_known_words(shipped: SearchEngine, question: str) -> None:
     """Known words ("fine-tuning", "networks") around a subject the catalog never names do not carry the answer."""
     assert shipped.search(question).results == ()
@@ -151,7 +160,9 @@ def test_a_subject_the_catalog_lacks_is_refused_despite_known_words(shipped: Sea
 def test_the_second_look_can_be_switched_off(cache: Path) -> None:
     """With no margin that any cosine can reach, the same question is answered from its known words."""
     engine = SearchEngine(
-        load_catalog(default_catalog_dir()), embedder=load_embedder(cache_dir=cache), fusion=FusionSettings(unknown_pull=10.0)
+        load_catalog(default_catalog_dir()),
+        embedder=load_embedder(cache_dir=cache),
+        fusion=FusionSettings(unknown_pull=10.0),
     )
     assert engine.search("how does LoRA fine-tuning work").results != ()
 
@@ -172,7 +183,10 @@ def test_chatter_the_catalog_lacks_does_not_refuse(shipped: SearchEngine, questi
     ("question", "runs"),
     [
         ("how does LoRA fine-tuning work", 2),  # short, an unknown word, weak meaning: a second look
-        ('ok so our prof keeps saying "attention is all you need" and I have no idea what query key value even means, halp', 1),
+        (
+            'ok so our prof keeps saying "attention is all you need" and I have no idea what query key value even means, halp',
+            1,
+        ),
         ("backprop", 1),  # every word known: no second look
     ],
 )

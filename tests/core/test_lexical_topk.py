@@ -127,7 +127,11 @@ def brute_force(engine: LexicalEngine, question: str, k: int, tag: str | None, k
                 evidence |= 1 << (2 * ui + (0 if fields & STRONG_FIELDS else 1))
         if not score or not retriever._qualifies(q, evidence):
             continue
-        if (tag and tag not in resource.tags) or (kind and resource.kind != kind) or (level and resource.level != level):
+        if (
+            (tag and tag not in resource.tags)
+            or (kind and resource.kind != kind)
+            or (level and resource.level != level)
+        ):
             continue
         adjusted, plain = retriever._adjusted(q, doc, score)
         scored.append((adjusted, resource.id, doc, evidence, plain))
@@ -163,7 +167,15 @@ PATHS = {  # (EXHAUSTIVE_BASE, EXHAUSTIVE_RATIO): how much may be read in impact
         max_size=7,
     ),
     k=st.integers(min_value=1, max_value=30),
-    filters=st.sampled_from([(None, None, None), ("t1", None, None), (None, "video", None), (None, None, "advanced"), ("t2", "tool", "beginner")]),
+    filters=st.sampled_from(
+        [
+            (None, None, None),
+            ("t1", None, None),
+            (None, "video", None),
+            (None, None, "advanced"),
+            ("t2", "tool", "beginner"),
+        ]
+    ),
 )
 def test_every_path_equals_brute_force(
     varied: LexicalEngine, monkeypatch: pytest.MonkeyPatch, path: str, words: list[str], k: int, filters: tuple
@@ -189,7 +201,10 @@ def test_tie_heavy_lists_equal_brute_force(varied: LexicalEngine, monkeypatch: p
     for question in ("a1", "a2 w0", "topic w1", "a3 a4"):
         q = varied.analyse(question)
         for k in (1, 5, CANDIDATES + 10):
-            assert varied.top(q, k, None, None, None) == brute_force(varied, question, k, None, None, None), (question, k)
+            assert varied.top(q, k, None, None, None) == brute_force(varied, question, k, None, None, None), (
+                question,
+                k,
+            )
 
 
 def test_both_paths_are_taken_at_the_shipped_setting(varied: LexicalEngine, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -211,7 +226,10 @@ def test_both_paths_are_taken_at_the_shipped_setting(varied: LexicalEngine, monk
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(words=st.lists(st.sampled_from(WORDS + ["a1", "t3", "zzz", "video"]), min_size=1, max_size=8), seed=st.integers(0, 2**32))
+@given(
+    words=st.lists(st.sampled_from(WORDS + ["a1", "t3", "zzz", "video"]), min_size=1, max_size=8),
+    seed=st.integers(0, 2**32),
+)
 def test_fast_coverage_check_equals_its_definition(varied: LexicalEngine, words: list[str], seed: int) -> None:
     """The per-question coverage check agrees with ``_qualifies`` on random evidence masks."""
     q = varied.analyse(" ".join(words))

@@ -106,7 +106,10 @@ if __name__ == "__main__" and sys.argv[1:] == ["--update"]:
     with tempfile.TemporaryDirectory() as tmp:
         for set_name in sorted(SETS):
             path = BASELINES / f"{set_name}.json"
-            path.write_text(json.dumps(_record(_outcomes(set_name, Path(tmp))), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            path.write_text(
+                json.dumps(_record(_outcomes(set_name, Path(tmp))), indent=1, ensure_ascii=False) + "\n",
+                encoding="utf-8",
+            )
             print(f"wrote {path}")
 
 

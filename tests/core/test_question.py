@@ -35,7 +35,9 @@ def _mutations(vocabulary: list[str], count: int, seed: int) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("catalog", [load_catalog(default_catalog_dir()), topical_catalog(1500)], ids=["shipped", "topical"])
+@pytest.mark.parametrize(
+    "catalog", [load_catalog(default_catalog_dir()), topical_catalog(1500)], ids=["shipped", "topical"]
+)
 def test_two_edit_filter_drops_no_candidate(catalog, monkeypatch: pytest.MonkeyPatch) -> None:
     """Corrections with the character-set filter equal corrections comparing every word of similar length."""
     reader = QuestionReader(Index(catalog))
@@ -47,7 +49,10 @@ def test_two_edit_filter_drops_no_candidate(catalog, monkeypatch: pytest.MonkeyP
     assert sum(1 for f in filtered if f and f[0][2] == 2) >= 10  # two-edit corrections were exercised
 
 
-@pytest.mark.parametrize(("a", "b", "apart"), [("transformer", "transfromer", 0), ("pooling", "poling", 0), ("kernel", "kernal", 1), ("abc", "xyz", 6)])
+@pytest.mark.parametrize(
+    ("a", "b", "apart"),
+    [("transformer", "transfromer", 0), ("pooling", "poling", 0), ("kernel", "kernal", 1), ("abc", "xyz", 6)],
+)
 def test_letters_differ_by_at_most_two_bits_per_edit(a: str, b: str, apart: int) -> None:
     """The character sets of two words, as bits, differ where their characters do."""
     assert bin(question._letters(a) ^ question._letters(b)).count("1") == apart

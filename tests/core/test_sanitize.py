@@ -41,7 +41,9 @@ def test_newlines_can_be_kept() -> None:
 def test_ascii_fast_path_matches_the_general_rule(keep: bool) -> None:
     """Every ASCII character is treated as the Unicode rule treats it (the fast path is a table)."""
     every = "".join(chr(i) for i in range(128)) + "\r\n"
-    general = strip_controls(every + "\u00e9", keep_newlines=keep)[:-1]  # one non-ASCII character forces the general path
+    general = strip_controls(every + "\u00e9", keep_newlines=keep)[
+        :-1
+    ]  # one non-ASCII character forces the general path
     assert strip_controls(every, keep_newlines=keep) == general
 
 

@@ -187,7 +187,15 @@ def test_schema_words_prefer_kind_and_level(engine: SearchEngine) -> None:
 def _twins() -> Catalog:
     tags = {"t": Tag("t", "Topic", "A topic.")}
     twins = tuple(
-        Resource(f"twin-{c}", "Identical twins", f"https://example.org/{c}", "Mirrored siblings.", ("t",), "article", "beginner")
+        Resource(
+            f"twin-{c}",
+            "Identical twins",
+            f"https://example.org/{c}",
+            "Mirrored siblings.",
+            ("t",),
+            "article",
+            "beginner",
+        )
         for c in "cab"
     )
     others = tuple(
@@ -207,7 +215,11 @@ def test_ties_break_by_id() -> None:
 def test_prior_breaks_ties_and_adds_nothing() -> None:
     """A feedback prior reorders equals and never adds a resource that did not match."""
     prior = {"twin-c": 1.0, "twin-a": -1.0, "other-lenses": 1.0}
-    assert ids(SearchEngine(_twins(), prior=prior).search("identical twins", limit=10)) == ["twin-c", "twin-b", "twin-a"]
+    assert ids(SearchEngine(_twins(), prior=prior).search("identical twins", limit=10)) == [
+        "twin-c",
+        "twin-b",
+        "twin-a",
+    ]
 
 
 def test_prior_cannot_lift_a_weaker_match(engine: SearchEngine) -> None:
@@ -216,7 +228,9 @@ def test_prior_cannot_lift_a_weaker_match(engine: SearchEngine) -> None:
     prior["hohmann-explained"] = -1.0
     boosted = SearchEngine(engine.catalog, prior=prior)
     assert ids(boosted.search("hohmann transfer"))[0] == "hohmann-explained"
-    assert set(ids(boosted.search("hohmann transfer", limit=10))) == set(ids(engine.search("hohmann transfer", limit=10)))
+    assert set(ids(boosted.search("hohmann transfer", limit=10))) == set(
+        ids(engine.search("hohmann transfer", limit=10))
+    )
 
 
 def test_limit_and_offset_page_through(engine: SearchEngine) -> None:
@@ -334,7 +348,12 @@ def test_word_inside_a_hyphenated_compound_counts_less() -> None:
     """A word found only inside a compound ("anti-matter") names another thing than the word
     alone, however often the compound repeats; the compound itself still matches in full."""
     engine = _mini(
-        ("compound", "Anti-Matter Family", "From anti-matter to dark anti-matter and hot anti-matter.", ("anti-matter",)),
+        (
+            "compound",
+            "Anti-Matter Family",
+            "From anti-matter to dark anti-matter and hot anti-matter.",
+            ("anti-matter",),
+        ),
         ("plain", "Matter basics", "What matter is made of.", ()),
         ("other", "Lenses", "Bending light.", ()),
     )
@@ -391,7 +410,12 @@ def test_repeating_a_word_in_a_field_adds_nothing() -> None:
     """A word counts once per field: saying it in several keywords is no better than in one,
     and a title about it beats a resource that only repeats it in keywords and description."""
     engine = _mini(
-        ("repeats", "Night sky", "A comet, another comet, comet after comet.", ("comet tails", "comet dust", "comet orbits")),
+        (
+            "repeats",
+            "Night sky",
+            "A comet, another comet, comet after comet.",
+            ("comet tails", "comet dust", "comet orbits"),
+        ),
         ("once", "Night sky", "A comet, another planet, moon after moon.", ("comet tails", "ion dust", "moon orbits")),
         ("titled", "Comets", "Dirty snowballs.", ("ice",)),
         *((w, w.title(), f"All about {w}.", ()) for w in ("lenses", "prisms", "mirrors", "planets", "moons", "stars")),
@@ -425,8 +449,15 @@ def test_confidence_is_the_share_of_the_question_answered(engine: SearchEngine) 
 def test_resolve_tag_typo_in_an_inflected_word() -> None:
     """A typo in a plural ("kernals") resolves through its stem when the word as typed is too far off."""
     tag = Tag("filters", "Image filters", "Small grids of weights slid over an image.", ("kernel", "blur"))
-    resource = Resource("blur-demo", "Blur demo", "https://example.org/blur", "Drag a kernel over a photo.",
-                        ("filters",), "interactive", "beginner")
+    resource = Resource(
+        "blur-demo",
+        "Blur demo",
+        "https://example.org/blur",
+        "Drag a kernel over a photo.",
+        ("filters",),
+        "interactive",
+        "beginner",
+    )
     small = SearchEngine(Catalog(tags={"filters": tag}, resources=(resource,)))
     found = small.resolve_tag("kernals")
     assert found.tag is not None and (found.tag.slug, found.how) == ("filters", "typo")

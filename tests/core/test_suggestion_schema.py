@@ -67,8 +67,12 @@ def test_parse_tags_refuses_what_is_not_text() -> None:
 
 @pytest.mark.parametrize(
     ("reason", "message"),
-    [("   ", "say why"), ("ab", f"at least {REASON_MIN}"), ("x" * (REASON_MAX + 1), f"at most {REASON_MAX}"),
-     (7, "must be text")],
+    [
+        ("   ", "say why"),
+        ("ab", f"at least {REASON_MIN}"),
+        ("x" * (REASON_MAX + 1), f"at most {REASON_MAX}"),
+        (7, "must be text"),
+    ],
     ids=["empty", "too-short", "too-long", "not-text"],
 )
 def test_validate_reason_refuses(reason: object, message: str) -> None:
@@ -107,8 +111,20 @@ def test_clean_note_and_actor() -> None:
         ("https://example.org/x", "A good title", "cnn, kernels, attention, cnn, x", "", "tags"),
         ("https://example.org/x", "A good title", "cnn", "n" * 1001, "note"),
     ],
-    ids=["scheme", "relative", "userinfo", "no-host", "too-long", "short-title", "control-title",
-         "long-title", "no-tags", "unknown-tag", "unknown-among-many", "long-note"],
+    ids=[
+        "scheme",
+        "relative",
+        "userinfo",
+        "no-host",
+        "too-long",
+        "short-title",
+        "control-title",
+        "long-title",
+        "no-tags",
+        "unknown-tag",
+        "unknown-among-many",
+        "long-note",
+    ],
 )
 def test_invalid_fields_are_refused(url: str, title: str, tags: str, note: str, field: str) -> None:
     """Each bad field is refused with InvalidInput naming it."""
@@ -165,8 +181,12 @@ def test_disguised_and_private_urls_are_refused(url: str, reason: str) -> None:
 
 @pytest.mark.parametrize(
     ("title", "slug"),
-    [("Seeing Convolutions!", "seeing-convolutions"), ("Ünïcödé  Title", "unicode-title"), ("日本語", "suggestion"),
-     ("a " * 100, "-".join(["a"] * 30))],
+    [
+        ("Seeing Convolutions!", "seeing-convolutions"),
+        ("Ünïcödé  Title", "unicode-title"),
+        ("日本語", "suggestion"),
+        ("a " * 100, "-".join(["a"] * 30)),
+    ],
 )
 def test_slugify(title: str, slug: str) -> None:
     """Ids are ASCII slugs of the title, short enough for a suffix."""

@@ -80,7 +80,9 @@ def test_generic_filler_is_stop(word: str) -> None:
     assert is_stop(word)
 
 
-@pytest.mark.parametrize("word", ["convolution", "attention", "network", "learning", "gradient", "image", "visualization"])
+@pytest.mark.parametrize(
+    "word", ["convolution", "attention", "network", "learning", "gradient", "image", "visualization"]
+)
 def test_topic_words_are_not_stop(word: str) -> None:
     """Stop words are generic English, never catalog vocabulary."""
     assert word not in STOP_WORDS
@@ -96,7 +98,15 @@ def test_normalise_is_idempotent(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("word", "misspelt"),
-    [("expalin", True), ("thnaks", True), ("becuase", True), ("explain", False), ("kernal", False), ("relu", False), ("tanh", False)],
+    [
+        ("expalin", True),
+        ("thnaks", True),
+        ("becuase", True),
+        ("explain", False),
+        ("kernal", False),
+        ("relu", False),
+        ("tanh", False),
+    ],
 )
 def test_misspelt_stop_words(word: str, misspelt: bool) -> None:
     """A word one edit (or one swap) from a stop word of five letters or more is that stop word misspelt."""
@@ -105,7 +115,9 @@ def test_misspelt_stop_words(word: str, misspelt: bool) -> None:
     assert misspelt_stop(word) is misspelt
 
 
-@pytest.mark.parametrize(("word", "known"), [("taxes", True), ("election", True), ("transfomers", False), ("kernals", False)])
+@pytest.mark.parametrize(
+    ("word", "known"), [("taxes", True), ("election", True), ("transfomers", False), ("kernals", False)]
+)
 def test_english_words(word: str, known: bool) -> None:
     """The embedding model's vocabulary says which words are spelt right."""
     from bot.core.text import english_words

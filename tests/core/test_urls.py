@@ -138,7 +138,12 @@ def test_normalise_keeps_real_differences(a, b):
 
 @pytest.mark.parametrize(
     "variant",
-    ["https://bücher.example/a", "https://xn--bcher-kva.example/a", "https://BÜCHER.example/a/", "https://www.bücher.example/a"],
+    [
+        "https://bücher.example/a",
+        "https://xn--bcher-kva.example/a",
+        "https://BÜCHER.example/a/",
+        "https://www.bücher.example/a",
+    ],
 )
 def test_normalise_idna_hosts_are_one(variant):
     """An internationalised host and its punycode spelling are the same page."""

@@ -38,7 +38,9 @@ async def test_no_prefix_commands_and_messages_never_reach_the_command_machinery
     await client.close()
 
 
-async def test_background_refresh_runs_after_ready_and_stops_on_close(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_background_refresh_runs_after_ready_and_stops_on_close(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """on_ready starts the loop once (reconnects do not add another); close cancels it."""
     service = _Service()
     client = VizbotClient(service, Settings(db_path=tmp_path / "v.db"), sync=False, refresh_seconds=0.01)  # type: ignore[arg-type]
@@ -65,7 +67,9 @@ def test_only_snowflakes_are_dmed(user: str | None, expected: int | None) -> Non
 
 
 @pytest.mark.parametrize(("homes", "moderation"), [((42, 43), {"review", "reload"}), ((), set())])
-async def test_moderation_commands_exist_only_in_the_home_servers(tmp_path: Path, homes: tuple[int, ...], moderation: set[str]) -> None:
+async def test_moderation_commands_exist_only_in_the_home_servers(
+    tmp_path: Path, homes: tuple[int, ...], moderation: set[str]
+) -> None:
     """/review and /reload are guild commands of each home server, never global; with no home, nowhere."""
     import discord
 

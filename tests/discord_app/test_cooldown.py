@@ -91,7 +91,9 @@ def test_a_refused_user_is_warned_once_per_window() -> None:
     assert cooldown.first_warning(1) is True
 
 
-@pytest.mark.parametrize(("server_seconds", "wait", "refused"), [(30, 10, True), (30, 31, False), (0, 0, False), (2, 3, False)])
+@pytest.mark.parametrize(
+    ("server_seconds", "wait", "refused"), [(30, 10, True), (30, 31, False), (0, 0, False), (2, 3, False)]
+)
 def test_a_server_window_overrides_the_default(server_seconds: int, wait: float, refused: bool) -> None:
     """A server's own cooldown (/settings) replaces the bot's default window for that hit."""
     clock = Clock()

@@ -14,18 +14,25 @@ from bot.discord_app import embeds, errors
 
 def item(**changes: object) -> ResultItem:
     """A result item."""
-    fields: dict[str, object] = dict(resource_id="cnn-explainer", title="CNN Explainer",
-                                     url="https://poloclub.github.io/cnn-explainer/",
-                                     description="Watch a CNN classify images.", tags=("cnn", "convolution"),
-                                     kind="interactive", level="beginner", why='"cnn" -> tag cnn')
+    fields: dict[str, object] = dict(
+        resource_id="cnn-explainer",
+        title="CNN Explainer",
+        url="https://poloclub.github.io/cnn-explainer/",
+        description="Watch a CNN classify images.",
+        tags=("cnn", "convolution"),
+        kind="interactive",
+        level="beginner",
+        why='"cnn" -> tag cnn',
+    )
     fields.update(changes)
     return ResultItem(**fields)  # type: ignore[arg-type]
 
 
 def answer(*items: ResultItem, question: str = "how do convolutions work") -> AnswerCard:
     """An answer card."""
-    return AnswerCard(title="Visualizations for your question", items=items, question=question,
-                      footer="Page 1", has_more=True)
+    return AnswerCard(
+        title="Visualizations for your question", items=items, question=question, footer="Page 1", has_more=True
+    )
 
 
 def test_answer_embed_has_linked_titles_and_metadata() -> None:
@@ -64,7 +71,9 @@ def test_user_text_is_inert(text: str, forbidden: str) -> None:
     assert forbidden not in data["author"]["name"] or forbidden.startswith(("**", "`", "||", "]("))
 
 
-@pytest.mark.parametrize("url", ["https://example.org/a_(b)", "https://example.org/x y", "https://example.org/a)**[x](https://evil)"])
+@pytest.mark.parametrize(
+    "url", ["https://example.org/a_(b)", "https://example.org/x y", "https://example.org/a)**[x](https://evil)"]
+)
 def test_urls_cannot_break_out_of_the_link(url: str) -> None:
     """Parentheses and spaces in a URL are percent-encoded."""
     link = embeds.link("t", url)
@@ -83,8 +92,9 @@ def test_question_round_trips_through_the_author_line() -> None:
 def test_limits_are_respected() -> None:
     """Long text is cut to Discord's limits."""
     long = "x" * 5000
-    card = AnswerCard(title=long, description=long, question=long, footer=long,
-                      lines=tuple(Line(long, long) for _ in range(30)))
+    card = AnswerCard(
+        title=long, description=long, question=long, footer=long, lines=tuple(Line(long, long) for _ in range(30))
+    )
     data = embeds.card_to_embed(card).to_dict()
     assert len(data["title"]) <= 256 and len(data["description"]) <= 4096
     assert len(data["author"]["name"]) <= 256 and len(data["footer"]["text"]) <= 2048
@@ -100,8 +110,11 @@ def test_tone_sets_the_colour(tone: str, colour: int) -> None:
 
 def test_tags_and_suggested_tags_render() -> None:
     """Tag rows show slug, title, count and aliases; related tags are listed."""
-    card = AnswerCard(title="Tags", tag_rows=(TagRow("cnn", "Convolutional networks", 12, ("convnet",)),),
-                      suggested_tags=("cnn", "attention"))
+    card = AnswerCard(
+        title="Tags",
+        tag_rows=(TagRow("cnn", "Convolutional networks", 12, ("convnet",)),),
+        suggested_tags=("cnn", "attention"),
+    )
     description = embeds.card_to_embed(card).to_dict()["description"]
     assert "`cnn` Convolutional networks · 12 · aka convnet" in description
     assert "Related tags: `cnn` `attention`" in description
@@ -168,10 +181,18 @@ def _worst_suggestion(status: str, **changes: object):
     from bot.store.records import Suggestion
 
     fields: dict[str, object] = dict(
-        id=7, url="https://example.org/" + "a_very_long_path/" * 120, title="*_`|~>" * 40,
-        tags=("cnn", "convolution"), note="**__~~||`[x](https://e.example)`||~~__**\\ " * 60,
-        user="123456789012345678", user_name="<@123456789012345678> " + "*_" * 40, seconds=3, guild=None, status=status,
-        created_at=datetime.now(timezone.utc), reason="_*`|" * 250 if status == "rejected" else None,
+        id=7,
+        url="https://example.org/" + "a_very_long_path/" * 120,
+        title="*_`|~>" * 40,
+        tags=("cnn", "convolution"),
+        note="**__~~||`[x](https://e.example)`||~~__**\\ " * 60,
+        user="123456789012345678",
+        user_name="<@123456789012345678> " + "*_" * 40,
+        seconds=3,
+        guild=None,
+        status=status,
+        created_at=datetime.now(timezone.utc),
+        reason="_*`|" * 250 if status == "rejected" else None,
     )
     fields.update(changes)
     return Suggestion(**fields)  # type: ignore[arg-type]

@@ -30,7 +30,9 @@ class _Service:
         raise AssertionError("service.reload() called")
 
 
-async def test_reload_reads_in_a_thread_and_swaps_on_the_loop(monkeypatch: pytest.MonkeyPatch, valid_catalog_dir: Path) -> None:
+async def test_reload_reads_in_a_thread_and_swaps_on_the_loop(
+    monkeypatch: pytest.MonkeyPatch, valid_catalog_dir: Path
+) -> None:
     """The catalog is read off the loop; use_catalog and refresh run on the loop thread, in that order."""
     loaded = load_catalog(valid_catalog_dir)
     readers: list[int] = []
@@ -50,6 +52,7 @@ async def test_reload_reads_in_a_thread_and_swaps_on_the_loop(monkeypatch: pytes
 
 async def test_a_broken_catalog_swaps_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A catalog error gives the failure card; nothing is swapped or refreshed."""
+
     def load(directory: Path) -> object:
         raise CatalogError([Problem("tags.yaml", 1, "broken")])
 

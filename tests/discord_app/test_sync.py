@@ -28,8 +28,16 @@ class RecordingTree(app_commands.CommandTree):
 def as_discord_lists(payload: dict) -> dict:
     """An uploaded command as Discord lists it back: ids, a version, its defaults spelled out."""
     options = [{**o, "required": o.get("required", False), "autocomplete": False} for o in payload.get("options", [])]
-    return {**payload, "id": "1", "application_id": "2", "version": "3", "options": options,
-            "default_member_permissions": None, "nsfw": False, "dm_permission": True}
+    return {
+        **payload,
+        "id": "1",
+        "application_id": "2",
+        "version": "3",
+        "options": options,
+        "default_member_permissions": None,
+        "nsfw": False,
+        "dm_permission": True,
+    }
 
 
 def make_tree(description: str = "Find learning visualizations", application_id: int | None = None) -> RecordingTree:
@@ -165,11 +173,14 @@ async def test_without_a_stored_hash_an_unchanged_registration_is_not_uploaded(s
     assert sync.read_hash(sync.hash_path(settings)) == sync.tree_hash(tree)
 
 
-@pytest.mark.parametrize("change", [
-    lambda c: {**c, "description": "old text"},
-    lambda c: {**c, "options": []},
-    lambda c: {**c, "default_member_permissions": "32"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda c: {**c, "description": "old text"},
+        lambda c: {**c, "options": []},
+        lambda c: {**c, "default_member_permissions": "32"},
+    ],
+)
 async def test_without_a_stored_hash_a_different_registration_is_synced(settings: Settings, change) -> None:
     """Discord lists something else (an old description, options, permissions): sync."""
     tree = make_tree()

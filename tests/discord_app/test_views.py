@@ -66,7 +66,10 @@ def test_overlong_resource_ids_get_no_vote_buttons() -> None:
     assert not [i for i in ids(view) if i.startswith("vizbot:vote")]
 
 
-@pytest.mark.parametrize(("page", "pages", "expected"), [(1, 3, ["vizbot:tags:2"]), (2, 3, ["vizbot:tags:1", "vizbot:tags:3"]), (3, 3, ["vizbot:tags:2"])])
+@pytest.mark.parametrize(
+    ("page", "pages", "expected"),
+    [(1, 3, ["vizbot:tags:2"]), (2, 3, ["vizbot:tags:1", "vizbot:tags:3"]), (3, 3, ["vizbot:tags:2"])],
+)
 def test_tags_pager(page: int, pages: int, expected: list[str]) -> None:
     """Previous / Next only where there is somewhere to go."""
     view = views.tags_view(AnswerCard(title="Tags", page=page, pages=pages))
@@ -78,7 +81,10 @@ def test_single_page_has_no_pager() -> None:
     assert views.tags_view(AnswerCard(title="Tags", page=1, pages=1)) is None
 
 
-@pytest.mark.parametrize(("kind", "level", "expected"), [(None, None, "vizbot:tag:::2:cnn"), ("video", "beginner", "vizbot:tag:video:beginner:2:cnn")])
+@pytest.mark.parametrize(
+    ("kind", "level", "expected"),
+    [(None, None, "vizbot:tag:::2:cnn"), ("video", "beginner", "vizbot:tag:video:beginner:2:cnn")],
+)
 def test_tag_pager_carries_filters(kind: str | None, level: str | None, expected: str) -> None:
     """The /tag pager encodes slug, kind, level and page."""
     view = views.tag_view(AnswerCard(title="cnn", page=1, pages=2), "cnn", kind, level)
@@ -104,7 +110,11 @@ def test_review_view_without_a_suggestion() -> None:
         (f"vizbot:post:{ASKER}:0", views.PostButton, {"asker": str(ASKER), "offset": "0"}),
         ("vizbot:vote:down:res:with:colons", views.VoteButton, {"value": "down", "resource": "res:with:colons"}),
         ("vizbot:tags:4", views.TagsPageButton, {"page": "4"}),
-        ("vizbot:tag:video::2:neural-networks", views.TagPageButton, {"kind": "video", "level": "", "page": "2", "slug": "neural-networks"}),
+        (
+            "vizbot:tag:video::2:neural-networks",
+            views.TagPageButton,
+            {"kind": "video", "level": "", "page": "2", "slug": "neural-networks"},
+        ),
         ("vizbot:approve:42:0", views.ApproveButton, {"id": "42", "offset": "0"}),
         ("vizbot:reject:42:0", views.RejectButton, {"id": "42", "offset": "0"}),
         ("vizbot:skip:1", views.SkipButton, {"offset": "1"}),
@@ -118,7 +128,9 @@ def test_templates_parse_their_ids(custom_id: str, cls: type, groups: dict[str, 
     assert match.groupdict() == groups
 
 
-@pytest.mark.parametrize("custom_id", ["vizbot:more:abc:1", "vizbot:vote:sideways:x", "vizbot:approve:1", "other:more:1:1"])
+@pytest.mark.parametrize(
+    "custom_id", ["vizbot:more:abc:1", "vizbot:vote:sideways:x", "vizbot:approve:1", "other:more:1:1"]
+)
 def test_foreign_ids_match_nothing(custom_id: str) -> None:
     """Malformed or foreign ids are ignored."""
     assert not [c for c in views.DYNAMIC_ITEMS if c.__discord_ui_compiled_template__.fullmatch(custom_id)]

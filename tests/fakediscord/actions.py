@@ -59,7 +59,11 @@ class UserActions:
             replied_author = referenced["author"]
             if reply_ping and replied_author["id"] != str(author.id):
                 member = self.user(int(replied_author["id"]))
-                extra = {"member": {k: v for k, v in member.member().items() if k != "user"}} if member and "guild_id" in referenced else {}
+                extra = (
+                    {"member": {k: v for k, v in member.member().items() if k != "user"}}
+                    if member and "guild_id" in referenced
+                    else {}
+                )
                 mentions.append({**replied_author, **extra})
         if mention_bot:
             content = f"<@{self.bot_user.id}> {content}"
@@ -70,8 +74,15 @@ class UserActions:
             roles.append(str(guild.bot_role_id))
         if dm:
             channel = self.dm_channels.setdefault(author.id, p.snowflake())
-            data = p.message(channel_id=channel, author=author.to_dict(), content=content, mentions=mentions, message_id=int(message_id or 0) or None,
-                             reference=reference, referenced=referenced)
+            data = p.message(
+                channel_id=channel,
+                author=author.to_dict(),
+                content=content,
+                mentions=mentions,
+                message_id=int(message_id or 0) or None,
+                reference=reference,
+                referenced=referenced,
+            )
             needed = p.INTENT_DIRECT_MESSAGES
         else:
             data = p.message(
@@ -91,19 +102,25 @@ class UserActions:
         if not self.intents & needed:
             self.mark = len(self.requests)
             return data
-        sent = data if self._content_visible(data) else {**data, "content": "", "embeds": [], "attachments": [], "components": []}
+        sent = (
+            data
+            if self._content_visible(data)
+            else {**data, "content": "", "embeds": [], "attachments": [], "components": []}
+        )
         await self.dispatch("MESSAGE_CREATE", sent)
         return data
 
     def _registered(self, name: str, kind: int, guild: p.FakeGuild | None = None) -> dict[str, Any] | None:
         """The command a user in ``guild`` (``None``: a DM) can pick: the guild's own, else the global one."""
-        for scope in ((guild.id, None) if guild is not None else (None,)):
+        for scope in (guild.id, None) if guild is not None else (None,):
             for cmd in self.commands.get(scope, []):
                 if cmd["name"] == name and cmd.get("type", 1) == kind:
                     return cmd
         return None
 
-    def _offered(self, name: str, kind: int, user: p.FakeUser, guild: p.FakeGuild | None, forge: bool) -> dict[str, Any] | None:
+    def _offered(
+        self, name: str, kind: int, user: p.FakeUser, guild: p.FakeGuild | None, forge: bool
+    ) -> dict[str, Any] | None:
         """The command as Discord offers it to ``user``; a command not registered where the user is,
         or gated by ``default_member_permissions`` the user lacks, cannot be run (``NotOffered``)
         unless the test forges the interaction (``forge``), as a modified client could."""
@@ -122,20 +139,36 @@ class UserActions:
                 raise NotOffered(f"/{name} needs permissions {gate} that {user.name} lacks in {guild.name}")
         return command
 
-    def _options(self, command: dict[str, Any] | None, options: dict[str, Any], focused: str | None) -> list[dict[str, Any]]:
+    def _options(
+        self, command: dict[str, Any] | None, options: dict[str, Any], focused: str | None
+    ) -> list[dict[str, Any]]:
         declared = {o["name"]: o for o in (command or {}).get("options", [])}
         result = []
         for name, value in options.items():
             kind = declared.get(name, {}).get("type")
             if kind is None:
-                kind = 5 if isinstance(value, bool) else 4 if isinstance(value, int) else 10 if isinstance(value, float) else 3
-            option: dict[str, Any] = {"name": name, "type": kind, "value": str(value) if kind in (6, 7, 8, 9) else value}
+                kind = (
+                    5
+                    if isinstance(value, bool)
+                    else 4
+                    if isinstance(value, int)
+                    else 10
+                    if isinstance(value, float)
+                    else 3
+                )
+            option: dict[str, Any] = {
+                "name": name,
+                "type": kind,
+                "value": str(value) if kind in (6, 7, 8, 9) else value,
+            }
             if name == focused:
                 option["focused"] = True
             result.append(option)
         return result
 
-    def _where(self, guild: p.FakeGuild | None, channel_id: int | None, message: dict[str, Any] | None, dm: bool) -> p.FakeGuild | None:
+    def _where(
+        self, guild: p.FakeGuild | None, channel_id: int | None, message: dict[str, Any] | None, dm: bool
+    ) -> p.FakeGuild | None:
         if dm:
             return None
         if guild is not None:
@@ -143,8 +176,16 @@ class UserActions:
         channel = channel_id or (int(message["channel_id"]) if message else None)
         return (self.guild_of(channel) if channel else None) or self.guild
 
-    async def _interact(self, type: int, data: dict[str, Any] | None, user: p.FakeUser | None, message: dict[str, Any] | None = None,
-                        dm: bool = False, channel_id: int | None = None, guild: p.FakeGuild | None = None) -> FakeInteraction:
+    async def _interact(
+        self,
+        type: int,
+        data: dict[str, Any] | None,
+        user: p.FakeUser | None,
+        message: dict[str, Any] | None = None,
+        dm: bool = False,
+        channel_id: int | None = None,
+        guild: p.FakeGuild | None = None,
+    ) -> FakeInteraction:
         guild = self._where(guild, channel_id, message, dm)
         user = user or (guild or self.guild).member
         if guild is None:
@@ -165,7 +206,9 @@ class UserActions:
         await self.dispatch("INTERACTION_CREATE", payload)
         return inter
 
-    def _command_data(self, command: dict[str, Any] | None, name: str, kind: int, options: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    def _command_data(
+        self, command: dict[str, Any] | None, name: str, kind: int, options: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
         data: dict[str, Any] = {"id": command["id"] if command else str(p.snowflake()), "name": name, "type": kind}
         if command and command.get("guild_id"):
             data["guild_id"] = command["guild_id"]
@@ -173,9 +216,19 @@ class UserActions:
             data["options"] = options
         return data
 
-    async def slash(self, command: str, user: p.FakeUser | None = None, /, *, dm: bool = False, channel_id: int | None = None,
-                    guild: p.FakeGuild | None = None, forge: bool = False, resolved: dict[str, Any] | None = None,
-                    **options: Any) -> FakeInteraction:
+    async def slash(
+        self,
+        command: str,
+        user: p.FakeUser | None = None,
+        /,
+        *,
+        dm: bool = False,
+        channel_id: int | None = None,
+        guild: p.FakeGuild | None = None,
+        forge: bool = False,
+        resolved: dict[str, Any] | None = None,
+        **options: Any,
+    ) -> FakeInteraction:
         """A user runs ``/command`` with options (types taken from the registered command) in ``guild``
         (default: the channel's, else the first); ``forge`` sends it even where Discord would not offer it.
         Channel options take the channel's id; ``resolved`` replaces the objects sent for them (default: looked up)."""
@@ -188,25 +241,39 @@ class UserActions:
         if resolved is not None or channels:
             # As Discord sends them: the channel, with the invoker's permissions in it.
             perms = str(where.permissions_of(who)) if where is not None else "0"
-            data["resolved"] = resolved if resolved is not None else {
-                "channels": {k: {**v, "permissions": perms} for k, v in channels.items() if v}}
+            data["resolved"] = (
+                resolved
+                if resolved is not None
+                else {"channels": {k: {**v, "permissions": perms} for k, v in channels.items() if v}}
+            )
         return await self._interact(2, data, who, dm=dm, channel_id=channel_id, guild=where)
 
-    async def autocomplete(self, command: str, focused: str, user: p.FakeUser | None = None, /, **options: Any) -> FakeInteraction:
+    async def autocomplete(
+        self, command: str, focused: str, user: p.FakeUser | None = None, /, **options: Any
+    ) -> FakeInteraction:
         """A user types into option ``focused`` of ``/command`` (type 4)."""
         registered = self._registered(command, 1, self.guild)
         data = self._command_data(registered, command, 1, self._options(registered, options, focused))
         return await self._interact(4, data, user)
 
-    async def message_command(self, name: str, target: dict[str, Any], user: p.FakeUser | None = None) -> FakeInteraction:
+    async def message_command(
+        self, name: str, target: dict[str, Any], user: p.FakeUser | None = None
+    ) -> FakeInteraction:
         """A user picks a message context-menu command on ``target``."""
         data = self._command_data(self._registered(name, 3, self.guild_of(int(target["channel_id"]))), name, 3)
         data["target_id"] = target["id"]
         data["resolved"] = {"messages": {target["id"]: target}}
         return await self._interact(2, data, user, channel_id=int(target["channel_id"]))
 
-    async def click(self, message: dict[str, Any], custom_id: str, user: p.FakeUser | None = None, *, settle: float = 0,
-                    as_shown: bool = False) -> FakeInteraction:
+    async def click(
+        self,
+        message: dict[str, Any],
+        custom_id: str,
+        user: p.FakeUser | None = None,
+        *,
+        settle: float = 0,
+        as_shown: bool = False,
+    ) -> FakeInteraction:
         """A user presses the button ``custom_id`` on ``message`` (as stored by the fake; with
         ``as_shown``, as given: a client that has not yet seen an edit, such as a double click).
 
@@ -214,7 +281,12 @@ class UserActions:
         returns, so the click first waits until every response was delivered and the client
         had a few loop iterations to read it (``wait_delivered``); ``settle`` adds a sleep.
         """
-        found = [c for row in message.get("components", []) for c in row.get("components", []) if c.get("custom_id") == custom_id]
+        found = [
+            c
+            for row in message.get("components", [])
+            for c in row.get("components", [])
+            if c.get("custom_id") == custom_id
+        ]
         if not found:
             raise AssertionError(f"no component {custom_id!r} on message {message['id']}")
         await self.wait_delivered()
@@ -226,15 +298,35 @@ class UserActions:
         stored = message if as_shown else self.messages.get(int(message["id"]), message)
         return await self._interact(3, data, user, message=stored, dm="guild_id" not in stored)
 
-    async def submit_modal(self, modal: dict[str, Any], values: dict[str, str], user: p.FakeUser | None = None, message: dict[str, Any] | None = None) -> FakeInteraction:
+    async def submit_modal(
+        self,
+        modal: dict[str, Any],
+        values: dict[str, str],
+        user: p.FakeUser | None = None,
+        message: dict[str, Any] | None = None,
+    ) -> FakeInteraction:
         """A user submits ``modal`` (the ``data`` of a type 9 callback) with text values by custom_id."""
         rows = []
         for row in modal.get("components", []):
             if row.get("type") == 18:
                 inner = row["component"]
-                rows.append({"type": 18, "id": row.get("id", 0), "component": {"type": inner["type"], "id": inner.get("id", 0), "custom_id": inner["custom_id"], "value": values.get(inner["custom_id"], "")}})
+                rows.append(
+                    {
+                        "type": 18,
+                        "id": row.get("id", 0),
+                        "component": {
+                            "type": inner["type"],
+                            "id": inner.get("id", 0),
+                            "custom_id": inner["custom_id"],
+                            "value": values.get(inner["custom_id"], ""),
+                        },
+                    }
+                )
             else:
-                items = [{"type": c["type"], "custom_id": c["custom_id"], "value": values.get(c["custom_id"], "")} for c in row.get("components", [])]
+                items = [
+                    {"type": c["type"], "custom_id": c["custom_id"], "value": values.get(c["custom_id"], "")}
+                    for c in row.get("components", [])
+                ]
                 rows.append({"type": 1, "components": items})
         data = {"custom_id": modal["custom_id"], "components": rows}
         await self.wait_delivered()  # the modal callback's response (discord.py stores the Modal after it)
@@ -244,7 +336,11 @@ class UserActions:
 
     async def wait_callback(self, inter: FakeInteraction, *, timeout: float = 15) -> dict[str, Any]:
         """The bot's (first) callback body to ``inter``."""
-        return await self.wait_until(lambda: inter.callbacks and inter.callbacks[0], timeout=timeout, what=f"a callback to interaction {inter.id}")
+        return await self.wait_until(
+            lambda: inter.callbacks and inter.callbacks[0],
+            timeout=timeout,
+            what=f"a callback to interaction {inter.id}",
+        )
 
     async def wait_reply(self, inter: FakeInteraction, *, index: int = 0, timeout: float = 15) -> dict[str, Any]:
         """The ``index``-th visible message answering ``inter`` (not a loading placeholder).

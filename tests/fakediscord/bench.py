@@ -36,6 +36,7 @@ from bot.config import Settings  # noqa: E402
 from fakediscord.payloads import FakeUser, snowflake  # noqa: E402
 from fakediscord.server import Call, FakeDiscord  # noqa: E402
 
+
 def _labelled_questions() -> tuple[str, ...]:
     """Every distinct development question (333): a question is asked twice only past that many,
     so caches of repeated questions do not flatter the figures."""
@@ -50,7 +51,19 @@ def _labelled_questions() -> tuple[str, ...]:
 
 
 QUESTIONS = _labelled_questions()
-COMMANDS = {"ask", "tags", "tag", "suggest", "review", "report", "help", "forget", "settings", "reload", "Find visualizations"}
+COMMANDS = {
+    "ask",
+    "tags",
+    "tag",
+    "suggest",
+    "review",
+    "report",
+    "help",
+    "forget",
+    "settings",
+    "reload",
+    "Find visualizations",
+}
 
 
 class ReplyClock:
@@ -92,7 +105,8 @@ async def scenario(fake: FakeDiscord, clock: ReplyClock, users: int, questions: 
 
     async def one_user(index: int) -> list[float]:
         return [
-            await ask(fake, clock, people[index], QUESTIONS[(first[index] + k) % len(QUESTIONS)]) for k in range(share[index])
+            await ask(fake, clock, people[index], QUESTIONS[(first[index] + k) % len(QUESTIONS)])
+            for k in range(share[index])
         ]
 
     start = time.perf_counter()
@@ -122,12 +136,20 @@ class BaselineClient(discord.Client):
             await message.reply(embed=self.embed, mention_author=False)
 
 
-async def run_scenarios(fake: FakeDiscord, task: asyncio.Task, questions: int, users: list[int], label: str, needs_commands: bool) -> list[dict[str, float]]:
+async def run_scenarios(
+    fake: FakeDiscord, task: asyncio.Task, questions: int, users: list[int], label: str, needs_commands: bool
+) -> list[dict[str, float]]:
     """Wait for the client behind ``task`` to connect, warm up, run each scenario, stop it."""
     rows = []
     try:
         await fake.wait_until(
-            lambda: task.done() or (fake.connected and (not needs_commands or COMMANDS <= {c["name"] for c in fake.commands.get(fake.guild.id, [])})),
+            lambda: (
+                task.done()
+                or (
+                    fake.connected
+                    and (not needs_commands or COMMANDS <= {c["name"] for c in fake.commands.get(fake.guild.id, [])})
+                )
+            ),
             timeout=60,
             what=f"{label} to start",
         )
@@ -156,10 +178,17 @@ async def main(questions: int, users: list[int], baseline: bool) -> list[dict[st
         fake = await FakeDiscord(bucket_size=100_000).start()
         discord.http.Route.BASE = fake.base_url
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = fake.gateway_url
-        settings = Settings(db_path=Path(tmp) / "bench.db", question_cooldown_seconds=0, discord_token=fake.token, guild_id=fake.guild.id,
-                            home_guilds=(fake.guild.id,))
+        settings = Settings(
+            db_path=Path(tmp) / "bench.db",
+            question_cooldown_seconds=0,
+            discord_token=fake.token,
+            guild_id=fake.guild.id,
+            home_guilds=(fake.guild.id,),
+        )
         try:
-            rows += await run_scenarios(fake, asyncio.create_task(run_bot(settings, handle_signals=False)), questions, users, "vizbot", True)
+            rows += await run_scenarios(
+                fake, asyncio.create_task(run_bot(settings, handle_signals=False)), questions, users, "vizbot", True
+            )
         finally:
             await fake.close()
     if baseline:
@@ -168,7 +197,9 @@ async def main(questions: int, users: list[int], baseline: bool) -> list[dict[st
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = fake.gateway_url
         client = BaselineClient()
         try:
-            rows += await run_scenarios(fake, asyncio.create_task(client.start(fake.token)), questions, users, "bare discord.py", False)
+            rows += await run_scenarios(
+                fake, asyncio.create_task(client.start(fake.token)), questions, users, "bare discord.py", False
+            )
         finally:
             await client.close()
             await fake.close()
@@ -182,7 +213,9 @@ def table(rows: list[dict[str, float]]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        lines.append(f"| {r['client']} | {r['users']:.0f} | {r['questions']:.0f} | {r['wall']:.2f} | {r['qps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['max']:.1f} |")
+        lines.append(
+            f"| {r['client']} | {r['users']:.0f} | {r['questions']:.0f} | {r['wall']:.2f} | {r['qps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['max']:.1f} |"
+        )
     return "\n".join(lines)
 
 
@@ -190,7 +223,9 @@ def cli(argv: list[str] | None = None) -> int:
     """Parse arguments, run, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=200, help="questions per scenario (default 200)")
-    parser.add_argument("--users", type=int, nargs="+", default=[1, 50], help="concurrent users per scenario (default 1 50)")
+    parser.add_argument(
+        "--users", type=int, nargs="+", default=[1, 50], help="concurrent users per scenario (default 1 50)"
+    )
     parser.add_argument("--no-baseline", action="store_true", help="skip the bare discord.py client rows")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)

@@ -44,7 +44,9 @@ async def stop_task(task: asyncio.Task[Any], closing: Awaitable[Any] | None = No
 
 
 @contextlib.asynccontextmanager
-async def running_client(client: discord.Client, fake: FakeDiscord, token: str = "fake-token") -> AsyncIterator[discord.Client]:
+async def running_client(
+    client: discord.Client, fake: FakeDiscord, token: str = "fake-token"
+) -> AsyncIterator[discord.Client]:
     """Start ``client`` against ``fake``, wait until it identified, and close it afterwards."""
     task = asyncio.create_task(client.start(token))
     try:

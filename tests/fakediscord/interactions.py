@@ -39,7 +39,12 @@ class InteractionRoutes:
         data = self._bot_message(
             channel_id,
             {**body, "flags": (body.get("flags") or 0) | flags},
-            interaction_metadata={"id": payload["id"], "type": payload["type"], "user": user, "authorizing_integration_owners": payload.get("authorizing_integration_owners", {})},
+            interaction_metadata={
+                "id": payload["id"],
+                "type": payload["type"],
+                "user": user,
+                "authorizing_integration_owners": payload.get("authorizing_integration_owners", {}),
+            },
             webhook_id=self.application_id,
         )
         data["application_id"] = str(self.application_id)
@@ -53,13 +58,21 @@ class InteractionRoutes:
         if inter.callbacks:
             raise Reject(400, 40060, "Interaction has already been acknowledged.")
         if call.received_at + self.clock_offset - inter.created_at > self.interaction_window:
-            _log.warning("fakediscord: interaction %s answered after %.2fs", inter.id, call.received_at + self.clock_offset - inter.created_at)
+            _log.warning(
+                "fakediscord: interaction %s answered after %.2fs",
+                inter.id,
+                call.received_at + self.clock_offset - inter.created_at,
+            )
             raise Reject(404, 10062, "Unknown interaction")
         body = call.json or {}
         kind, data = body.get("type"), body.get("data") or {}
         allowed = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}[inter.payload["type"]]
         if kind not in allowed:
-            raise Reject(400, 40043, f"Interaction callback type {kind} is not valid for interaction type {inter.payload['type']}")
+            raise Reject(
+                400,
+                40043,
+                f"Interaction callback type {kind} is not valid for interaction type {inter.payload['type']}",
+            )
         errors: list[str] = []
         if kind in (4, 7):
             errors = v.message_errors(data, edit=kind == 7)
@@ -73,7 +86,9 @@ class InteractionRoutes:
         if kind == 4:
             message = self._interaction_message(inter, data)
         elif kind == 5:
-            message = self._interaction_message(inter, {"content": ""}, flags=p.LOADING | ((data.get("flags") or 0) & p.EPHEMERAL))
+            message = self._interaction_message(
+                inter, {"content": ""}, flags=p.LOADING | ((data.get("flags") or 0) & p.EPHEMERAL)
+            )
         elif kind in (6, 7):
             source = inter.payload.get("message")
             message = self.messages.get(int(source["id"])) if source else None

@@ -20,8 +20,14 @@ USE_APPLICATION_COMMANDS = 1 << 31
 SEND_MESSAGES_IN_THREADS = 1 << 38
 MANAGE_GUILD = 1 << 5
 ADMINISTRATOR = 1 << 3
-MEMBER_PERMISSIONS = (VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS
-                      | SEND_MESSAGES_IN_THREADS)
+MEMBER_PERMISSIONS = (
+    VIEW_CHANNEL
+    | SEND_MESSAGES
+    | EMBED_LINKS
+    | READ_MESSAGE_HISTORY
+    | USE_APPLICATION_COMMANDS
+    | SEND_MESSAGES_IN_THREADS
+)
 MODERATOR_PERMISSIONS = MEMBER_PERMISSIONS | MANAGE_GUILD
 
 # Gateway intents that matter to the fake.
@@ -103,8 +109,12 @@ class FakeGuild:
     member: FakeUser
     name: str = "Vision Learners"
     extra_channels: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> channel or thread object
-    send_all_members: bool = True  # False: GUILD_CREATE carries the bot and the owner only (no Presences intent, large guild)
-    command_roles: dict[str, set[int]] = field(default_factory=dict)  # Server Settings > Integrations: command -> roles allowed
+    send_all_members: bool = (
+        True  # False: GUILD_CREATE carries the bot and the owner only (no Presences intent, large guild)
+    )
+    command_roles: dict[str, set[int]] = field(
+        default_factory=dict
+    )  # Server Settings > Integrations: command -> roles allowed
 
     def allow_command(self, name: str, role_id: int) -> None:
         """Let a role use a command whatever its default_member_permissions (an admin's Integrations override)."""
@@ -131,19 +141,34 @@ class FakeGuild:
         """A new text channel; ``bot_deny`` are permission bits denied to the bot's role there (an overwrite)."""
         channel_id = snowflake()
         overwrites = [{"id": str(self.bot_role_id), "type": 0, "allow": "0", "deny": str(bot_deny)}] if bot_deny else []
-        self.extra_channels[channel_id] = {**self._text_channel(channel_id, name, position=len(self.extra_channels) + 2),
-                                           "permission_overwrites": overwrites}
+        self.extra_channels[channel_id] = {
+            **self._text_channel(channel_id, name, position=len(self.extra_channels) + 2),
+            "permission_overwrites": overwrites,
+        }
         return channel_id
 
     def add_thread(self, parent_id: int, name: str = "a thread") -> int:
         """A public thread in ``parent_id`` (permissions follow the parent, sending needs Send Messages in Threads)."""
         thread_id = snowflake()
         self.extra_channels[thread_id] = {
-            "id": str(thread_id), "type": 11, "guild_id": str(self.id), "parent_id": str(parent_id), "name": name,
-            "owner_id": str(self.member.id), "last_message_id": None, "rate_limit_per_user": 0, "flags": 0,
-            "message_count": 0, "member_count": 1, "total_message_sent": 0,
-            "thread_metadata": {"archived": False, "auto_archive_duration": 1440, "archive_timestamp": now_iso(),
-                                "locked": False},
+            "id": str(thread_id),
+            "type": 11,
+            "guild_id": str(self.id),
+            "parent_id": str(parent_id),
+            "name": name,
+            "owner_id": str(self.member.id),
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "total_message_sent": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": now_iso(),
+                "locked": False,
+            },
         }
         return thread_id
 
@@ -197,12 +222,33 @@ class FakeGuild:
 
     def roles(self) -> list[dict[str, Any]]:
         """@everyone and Moderator."""
-        base = {"color": 0, "hoist": False, "managed": False, "mentionable": False, "icon": None, "unicode_emoji": None, "flags": 0}
+        base = {
+            "color": 0,
+            "hoist": False,
+            "managed": False,
+            "mentionable": False,
+            "icon": None,
+            "unicode_emoji": None,
+            "flags": 0,
+        }
         return [
             {**base, "id": str(self.id), "name": "@everyone", "position": 0, "permissions": str(MEMBER_PERMISSIONS)},
-            {**base, "id": str(self.mod_role_id), "name": "Moderator", "position": 1, "permissions": str(MODERATOR_PERMISSIONS)},
-            {**base, "id": str(self.bot_role_id), "name": self.bot.name, "position": 2, "managed": True,
-             "permissions": str(MEMBER_PERMISSIONS), "tags": {"bot_id": str(self.bot.id)}},
+            {
+                **base,
+                "id": str(self.mod_role_id),
+                "name": "Moderator",
+                "position": 1,
+                "permissions": str(MODERATOR_PERMISSIONS),
+            },
+            {
+                **base,
+                "id": str(self.bot_role_id),
+                "name": self.bot.name,
+                "position": 2,
+                "managed": True,
+                "permissions": str(MEMBER_PERMISSIONS),
+                "tags": {"bot_id": str(self.bot.id)},
+            },
         ]
 
     def to_dict(self) -> dict[str, Any]:

@@ -73,7 +73,6 @@ class RateLimit:
     is_global: bool
 
 
-
 class Reject(Exception):
     def __init__(self, status: int, code: int, message: str, extra: dict[str, Any] | None = None):
         super().__init__(message)

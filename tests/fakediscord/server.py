@@ -69,6 +69,7 @@ def _compile(template: str) -> re.Pattern[str]:
 
 _COMPILED = [(method, template, _compile(template)) for method, template in _ROUTES]
 
+
 class FakeDiscord(InteractionRoutes, UserActions):
     """A small, faithful stand-in for discord.com: REST, webhooks, interactions and the gateway."""
 
@@ -106,7 +107,9 @@ class FakeDiscord(InteractionRoutes, UserActions):
         self.sessions: dict[int, Session] = {}  # shard id -> its gateway session
         self._ws_tasks: set[asyncio.Task[Any]] = set()
         self._rate_limits: list[RateLimit] = []
-        self.listeners: list[Callable[[Call], None]] = []  # called with every answered call (cheap hooks, e.g. benchmarks)
+        self.listeners: list[
+            Callable[[Call], None]
+        ] = []  # called with every answered call (cheap hooks, e.g. benchmarks)
         self._handlers: dict[str, Handler] = self._build_handlers()
         self._cond: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
@@ -284,7 +287,9 @@ class FakeDiscord(InteractionRoutes, UserActions):
 
     # ------------------------------------------------------------------ faults
 
-    def rate_limit(self, method: str, route: str, *, times: int = 1, retry_after: float = 0.05, is_global: bool = False) -> None:
+    def rate_limit(
+        self, method: str, route: str, *, times: int = 1, retry_after: float = 0.05, is_global: bool = False
+    ) -> None:
         """Answer the next ``times`` calls of ``method route`` with a Discord 429."""
         self._rate_limits.append(RateLimit(f"{method} {route}", times, retry_after, is_global))
 
@@ -322,8 +327,11 @@ class FakeDiscord(InteractionRoutes, UserActions):
     @property
     def connected(self) -> bool:
         """Whether every shard's gateway connection is open and identified or resumed."""
-        return bool(self.sessions) and len(self.sessions) >= self.shard_count and all(
-            self._open(shard) is not None and s.session_id is not None for shard, s in self.sessions.items())
+        return (
+            bool(self.sessions)
+            and len(self.sessions) >= self.shard_count
+            and all(self._open(shard) is not None and s.session_id is not None for shard, s in self.sessions.items())
+        )
 
     # ------------------------------------------------------------------ REST
 
@@ -355,8 +363,11 @@ class FakeDiscord(InteractionRoutes, UserActions):
         discord.py registers a View only after reading the HTTP response to the send; on the
         shared event loop that takes a few iterations once the bytes are on the socket.
         """
-        await self.wait_until(lambda: all(c.delivered for c in self.requests if c.index >= 0), timeout=timeout,
-                              what="every REST response to be delivered")
+        await self.wait_until(
+            lambda: all(c.delivered for c in self.requests if c.index >= 0),
+            timeout=timeout,
+            what="every REST response to be delivered",
+        )
         for _ in range(CLIENT_READ_TICKS):
             await asyncio.sleep(0)
 
@@ -371,20 +382,35 @@ class FakeDiscord(InteractionRoutes, UserActions):
             except ValueError:
                 body = raw.decode("utf-8", "replace")
         call.index, call.path, call.route, call.params = len(self.requests), path, template or path, params
-        call.query, call.headers, call.json, call.received_at = dict(request.query), dict(request.headers), body, time.perf_counter()
+        call.query, call.headers, call.json, call.received_at = (
+            dict(request.query),
+            dict(request.headers),
+            body,
+            time.perf_counter(),
+        )
         self.requests.append(call)
         limited = self._take_rate_limit(call)
         if limited is not None:
-            call.status, call.response = 429, {
-                "message": "You are being rate limited.",
-                "retry_after": limited.retry_after,
-                "global": limited.is_global,
-            }
+            call.status, call.response = (
+                429,
+                {
+                    "message": "You are being rate limited.",
+                    "retry_after": limited.retry_after,
+                    "global": limited.is_global,
+                },
+            )
             headers = {"Via": "1.1 google", "Retry-After": str(max(1, round(limited.retry_after)))}
             if limited.is_global:
                 headers["X-RateLimit-Global"] = "true"
             else:
-                headers.update({"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": str(limited.retry_after), "X-RateLimit-Scope": "user"})
+                headers.update(
+                    {
+                        "X-RateLimit-Limit": "5",
+                        "X-RateLimit-Remaining": "0",
+                        "X-RateLimit-Reset-After": str(limited.retry_after),
+                        "X-RateLimit-Scope": "user",
+                    }
+                )
             return await self._finish(call, headers)
         if not template:
             _log.warning("fakediscord: unknown route %s %s", request.method, path)
@@ -400,7 +426,12 @@ class FakeDiscord(InteractionRoutes, UserActions):
             call.status, call.response = exc.status, exc.body
         headers = {}
         if call.status < 300:
-            headers = {"X-RateLimit-Bucket": f"bucket-{abs(hash(template)) % 10**8}", "X-RateLimit-Limit": str(self.bucket_size), "X-RateLimit-Remaining": str(self.bucket_size - 1), "X-RateLimit-Reset-After": "1.0"}
+            headers = {
+                "X-RateLimit-Bucket": f"bucket-{abs(hash(template)) % 10**8}",
+                "X-RateLimit-Limit": str(self.bucket_size),
+                "X-RateLimit-Remaining": str(self.bucket_size - 1),
+                "X-RateLimit-Reset-After": "1.0",
+            }
         return await self._finish(call, headers)
 
     def _take_rate_limit(self, call: Call) -> RateLimit | None:
@@ -543,7 +574,12 @@ class FakeDiscord(InteractionRoutes, UserActions):
             raise Reject(403, 50001, "Missing Access")  # the bot is not in that server
         stored = []
         for cmd in body:
-            data = {**cmd, "id": str(p.snowflake()), "application_id": str(self.application_id), "version": str(p.snowflake())}
+            data = {
+                **cmd,
+                "id": str(p.snowflake()),
+                "application_id": str(self.application_id),
+                "version": str(p.snowflake()),
+            }
             data.setdefault("type", 1)
             data.setdefault("description", "")
             if guild:
@@ -560,7 +596,9 @@ class FakeDiscord(InteractionRoutes, UserActions):
         detail: dict[str, Any] = {}
         for error in errors:
             where, _, message = error.partition(": ")
-            detail.setdefault(where, {"_errors": []})["_errors"].append({"code": "BASE_TYPE_INVALID", "message": message})
+            detail.setdefault(where, {"_errors": []})["_errors"].append(
+                {"code": "BASE_TYPE_INVALID", "message": message}
+            )
         raise Reject(400, 50035, "Invalid Form Body", {"errors": detail})
 
     def _mention_everyone(self, body: dict[str, Any]) -> bool:
@@ -577,7 +615,12 @@ class FakeDiscord(InteractionRoutes, UserActions):
         referenced = None
         if reference:
             referenced = self.messages.get(int(reference["message_id"]))
-            reference = {**reference, "message_id": str(reference["message_id"]), "channel_id": str(channel_id), "type": 0}
+            reference = {
+                **reference,
+                "message_id": str(reference["message_id"]),
+                "channel_id": str(channel_id),
+                "type": 0,
+            }
             if guild_id:
                 reference["guild_id"] = str(guild_id)
         return p.message(
@@ -611,8 +654,23 @@ class FakeDiscord(InteractionRoutes, UserActions):
         if guild is not None:
             body = self._check_permissions(guild, channel, body)
         reference = body.get("message_reference")
-        if reference and int(reference["message_id"]) not in self.messages and reference.get("fail_if_not_exists", True):
-            raise Reject(400, 50035, "Invalid Form Body", {"errors": {"message_reference": {"_errors": [{"code": "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "message": "Unknown message"}]}}})
+        if (
+            reference
+            and int(reference["message_id"]) not in self.messages
+            and reference.get("fail_if_not_exists", True)
+        ):
+            raise Reject(
+                400,
+                50035,
+                "Invalid Form Body",
+                {
+                    "errors": {
+                        "message_reference": {
+                            "_errors": [{"code": "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "message": "Unknown message"}]
+                        }
+                    }
+                },
+            )
         data = self._bot_message(channel_id, body)
         self.messages[int(data["id"])] = data
         return 200, data
@@ -684,7 +742,9 @@ class FakeDiscord(InteractionRoutes, UserActions):
         if task is not None:
             self._ws_tasks.add(task)
         try:
-            await self._send(ws, {"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}, "s": None, "t": None})
+            await self._send(
+                ws, {"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}, "s": None, "t": None}
+            )
             async for msg in ws:
                 if msg.type != WSMsgType.TEXT:
                     continue
@@ -763,7 +823,9 @@ class FakeDiscord(InteractionRoutes, UserActions):
             await self._dispatch_on(session, "GUILD_CREATE", guild.to_dict())
 
     async def _resume(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
-        session = next((s for s in self.sessions.values() if s.session_id and s.session_id == data.get("session_id")), None)
+        session = next(
+            (s for s in self.sessions.values() if s.session_id and s.session_id == data.get("session_id")), None
+        )
         if data.get("token") != self.token or session is None:
             await self._send(ws, {"op": 9, "d": False, "s": None, "t": None})
             return

@@ -121,7 +121,9 @@ async def test_mention_reaches_client_and_reply_is_recorded(fake_discord: FakeDi
         (True, "echo: <@{bot}> what is a CNN?"),
     ],
 )
-async def test_message_content_is_blanked_without_the_intent(fake_discord: FakeDiscord, mention: bool, expected: str) -> None:
+async def test_message_content_is_blanked_without_the_intent(
+    fake_discord: FakeDiscord, mention: bool, expected: str
+) -> None:
     """Without Message Content, guild messages that do not mention the bot arrive empty (as on Discord)."""
     async with running_client(EchoClient(), fake_discord):
         await fake_discord.send_message("what is a CNN?", mention_bot=mention)
@@ -290,7 +292,9 @@ async def test_reconnect_op_makes_the_client_resume(fake_discord: FakeDiscord) -
         await fake_discord.request_reconnect()
         resume = await fake_discord.wait_for_frame(6, since=since)
         assert resume.payload["d"]["session_id"] == fake_discord.session_id
-        resumed = await fake_discord.wait_until(lambda: [f for f in fake_discord.frames[resume.index:] if f.payload.get("t") == "RESUMED"])
+        resumed = await fake_discord.wait_until(
+            lambda: [f for f in fake_discord.frames[resume.index :] if f.payload.get("t") == "RESUMED"]
+        )
         assert resumed
 
 

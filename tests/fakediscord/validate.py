@@ -102,7 +102,9 @@ def message_errors(body: dict[str, Any], *, edit: bool = False) -> list[str]:
     content = body.get("content")
     embeds = body.get("embeds") or []
     components = body.get("components") or []
-    if not edit and not (content or embeds or components or body.get("attachments") or body.get("sticker_ids") or body.get("poll")):
+    if not edit and not (
+        content or embeds or components or body.get("attachments") or body.get("sticker_ids") or body.get("poll")
+    ):
         return ["50006: Cannot send an empty message"]
     _check_len(errors, "content", content, 2000)
     if len(embeds) > 10:

@@ -24,6 +24,7 @@ async def site() -> AsyncIterator[Site]:
 async def checker() -> AsyncIterator[LinkChecker]:
     """A checker with short timeouts and back-off, no politeness delay, and a resolver that knows only
     ``site.test`` (every other name fails to resolve, as an unknown name does)."""
-    async with LinkChecker(timeout=0.5, backoff=0.01, delay=0.0, retries=2,
-                           resolver=LocalResolver(("site.test",))) as opened:
+    async with LinkChecker(
+        timeout=0.5, backoff=0.01, delay=0.0, retries=2, resolver=LocalResolver(("site.test",))
+    ) as opened:
         yield opened

@@ -25,8 +25,9 @@ from bot.links import FAILED, MOVED, OK, SUSPICIOUS, UNKNOWN, USER_AGENT, LinkCh
         ("/private", SUSPICIOUS, 403, "access refused (403 Forbidden)"),
     ],
 )
-async def test_status_gives_outcome(site: Site, checker: LinkChecker, path: str, outcome: str, status: int,
-                                    reason: str) -> None:
+async def test_status_gives_outcome(
+    site: Site, checker: LinkChecker, path: str, outcome: str, status: int, reason: str
+) -> None:
     """A plain status is judged by its class; the reason names it."""
     result = await checker.check(site.url(path))
     assert (result.outcome, result.status, result.reason) == (outcome, status, reason)
@@ -125,7 +126,9 @@ async def test_trailing_slash_redirect_is_fine_but_suggested(site: Site, checker
     ("path", "reason"),
     [("/retired", "redirects to the site's home page"), ("/members", "redirects to a login page")],
 )
-async def test_redirect_to_home_or_login_is_suspicious(site: Site, checker: LinkChecker, path: str, reason: str) -> None:
+async def test_redirect_to_home_or_login_is_suspicious(
+    site: Site, checker: LinkChecker, path: str, reason: str
+) -> None:
     """A removed page often redirects to the home page or a sign-in page: not fine, and not "moved"."""
     result = await checker.check(site.url(path))
     assert result.outcome == SUSPICIOUS and result.reason.startswith(reason)
@@ -236,8 +239,18 @@ async def test_slow_host_does_not_hold_up_another(site: Site) -> None:
 async def test_json_shape(site: Site, checker: LinkChecker) -> None:
     """Every key is present in a result's JSON."""
     data = (await checker.check(site.url("/chain/2"))).to_json()
-    assert set(data) == {"url", "outcome", "reason", "status", "final_url", "redirects", "suggested_url", "method",
-                         "attempts", "elapsed"}
+    assert set(data) == {
+        "url",
+        "outcome",
+        "reason",
+        "status",
+        "final_url",
+        "redirects",
+        "suggested_url",
+        "method",
+        "attempts",
+        "elapsed",
+    }
     assert data["redirects"] == [{"status": 302, "url": site.url("/chain/3")}]
 
 
@@ -247,8 +260,26 @@ async def test_untrusted_certificate_is_a_tls_error(tmp_path, site: Site, checke
     if openssl is None:
         pytest.skip("openssl is needed to make a self-signed certificate")
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-                    "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     server = TestServer(site.app(), host="127.0.0.1")

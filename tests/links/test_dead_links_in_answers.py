@@ -23,7 +23,12 @@ kernels:
 """
 RESOURCES = [
     ("sobel-demo", "Sobel edge detection demo", SOBEL, "Find edges in a photo with the Sobel operator."),
-    ("sobel-notes", "Sobel operator lecture notes", "https://example.org/sobel-notes", "Notes on the Sobel edge filter."),
+    (
+        "sobel-notes",
+        "Sobel operator lecture notes",
+        "https://example.org/sobel-notes",
+        "Notes on the Sobel edge filter.",
+    ),
     ("blur", "Blur kernels playground", "https://example.org/blur", "Blur a photo with a box kernel."),
     ("sharpen", "Sharpening filters", "https://example.org/sharpen", "Make a photo crisper with an unsharp mask."),
     ("gaussian", "Gaussian kernel explorer", "https://example.org/gauss", "Change sigma and see the bell curve."),
@@ -37,9 +42,14 @@ def settings(tmp_path: Path) -> Settings:
     root = tmp_path / "catalog"
     (root / "resources").mkdir(parents=True)
     (root / "tags.yaml").write_text(TAGS, encoding="utf-8")
-    (root / "resources" / "all.yaml").write_text("".join(
-        f"- id: {rid}\n  title: {title}\n  url: {url}\n  description: {desc}\n  tags: [kernels]\n"
-        "  kind: article\n  level: beginner\n" for rid, title, url, desc in RESOURCES), encoding="utf-8")
+    (root / "resources" / "all.yaml").write_text(
+        "".join(
+            f"- id: {rid}\n  title: {title}\n  url: {url}\n  description: {desc}\n  tags: [kernels]\n"
+            "  kind: article\n  level: beginner\n"
+            for rid, title, url, desc in RESOURCES
+        ),
+        encoding="utf-8",
+    )
     return Settings(catalog_dir=root, db_path=tmp_path / "vizbot.db", semantic=False)
 
 
@@ -59,8 +69,9 @@ async def test_dead_link_is_left_out_and_noted(settings: Settings) -> None:
         assert bot.catalog.get("sobel-demo") is None and bot.full_catalog.get("sobel-demo") is not None
         report = await bot.report(days=1)
     assert report.left_out == 1
-    assert {line.label: line.value for line in answers.report_card(report).lines}["Answers without dead links"] == \
-        "1 left out a dead link"
+    assert {line.label: line.value for line in answers.report_card(report).lines}[
+        "Answers without dead links"
+    ] == "1 left out a dead link"
     with sqlite3.connect(settings.db_path) as conn:
         assert conn.execute("SELECT note FROM questions").fetchall() == [("left out dead link: sobel-demo",)]
 
@@ -99,7 +110,9 @@ async def test_refresh_picks_up_dead_and_revived_links(settings: Settings) -> No
 async def test_moved_link_is_still_answered(settings: Settings) -> None:
     """Moved is not dead: the resource is answered (curators are asked to update it)."""
     async with open_vizbot(settings) as bot:
-        await bot.need_store().record_link_check(CheckResult(SOBEL, MOVED, "moved", 200, suggested_url="https://new.org/s"))
+        await bot.need_store().record_link_check(
+            CheckResult(SOBEL, MOVED, "moved", 200, suggested_url="https://new.org/s")
+        )
         await bot.refresh()
         assert "sobel-demo" in [r.resource.id for r in (await bot.ask("sobel", user="a")).results]
 
@@ -129,8 +142,19 @@ def test_dead_link_note_names_every_left_out_resource() -> None:
 
 def _health(verdict: str, **extra: object) -> LinkHealth:
     now = datetime(2026, 12, 3, tzinfo=timezone.utc)
-    fields = dict(url="https://old.org/p", resource_id="res", verdict=verdict, strikes=3, checked_at=now, since=now,
-                  last_ok_at=None, status=404, reason="404 Not Found", final_url=None, suggested_url=None)
+    fields = dict(
+        url="https://old.org/p",
+        resource_id="res",
+        verdict=verdict,
+        strikes=3,
+        checked_at=now,
+        since=now,
+        last_ok_at=None,
+        status=404,
+        reason="404 Not Found",
+        final_url=None,
+        suggested_url=None,
+    )
     fields.update(extra)
     return LinkHealth(**fields)  # type: ignore[arg-type]
 
@@ -152,8 +176,17 @@ def test_link_alert_card(health: LinkHealth, title: str, needle: str) -> None:
 def test_report_card_has_links_needing_attention() -> None:
     """The curator report's card lists the links, with the new address of a moved one."""
     now = datetime(2026, 12, 3, tzinfo=timezone.utc)
-    report = Report(30, now, 0, 0, (), (), (), 0,
-                    links=(_health("dead"), _health("moved", resource_id="m", suggested_url="https://new.org/p")))
+    report = Report(
+        30,
+        now,
+        0,
+        0,
+        (),
+        (),
+        (),
+        0,
+        links=(_health("dead"), _health("moved", resource_id="m", suggested_url="https://new.org/p")),
+    )
     values = {line.label: line.value for line in answers.report_card(report).lines}
     assert values["Links needing attention"] == "res (dead: 404 Not Found (3 days)); m (moved to https://new.org/p)"
     empty = Report(30, now, 0, 0, (), (), (), 0)

@@ -36,7 +36,9 @@ def lookup(name: str) -> Lookup:
     return Lookup(None, near, "none")
 
 
-def draft(n: int | str = 1, *, title: str | None = None, tags: tuple[str, ...] = ("cnn",), note: str = "") -> SuggestionDraft:
+def draft(
+    n: int | str = 1, *, title: str | None = None, tags: tuple[str, ...] = ("cnn",), note: str = ""
+) -> SuggestionDraft:
     """A valid draft for https://example.org/<n>."""
     return validate_suggestion(f"https://example.org/{n}", title or f"Resource number {n}", tags, note, lookup)
 

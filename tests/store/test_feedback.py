@@ -11,8 +11,17 @@ from bot.store.feedback import smoothed
 
 @pytest.mark.parametrize(
     ("up", "down", "expected"),
-    [(0, 0, 0.0), (1, 0, 0.0), (0, 1, 0.0), (3, 1, 0.0), (50, 50, 0.0), (55, 45, 0.0),
-     (20, 0, (20 - 2 * 20**0.5) / 25), (0, 20, -(20 - 2 * 20**0.5) / 25), (95, 5, (90 - 20) / 105)],
+    [
+        (0, 0, 0.0),
+        (1, 0, 0.0),
+        (0, 1, 0.0),
+        (3, 1, 0.0),
+        (50, 50, 0.0),
+        (55, 45, 0.0),
+        (20, 0, (20 - 2 * 20**0.5) / 25),
+        (0, 20, -(20 - 2 * 20**0.5) / 25),
+        (95, 5, (90 - 20) / 105),
+    ],
 )
 def test_smoothed_prior(up: int, down: int, expected: float) -> None:
     """Imbalance within two standard deviations of chance is 0; agreement grows slowly, never reaching +-1."""

@@ -50,8 +50,14 @@ def runner_and_store(tmp_path: Path):
 
 
 @FUZZ
-@given(title=ANY_TEXT, note=ANY_TEXT, user=ANY_TEXT, user_name=ANY_TEXT | st.none(), guild=ANY_TEXT | st.none(),
-       path=ANY_TEXT)
+@given(
+    title=ANY_TEXT,
+    note=ANY_TEXT,
+    user=ANY_TEXT,
+    user_name=ANY_TEXT | st.none(),
+    guild=ANY_TEXT | st.none(),
+    path=ANY_TEXT,
+)
 def test_submissions_round_trip_or_refuse(runner_and_store, title, note, user, user_name, guild, path) -> None:
     """Whatever the text, a submission is stored exactly as cleaned, or refused with a VizbotError."""
     runner, store = runner_and_store
@@ -67,8 +73,16 @@ def test_submissions_round_trip_or_refuse(runner_and_store, title, note, user, u
 
 
 @FUZZ
-@given(question=ANY_TEXT, resource=ANY_TEXT, user=ANY_TEXT, value=st.sampled_from([1, -1]),
-       reason=ANY_TEXT, moderator=ANY_TEXT, guild=ANY_TEXT | st.none(), tag=ANY_TEXT)
+@given(
+    question=ANY_TEXT,
+    resource=ANY_TEXT,
+    user=ANY_TEXT,
+    value=st.sampled_from([1, -1]),
+    reason=ANY_TEXT,
+    moderator=ANY_TEXT,
+    guild=ANY_TEXT | st.none(),
+    tag=ANY_TEXT,
+)
 def test_votes_log_and_moderation_never_crash(
     runner_and_store, question, resource, user, value, reason, moderator, guild, tag
 ) -> None:

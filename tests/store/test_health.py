@@ -27,7 +27,9 @@ async def _filled(path: Path, questions: int = 300) -> Path:
     store = await Store.open(path)
     await store.submit(draft(1), user="ann")
     for n in range(questions):
-        await store.log_question(f"question number {n} about convolution and pooling layers", top_score=1.0, answered=True)
+        await store.log_question(
+            f"question number {n} about convolution and pooling layers", top_score=1.0, answered=True
+        )
     await store.close()
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

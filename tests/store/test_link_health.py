@@ -17,8 +17,13 @@ HOUR = 3600.0
 
 def result(outcome: str, url: str = URL, **extra: object) -> CheckResult:
     """One check's result with a plausible reason."""
-    reasons = {OK: "200 OK", FAILED: "404 Not Found", MOVED: "moved permanently", SUSPICIOUS: "redirects home",
-               UNKNOWN: "rate limited"}
+    reasons = {
+        OK: "200 OK",
+        FAILED: "404 Not Found",
+        MOVED: "moved permanently",
+        SUSPICIOUS: "redirects home",
+        UNKNOWN: "rate limited",
+    }
     return CheckResult(url=url, outcome=outcome, reason=reasons[outcome], **extra)  # type: ignore[arg-type]
 
 
@@ -80,7 +85,9 @@ async def test_strikes_threshold_is_configurable(store: Store, clock: Clock) -> 
 
 async def test_moved_keeps_the_suggestion(store: Store) -> None:
     """A permanent redirect records the new address."""
-    health = await store.record_link_check(result(MOVED, suggested_url="https://example.org/new", final_url="https://example.org/new"))
+    health = await store.record_link_check(
+        result(MOVED, suggested_url="https://example.org/new", final_url="https://example.org/new")
+    )
     assert (health.verdict, health.suggested_url) == ("moved", "https://example.org/new")
     assert [h.url for h in await store.links_needing_attention()] == [URL]
 

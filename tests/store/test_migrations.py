@@ -139,7 +139,9 @@ async def test_keys_are_recomputed_by_todays_rules(tmp_path: Path) -> None:
         for url, key, user in rows:
             await conn.execute(
                 "INSERT INTO suggestions (url, url_key, title, tags, note, user_id, status, created_at) "
-                "VALUES (?, ?, 'A title', '[\"cnn\"]', '', ?, 'pending', 1.0)", (url, key, user))
+                "VALUES (?, ?, 'A title', '[\"cnn\"]', '', ?, 'pending', 1.0)",
+                (url, key, user),
+            )
         await conn.execute("INSERT INTO votes VALUES ('ann', 'how does a gan work?', 'gan-lab', 1, 1.0)")
         await conn.execute("INSERT INTO votes VALUES ('ann', 'How does a GAN work', 'gan-lab', -1, 2.0)")
         await conn.execute("INSERT INTO votes VALUES ('bob', '', 'gan-lab', 1, 1.0)")  # expired text stays empty

@@ -31,11 +31,17 @@ async def test_forget_leaves_no_row_that_names_the_user(store: Store, db_path: P
 
     assert (report.votes, report.pending_suggestions, report.seconds, report.attributions) == (1, 1, 1, 1)
     assert report.audit_entries >= 3  # her submissions, her second and her approval
-    for table, column in (("votes", "user_id"), ("suggestions", "user_id"), ("suggestion_seconds", "user_id"),
-                          ("audit_log", "actor")):
+    for table, column in (
+        ("votes", "user_id"),
+        ("suggestions", "user_id"),
+        ("suggestion_seconds", "user_id"),
+        ("audit_log", "actor"),
+    ):
         assert _rows(db_path, f"SELECT count(*) FROM {table} WHERE {column} = 'ann'") == [(0,)]
     assert _rows(db_path, "SELECT count(*) FROM suggestions WHERE user_name = 'Ann'") == [(0,)]
-    assert _rows(db_path, "SELECT user_id, status FROM suggestions WHERE id = ?", live.suggestion.id) == [(FORGOTTEN, "approved")]
+    assert _rows(db_path, "SELECT user_id, status FROM suggestions WHERE id = ?", live.suggestion.id) == [
+        (FORGOTTEN, "approved")
+    ]
     assert _rows(db_path, "SELECT user_id FROM votes") == [("bob",)]  # others untouched
     assert [s.user for s in await store.suggestions(status=None, limit=10)] == ["forgotten", "bob"]
 
@@ -43,8 +49,14 @@ async def test_forget_leaves_no_row_that_names_the_user(store: Store, db_path: P
 async def test_forgetting_nobody_changes_nothing(store: Store) -> None:
     """An unknown user: every count is zero."""
     report = await store.forget(user="nobody")
-    assert report.to_json() == {"user": "nobody", "votes": 0, "pending_suggestions": 0, "seconds": 0,
-                                "attributions": 0, "audit_entries": 0}
+    assert report.to_json() == {
+        "user": "nobody",
+        "votes": 0,
+        "pending_suggestions": 0,
+        "seconds": 0,
+        "attributions": 0,
+        "audit_entries": 0,
+    }
 
 
 async def test_vote_question_text_is_cleared_after_the_retention(db_path: Path, clock: Clock) -> None:

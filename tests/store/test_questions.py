@@ -44,8 +44,9 @@ async def test_report_topics_and_gaps(store: Store, clock: Clock) -> None:
         await store.log_question("what is a quaternion", top_score=None, answered=False, guild="1", confidence=0.2)
     for _ in range(2):
         await store.log_question("explain nerf", top_score=0.5, answered=True, confidence=0.55)
-    await store.log_question("what is a cnn", top_score=9.0, answered=True, tags=("cnn", "deep-learning"),
-                             confidence=1.0)
+    await store.log_question(
+        "what is a cnn", top_score=9.0, answered=True, tags=("cnn", "deep-learning"), confidence=1.0
+    )
     await store.log_question("cnn pooling", top_score=7.0, answered=True, tags=("cnn",), confidence=0.8)
     clock.advance(1)
     await store.log_question("explain nerf", top_score=0.7, answered=True, confidence=0.6)
@@ -85,8 +86,18 @@ async def test_report_json_is_complete(store: Store) -> None:
     """The JSON shape always has every key, even when empty."""
     data = (await store.report(days=1)).to_json()
     assert set(data) == {
-        "server", "servers", "days", "generated_at", "questions", "unanswered", "topics", "gaps", "disliked",
-        "pending_count", "pending", "links",
+        "server",
+        "servers",
+        "days",
+        "generated_at",
+        "questions",
+        "unanswered",
+        "topics",
+        "gaps",
+        "disliked",
+        "pending_count",
+        "pending",
+        "links",
         "answers_without_dead_links",
     }
 
@@ -95,8 +106,12 @@ async def test_a_servers_report_shows_that_server_alone_and_dms_are_never_quoted
     """Every server's report counts per server and quotes no DM; one server's report holds nothing of others."""
     from bot.store.records import DIRECT_MESSAGES
 
-    for text, guild in (("what is a quaternion", "1"), ("private worry about my thesis", DIRECT_MESSAGES),
-                        ("what is a tensor field", "2"), ("what is a tensor field", "2")):
+    for text, guild in (
+        ("what is a quaternion", "1"),
+        ("private worry about my thesis", DIRECT_MESSAGES),
+        ("what is a tensor field", "2"),
+        ("what is a tensor field", "2"),
+    ):
         await store.log_question(text, top_score=None, answered=False, guild=guild)
     everything = await store.report(days=1)
     assert [(s.server, s.questions) for s in everything.servers] == [("2", 2), ("1", 1), (DIRECT_MESSAGES, 1)]
@@ -126,7 +141,7 @@ async def test_long_running_store_prunes_daily(db_path: Path, clock: Clock) -> N
 
 
 async def test_in_memory_store(clock: Clock) -> None:
-    """":memory:" gives a throwaway store for quick experiments."""
+    """ ":memory:" gives a throwaway store for quick experiments."""
     store = await Store.open(":memory:", clock=clock)
     await store.log_question("what", top_score=None, answered=False)
     assert (await store.report(days=1)).questions == 1

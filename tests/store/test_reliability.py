@@ -51,7 +51,9 @@ async def test_200_concurrent_suggestions_from_50_users(db_path: Path) -> None:
     assert len({r.url for r in rows}) == len(rows)
     assert sum(1 + r.seconds for r in rows) == counts["created"] + counts["seconded"] == USERS * PER_HOUR
     with sqlite3.connect(db_path) as conn:
-        per_actor = conn.execute("SELECT max(n) FROM (SELECT count(*) AS n FROM audit_log GROUP BY actor)").fetchone()[0]
+        per_actor = conn.execute("SELECT max(n) FROM (SELECT count(*) AS n FROM audit_log GROUP BY actor)").fetchone()[
+            0
+        ]
         orphans = conn.execute(
             "SELECT count(*) FROM suggestions s WHERE NOT EXISTS "
             "(SELECT 1 FROM audit_log a WHERE a.suggestion_id = s.id AND a.action = 'submit')"
@@ -91,9 +93,7 @@ def test_writer_killed_mid_batch_leaves_a_clean_database(tmp_path: Path) -> None
     """SIGKILL during a stream of writes: the file opens cleanly and each write is whole or absent."""
     path = tmp_path / "crash.db"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True, env=env
-    )
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True, env=env)
     committed = -1
     assert proc.stdout is not None
     for line in proc.stdout:

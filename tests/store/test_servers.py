@@ -25,23 +25,31 @@ async def test_updates_change_only_what_is_given_and_survive_a_reopen(store: Sto
     reopened = await Store.open(db_path)
     try:
         got = await reopened.server_settings("111")
-        assert (got.answer_channels, got.cooldown_seconds, got.log_questions, got.updated_by) == ((5, 6), 30, False, "43")
+        assert (got.answer_channels, got.cooldown_seconds, got.log_questions, got.updated_by) == (
+            (5, 6),
+            30,
+            False,
+            "43",
+        )
         assert set(await reopened.every_server_settings()) == {"111"}
         assert got.to_json()["answer_channels"] == ["5", "6"]
     finally:
         await reopened.close()
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"cooldown_seconds": 3601}, "cooldown"),
-    ({"cooldown_seconds": -1}, "cooldown"),
-    ({"cooldown_seconds": True}, "cooldown"),
-    ({"answer_channels": ["general"]}, "answer_channels"),
-    ({"answer_channels": [0]}, "answer_channels"),
-    ({"answer_channels": list(range(1, 27))}, "answer_channels"),
-    ({"answer_channels": "5"}, "answer_channels"),
-    ({"log_questions": "no"}, "log_questions"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"cooldown_seconds": 3601}, "cooldown"),
+        ({"cooldown_seconds": -1}, "cooldown"),
+        ({"cooldown_seconds": True}, "cooldown"),
+        ({"answer_channels": ["general"]}, "answer_channels"),
+        ({"answer_channels": [0]}, "answer_channels"),
+        ({"answer_channels": list(range(1, 27))}, "answer_channels"),
+        ({"answer_channels": "5"}, "answer_channels"),
+        ({"log_questions": "no"}, "log_questions"),
+    ],
+)
 async def test_bad_values_are_refused_and_change_nothing(store: Store, changes: dict, field: str) -> None:
     """A bad value raises InvalidInput naming the field; the stored settings are untouched."""
     await store.update_server_settings("111", by="42", cooldown_seconds=10)
@@ -51,13 +59,16 @@ async def test_bad_values_are_refused_and_change_nothing(store: Store, changes: 
     assert (await store.server_settings("111")).cooldown_seconds == 10
 
 
-@pytest.mark.parametrize(("channels", "asked_in", "answered"), [
-    ((), (9, None), True),
-    ((5,), (5, None), True),
-    ((5,), (9, 5), True),  # a thread of an answering channel
-    ((5,), (9, None), False),
-    ((5, 6), (9, 7), False),
-])
+@pytest.mark.parametrize(
+    ("channels", "asked_in", "answered"),
+    [
+        ((), (9, None), True),
+        ((5,), (5, None), True),
+        ((5,), (9, 5), True),  # a thread of an answering channel
+        ((5,), (9, None), False),
+        ((5, 6), (9, 7), False),
+    ],
+)
 def test_answers_in(channels: tuple[int, ...], asked_in: tuple, answered: bool) -> None:
     """No channels named: everywhere; otherwise the named channels and their threads."""
     assert ServerSettings(server="1", answer_channels=channels).answers_in(*asked_in) is answered

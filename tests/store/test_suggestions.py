@@ -16,7 +16,14 @@ async def test_submit_records_the_submitter(store: Store) -> None:
     outcome = await store.submit(draft(1, note="great"), user="123", user_name="Ann", guild="42")
     s = outcome.suggestion
     assert outcome.status == "created"
-    assert (s.status, s.user, s.user_name, s.guild, s.note, s.notified) == ("pending", "123", "Ann", "42", "great", False)
+    assert (s.status, s.user, s.user_name, s.guild, s.note, s.notified) == (
+        "pending",
+        "123",
+        "Ann",
+        "42",
+        "great",
+        False,
+    )
 
 
 async def test_same_url_from_another_user_is_seconded(store: Store) -> None:
@@ -91,7 +98,6 @@ async def test_seconding_counts_towards_the_rate_limit(store: Store) -> None:
     with pytest.raises(RateLimited):
         await store.submit(draft(50), user="bob")
     assert (await store.submit(draft(1), user="bob")).status == "already_suggested"
-
 
 
 async def test_pending_is_oldest_first_and_paginated(store: Store, clock: Clock) -> None:

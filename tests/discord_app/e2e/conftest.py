@@ -22,6 +22,12 @@ async def running_bot(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterato
         yield RunningBot(fake_discord, settings, task)
     finally:
         await stop_task(task)
-    unanswered = [i.payload["data"].get("name") or i.payload["data"].get("custom_id") for i in fake_discord.interactions.values() if not i.callbacks]
+    unanswered = [
+        i.payload["data"].get("name") or i.payload["data"].get("custom_id")
+        for i in fake_discord.interactions.values()
+        if not i.callbacks
+    ]
     if unanswered or fake_discord.invalid:
-        pytest.fail(f"interactions never answered: {unanswered}; bodies Discord would reject: {[e for _, e in fake_discord.invalid]}")
+        pytest.fail(
+            f"interactions never answered: {unanswered}; bodies Discord would reject: {[e for _, e in fake_discord.invalid]}"
+        )

@@ -20,7 +20,19 @@ from bot.config import Settings  # noqa: E402
 
 __all__ = ["COMMANDS", "MODERATION", "HandledMessages", "RunningBot", "bot_settings", "start_bot"]
 
-COMMANDS = {"ask", "tags", "tag", "suggest", "review", "report", "help", "forget", "settings", "reload", "Find visualizations"}
+COMMANDS = {
+    "ask",
+    "tags",
+    "tag",
+    "suggest",
+    "review",
+    "report",
+    "help",
+    "forget",
+    "settings",
+    "reload",
+    "Find visualizations",
+}
 MODERATION = {"review", "reload"}  # registered in the home servers only
 
 

@@ -21,8 +21,13 @@ def _title(message: dict) -> str:
     return message["embeds"][0]["title"] if message.get("embeds") else message.get("content", "")
 
 
-async def _suggest(fake: FakeDiscord, user=None, url: str = NEW_URL, title: str = "Zebra quokka convolution visualizer",
-                   tags: str = "convolution") -> dict:
+async def _suggest(
+    fake: FakeDiscord,
+    user=None,
+    url: str = NEW_URL,
+    title: str = "Zebra quokka convolution visualizer",
+    tags: str = "convolution",
+) -> dict:
     inter = await fake.slash("suggest", user, url=url, title=title, tags=tags, note="interactive, zebra quokka")
     return await fake.wait_reply(inter)
 
@@ -38,15 +43,20 @@ async def test_ask_is_private_then_post_to_channel_shares_it(running_bot: Runnin
     shown = copy.deepcopy(private)  # what the asker's client shows until the update arrives
     clicks = [await fake.click(shown, post, as_shown=True) for _ in range(3)]  # an impatient asker
     assert (await fake.wait_callback(clicks[0]))["type"] == 7  # the private answer is updated first...
-    public = await fake.wait_reply(clicks[0], index=1)  # ...then the answer is posted (message 0: the updated private one)
+    public = await fake.wait_reply(
+        clicks[0], index=1
+    )  # ...then the answer is posted (message 0: the updated private one)
     assert not public["flags"] & EPHEMERAL
     assert embed_links(public) == links
     assert not any(i.startswith("vizbot:post:") for i in custom_ids(fake.messages[int(private["id"])]))
     for later in clicks[1:]:
         refusal = await fake.wait_callback(later)
         assert refusal["data"]["flags"] & EPHEMERAL and "already posted" in str(refusal)
-    posted = [c for c in fake.find_requests("POST", "/webhooks/{app_id}/{token}", since=0, status=200)
-              if not (c.json or {}).get("flags", 0) & EPHEMERAL]
+    posted = [
+        c
+        for c in fake.find_requests("POST", "/webhooks/{app_id}/{token}", since=0, status=200)
+        if not (c.json or {}).get("flags", 0) & EPHEMERAL
+    ]
     assert len(posted) == 1
     assert not fake.invalid
 
@@ -124,7 +134,9 @@ async def test_suggest_valid_is_recorded(running_bot: RunningBot) -> None:
         ("member", "https://poloclub.github.io/cnn-explainer/", "Already in the catalog"),
     ],
 )
-async def test_suggest_duplicates_say_exactly_what_happened(running_bot: RunningBot, second_user: str, url: str, expected_title: str) -> None:
+async def test_suggest_duplicates_say_exactly_what_happened(
+    running_bot: RunningBot, second_user: str, url: str, expected_title: str
+) -> None:
     """Suggesting again, seconding, or suggesting a catalog URL each get their own answer and no new row."""
     fake = running_bot.fake
     await _suggest(fake)
@@ -201,9 +213,17 @@ async def test_moderator_rejects_with_a_reason_in_a_modal(running_bot: RunningBo
     modal = await fake.wait_callback(click)
     assert modal["type"] == 9
     field = _text_inputs(modal["data"])[0]
-    submit = await fake.submit_modal(modal["data"], {field: "not a visualization"}, user=fake.guild.moderator, message=fake.messages[int(review["id"])])
+    submit = await fake.submit_modal(
+        modal["data"],
+        {field: "not a visualization"},
+        user=fake.guild.moderator,
+        message=fake.messages[int(review["id"])],
+    )
     await fake.wait_callback(submit)
-    await fake.wait_until(lambda: running_bot.query("SELECT status, reason FROM suggestions") == [("rejected", "not a visualization")], what="the rejection to be stored")
+    await fake.wait_until(
+        lambda: running_bot.query("SELECT status, reason FROM suggestions") == [("rejected", "not a visualization")],
+        what="the rejection to be stored",
+    )
     assert not _unanswered(fake)
 
 
@@ -261,8 +281,11 @@ async def test_forget_leaves_no_row_of_that_user(running_bot: RunningBot) -> Non
     """/forget after a suggestion and a vote: no row in the database names the user any more."""
     fake = running_bot.fake
     user = fake.guild.member
-    await fake.wait_reply(await fake.slash("suggest", user, url="https://example.org/forget-me", title="Forget me visualizer",
-                                           tags="convolution"))
+    await fake.wait_reply(
+        await fake.slash(
+            "suggest", user, url="https://example.org/forget-me", title="Forget me visualizer", tags="convolution"
+        )
+    )
     sent = await fake.send_message("how do convolutions work?", author=user, mention_bot=True)
     answer = await fake.wait_for_message(int(sent["channel_id"]))
     vote = next(i for i in custom_ids(answer) if i.startswith("vizbot:vote:up:"))
@@ -271,5 +294,10 @@ async def test_forget_leaves_no_row_of_that_user(running_bot: RunningBot) -> Non
     assert running_bot.query("SELECT count(*) FROM votes WHERE user_id = ?", uid) == [(1,)]
     reply = await fake.wait_reply(await fake.slash("forget", user))
     assert reply["flags"] & EPHEMERAL and "Forgotten" in str(reply)
-    for table, column in (("votes", "user_id"), ("suggestions", "user_id"), ("suggestion_seconds", "user_id"), ("audit_log", "actor")):
+    for table, column in (
+        ("votes", "user_id"),
+        ("suggestions", "user_id"),
+        ("suggestion_seconds", "user_id"),
+        ("audit_log", "actor"),
+    ):
         assert running_bot.query(f"SELECT count(*) FROM {table} WHERE {column} = ?", uid) == [(0,)]

@@ -23,11 +23,18 @@ async def test_a_cli_decision_reaches_the_bot_and_the_submitter(fake_discord: Fa
     settings = bot_settings(fake, tmp_path)
     task = await start_bot(fake, settings, refresh_seconds=0.1)
     try:
-        inter = await fake.slash("suggest", fake.guild.member, url=NEW_URL, title="Zebra quokka convolution visualizer",
-                                 tags="convolution", note="interactive")
+        inter = await fake.slash(
+            "suggest",
+            fake.guild.member,
+            url=NEW_URL,
+            title="Zebra quokka convolution visualizer",
+            tags="convolution",
+            note="interactive",
+        )
         await fake.wait_reply(inter)
-        inter = await fake.slash("suggest", fake.guild.moderator, url=NEW_URL + "-2", title="Zebra quokka second",
-                                 tags="convolution")
+        inter = await fake.slash(
+            "suggest", fake.guild.moderator, url=NEW_URL + "-2", title="Zebra quokka second", tags="convolution"
+        )
         await fake.wait_reply(inter)
         fake.closed_dms.add(fake.guild.moderator.id)
         since = len(fake.requests)
@@ -51,8 +58,13 @@ async def test_a_cli_decision_reaches_the_bot_and_the_submitter(fake_discord: Fa
         sent = await fake.send_message("zebra quokka visualizer", mention_bot=True)
         answer = await fake.wait_for_message(int(sent["channel_id"]), since=since)
         assert NEW_URL in embed_links(answer)
-        dms = [c for c in fake.requests[since:] if c.method == "POST" and c.path.startswith("/channels/")
-               and int(c.path.split("/")[2]) in fake.dm_channels.values()]
+        dms = [
+            c
+            for c in fake.requests[since:]
+            if c.method == "POST"
+            and c.path.startswith("/channels/")
+            and int(c.path.split("/")[2]) in fake.dm_channels.values()
+        ]
         assert len(dms) <= 2  # one delivered, one refused by closed DMs; nothing retried
         assert not fake.invalid
     finally:

@@ -22,7 +22,9 @@ async def _forged_button(fake: FakeDiscord, custom_id: str) -> dict:
     sent = await fake.send_message("how do convolutions work?", mention_bot=True)
     message = copy.deepcopy(await fake.wait_for_message(int(sent["channel_id"])))
     message["id"] = str(snowflake())  # not the stored answer: the fake presents this copy as the clicked message
-    message["components"] = [{"type": 1, "components": [{"type": 2, "style": 3, "label": "Approve", "custom_id": custom_id}]}]
+    message["components"] = [
+        {"type": 1, "components": [{"type": 2, "style": 3, "label": "Approve", "custom_id": custom_id}]}
+    ]
     return message
 
 
@@ -35,7 +37,9 @@ async def _refusal(fake: FakeDiscord, inter) -> dict:
     return reply
 
 
-async def test_outside_the_home_moderation_is_not_registered_and_forgeries_are_refused(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_outside_the_home_moderation_is_not_registered_and_forgeries_are_refused(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
     """With another server as home: no moderation command here; /review and Approve forged by the server owner are refused; nothing changes."""
     fake = fake_discord
     elsewhere = (await fake.add_guild("Home Server")).id
@@ -46,10 +50,14 @@ async def test_outside_the_home_moderation_is_not_registered_and_forgeries_are_r
         assert not MODERATION & {c["name"] for c in fake.commands.get(None, [])}
         assert MODERATION == {c["name"] for c in fake.commands[elsewhere]}
 
-        suggested = await fake.wait_reply(await fake.slash("suggest", fake.guild.member, url=NEW_URL, title="Home rule visualizer", tags="convolution"))
+        suggested = await fake.wait_reply(
+            await fake.slash(
+                "suggest", fake.guild.member, url=NEW_URL, title="Home rule visualizer", tags="convolution"
+            )
+        )
         assert "recorded" in str(suggested).lower()
         with __import__("sqlite3").connect(settings.db_path) as db:
-            (sid, guild), = db.execute("SELECT id, guild FROM suggestions").fetchall()
+            ((sid, guild),) = db.execute("SELECT id, guild FROM suggestions").fetchall()
         assert str(guild) == str(fake.guild.id)  # labelled with the server it came from
 
         with pytest.raises(NotOffered):
@@ -66,7 +74,9 @@ async def test_outside_the_home_moderation_is_not_registered_and_forgeries_are_r
         await stop_task(task)
 
 
-async def test_without_a_home_moderation_is_off_and_says_how_to_turn_it_on(fake_discord: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+async def test_without_a_home_moderation_is_off_and_says_how_to_turn_it_on(
+    fake_discord: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """No VIZBOT_HOME_GUILDS: moderation commands are registered nowhere, a warning names the setting, questions are answered."""
     fake = fake_discord
     with caplog.at_level(logging.WARNING):
@@ -82,7 +92,9 @@ async def test_without_a_home_moderation_is_off_and_says_how_to_turn_it_on(fake_
         await stop_task(task)
 
 
-async def test_in_the_home_a_member_without_manage_server_is_refused_and_the_owner_is_not(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_in_the_home_a_member_without_manage_server_is_refused_and_the_owner_is_not(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
     """In the home server a plain member's forged /review is refused at run time; the application's owner reviews."""
     fake = fake_discord
     task = await start_bot(fake, bot_settings(fake, tmp_path))
@@ -95,7 +107,9 @@ async def test_in_the_home_a_member_without_manage_server_is_refused_and_the_own
         await stop_task(task)
 
 
-async def test_report_outside_the_home_shows_an_admin_their_own_server_alone(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_report_outside_the_home_shows_an_admin_their_own_server_alone(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
     """With another server as home, /report here is this server's (admins only); a plain member is refused."""
     fake = fake_discord
     settings = bot_settings(fake, tmp_path, home_guilds=(snowflake(),))
@@ -112,15 +126,19 @@ async def test_report_outside_the_home_shows_an_admin_their_own_server_alone(fak
         await stop_task(task)
 
 
-async def test_a_home_server_the_bot_is_not_in_is_named_in_the_log(fake_discord: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_home_server_the_bot_is_not_in_is_named_in_the_log(
+    fake_discord: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """VIZBOT_HOME_GUILDS names a server the bot is not in: registering there is refused, the log says which and why, questions are answered."""
     fake = fake_discord
     absent = snowflake()
     with caplog.at_level(logging.WARNING):
         task = await start_bot(fake, bot_settings(fake, tmp_path, home_guilds=(absent,)))
     try:
-        await fake.wait_until(lambda: f"vizbot is not in home server {absent}" in caplog.text,
-                              what="the warning about the absent home server")
+        await fake.wait_until(
+            lambda: f"vizbot is not in home server {absent}" in caplog.text,
+            what="the warning about the absent home server",
+        )
         assert fake.find_requests("PUT", "/applications/{app_id}/guilds/{guild_id}/commands", status=403)
         sent = await fake.send_message("how do convolutions work?", mention_bot=True)
         assert (await fake.wait_for_message(int(sent["channel_id"])))["embeds"]
@@ -128,13 +146,19 @@ async def test_a_home_server_the_bot_is_not_in_is_named_in_the_log(fake_discord:
         await stop_task(task)
 
 
-@pytest.mark.parametrize("custom_id", ["vizbot:approve:abc:0", "vizbot:unknown:1", "somebody-elses-button", "vizbot:vote:sideways:x"])
-async def test_a_forged_custom_id_gets_a_clear_private_answer(fake_discord: FakeDiscord, tmp_path: Path, custom_id: str) -> None:
+@pytest.mark.parametrize(
+    "custom_id", ["vizbot:approve:abc:0", "vizbot:unknown:1", "somebody-elses-button", "vizbot:vote:sideways:x"]
+)
+async def test_a_forged_custom_id_gets_a_clear_private_answer(
+    fake_discord: FakeDiscord, tmp_path: Path, custom_id: str
+) -> None:
     """A button whose custom_id matches no handler is answered privately (not Discord's "interaction failed"); nothing changes."""
     fake = fake_discord
     task = await start_bot(fake, bot_settings(fake, tmp_path))
     try:
-        refused = await _refusal(fake, await fake.click(await _forged_button(fake, custom_id), custom_id, fake.guild.owner))
+        refused = await _refusal(
+            fake, await fake.click(await _forged_button(fake, custom_id), custom_id, fake.guild.owner)
+        )
         assert "no longer works" in str(refused)
     finally:
         await stop_task(task)

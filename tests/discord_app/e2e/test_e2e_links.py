@@ -19,20 +19,39 @@ from bot.links.outcome import FAILED, CheckResult
 from bot.store import Store
 
 DAY = 86400.0
-TAGS = {"kernels": {"title": "Image kernels", "description": "Small matrices that blur or sharpen.", "aliases": ["filter"]}}
+TAGS = {
+    "kernels": {"title": "Image kernels", "description": "Small matrices that blur or sharpen.", "aliases": ["filter"]}
+}
 
 
 def write_catalog(root: Path, site: Site) -> dict[str, str]:
     """Four resources on the local site: fine, moved, soon dead, fine; returns id -> url."""
-    urls = {"zebra-blur": site.url("/ok"), "quokka-moved": site.url("/old"), "okapi-gone": site.url("/gone"),
-            "narwhal-chain": site.url("/chain/1")}
+    urls = {
+        "zebra-blur": site.url("/ok"),
+        "quokka-moved": site.url("/old"),
+        "okapi-gone": site.url("/gone"),
+        "narwhal-chain": site.url("/chain/1"),
+    }
     (root / "resources").mkdir(parents=True)
     (root / "tags.yaml").write_text(yaml.safe_dump(TAGS), encoding="utf-8")
-    words = {"zebra-blur": "zebra blur", "quokka-moved": "quokka sharpen", "okapi-gone": "okapi emboss",
-             "narwhal-chain": "narwhal edges"}
-    entries = [{"id": rid, "title": f"The {words[rid]} kernel demo", "url": url,
-                "description": f"An interactive {words[rid]} kernel demo.", "tags": ["kernels"],
-                "kind": "interactive", "level": "beginner"} for rid, url in urls.items()]
+    words = {
+        "zebra-blur": "zebra blur",
+        "quokka-moved": "quokka sharpen",
+        "okapi-gone": "okapi emboss",
+        "narwhal-chain": "narwhal edges",
+    }
+    entries = [
+        {
+            "id": rid,
+            "title": f"The {words[rid]} kernel demo",
+            "url": url,
+            "description": f"An interactive {words[rid]} kernel demo.",
+            "tags": ["kernels"],
+            "kind": "interactive",
+            "level": "beginner",
+        }
+        for rid, url in urls.items()
+    ]
     (root / "resources" / "all.yaml").write_text(yaml.safe_dump(entries, sort_keys=False), encoding="utf-8")
     return urls
 
@@ -48,24 +67,33 @@ async def _strike_earlier_days(db: Path, url: str) -> None:
 
 
 def _alerts(fake: FakeDiscord, channel: int) -> list[str]:
-    return [everything_said(m) for m in fake.messages.values() if int(m["channel_id"]) == channel
-            and "catalog link" in everything_said(m)]
+    return [
+        everything_said(m)
+        for m in fake.messages.values()
+        if int(m["channel_id"]) == channel and "catalog link" in everything_said(m)
+    ]
 
 
-async def test_background_check_tells_moderators_once_and_drops_dead_links(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_background_check_tells_moderators_once_and_drops_dead_links(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
     """Every link is checked within the period, one at a time; the moved and the newly dead link are each
     announced once in the moderators' channel; the dead one is no longer answered."""
     fake = fake_discord
     site = await Site().start()
     try:
         urls = write_catalog(tmp_path / "catalog", site)
-        settings = bot_settings(fake, tmp_path, catalog_dir=tmp_path / "catalog", link_check=True,
-                                mod_channel=fake.guild.general_id)
+        settings = bot_settings(
+            fake, tmp_path, catalog_dir=tmp_path / "catalog", link_check=True, mod_channel=fake.guild.general_id
+        )
         await _strike_earlier_days(settings.db_path, urls["okapi-gone"])
         task = await start_bot(fake, settings, link_check_every=1.2)
         try:
-            await fake.wait_until(lambda: len(_alerts(fake, fake.guild.general_id)) >= 2, timeout=20,
-                                  what="the moved and the dead link to be announced")
+            await fake.wait_until(
+                lambda: len(_alerts(fake, fake.guild.general_id)) >= 2,
+                timeout=20,
+                what="the moved and the dead link to be announced",
+            )
             await asyncio.sleep(2.5)  # two more rounds over every link: nothing is announced twice
             alerts = _alerts(fake, fake.guild.general_id)
             assert len(alerts) == 2
@@ -122,12 +150,19 @@ async def test_links_found_by_the_command_line_are_announced(fake_discord: FakeD
         try:
             store = await Store.open(settings.db_path)
             try:
-                await store.record_link_check(CheckResult(urls["quokka-moved"], "moved", "moved permanently", 200,
-                                                          suggested_url=site.url("/new")), resource_id="quokka-moved")
+                await store.record_link_check(
+                    CheckResult(
+                        urls["quokka-moved"], "moved", "moved permanently", 200, suggested_url=site.url("/new")
+                    ),
+                    resource_id="quokka-moved",
+                )
             finally:
                 await store.close()
-            await fake.wait_until(lambda: len(_alerts(fake, fake.guild.general_id)) >= 1, timeout=15,
-                                  what="the moved link to be announced")
+            await fake.wait_until(
+                lambda: len(_alerts(fake, fake.guild.general_id)) >= 1,
+                timeout=15,
+                what="the moved link to be announced",
+            )
             await asyncio.sleep(0.5)  # several more refreshes
             [alert] = _alerts(fake, fake.guild.general_id)
             assert "A catalog link moved" in alert and site.url("/new") in alert

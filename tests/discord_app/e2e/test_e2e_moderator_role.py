@@ -20,8 +20,13 @@ def curator(monkeypatch: pytest.MonkeyPatch) -> FakeUser:
     listed = FakeGuild.roles
 
     def roles(self: FakeGuild) -> list[dict[str, Any]]:
-        role = {**listed(self)[0], "id": str(CURATOR_ROLE), "name": "Curators", "position": 1,
-                "permissions": str(MEMBER_PERMISSIONS)}
+        role = {
+            **listed(self)[0],
+            "id": str(CURATOR_ROLE),
+            "name": "Curators",
+            "position": 1,
+            "permissions": str(MEMBER_PERMISSIONS),
+        }
         return [*listed(self), role]
 
     monkeypatch.setattr(FakeGuild, "roles", roles)
@@ -42,8 +47,9 @@ async def _review_answer(fake: FakeDiscord, user: FakeUser) -> str:
     [("Curators", True), (str(CURATOR_ROLE), True), ("Moderator", False), (None, False), ("curators", False)],
     ids=["by-name", "by-id", "another-role", "unset", "name-is-case-sensitive"],
 )
-async def test_moderator_role_grants_review(fake_discord: FakeDiscord, tmp_path: Path, curator: FakeUser,
-                                            mod_role: str | None, allowed: bool) -> None:
+async def test_moderator_role_grants_review(
+    fake_discord: FakeDiscord, tmp_path: Path, curator: FakeUser, mod_role: str | None, allowed: bool
+) -> None:
     """/review in the home server: the curator (no Manage Server) is let in exactly when VIZBOT_MOD_ROLE names their role."""
     fake = fake_discord
     assert not fake.guild.permissions_of(curator) & MANAGE_GUILD  # the role alone must be what lets them in

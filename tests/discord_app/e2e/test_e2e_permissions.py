@@ -15,16 +15,25 @@ CHANNEL_POST = "/channels/{channel_id}/messages"
 
 
 def _posts(fake: FakeDiscord, channel_id: int, status: int | None = None) -> list:
-    return fake.find_requests("POST", CHANNEL_POST, where=lambda c: c.params["channel_id"] == str(channel_id), status=status)
+    return fake.find_requests(
+        "POST", CHANNEL_POST, where=lambda c: c.params["channel_id"] == str(channel_id), status=status
+    )
 
 
 async def _dm_to(fake: FakeDiscord, user_id: int, since: int) -> dict:
-    call = await fake.wait_for_request("POST", CHANNEL_POST, since=since, status=200,
-                                       where=lambda c: c.params["channel_id"] == str(fake.dm_channels.get(user_id)))
+    call = await fake.wait_for_request(
+        "POST",
+        CHANNEL_POST,
+        since=since,
+        status=200,
+        where=lambda c: c.params["channel_id"] == str(fake.dm_channels.get(user_id)),
+    )
     return fake.messages[int(call.response["id"])]
 
 
-async def test_without_embed_links_the_answer_is_readable_plain_text(fake_discord: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+async def test_without_embed_links_the_answer_is_readable_plain_text(
+    fake_discord: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """A channel denying Embed Links gets a text reply with the links; the fallback is logged once for two questions."""
     fake = fake_discord
     channel = fake.guild.add_channel("no-embeds", bot_deny=EMBED_LINKS)
@@ -43,7 +52,9 @@ async def test_without_embed_links_the_answer_is_readable_plain_text(fake_discor
         await stop_task(task)
 
 
-async def test_without_read_message_history_the_answer_is_not_a_reply(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_without_read_message_history_the_answer_is_not_a_reply(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
     """A channel denying Read Message History gets the answer as a plain message (a reply would be refused)."""
     fake = fake_discord
     channel = fake.guild.add_channel("no-history", bot_deny=READ_MESSAGE_HISTORY)
@@ -57,7 +68,9 @@ async def test_without_read_message_history_the_answer_is_not_a_reply(fake_disco
         await stop_task(task)
 
 
-async def test_where_the_bot_cannot_send_the_asker_gets_a_dm_and_the_channel_is_never_tried(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_where_the_bot_cannot_send_the_asker_gets_a_dm_and_the_channel_is_never_tried(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
     """No Send Messages: each question is answered by DM, and no request to the channel is made at all."""
     fake = fake_discord
     channel = fake.guild.add_channel("read-only", bot_deny=SEND_MESSAGES)
@@ -73,14 +86,17 @@ async def test_where_the_bot_cannot_send_the_asker_gets_a_dm_and_the_channel_is_
         await stop_task(task)
 
 
-async def test_a_403_closes_the_channel_for_a_while_instead_of_looping(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_a_403_closes_the_channel_for_a_while_instead_of_looping(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
     """Permissions taken away without the bot being told: one refused send, then DMs, not one 403 per question."""
     fake = fake_discord
     channel = fake.guild.add_channel("changed")
     task = await start_bot(fake, bot_settings(fake, tmp_path))
     try:
         fake.guild.extra_channels[channel]["permission_overwrites"] = [
-            {"id": str(fake.guild.bot_role_id), "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)}]  # no CHANNEL_UPDATE sent
+            {"id": str(fake.guild.bot_role_id), "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)}
+        ]  # no CHANNEL_UPDATE sent
         for n in range(4):
             since = len(fake.requests)
             await fake.send_message(f"how do convolutions work, take {n}?", mention_bot=True, channel_id=channel)
@@ -107,7 +123,9 @@ async def test_listening_channel_without_send_permission_stays_quiet(fake_discor
         await stop_task(task)
 
 
-async def test_a_question_deleted_before_the_answer_still_gets_an_answer(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_a_question_deleted_before_the_answer_still_gets_an_answer(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
     """The asked message is gone when the reply is sent: the answer is posted without a traceback (fail_if_not_exists=False)."""
     fake = fake_discord
     task = await start_bot(fake, bot_settings(fake, tmp_path))
@@ -135,7 +153,9 @@ async def test_answers_in_a_thread_need_send_messages_in_threads(fake_discord: F
         await stop_task(task)
 
 
-async def test_an_interaction_whose_token_expired_is_logged_once_not_retried(fake_discord: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+async def test_an_interaction_whose_token_expired_is_logged_once_not_retried(
+    fake_discord: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """/ask deferred, then 16 minutes pass (the fake's clock): the answer is refused with 401 once, logged as expired, no error report."""
     fake = fake_discord
     task = await start_bot(fake, bot_settings(fake, tmp_path))

@@ -23,7 +23,7 @@ async def _ask_by_mention(bot: RunningBot, question: str, **kwargs) -> tuple[dic
 
 
 async def test_mention_question_gets_a_reply_with_convolution_links(running_bot: RunningBot) -> None:
-    """"how do convolutions work?" in a mention is answered in a reply whose top link is a convolution/CNN resource."""
+    """ "how do convolutions work?" in a mention is answered in a reply whose top link is a convolution/CNN resource."""
     sent, reply = await _ask_by_mention(running_bot, "how do convolutions work?")
     assert reply["message_reference"]["message_id"] == sent["id"]
     links = embed_links(reply)
@@ -91,7 +91,7 @@ async def test_thumbs_up_is_stored(running_bot: RunningBot) -> None:
 
 
 async def test_context_menu_answers_in_a_reply_to_the_target(running_bot: RunningBot) -> None:
-    """"Find visualizations" on someone's message replies to that message and tells the invoker privately."""
+    """ "Find visualizations" on someone's message replies to that message and tells the invoker privately."""
     fake = running_bot.fake
     target = await fake.send_message("can someone explain how CNNs see edges?", author=fake.guild.member)
     inter = await fake.message_command("Find visualizations", target, user=fake.guild.moderator)
@@ -132,7 +132,14 @@ async def test_hostile_questions_get_a_valid_inert_reply(running_bot: RunningBot
         assert member_mention not in text and f"<@!{fake.guild.moderator.id}>" not in text
         assert "@everyone" not in text and "@here" not in text
         if text != author:  # rendered markdown: nothing the user wrote may format or link
-            for raw in ("](https://evil", "[click me]", "**bold**", "__under__", "||spoiler||", f"<#{fake.guild.other_id}>"):
+            for raw in (
+                "](https://evil",
+                "[click me]",
+                "**bold**",
+                "__under__",
+                "||spoiler||",
+                f"<#{fake.guild.other_id}>",
+            ):
                 assert raw not in text
     assert not fake.invalid
 
@@ -165,8 +172,12 @@ async def test_a_reply_to_the_bot_without_a_mention_is_not_a_question(running_bo
     sent = await fake.send_message("what is backpropagation?", mention_bot=True, reply_to=answer)
     reply = await fake.wait_for_message(fake.guild.general_id, since=since)
     assert reply["message_reference"]["message_id"] == sent["id"]
-    assert not fake.find_requests("POST", "/channels/{channel_id}/messages", since=since,
-                                  where=lambda c: str((c.json.get("message_reference") or {}).get("message_id")) == thanks["id"])
+    assert not fake.find_requests(
+        "POST",
+        "/channels/{channel_id}/messages",
+        since=since,
+        where=lambda c: str((c.json.get("message_reference") or {}).get("message_id")) == thanks["id"],
+    )
 
 
 async def test_a_mention_of_the_bots_role_without_text_gets_a_hint(running_bot: RunningBot) -> None:

@@ -43,8 +43,11 @@ async def test_question_sent_while_disconnected_is_replayed_and_answered(
     later = await fake.send_message("what is attention?", mention_bot=True)
     await handled.wait(fake, later)
     assert handled.started[str(sent["id"])] == 1
-    replies = [c for c in fake.find_requests("POST", "/channels/{channel_id}/messages", status=200)
-               if str((c.json.get("message_reference") or {}).get("message_id")) == str(sent["id"])]
+    replies = [
+        c
+        for c in fake.find_requests("POST", "/channels/{channel_id}/messages", status=200)
+        if str((c.json.get("message_reference") or {}).get("message_id")) == str(sent["id"])
+    ]
     assert len(replies) == 1
 
 
@@ -65,14 +68,20 @@ async def test_rate_limited_interaction_edit_is_retried(running_bot: RunningBot)
     route = "/webhooks/{app_id}/{token}/messages/{message_id}"
     fake.rate_limit("PATCH", route, times=1, retry_after=0.1)
     inter = await fake.slash("ask", question="how do convolutions work?")
-    await fake.wait_until(lambda: [c for c in fake.find_requests("PATCH", route) if c.status == 200], what="the filled-in answer")
+    await fake.wait_until(
+        lambda: [c for c in fake.find_requests("PATCH", route) if c.status == 200], what="the filled-in answer"
+    )
     reply = await fake.wait_reply(inter)
     assert embed_links(reply)
     assert [c.status for c in fake.find_requests("PATCH", route)] == [429, 200]
-    assert not fake.find_requests("POST", "/webhooks/{app_id}/{token}")  # no follow-up: the deferred message is filled in
+    assert not fake.find_requests(
+        "POST", "/webhooks/{app_id}/{token}"
+    )  # no follow-up: the deferred message is filled in
 
 
-async def test_rejected_token_exits_2_with_one_clear_line(fake_discord: FakeDiscord, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_rejected_token_exits_2_with_one_clear_line(
+    fake_discord: FakeDiscord, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A token Discord refuses (401) makes run_bot return 2 and print one line with a hint."""
     settings = bot_settings(fake_discord, tmp_path, discord_token="wrong-token")
     status = await asyncio.wait_for(run_bot(settings), timeout=20)
@@ -82,8 +91,9 @@ async def test_rejected_token_exits_2_with_one_clear_line(fake_discord: FakeDisc
     assert "wrong-token" not in err[0]
 
 
-async def test_sigterm_during_an_answer_delivers_it_then_exits_cleanly(fake_discord: FakeDiscord, tmp_path: Path,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_sigterm_during_an_answer_delivers_it_then_exits_cleanly(
+    fake_discord: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """SIGTERM while a question is being answered: the answer still arrives, later questions are not taken, exit 0."""
     import os
     import signal

@@ -38,9 +38,13 @@ async def test_settings_shown_changed_and_applied_to_mentions(fake_discord: Fake
     try:
         shown = await _said(fake, await fake.slash("settings", fake.guild.owner))
         assert "every channel" in shown and "Question cooldown" in shown
-        changed = await _said(fake, await fake.slash("settings", fake.guild.owner, answer_in=fake.guild.other_id, cooldown=0))
+        changed = await _said(
+            fake, await fake.slash("settings", fake.guild.owner, answer_in=fake.guild.other_id, cooldown=0)
+        )
         assert "#help" in changed and "Changed" in changed
-        assert _rows(settings, "SELECT guild, answer_channels FROM server_settings") == [(str(fake.guild.id), str(fake.guild.other_id))]
+        assert _rows(settings, "SELECT guild, answer_channels FROM server_settings") == [
+            (str(fake.guild.id), str(fake.guild.other_id))
+        ]
 
         await fake.send_message("how do convolutions work?", mention_bot=True, channel_id=fake.guild.other_id)
         assert (await fake.wait_for_message(fake.guild.other_id))["embeds"]
@@ -49,7 +53,9 @@ async def test_settings_shown_changed_and_applied_to_mentions(fake_discord: Fake
         await fake.send_message("how do convolutions work?", mention_bot=True)  # #general: not an answering channel
         await fake.send_message("what is attention?", mention_bot=True, channel_id=fake.guild.other_id)
         await fake.wait_for_message(fake.guild.other_id)  # the later question was answered, the #general one was not
-        assert not fake.find_requests("POST", CHANNEL_POST, where=lambda c: c.params["channel_id"] == str(fake.guild.general_id))
+        assert not fake.find_requests(
+            "POST", CHANNEL_POST, where=lambda c: c.params["channel_id"] == str(fake.guild.general_id)
+        )
 
         inter = await fake.slash("ask", fake.guild.member, question="how do convolutions work?", public=True)
         private = await fake.wait_reply(inter)  # public asked in #general: answered privately, saying why
@@ -100,7 +106,9 @@ async def test_a_server_cooldown_applies_there_only(fake_discord: FakeDiscord, t
         await stop_task(task)
 
 
-async def test_settings_refuse_members_forgeries_and_other_servers_channels(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_settings_refuse_members_forgeries_and_other_servers_channels(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
     """A member is not offered /settings and a forged one is refused; a channel of another server is refused; nothing changes."""
     fake = fake_discord
     other = await fake.add_guild("Second Server")
@@ -120,7 +128,9 @@ async def test_settings_refuse_members_forgeries_and_other_servers_channels(fake
         await stop_task(task)
 
 
-async def test_a_second_servers_admin_cannot_see_run_or_forge_moderation(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_a_second_servers_admin_cannot_see_run_or_forge_moderation(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
     """The home is the first server. The second server's owner: no /review or /reload offered, forged ones refused,
     a forged Approve refused, /report shows their server alone; their /settings change their server only."""
     fake = fake_discord
@@ -131,19 +141,34 @@ async def test_a_second_servers_admin_cannot_see_run_or_forge_moderation(fake_di
         assert not MODERATION & {c["name"] for c in fake.commands.get(other.id, [])}
         await fake.send_message("what is a quaternion rotation?", mention_bot=True)  # asked in the home server
         await fake.wait_for_message(fake.guild.general_id)
-        await fake.wait_reply(await fake.slash("suggest", other.member, guild=other, url="https://example.org/second-viz",
-                                               title="Second server viz", tags="convolution"))
-        (sid,), = _rows(settings, "SELECT id FROM suggestions")
+        await fake.wait_reply(
+            await fake.slash(
+                "suggest",
+                other.member,
+                guild=other,
+                url="https://example.org/second-viz",
+                title="Second server viz",
+                tags="convolution",
+            )
+        )
+        ((sid,),) = _rows(settings, "SELECT id FROM suggestions")
 
         for command in ("review", "reload"):
             with pytest.raises(NotOffered):
                 await fake.slash(command, other.owner, guild=other)
-            assert "not available in this server" in await _said(fake, await fake.slash(command, other.owner, guild=other, forge=True))
+            assert "not available in this server" in await _said(
+                fake, await fake.slash(command, other.owner, guild=other, forge=True)
+            )
 
         sent = await fake.send_message("how do convolutions work?", mention_bot=True, guild=other)
         answer = copy.deepcopy(await fake.wait_for_message(other.general_id))
         answer["id"] = str(snowflake())
-        answer["components"] = [{"type": 1, "components": [{"type": 2, "style": 3, "label": "Approve", "custom_id": f"vizbot:approve:{sid}:0"}]}]
+        answer["components"] = [
+            {
+                "type": 1,
+                "components": [{"type": 2, "style": 3, "label": "Approve", "custom_id": f"vizbot:approve:{sid}:0"}],
+            }
+        ]
         click = await fake.click(answer, f"vizbot:approve:{sid}:0", other.owner)
         assert "home server" in await _said(fake, click)
         assert _rows(settings, "SELECT status FROM suggestions") == [("pending",)]
@@ -166,7 +191,10 @@ async def test_members_not_sent_on_connect_are_still_served(fake_discord: FakeDi
     task = await start_bot(fake, bot_settings(fake, tmp_path))
     try:
         create = next(f for f in fake.frames if f.payload.get("t") == "GUILD_CREATE")
-        assert {m["user"]["id"] for m in create.payload["d"]["members"]} == {str(fake.guild.bot.id), str(fake.guild.owner.id)}
+        assert {m["user"]["id"] for m in create.payload["d"]["members"]} == {
+            str(fake.guild.bot.id),
+            str(fake.guild.owner.id),
+        }
         await fake.send_message("how do convolutions work?", mention_bot=True, author=fake.guild.member)
         assert (await fake.wait_for_message(fake.guild.general_id))["embeds"]
         review = await fake.wait_reply(await fake.slash("review", fake.guild.moderator))

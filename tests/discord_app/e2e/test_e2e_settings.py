@@ -15,7 +15,9 @@ from fakediscord.reading import embed_links, everything_said
 from bot.discord_app.runner import run_bot
 
 
-async def test_listening_channel_needs_the_intent_enabled_in_the_portal(fake_discord: FakeDiscord, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_listening_channel_needs_the_intent_enabled_in_the_portal(
+    fake_discord: FakeDiscord, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """VIZBOT_LISTEN_CHANNELS without Message Content enabled for the app: exit 2 and one line saying so."""
     settings = bot_settings(fake_discord, tmp_path, listen_channels=(fake_discord.guild.other_id,))
     status = await asyncio.wait_for(run_bot(settings), timeout=20)
@@ -44,7 +46,10 @@ async def test_listening_channel_answers_questions_only_there(
 
         def replies_to(message: dict) -> list:
             return fake_discord.find_requests(
-                "POST", "/channels/{channel_id}/messages", since=0, status=200,
+                "POST",
+                "/channels/{channel_id}/messages",
+                since=0,
+                status=200,
                 where=lambda c: str((c.json.get("message_reference") or {}).get("message_id")) == message["id"],
             )
 
@@ -82,11 +87,19 @@ async def test_post_to_channel_counts_against_the_question_cooldown(fake_discord
     task = await start_bot(fake_discord, settings)
     try:
         private = await fake_discord.wait_reply(await fake_discord.slash("ask", question="how do convolutions work?"))
-        post = next(c["custom_id"] for row in private["components"] for c in row["components"] if c["custom_id"].startswith("vizbot:post:"))
+        post = next(
+            c["custom_id"]
+            for row in private["components"]
+            for c in row["components"]
+            if c["custom_id"].startswith("vizbot:post:")
+        )
         refusal = await fake_discord.wait_callback(await fake_discord.click(private, post))
         assert refusal["data"]["flags"] & 64 and any(ch.isdigit() for ch in everything_said(refusal["data"]))
-        assert not [c for c in fake_discord.find_requests("POST", "/webhooks/{app_id}/{token}", since=0, status=200)
-                    if not (c.json or {}).get("flags", 0) & 64]
+        assert not [
+            c
+            for c in fake_discord.find_requests("POST", "/webhooks/{app_id}/{token}", since=0, status=200)
+            if not (c.json or {}).get("flags", 0) & 64
+        ]
     finally:
         await stop_task(task)
 
@@ -105,7 +118,15 @@ async def test_vote_for_an_unknown_resource_gets_a_short_error(running_bot: Runn
     fake = running_bot.fake
     sent = await fake.send_message("how do convolutions work?", mention_bot=True)
     reply = await fake.wait_for_message(int(sent["channel_id"]))
-    stale = {**reply, "components": [{"type": 1, "components": [{"type": 2, "style": 2, "label": "1", "custom_id": "vizbot:vote:up:no-such-resource"}]}]}
+    stale = {
+        **reply,
+        "components": [
+            {
+                "type": 1,
+                "components": [{"type": 2, "style": 2, "label": "1", "custom_id": "vizbot:vote:up:no-such-resource"}],
+            }
+        ],
+    }
     fake.messages[int(reply["id"])] = stale
     click = await fake.click(stale, "vizbot:vote:up:no-such-resource")
     answer = await fake.wait_reply(click)
@@ -128,8 +149,12 @@ async def test_cooldown_on_mentions_warns_once_per_window(fake_discord: FakeDisc
         # someone else's later question, handled after those three
         await fake.send_message("what is a transformer?", dm=True, author=fake.guild.moderator)
         await fake.wait_for_message(fake.dm_channels[fake.guild.moderator.id], since=since)
-        posts = fake.find_requests("POST", "/channels/{channel_id}/messages", since=since,
-                                   where=lambda c: c.params["channel_id"] == str(fake.guild.general_id))
+        posts = fake.find_requests(
+            "POST",
+            "/channels/{channel_id}/messages",
+            since=since,
+            where=lambda c: c.params["channel_id"] == str(fake.guild.general_id),
+        )
         assert len(posts) == 1
     finally:
         await stop_task(task)

@@ -25,7 +25,9 @@ async def test_two_shards_in_one_process_answer_both_servers(fake_discord: FakeD
     other = await _two_servers_on_two_shards(fake)
     task = await start_bot(fake, bot_settings(fake, tmp_path, guild_id=None, shard_count=2))
     try:
-        shards = sorted(tuple(f.payload["d"]["shard"]) for f in fake.frames if f.direction == "in" and f.payload.get("op") == 2)
+        shards = sorted(
+            tuple(f.payload["d"]["shard"]) for f in fake.frames if f.direction == "in" and f.payload.get("op") == 2
+        )
         assert shards == [(0, 2), (1, 2)]
         for guild in (fake.guild, other):
             sent = await fake.send_message("how do convolutions work?", mention_bot=True, guild=guild)
@@ -40,18 +42,27 @@ async def test_two_processes_each_run_their_own_shard(fake_discord: FakeDiscord,
     """Two bots with VIZBOT_SHARD_IDS 0 and 1 of 2: each identifies one shard, and each server is answered by one of them."""
     fake = fake_discord
     other = await _two_servers_on_two_shards(fake)
-    first = asyncio.create_task(run_bot(bot_settings(fake, tmp_path, guild_id=None, shard_count=2, shard_ids=(0,),
-                                                     db_path=tmp_path / "a.db")))
-    second = asyncio.create_task(run_bot(bot_settings(fake, tmp_path, guild_id=None, shard_count=2, shard_ids=(1,),
-                                                      db_path=tmp_path / "b.db"), handle_signals=False))
+    first = asyncio.create_task(
+        run_bot(bot_settings(fake, tmp_path, guild_id=None, shard_count=2, shard_ids=(0,), db_path=tmp_path / "a.db"))
+    )
+    second = asyncio.create_task(
+        run_bot(
+            bot_settings(fake, tmp_path, guild_id=None, shard_count=2, shard_ids=(1,), db_path=tmp_path / "b.db"),
+            handle_signals=False,
+        )
+    )
     try:
         await fake.wait_until(lambda: fake.connected and len(fake.sessions) == 2, timeout=30, what="both shards")
-        identified = sorted(f.payload["d"]["shard"][0] for f in fake.frames if f.direction == "in" and f.payload.get("op") == 2)
+        identified = sorted(
+            f.payload["d"]["shard"][0] for f in fake.frames if f.direction == "in" and f.payload.get("op") == 2
+        )
         assert identified == [0, 1]
         for guild in (fake.guild, other):
             await fake.send_message("how do convolutions work?", mention_bot=True, guild=guild)
             assert (await fake.wait_for_message(guild.general_id))["embeds"]
-        assert len(fake.find_requests("POST", "/channels/{channel_id}/messages", status=200)) == 2  # one answer each, not two
+        assert (
+            len(fake.find_requests("POST", "/channels/{channel_id}/messages", status=200)) == 2
+        )  # one answer each, not two
     finally:
         await stop_task(first)
         await stop_task(second)

@@ -60,8 +60,13 @@ async def test_reject_reason_modal_works_after_a_restart(fake_discord: FakeDisco
     settings = bot_settings(fake, tmp_path)
     task = await start_bot(fake, settings)
     try:
-        inter = await fake.slash("suggest", fake.guild.member, url="https://example.org/zebra-quokka",
-                                 title="Zebra quokka visualizer", tags="convolution")
+        inter = await fake.slash(
+            "suggest",
+            fake.guild.member,
+            url="https://example.org/zebra-quokka",
+            title="Zebra quokka visualizer",
+            tags="convolution",
+        )
         await fake.wait_reply(inter)
         review = await fake.wait_reply(await fake.slash("review", fake.guild.moderator))
         reject = next(i for i in custom_ids(review) if i.startswith("vizbot:reject:"))
@@ -72,8 +77,12 @@ async def test_reject_reason_modal_works_after_a_restart(fake_discord: FakeDisco
         await stop_task(task)
     task = await start_bot(fake, settings)
     try:
-        submit = await fake.submit_modal(modal["data"], {"reason": "not a visualization"}, user=fake.guild.moderator,
-                                         message=fake.messages[int(review["id"])])
+        submit = await fake.submit_modal(
+            modal["data"],
+            {"reason": "not a visualization"},
+            user=fake.guild.moderator,
+            message=fake.messages[int(review["id"])],
+        )
         assert (await fake.wait_callback(submit))["type"] == 6
 
         def stored() -> list[tuple[str, str]]:
@@ -81,8 +90,10 @@ async def test_reject_reason_modal_works_after_a_restart(fake_discord: FakeDisco
                 return db.execute("SELECT status, reason FROM suggestions").fetchall()
 
         await fake.wait_until(lambda: stored() == [("rejected", "not a visualization")], what="the rejection")
-        await fake.wait_until(lambda: "rejected" in everything_said(fake.messages[int(review["id"])]).lower(),
-                              what="the review message to show the decision")
+        await fake.wait_until(
+            lambda: "rejected" in everything_said(fake.messages[int(review["id"])]).lower(),
+            what="the review message to show the decision",
+        )
     finally:
         await stop_task(task)
 
@@ -96,7 +107,9 @@ def _max_lengths(modal: dict) -> list[int]:
     return found
 
 
-async def test_a_lost_hash_is_checked_against_discord_before_uploading(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_a_lost_hash_is_checked_against_discord_before_uploading(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
     """The stored hash is gone (a new data directory): the registered commands are listed and, being the same, not uploaded again."""
     from bot.discord_app.sync import hash_path
 
