@@ -624,7 +624,7 @@ def server_settings_card(
             Line("Logs questions", logging_text),
             Line("Question cooldown", cooldown + default),
         ),
-        footer="Only this server's admins (Manage Server) can change these. /ask works in every channel.",
+        footer="Only this server's admins (Manage Server) can change these. /ask works in every channel (privately outside these).",
         tone=SUCCESS if changed else INFO,
     )
 
