@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
+from tag_vocabulary import lookup
 
 from bot.core.errors import InvalidInput
 from bot.core.limits import REASON_MAX, REASON_MIN
-from bot.core.model import Tag
 from bot.core.suggestion_schema import (
     clean_actor,
     clean_note,
@@ -17,29 +15,6 @@ from bot.core.suggestion_schema import (
     validate_reason,
     validate_suggestion,
 )
-
-TAGS = {
-    "cnn": Tag("cnn", "Convolutional neural networks", "Filters over images.", ("convnet", "conv net")),
-    "kernels": Tag("kernels", "Image kernels", "Blur and sharpen.", ("filter",)),
-    "attention": Tag("attention", "Attention", "Transformers.", ("transformer",)),
-}
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """The shape of ``SearchEngine.resolve_tag``'s answer."""
-
-    tag: Tag | None
-    suggestions: tuple[Tag, ...]
-
-
-def lookup(name: str) -> Lookup:
-    """A small real resolver: slugs and aliases resolve (case-insensitive), anything else does not."""
-    key = name.strip().lower()
-    for tag in TAGS.values():
-        if key == tag.slug or key in tag.aliases:
-            return Lookup(tag, ())
-    return Lookup(None, tuple(t for t in TAGS.values() if key and t.slug.startswith(key[:2])))
 
 
 @pytest.mark.parametrize(

@@ -51,19 +51,6 @@ def _labelled_questions() -> tuple[str, ...]:
 
 
 QUESTIONS = _labelled_questions()
-COMMANDS = {
-    "ask",
-    "tags",
-    "tag",
-    "suggest",
-    "review",
-    "report",
-    "help",
-    "forget",
-    "settings",
-    "reload",
-    "Find visualizations",
-}
 
 
 class ReplyClock:
@@ -147,7 +134,7 @@ async def run_scenarios(
                 task.done()
                 or (
                     fake.connected
-                    and (not needs_commands or COMMANDS <= {c["name"] for c in fake.commands.get(fake.guild.id, [])})
+                    and (not needs_commands or bool(fake.commands.get(fake.guild.id)))  # one PUT uploads them all
                 )
             ),
             timeout=60,

@@ -1,39 +1,11 @@
-"""Helpers for store tests: a small tag vocabulary, drafts, and a hand-moved clock."""
+"""Helpers for store tests: drafts over the small tag vocabulary, and a hand-moved clock."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from tag_vocabulary import lookup
 
-from bot.core.model import Tag
 from bot.core.suggestion_schema import validate_suggestion
 from bot.store import SuggestionDraft
-
-TAGS = {
-    "cnn": Tag("cnn", "Convolutional neural networks", "Filters over images.", ("convnet", "conv net")),
-    "kernels": Tag("kernels", "Image kernels", "Blur and sharpen.", ("filter",)),
-    "attention": Tag("attention", "Attention", "Transformers.", ("transformer",)),
-}
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """The shape of ``SearchEngine.resolve_tag``'s answer."""
-
-    tag: Tag | None
-    suggestions: tuple[Tag, ...]
-    how: str
-
-
-def lookup(name: str) -> Lookup:
-    """A small real resolver: slugs and aliases resolve (case-insensitive), anything else does not."""
-    key = name.strip().lower()
-    for tag in TAGS.values():
-        if key == tag.slug:
-            return Lookup(tag, (), "exact")
-        if key in tag.aliases:
-            return Lookup(tag, (), "alias")
-    near = tuple(t for t in TAGS.values() if key and t.slug.startswith(key[:2]))
-    return Lookup(None, near, "none")
 
 
 def draft(
