@@ -31,7 +31,8 @@ from typing import Sequence
 import aiohttp
 from aiohttp import web
 
-from bot.links import LinkChecker, LinkTarget, check_links
+from bot.links import LinkTarget, check_links
+from bot.links.checker import LinkChecker
 from bot.links.outcome import MOVED, OK
 from bot.store import Store
 

@@ -22,7 +22,7 @@ from bot.app import Vizbot
 from bot.cli.common import add_catalog_option, add_db_options, settings_from_args, whole_number, with_service
 from bot.cli.output import emit_json, error, info
 from bot.core.catalog import resolve_catalog_dir
-from bot.links import NEEDS_ATTENTION, STRIKES, VERDICTS, Checked, LinkChecker, check_links
+from bot.links import NEEDS_ATTENTION, STRIKES, VERDICTS, Checked, check_links
 from bot.links.run import APPROVED, LinkTarget
 from bot.store.records import LinkHealth, iso
 
@@ -120,6 +120,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     progress = Counter(done=0, total=0)  # read after an interruption
 
     async def check(service: Vizbot):
+        from bot.links.checker import LinkChecker  # aiohttp: imported only by the command that uses it
+
         store = service.need_store()
         targets = service.link_targets()
         progress["total"] = len(targets)

@@ -20,7 +20,7 @@ import discord
 from bot.core import answers
 from bot.core.errors import VizbotError
 from bot.discord_app.replies import send_to_channel
-from bot.links import LinkChecker
+from bot.links.checker import LinkChecker
 from bot.links.verdict import DAY, V_DEAD
 
 if TYPE_CHECKING:

@@ -1,6 +1,9 @@
-"""Link health: checking catalog links politely over HTTP and judging them over several days. No discord here."""
+"""Link health: checking catalog links politely over HTTP and judging them over several days. No discord here.
 
-from bot.links.checker import USER_AGENT, LinkChecker
+The HTTP checker (``bot.links.checker``, which imports aiohttp) is not re-exported: importing it costs
+a tenth of a second, which every command that only reads link verdicts would pay.
+"""
+
 from bot.links.hosts import HostGate, host_key
 from bot.links.outcome import FAILED, MOVED, OK, OUTCOMES, SUSPICIOUS, UNKNOWN, CheckResult, Hop
 from bot.links.run import Checked, LinkTarget, RunSummary, check_links, link_targets, polite_order
@@ -15,13 +18,11 @@ __all__ = [
     "STRIKES",
     "SUSPICIOUS",
     "UNKNOWN",
-    "USER_AGENT",
     "VERDICTS",
     "CheckResult",
     "Checked",
     "Hop",
     "HostGate",
-    "LinkChecker",
     "LinkTarget",
     "RunSummary",
     "check_links",

@@ -270,3 +270,33 @@ def test_a_very_long_question_gets_a_polite_answer(capsys: pytest.CaptureFixture
     shown = out.splitlines()[0].removeprefix("> ")
     assert code == 0 and len(shown) == QUESTION_MAX and shown.endswith("…")
     assert "\n1. How gravity assists work\n" in out and "Traceback" not in out + err
+
+
+@pytest.mark.parametrize("module", ["discord", "aiohttp"])
+def test_ask_imports_neither_discord_nor_the_link_checker(valid_catalog_dir: Path, tmp_path: Path, module: str) -> None:
+    """`vizbot ask` stays quick to start: neither discord.py nor aiohttp (the link checker's) is imported."""
+    script = (
+        "import sys\n"
+        "from bot.cli.main import main\n"
+        "code = main(sys.argv[1:])\n"
+        f"assert {module!r} not in sys.modules, '{module} was imported'\n"
+        "sys.exit(code)\n"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            script,
+            "ask",
+            "convolutional neural networks",
+            "--catalog",
+            str(valid_catalog_dir),
+            "--db",
+            str(tmp_path / "v.db"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr

@@ -7,7 +7,7 @@ from typing import AsyncIterator
 import pytest
 from sites import LocalResolver, Site
 
-from bot.links import LinkChecker
+from bot.links.checker import LinkChecker
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sites import LocalResolver, Site
 
-from bot.links import FAILED, MOVED, OK, SUSPICIOUS, UNKNOWN, USER_AGENT, LinkChecker
+from bot.links import FAILED, MOVED, OK, SUSPICIOUS, UNKNOWN
+from bot.links.checker import USER_AGENT, LinkChecker
 
 
 @pytest.mark.parametrize(
