@@ -26,7 +26,7 @@ import logging
 import re
 import shlex
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, ClassVar, TextIO
+from typing import Any, Awaitable, Callable, ClassVar, Mapping, TextIO
 
 from bot.core import answers
 from bot.core.answers import AnswerCard, ResultItem
@@ -42,8 +42,24 @@ MAX_DAYS = 10**9  # as `vizbot report --days`
 _TONE_MARK = {answers.ERROR: "! ", answers.WARNING: "! ", answers.SUCCESS: "✓ ", answers.EMPTY: "", answers.INFO: ""}
 
 
-def render_card(card: AnswerCard) -> str:
-    """A card as plain terminal text (the same content as the Discord embed)."""
+# What each card's hints say in the console (answers.HINT_*), and on the command line.
+CONSOLE_HINTS = {
+    answers.HINT_RATE: "rate one with /vote N up|down",
+    answers.HINT_SUGGEST: "Know a good one? Share it with /suggest URL --title T --tags a,b.",
+    answers.HINT_TAG: "Browse one with /tag NAME.",
+    answers.HINT_TAGS: "See /tags for the list.",
+}
+CLI_HINTS = {
+    answers.HINT_RATE: "",  # the text output shows no resource ids to vote on (--json does: vizbot vote ID up)
+    answers.HINT_SUGGEST: "Know a good one? Share it with vizbot suggest URL --title T --tags a,b.",
+    answers.HINT_TAG: "Browse one with vizbot tag NAME.",
+    answers.HINT_TAGS: "See vizbot tags for the list.",
+}
+
+
+def render_card(card: AnswerCard, hints: Mapping[str, str] = CONSOLE_HINTS) -> str:
+    """A card as plain terminal text (the same content as the Discord embed), its hints worded
+    for the console (default) or the command line (``CLI_HINTS``)."""
     out: list[str] = []
     if card.question:
         out.append(f"> {card.question}")
@@ -68,8 +84,9 @@ def render_card(card: AnswerCard) -> str:
         out.append("Related tags: " + ", ".join(card.suggested_tags))
     for line in card.lines:
         out.append(f"  {line.label}: {line.value}")
-    if card.footer:
-        out.append(f"({card.footer})")
+    footer = answers.footer_with_hints(card, hints)
+    if footer:
+        out.append(f"({footer})")
     return "\n".join(out)
 
 

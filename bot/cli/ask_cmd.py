@@ -22,8 +22,7 @@ from bot.cli.common import (
     with_service,
 )
 from bot.cli.errors import UnknownName, UsageError
-from bot.cli.output import emit_json, info
-from bot.console import render_card
+from bot.cli.output import card_text, emit_json, info
 from bot.core import answers
 from bot.core.errors import InvalidInput, StoreError
 from bot.core.evaluate import Report, check_gold, engine_answer, evaluate, load_questions
@@ -63,7 +62,7 @@ def _live_engine(args: argparse.Namespace) -> tuple[SearchEngine, str]:
 def print_response(response: SearchResponse, out: TextIO, *, question: str | None = None) -> None:
     """The human-readable answer: the answer card, as the console shows it (every result asked for)."""
     card = answers.answer_card(response, question=question, page_size=max(len(response.results), 1))
-    out.write(render_card(card) + "\n")
+    out.write(card_text(card) + "\n")
 
 
 def _questions(source: str) -> Iterable[str]:
@@ -139,7 +138,7 @@ def run_tags(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"catalog": catalog, "tags": [tag_json(t, counts[t.slug]) for t in tags]})
         return 0
-    print(render_card(answers.tags_card(engine.catalog, counts, per_page=max(len(tags), 1))))
+    print(card_text(answers.tags_card(engine.catalog, counts, per_page=max(len(tags), 1))))
     info(f"{len(tags)} tags, {len(engine.catalog.resources)} resources (catalog {catalog})")
     return 0
 
@@ -168,7 +167,7 @@ def run_tag(args: argparse.Namespace) -> int:
     if found.how != "exact":
         info(f"{args.name!r} is read as tag {tag.slug} ({found.how})")
     card = answers.tag_card(found, resources, kind=args.kind, level=args.level, per_page=max(len(resources), 1))
-    print(render_card(card))
+    print(card_text(card))
     return 0
 
 

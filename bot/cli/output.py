@@ -6,6 +6,9 @@ import json
 import sys
 from typing import Any
 
+from bot.console import CLI_HINTS, render_card
+from bot.core.answers import AnswerCard
+
 
 def emit_json(data: Any) -> None:
     """Write one JSON document (complete, never truncated) to standard output."""
@@ -20,3 +23,8 @@ def error(message: str) -> None:
 def info(message: str) -> None:
     """A message or progress line on standard error."""
     sys.stderr.write(message + "\n")
+
+
+def card_text(card: AnswerCard) -> str:
+    """A card as the command line prints it: the console's rendering, next steps worded as vizbot commands."""
+    return render_card(card, CLI_HINTS)

@@ -6,9 +6,8 @@ import argparse
 
 from bot.app import Vizbot
 from bot.cli.common import add_db_options, local_user, settings_from_args, whole_number, with_service
-from bot.cli.output import emit_json
+from bot.cli.output import card_text, emit_json
 from bot.config import Settings
-from bot.console import render_card
 from bot.core import answers
 from bot.core.limits import COOLDOWN_MAX
 from bot.store import ServerSettings
@@ -103,7 +102,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
             f"{settings.question_cooldown_seconds} s between questions"
         )
     elif args.server is not None:  # one server: its /settings card, as Discord and the console show cards
-        print(render_card(_card(servers[0], settings, _changed(changes))))
+        print(card_text(_card(servers[0], settings, _changed(changes))))
     else:
         for server in servers:
             print(_line(server, settings))

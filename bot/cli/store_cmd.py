@@ -11,10 +11,9 @@ import yaml
 
 from bot.app import Vizbot
 from bot.cli.common import add_catalog_option, add_db_options, local_user, whole_number, with_service, with_store
-from bot.cli.output import emit_json, info
+from bot.cli.output import card_text, emit_json, info
 from bot.core import answers
 from bot.core.limits import NOTE_MAX, REASON_MAX, REPORT_DAYS_DEFAULT, TITLE_MAX, TITLE_MIN
-from bot.console import render_card
 from bot.core.model import KINDS, LEVELS, Resource
 from bot.core.sanitize import clean_text
 from bot.core.urls import normalise_url
@@ -146,7 +145,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(outcome.to_json())
     else:
-        print(render_card(answers.suggest_card(outcome)))
+        print(card_text(answers.suggest_card(outcome)))
     return 0
 
 
@@ -181,7 +180,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(done.to_json())
     else:
-        print(render_card(answers.decision_card(done)))
+        print(card_text(answers.decision_card(done)))
     return 0
 
 
@@ -194,7 +193,7 @@ def cmd_reject(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(done.to_json())
     else:
-        print(render_card(answers.decision_card(done)))
+        print(card_text(answers.decision_card(done)))
     return 0
 
 
@@ -239,7 +238,7 @@ def cmd_vote(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"resource_id": args.resource_id, "question": args.question, "user": user, "value": value})
     else:
-        print(render_card(answers.vote_card(resource, args.resource_id, up=value > 0)))
+        print(card_text(answers.vote_card(resource, args.resource_id, up=value > 0)))
     return 0
 
 
@@ -250,7 +249,7 @@ def cmd_forget(args: argparse.Namespace) -> int:
         emit_json(report.to_json())
     else:
         info(f"forgot {report.user}")
-        print(render_card(answers.forget_card(report)))
+        print(card_text(answers.forget_card(report)))
     return 0
 
 
@@ -262,7 +261,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             found = _shortened(found, args.limit)
         emit_json(found.to_json())
     else:
-        print(render_card(answers.report_card(found, limit=args.limit or REPORT_LIMIT, every_row=True)))
+        print(card_text(answers.report_card(found, limit=args.limit or REPORT_LIMIT, every_row=True)))
     return 0
 
 

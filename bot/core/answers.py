@@ -13,7 +13,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Protocol, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, Sequence
 
 from bot.core.catalog import load_catalog
 from bot.core.errors import CatalogError, NotFound, PermissionDenied, RateLimited, StoreError, VizbotError
@@ -48,6 +48,10 @@ DESCRIPTION_MAX = 180  # characters of a one-line description
 
 # Card tones: renderers pick a colour or prefix from them.
 INFO, EMPTY, SUCCESS, WARNING, ERROR = "info", "empty", "success", "warning", "error"
+# Next steps a card suggests; each front-end words them with its own commands (👍 in Discord,
+# /vote in the console, vizbot vote on the command line).
+HINT_RATE, HINT_SUGGEST, HINT_TAG, HINT_TAGS = "rate", "suggest", "tag", "tags"
+HINTS = (HINT_RATE, HINT_SUGGEST, HINT_TAG, HINT_TAGS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,7 @@ class AnswerCard:
     tone: str = INFO
     suggestion_id: int | None = None
     tag: str | None = None  # the tag a /tag card lists (after alias and typo resolution)
+    hints: tuple[str, ...] = ()  # what to do next (HINT_*), worded by each front-end in its own commands
 
 
 class AskService(Protocol):
@@ -168,7 +173,8 @@ def answer_card(
     return AnswerCard(
         title="Visualizations for your question" if offset == 0 else f"More visualizations (page {page})",
         items=tuple(result_item(r.resource, r.why) for r in shown),
-        footer=footer + " · rate them with 👍 / 👎",
+        footer=footer,
+        hints=(HINT_RATE,),
         suggested_tags=tuple(response.suggested_tags),
         page=page,
         has_more=more,
@@ -188,7 +194,7 @@ def empty_answer_card(
     return AnswerCard(
         title="No matching visualization" if not offset else "No more results",
         description=text,
-        footer="Know a good one? Share it with /suggest.",
+        hints=(HINT_SUGGEST,),
         suggested_tags=tuple(suggested_tags),
         page=offset // PAGE_SIZE + 1,
         offset=offset,
@@ -213,7 +219,7 @@ def tags_card(catalog: Catalog, counts: dict[str, int], *, page: int = 1, per_pa
     chunk = tags[(page - 1) * per_page : page * per_page]
     return AnswerCard(
         title=f"Tags ({len(tags)})",
-        description="Browse one with /tag NAME.",
+        hints=(HINT_TAG,),
         tag_rows=tuple(
             TagRow(t.slug, clean_text(t.title, 100), counts.get(t.slug, 0), tuple(t.aliases)) for t in chunk
         ),
@@ -262,8 +268,8 @@ def unknown_tag_card(lookup: "TagLookup") -> AnswerCard:
     suggestions = tuple(t.slug for t in lookup.suggestions)
     return AnswerCard(
         title="Unknown tag",
-        description="That is not a tag I know."
-        + (" Did you mean one of these?" if suggestions else " See /tags for the list."),
+        description="That is not a tag I know." + (" Did you mean one of these?" if suggestions else ""),
+        hints=() if suggestions else (HINT_TAGS,),
         suggested_tags=suggestions,
         tone=EMPTY,
     )
@@ -779,3 +785,9 @@ async def reload_catalog(service: Reloadable) -> AnswerCard:
     except StoreError as exc:
         _log.warning("catalog reloaded, but approvals and votes were not re-read: %s", exc)
     return reload_card(service.catalog)  # after the refresh: approvals made elsewhere count too
+
+
+def footer_with_hints(card: AnswerCard, wording: Mapping[str, str]) -> str:
+    """The card's footer followed by its hints in a front-end's wording (``wording``: HINT_* -> text;
+    an empty text leaves that hint out)."""
+    return " · ".join(part for part in (card.footer, *(wording[h] for h in card.hints)) if part)

@@ -24,6 +24,14 @@ COLOURS = {
     answers.ERROR: discord.Colour.red(),
 }
 
+# What each card's hints say in Discord (answers.HINT_*).
+HINT_WORDING = {
+    answers.HINT_RATE: "rate them with 👍 / 👎",
+    answers.HINT_SUGGEST: "Know a good one? Share it with /suggest.",
+    answers.HINT_TAG: "Browse one with /tag NAME.",
+    answers.HINT_TAGS: "See /tags for the list.",
+}
+
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
 FIELD_NAME_MAX = 256
@@ -117,8 +125,9 @@ def card_to_embed(card: AnswerCard) -> discord.Embed:
             value=_cut(safe(line.value), FIELD_VALUE_MAX) or ZWSP,
             inline=False,
         )
-    if card.footer:
-        embed.set_footer(text=_cut(plain(card.footer), FOOTER_MAX))
+    footer = answers.footer_with_hints(card, HINT_WORDING)
+    if footer:
+        embed.set_footer(text=_cut(plain(footer), FOOTER_MAX))
     return embed
 
 
@@ -205,6 +214,7 @@ def card_to_text(card: AnswerCard, limit: int = TEXT_MAX) -> str:
     if card.suggested_tags:
         blocks.append("Related tags: " + " ".join(f"`{_slug(t)}`" for t in card.suggested_tags))
     blocks.extend(f"**{safe(line.label)}:** {safe(line.value)}" for line in card.lines)
-    if card.footer:
-        blocks.append(f"-# {plain(card.footer)}")
+    footer = answers.footer_with_hints(card, HINT_WORDING)
+    if footer:
+        blocks.append(f"-# {plain(footer)}")
     return _cut_block("\n\n".join(blocks), limit)

@@ -300,3 +300,21 @@ def test_ask_imports_neither_discord_nor_the_link_checker(valid_catalog_dir: Pat
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_text_output_words_next_steps_as_commands(
+    valid_catalog_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command line's hints name vizbot commands, not Discord's buttons or slash commands."""
+    code = main(
+        [
+            "ask",
+            "quantum chromodynamics on a lattice",
+            "--catalog",
+            str(valid_catalog_dir),
+            "--db",
+            str(tmp_path / "v.db"),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0 and "vizbot suggest" in out and "/suggest" not in out and "👍" not in out

@@ -101,12 +101,12 @@ def test_answer_card_last_page_has_no_more() -> None:
     ("notice", "expected"), [(None, "I found nothing"), ("Ask about a topic.", "Ask about a topic.")]
 )
 def test_empty_answer_says_so_and_invites_suggest(notice: str | None, expected: str) -> None:
-    """No results: plain words, related tags, an invitation to /suggest."""
+    """No results: plain words, related tags, an invitation to suggest one (worded by each front-end)."""
     card = answers.answer_card(response(0, suggested=("cnn", "kernels"), notice=notice))
     assert card.tone == answers.EMPTY and not card.items
     assert card.description.startswith(expected)
     assert card.suggested_tags == ("cnn", "kernels")
-    assert "/suggest" in card.footer
+    assert card.hints == (answers.HINT_SUGGEST,)
 
 
 async def test_ask_card_asks_for_one_extra_result() -> None:
@@ -421,3 +421,30 @@ def test_report_card_says_when_a_line_is_cut() -> None:
     assert first["Most asked topics"] == "t0 (10), t1 (9) (first 2 shown)"
     assert values["Gaps to fill"] == "weather (2x, nothing found); cats (1x, best score 0.41)"
     assert values["Pending suggestions"].startswith("3: #") and values["Pending suggestions"].endswith("(2 of 3 shown)")
+
+
+@pytest.mark.parametrize(
+    ("hints", "footer", "expected"),
+    [
+        ((), "Page 1", "Page 1"),
+        ((answers.HINT_RATE,), "Page 1", "Page 1 · R"),
+        ((answers.HINT_SUGGEST,), "", "S"),
+        ((answers.HINT_RATE, answers.HINT_TAGS), "", "R · T"),
+    ],
+)
+def test_footer_with_hints_words_each_hint_for_the_front_end(
+    hints: tuple[str, ...], footer: str, expected: str
+) -> None:
+    """Hints follow the footer in the front-end's own words; an empty wording leaves a hint out."""
+    wording = {answers.HINT_RATE: "R", answers.HINT_SUGGEST: "S", answers.HINT_TAG: "", answers.HINT_TAGS: "T"}
+    card = answers.AnswerCard(title="t", footer=footer, hints=hints)
+    assert answers.footer_with_hints(card, wording) == expected
+
+
+def test_every_front_end_words_every_hint() -> None:
+    """Discord, the console and the command line each have a wording for every hint a card can carry."""
+    from bot.console import CLI_HINTS, CONSOLE_HINTS
+    from bot.discord_app.embeds import HINT_WORDING
+
+    for wording in (HINT_WORDING, CONSOLE_HINTS, CLI_HINTS):
+        assert set(wording) == set(answers.HINTS)

@@ -223,3 +223,12 @@ def test_fit_message_leaves_short_messages_alone() -> None:
     embed = embeds.card_to_embed(answer(item()))
     before = embed.to_dict()
     assert [e.to_dict() for e in embeds.fit_message([embed])] == [before]
+
+
+def test_hints_are_worded_for_discord_in_the_footer() -> None:
+    """An answer's rating hint and an empty answer's invitation appear in Discord's words (👍, /suggest)."""
+    rated = embeds.card_to_embed(answers.AnswerCard(title="t", footer="Page 1", hints=(answers.HINT_RATE,))).to_dict()
+    invited = embeds.card_to_embed(answers.AnswerCard(title="t", hints=(answers.HINT_SUGGEST,))).to_dict()
+    assert rated["footer"]["text"] == "Page 1 · rate them with 👍 / 👎"
+    assert "/suggest" in invited["footer"]["text"]
+    assert "/suggest" in embeds.card_to_text(answers.AnswerCard(title="t", hints=(answers.HINT_SUGGEST,)))
