@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 from bot.core.errors import ConfigError
 from bot.core.limits import LOG_RETENTION_DAYS, QUESTION_COOLDOWN_SECONDS, SUGGESTIONS_PER_HOUR
+from bot.store.conn import database_target, is_url
 
 
 def _data_home(env: Mapping[str, str]) -> Path:
@@ -110,7 +111,9 @@ class Settings:
     """Every setting vizbot reads. Built by :meth:`from_env` in entry points, never at import."""
 
     catalog_dir: Path | None = None  # None: the shipped catalog
-    db_path: Path = field(default_factory=lambda: _data_home(os.environ) / "vizbot.db")
+    # A SQLite file, or a PostgreSQL URL (text: ``postgresql://user:password@host:port/database``).
+    db_path: Path | str = field(default_factory=lambda: _data_home(os.environ) / "vizbot.db")
+    data_home: Path = field(default_factory=lambda: _data_home(os.environ))  # local files beside a PostgreSQL store
     log_questions: bool = True
     log_retention_days: int = LOG_RETENTION_DAYS
     suggestions_per_hour: int = SUGGESTIONS_PER_HOUR
@@ -157,7 +160,8 @@ class Settings:
         db = merged.get("VIZBOT_DB", "").strip()
         return cls(
             catalog_dir=Path(catalog).expanduser() if catalog else None,
-            db_path=Path(db).expanduser() if db else _data_home(merged) / "vizbot.db",
+            db_path=database_target(db) if db else _data_home(merged) / "vizbot.db",
+            data_home=_data_home(merged),
             log_questions=_bool(merged, "VIZBOT_LOG_QUESTIONS", default["log_questions"]),
             log_retention_days=_int(merged, "VIZBOT_LOG_RETENTION_DAYS", default["log_retention_days"], minimum=1),
             suggestions_per_hour=_int(
@@ -177,6 +181,11 @@ class Settings:
             link_check=_link_check(merged),
             mod_channel=_id(merged, "VIZBOT_MOD_CHANNEL"),
         )
+
+    @property
+    def data_dir(self) -> Path:
+        """Where local state files go: beside the SQLite file, or the data home with PostgreSQL."""
+        return self.data_home if is_url(self.db_path) else Path(self.db_path).parent
 
     def with_overrides(self, **changes: Any) -> "Settings":
         """A copy with the given fields replaced (``None`` values are ignored)."""

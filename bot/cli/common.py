@@ -12,6 +12,7 @@ from bot.app import Vizbot, open_store, open_vizbot
 from bot.config import Settings
 from bot.core.errors import StoreError
 from bot.store import Store
+from bot.store.conn import database_target
 
 T = TypeVar("T")
 
@@ -20,9 +21,10 @@ def add_db_options(parser: argparse.ArgumentParser, *, logging_switch: bool = Fa
     """Add ``--db`` (beats ``VIZBOT_DB``) and, for commands that log questions, ``--no-log``."""
     parser.add_argument(
         "--db",
-        type=Path,
-        metavar="PATH",
-        help="the database file (default $VIZBOT_DB, else vizbot.db in the user data directory)",
+        type=database_target,
+        metavar="PATH|URL",
+        help="the database file, or a PostgreSQL URL postgresql://USER:PASSWORD@HOST:PORT/DATABASE "
+        "(default $VIZBOT_DB, else vizbot.db in the user data directory)",
     )
     if logging_switch:
         parser.add_argument(
@@ -48,7 +50,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     db = getattr(args, "db", None)
     catalog = getattr(args, "catalog", None)
     return settings.with_overrides(
-        db_path=db.expanduser() if db is not None else None,
+        db_path=db,
         catalog_dir=catalog.expanduser() if catalog is not None else None,
         log_questions=False if getattr(args, "no_log", False) else None,
     )

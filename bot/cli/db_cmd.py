@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli.common import add_db_options, settings_from_args
+from bot.cli.common import add_db_options, run, settings_from_args
 from bot.cli.output import emit_json, info
 from bot.core.errors import StoreError
 from bot.store import health
+from bot.store.conn import is_url, redact
 from bot.store.migrations import LATEST
 
 
@@ -61,8 +62,35 @@ def check_text(found: health.Health) -> str:
     return "\n".join(lines)
 
 
+def pg_check_text(found: dict[str, object]) -> str:
+    """The text report of ``vizbot db check`` on a PostgreSQL database."""
+    if found["ok"]:
+        counts = found["counts"]
+        assert isinstance(counts, dict)
+        rows = ", ".join(f"{table} {n}" for table, n in counts.items())
+        return f"{found['path']}: ok (schema version {found['schema_version']} of {found['latest_schema_version']}; rows: {rows})"
+    lines = [f"{found['path']}: NOT USABLE"]
+    problems = found["problems"]
+    assert isinstance(problems, list)
+    lines += [f"  - {problem}" for problem in problems]
+    version = found["schema_version"]
+    if isinstance(version, int) and version > LATEST:
+        lines.append("What to do: upgrade vizbot to use it (the database is left as it is).")
+    return "\n".join(lines)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
+    if is_url(settings.db_path):
+        from bot.store import pg_health
+
+        report = run(pg_health.inspect(str(settings.db_path)))
+        if args.json:
+            emit_json(report)
+        else:
+            print(pg_check_text(report))
+        return 0 if report["ok"] else 1
+    assert isinstance(settings.db_path, Path)
     found = health.inspect(settings.db_path, LATEST)
     if args.json:
         emit_json(found.to_json())
@@ -74,6 +102,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     source = settings.db_path
+    if is_url(source):
+        raise StoreError(
+            f"{redact(str(source))} is a PostgreSQL database: back it up with the server's own tools, "
+            "e.g. pg_dump --format=custom --file=vizbot.dump DATABASE_URL (vizbot db backup copies SQLite files)"
+        )
+    assert isinstance(source, Path)
     target = args.path.expanduser()
     found = health.inspect(source, LATEST)
     if found.damaged:

@@ -13,6 +13,7 @@ from bot.core.errors import (
     PermissionDenied,
     RateLimited,
     StoreError,
+    StoreUnreachable,
     VizbotError,
 )
 
@@ -53,8 +54,9 @@ def error_code(exc: BaseException) -> str:
 
 
 def exit_status(exc: VizbotError) -> int:
-    """2 for usage and settings problems, 1 for everything else."""
-    return USAGE if isinstance(exc, (UsageError, ConfigError)) else FAILED
+    """2 for usage and settings problems (a database server that cannot be reached at start-up
+    among them), 1 for everything else."""
+    return USAGE if isinstance(exc, (UsageError, ConfigError, StoreUnreachable)) else FAILED
 
 
 def catalog_hint(exc: CatalogError, catalog: str | None) -> str:

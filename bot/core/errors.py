@@ -70,5 +70,10 @@ class StoreError(VizbotError):
     """The database could not be opened, read or written."""
 
 
+class StoreUnreachable(StoreError):
+    """The database server could not be reached or refused the connection at start-up (wrong URL,
+    password, host or database name): a settings problem, so the command line exits 2."""
+
+
 class ConfigError(VizbotError):
     """A setting is missing or malformed."""

@@ -46,7 +46,7 @@ def tree_hash(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | Non
 def hash_path(settings: Settings, guild: int | None = None) -> Path:
     """Where the last synced hash is kept (the data directory, beside the database)."""
     name = HASH_FILE if guild is None else HASH_FILE.replace(".sha256", f"-{guild}.sha256")
-    return Path(settings.db_path).parent / name
+    return settings.data_dir / name
 
 
 def read_hash(path: Path) -> str | None:

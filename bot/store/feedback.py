@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-import aiosqlite
+from bot.store.conn import Connection
 
 from bot.core.errors import InvalidInput
 from bot.core.text import normalise, raw_words
@@ -53,7 +53,7 @@ def check_value(value: object) -> int:
 
 
 async def vote(
-    conn: aiosqlite.Connection, *, user: str, question: str, resource_id: str, value: int, now: float
+    conn: Connection, *, user: str, question: str, resource_id: str, value: int, now: float
 ) -> None:
     """Record (or replace) one user's vote; call inside a transaction."""
     await conn.execute(
@@ -63,23 +63,27 @@ async def vote(
     )
 
 
-async def tallies(conn: aiosqlite.Connection) -> list[VoteTally]:
+async def tallies(conn: Connection) -> list[VoteTally]:
     """Up and down counts for every resource that has votes."""
-    sql = "SELECT resource_id, sum(value = 1), sum(value = -1) FROM votes GROUP BY resource_id ORDER BY resource_id"
+    sql = (
+        "SELECT resource_id, count(*) FILTER (WHERE value = 1), count(*) FILTER (WHERE value = -1) FROM votes "
+        "GROUP BY resource_id ORDER BY resource_id"
+    )
     async with conn.execute(sql) as cur:
         return [VoteTally(r[0], int(r[1]), int(r[2])) for r in await cur.fetchall()]
 
 
-async def most_disliked(conn: aiosqlite.Connection, *, since: float, limit: int = 10) -> list[VoteTally]:
+async def most_disliked(conn: Connection, *, since: float, limit: int = 10) -> list[VoteTally]:
     """Resources with the most thumbs-down since ``since``, most first."""
     sql = (
-        "SELECT resource_id, sum(value = 1), sum(value = -1) AS down FROM votes WHERE at >= ? "
-        "GROUP BY resource_id HAVING down > 0 ORDER BY down DESC, resource_id LIMIT ?"
+        "SELECT resource_id, count(*) FILTER (WHERE value = 1), count(*) FILTER (WHERE value = -1) AS down "
+        "FROM votes WHERE at >= ? GROUP BY resource_id HAVING count(*) FILTER (WHERE value = -1) > 0 "
+        "ORDER BY down DESC, resource_id LIMIT ?"
     )
     async with conn.execute(sql, (since, limit)) as cur:
         return [VoteTally(r[0], int(r[1]), int(r[2])) for r in await cur.fetchall()]
 
 
-async def prior(conn: aiosqlite.Connection, k: float = SMOOTHING) -> dict[str, float]:
+async def prior(conn: Connection, k: float = SMOOTHING) -> dict[str, float]:
     """Resource id -> smoothed feedback in (-1, 1), for ``SearchEngine(prior=...)``."""
     return {t.resource_id: smoothed(t.up, t.down, k) for t in await tallies(conn)}

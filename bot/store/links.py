@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, cast
 
-import aiosqlite
+from bot.store.conn import Connection
 
 from bot.links.outcome import FAILED, MOVED, OK, CheckResult
 from bot.links.verdict import ANNOUNCED, NEEDS_ATTENTION, STRIKES, V_DEAD, day_of, decide
@@ -34,7 +34,7 @@ def _health(row: Any) -> LinkHealth:
     )
 
 
-async def health(conn: aiosqlite.Connection, url: str) -> LinkHealth | None:
+async def health(conn: Connection, url: str) -> LinkHealth | None:
     """The link's state, or ``None`` when it was never checked."""
     async with conn.execute(f"SELECT {_COLUMNS} FROM links WHERE url = ?", (url,)) as cur:
         row = await cur.fetchone()
@@ -42,7 +42,7 @@ async def health(conn: aiosqlite.Connection, url: str) -> LinkHealth | None:
 
 
 async def record(
-    conn: aiosqlite.Connection, result: CheckResult, *, resource_id: str | None, now: float, strikes: int = STRIKES
+    conn: Connection, result: CheckResult, *, resource_id: str | None, now: float, strikes: int = STRIKES
 ) -> LinkHealth:
     """Record one check and update the link's verdict; call inside a transaction."""
     await conn.execute(
@@ -89,13 +89,13 @@ async def record(
 
 
 async def listing(
-    conn: aiosqlite.Connection, *, verdicts: Iterable[str] | None = None, limit: int | None = None
+    conn: Connection, *, verdicts: Iterable[str] | None = None, limit: int | None = None
 ) -> list[LinkHealth]:
     """Links (with ``verdicts`` only, when given): dead first, then moved, suspicious, failing; by URL."""
     where, args = "", cast(tuple[str, ...], ())
     if verdicts is not None:
         chosen = tuple(verdicts)
-        where = f" WHERE verdict IN ({', '.join('?' * len(chosen))})" if chosen else " WHERE 0"
+        where = f" WHERE verdict IN ({', '.join('?' * len(chosen))})" if chosen else " WHERE 1 = 0"
         args = chosen
     order = (
         " ORDER BY CASE verdict WHEN 'dead' THEN 0 WHEN 'moved' THEN 1 WHEN 'suspicious' THEN 2 "
@@ -106,37 +106,37 @@ async def listing(
         return [_health(r) for r in await cur.fetchall()]
 
 
-async def attention(conn: aiosqlite.Connection, *, limit: int | None = None) -> list[LinkHealth]:
+async def attention(conn: Connection, *, limit: int | None = None) -> list[LinkHealth]:
     """Links a curator should look at: dead, moved, suspicious."""
     return await listing(conn, verdicts=NEEDS_ATTENTION, limit=limit)
 
 
-async def left_out(conn: aiosqlite.Connection, *, since: float) -> int:
+async def left_out(conn: Connection, *, since: float) -> int:
     """Questions since ``since`` whose answer left out a dead link (the question log's note says which)."""
     async with conn.execute("SELECT count(*) FROM questions WHERE at >= ? AND note IS NOT NULL", (since,)) as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0
 
 
-async def counts(conn: aiosqlite.Connection) -> dict[str, int]:
+async def counts(conn: Connection) -> dict[str, int]:
     """Verdict -> number of links."""
     async with conn.execute("SELECT verdict, count(*) FROM links GROUP BY verdict") as cur:
         return {v: int(n) for v, n in await cur.fetchall()}
 
 
-async def dead_urls(conn: aiosqlite.Connection) -> set[str]:
+async def dead_urls(conn: Connection) -> set[str]:
     """The URLs judged dead (left out of answers)."""
     async with conn.execute("SELECT url FROM links WHERE verdict = ?", (V_DEAD,)) as cur:
         return {r[0] for r in await cur.fetchall()}
 
 
-async def last_checked(conn: aiosqlite.Connection) -> dict[str, float]:
+async def last_checked(conn: Connection) -> dict[str, float]:
     """URL -> when it was last checked (epoch seconds)."""
     async with conn.execute("SELECT url, checked_at FROM links") as cur:
         return {r[0]: float(r[1]) for r in await cur.fetchall()}
 
 
-async def unannounced(conn: aiosqlite.Connection) -> list[LinkHealth]:
+async def unannounced(conn: Connection) -> list[LinkHealth]:
     """Links that turned dead or moved and whose moderators were not told yet."""
     marks = ", ".join("?" * len(ANNOUNCED))
     sql = f"SELECT {_COLUMNS} FROM links WHERE verdict IN ({marks}) AND (announced IS NULL OR announced != verdict) ORDER BY since, url"
@@ -144,7 +144,7 @@ async def unannounced(conn: aiosqlite.Connection) -> list[LinkHealth]:
         return [_health(r) for r in await cur.fetchall()]
 
 
-async def mark_announced(conn: aiosqlite.Connection, url: str, verdict: str) -> None:
+async def mark_announced(conn: Connection, url: str, verdict: str) -> None:
     """Record that moderators were told ``url`` is ``verdict`` (only while it still is)."""
     await conn.execute("UPDATE links SET announced = ? WHERE url = ? AND verdict = ?", (verdict, url, verdict))
 
@@ -153,7 +153,7 @@ def _run(row: Any) -> LinkRun:
     return LinkRun(int(row[0]), to_datetime(row[1]), to_datetime(row[2]), int(row[3]))
 
 
-async def open_run(conn: aiosqlite.Connection, *, since: float) -> LinkRun | None:
+async def open_run(conn: Connection, *, since: float) -> LinkRun | None:
     """The latest unfinished run started after ``since``, or ``None``."""
     sql = "SELECT id, started_at, finished_at, total FROM link_runs WHERE finished_at IS NULL AND started_at >= ? ORDER BY id DESC LIMIT 1"
     async with conn.execute(sql, (since,)) as cur:
@@ -161,21 +161,21 @@ async def open_run(conn: aiosqlite.Connection, *, since: float) -> LinkRun | Non
     return None if row is None else _run(row)
 
 
-async def start_run(conn: aiosqlite.Connection, *, total: int, now: float) -> LinkRun:
+async def start_run(conn: Connection, *, total: int, now: float) -> LinkRun:
     """A new run (earlier unfinished ones are closed: they will not be resumed); call inside a transaction."""
     await conn.execute("UPDATE link_runs SET finished_at = ? WHERE finished_at IS NULL", (now,))
-    cur = await conn.execute("INSERT INTO link_runs (started_at, total) VALUES (?, ?)", (now, total))
-    run_id = cur.lastrowid
-    await cur.close()
-    return LinkRun(int(run_id), to_datetime(now), None, total)  # type: ignore[arg-type]
+    async with conn.execute("INSERT INTO link_runs (started_at, total) VALUES (?, ?) RETURNING id", (now, total)) as cur:
+        row = await cur.fetchone()
+    assert row is not None  # RETURNING gives the one row inserted
+    return LinkRun(int(row[0]), to_datetime(now), None, total)
 
 
-async def finish_run(conn: aiosqlite.Connection, run_id: int, *, now: float) -> None:
+async def finish_run(conn: Connection, run_id: int, *, now: float) -> None:
     """Mark a run complete; call inside a transaction."""
     await conn.execute("UPDATE link_runs SET finished_at = ? WHERE id = ?", (now, run_id))
 
 
-async def checked_since(conn: aiosqlite.Connection, since: float) -> set[str]:
+async def checked_since(conn: Connection, since: float) -> set[str]:
     """URLs with a check recorded at or after ``since``."""
     async with conn.execute("SELECT DISTINCT url FROM link_checks WHERE at >= ?", (since,)) as cur:
         return {r[0] for r in await cur.fetchall()}

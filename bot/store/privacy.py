@@ -8,7 +8,7 @@ log (and a server's /settings) the actor of every step, until the person asks to
 
 from __future__ import annotations
 
-import aiosqlite
+from bot.store.conn import Connection
 
 from bot.store import servers
 from bot.store.records import ForgetReport
@@ -16,7 +16,7 @@ from bot.store.records import ForgetReport
 FORGOTTEN = "forgotten"  # stands in for a forgotten user where a row must keep some actor
 
 
-async def forget(conn: aiosqlite.Connection, *, user: str) -> ForgetReport:
+async def forget(conn: Connection, *, user: str) -> ForgetReport:
     """Delete ``user``'s votes, pending suggestions and seconds; keep decided suggestions (they may
     be live in the catalog) and audit entries without their name; call inside a transaction."""
 
@@ -37,10 +37,19 @@ async def forget(conn: aiosqlite.Connection, *, user: str) -> ForgetReport:
     )
 
 
-async def expire_vote_questions(conn: aiosqlite.Connection, *, before: float) -> int:
+async def expire_vote_questions(conn: Connection, *, before: float) -> int:
     """Clear the question text of votes cast before ``before`` (one vote per user and resource
-    remains where several old ones would collide); returns how many; call inside a transaction."""
-    cur = await conn.execute("UPDATE OR REPLACE votes SET question = '' WHERE at < ? AND question != ''", (before,))
+    remains where several old ones would collide: the latest); returns how many; call inside a transaction.
+
+    Portable SQL (no ``UPDATE OR REPLACE``): first the votes a later one of the same user and resource
+    would collide with are deleted, then the text of the rest is cleared."""
+    await conn.execute(
+        "DELETE FROM votes WHERE (question = '' OR at < ?) AND EXISTS (SELECT 1 FROM votes o "
+        "WHERE o.user_id = votes.user_id AND o.resource_id = votes.resource_id AND o.question != votes.question "
+        "AND (o.question = '' OR o.at < ?) AND (o.at > votes.at OR (o.at = votes.at AND o.question > votes.question)))",
+        (before, before),
+    )
+    cur = await conn.execute("UPDATE votes SET question = '' WHERE at < ? AND question != ''", (before,))
     count = max(0, cur.rowcount)
     await cur.close()
     return count

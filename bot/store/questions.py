@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import aiosqlite
+from bot.store.conn import Connection
 
 from bot.core.limits import QUESTION_MAX
 from bot.store.records import DIRECT_MESSAGES, Gap, ServerCount, TopicCount, to_datetime
 
 
 async def log(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     text: str,
     top_score: float | None,
@@ -27,7 +27,7 @@ async def log(
     )
 
 
-async def prune(conn: aiosqlite.Connection, *, before: float) -> int:
+async def prune(conn: Connection, *, before: float) -> int:
     """Delete questions asked before ``before``; returns how many; call inside a transaction."""
     cur = await conn.execute("DELETE FROM questions WHERE at < ?", (before,))
     removed = cur.rowcount
@@ -40,11 +40,11 @@ def _scope(guild: str | None) -> tuple[str, tuple[object, ...]]:
     return ("", ()) if guild is None else (" AND guild = ?", (guild,))
 
 
-async def totals(conn: aiosqlite.Connection, *, since: float, guild: str | None = None) -> tuple[int, int]:
+async def totals(conn: Connection, *, since: float, guild: str | None = None) -> tuple[int, int]:
     """``(questions, unanswered)`` since ``since`` (in one server, with ``guild``)."""
     where, args = _scope(guild)
     async with conn.execute(
-        "SELECT count(*), coalesce(sum(answered = 0), 0) FROM questions WHERE at >= ?" + where, (since, *args)
+        "SELECT count(*), count(*) FILTER (WHERE answered = 0) FROM questions WHERE at >= ?" + where, (since, *args)
     ) as cur:
         row = await cur.fetchone()
     assert row is not None  # an aggregate query always returns one row
@@ -53,7 +53,7 @@ async def totals(conn: aiosqlite.Connection, *, since: float, guild: str | None 
 
 
 async def topics(
-    conn: aiosqlite.Connection, *, since: float, limit: int = 10, guild: str | None = None
+    conn: Connection, *, since: float, limit: int = 10, guild: str | None = None
 ) -> list[TopicCount]:
     """Tags of the answers given since ``since`` (in one server, with ``guild``), most frequent first."""
     where, args = _scope(guild)
@@ -68,7 +68,7 @@ async def topics(
 
 
 async def gaps(
-    conn: aiosqlite.Connection, *, since: float, low_confidence: float, limit: int = 20, guild: str | None = None
+    conn: Connection, *, since: float, low_confidence: float, limit: int = 20, guild: str | None = None
 ) -> list[Gap]:
     """Questions answered with nothing or with confidence below ``low_confidence``, grouped by text,
     most frequent first (rows logged before confidence was recorded count by their answer alone).
@@ -84,10 +84,10 @@ async def gaps(
     return [Gap(r[0], int(r[1]), bool(r[2]), r[3], to_datetime(r[4])) for r in rows]
 
 
-async def by_server(conn: aiosqlite.Connection, *, since: float) -> list[ServerCount]:
+async def by_server(conn: Connection, *, since: float) -> list[ServerCount]:
     """Questions and unanswered ones per server since ``since``, most first (see ``ServerCount``)."""
     sql = (
-        "SELECT guild, count(*) AS n, coalesce(sum(answered = 0), 0) FROM questions WHERE at >= ? "
+        "SELECT guild, count(*) AS n, count(*) FILTER (WHERE answered = 0) FROM questions WHERE at >= ? "
         "GROUP BY guild ORDER BY n DESC, guild IS NULL, guild"
     )
     async with conn.execute(sql, (since,)) as cur:

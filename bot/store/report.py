@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import aiosqlite
+from bot.store.conn import Connection
 
 from bot.core.errors import InvalidInput
 from bot.core.limits import REPORT_DAYS_MAX
@@ -20,7 +20,7 @@ def check_days(days: object) -> int:
 
 
 async def build(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     days: int,
     now: float,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiosqlite
+from bot.store.conn import Connection
 
 from bot.core.errors import InvalidInput
 from bot.core.limits import ANSWER_CHANNELS_MAX, COOLDOWN_MAX
@@ -19,7 +19,7 @@ def _channels(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(",") if part)
 
 
-def _row(row: aiosqlite.Row | tuple[Any, ...]) -> ServerSettings:
+def _row(row: tuple[Any, ...]) -> ServerSettings:
     guild, channels, log, cooldown, at, by = row
     return ServerSettings(
         server=guild,
@@ -55,21 +55,21 @@ def check_cooldown(seconds: object) -> int | None:
     return seconds
 
 
-async def get(conn: aiosqlite.Connection, guild: str) -> ServerSettings:
+async def get(conn: Connection, guild: str) -> ServerSettings:
     """One server's settings (the defaults if it never set any)."""
     async with conn.execute(f"SELECT {_COLUMNS} FROM server_settings WHERE guild = ?", (guild,)) as cur:
         row = await cur.fetchone()
     return _row(row) if row else ServerSettings(server=guild)
 
 
-async def every(conn: aiosqlite.Connection) -> dict[str, ServerSettings]:
+async def every(conn: Connection) -> dict[str, ServerSettings]:
     """Every server that set something, by server id."""
     async with conn.execute(f"SELECT {_COLUMNS} FROM server_settings ORDER BY guild") as cur:
         return {row[0]: _row(row) for row in await cur.fetchall()}
 
 
 async def update(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     guild: str,
     *,
     by: str,
@@ -93,7 +93,7 @@ async def update(
     return await get(conn, guild)
 
 
-async def forget(conn: aiosqlite.Connection, *, user: str, placeholder: str) -> int:
+async def forget(conn: Connection, *, user: str, placeholder: str) -> int:
     """Replace ``user`` as the last editor of any server's settings; returns how many rows."""
     cur = await conn.execute("UPDATE server_settings SET updated_by = ? WHERE updated_by = ?", (placeholder, user))
     count = max(0, cur.rowcount)

@@ -1,6 +1,8 @@
-"""The store: one small class over the SQLite file; every method returns typed records.
+"""The store: one small class over the database; every method returns typed records.
 
-Every write is one transaction. Errors from SQLite or the file system become
+The database is a SQLite file (one process; the default) or, for a ``postgresql://`` URL, a
+PostgreSQL database several processes share (:mod:`bot.store.pg`); the SQL modules are the same
+for both. Every write is one transaction. Errors from the database or the file system become
 ``StoreError`` with a short sentence ("could not save to PATH: the database is read-only").
 """
 
@@ -10,7 +12,7 @@ import asyncio
 import logging
 import time
 from pathlib import Path
-from typing import Awaitable, Callable, Collection, Iterable, TypeVar
+from typing import TYPE_CHECKING, Awaitable, Callable, Collection, Iterable, TypeVar
 
 import aiosqlite
 
@@ -21,6 +23,7 @@ from bot.core.suggestion_schema import clean_actor, clean_optional, text_field, 
 from bot.links.outcome import CheckResult
 from bot.links.verdict import STRIKES
 from bot.store import db, feedback, health, links, migrations, privacy, questions, report, servers, suggestions
+from bot.store.conn import Connection, is_url
 from bot.store.records import (
     AuditEntry,
     ForgetReport,
@@ -34,10 +37,16 @@ from bot.store.records import (
     VoteTally,
 )
 
+if TYPE_CHECKING:  # asyncpg is imported only when a PostgreSQL URL is opened
+    from bot.store.pg import Lock, PgBackend
+
 _log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Job = Callable[[aiosqlite.Connection], Awaitable[T]]
+Job = Callable[[Connection], Awaitable[T]]
+
+# Advisory lock classes (bot.store.pg); SQLite's BEGIN IMMEDIATE already serialises every write.
+URL_LOCK, USER_LOCK, MODERATION_LOCK, SERVER_LOCK, LINK_LOCK, HOUSEKEEPING_LOCK = 1, 2, 3, 4, 5, 6
 
 DAY = report.DAY
 # A top score under this counts as a low-confidence answer in the report. Scores are the
@@ -46,18 +55,22 @@ LOW_CONFIDENCE = 0.55  # answered, but barely: the engine refuses below 0.5 of t
 
 
 class Store:
-    """Suggestions, moderation, feedback and the questions log in one SQLite file."""
+    """Suggestions, moderation, feedback and the questions log in one SQLite file or PostgreSQL database."""
 
     def __init__(
         self,
-        conn: aiosqlite.Connection,
+        conn: aiosqlite.Connection | None,
         path: Path | str,
         *,
         suggestions_per_hour: int = SUGGESTIONS_PER_HOUR,
         retention_days: int | None = None,
         clock: Callable[[], float] = time.time,
+        pg: "PgBackend | None" = None,
     ):
+        if (conn is None) == (pg is None):
+            raise ValueError("a store has either a SQLite connection or a PostgreSQL backend")
         self._conn = conn
+        self._pg = pg
         self._lock = asyncio.Lock()
         self.path = path
         self.suggestions_per_hour = suggestions_per_hour
@@ -83,7 +96,18 @@ class Store:
         Questions older than ``retention_days`` are pruned (``None``: keep all). A foreign
         or newer file raises ``StoreError`` and is left untouched, and so is a damaged one (truncated,
         or failing ``PRAGMA quick_check``): nothing is written before these checks pass.
+
+        A ``postgresql://`` URL opens that database instead (``StoreUnreachable`` when it cannot be
+        reached); ``busy_timeout`` is then unused (writers wait on the server's locks).
         """
+        if is_url(path):
+            return await cls._open_pg(
+                str(path),
+                retention_days=retention_days,
+                suggestions_per_hour=suggestions_per_hour,
+                read_only=read_only,
+                clock=clock,
+            )
         if str(path) != db.MEMORY:
             problems = health.header_problems(Path(path))
             if problems:
@@ -113,8 +137,50 @@ class Store:
             raise
         return store
 
+    @classmethod
+    async def _open_pg(
+        cls,
+        url: str,
+        *,
+        retention_days: int | None,
+        suggestions_per_hour: int,
+        read_only: bool,
+        clock: Callable[[], float],
+    ) -> "Store":
+        from bot.store import pg, pg_migrations
+
+        backend = await pg.connect(url, read_only=read_only)
+        try:
+            if read_only:
+                if await pg_migrations.check_identity(backend) < migrations.LATEST:
+                    raise StoreError(f"could not open {backend.name}: its schema is out of date and it is read-only")
+            else:
+                await pg_migrations.migrate(backend)
+            store = cls(
+                None,
+                backend.name,
+                suggestions_per_hour=suggestions_per_hour,
+                retention_days=None if read_only else retention_days,
+                clock=clock,
+                pg=backend,
+            )
+            await store._housekeeping()
+        except BaseException:
+            await backend.close()
+            raise
+        return store
+
+    @property
+    def shared(self) -> bool:
+        """The database is a server several processes may share (PostgreSQL), not a file of one process."""
+        return self._pg is not None
+
     async def close(self) -> None:
         """Close the connection (safe to call twice)."""
+        if self._pg is not None:
+            await self._pg.close()
+            return
+        assert self._conn is not None
         with db.translated(self.path, "close"):
             await self._conn.close()
 
@@ -125,15 +191,31 @@ class Store:
         await self.close()
 
     async def schema_version(self) -> int:
-        """The schema version of the open file."""
-        return await self._read(lambda c: migrations.check_identity(c, self.path))
+        """The schema version of the open database."""
+        if self._pg is not None:
+            from bot.store import pg_migrations
+
+            return await pg_migrations.check_identity(self._pg)
+        conn = self._conn
+        assert conn is not None
+        with db.translated(self.path, "read"):
+            async with self._lock:
+                return await migrations.check_identity(conn, self.path)
 
     async def _read(self, job: Job[T]) -> T:
+        if self._pg is not None:
+            return await self._pg.read(job)
+        assert self._conn is not None
         with db.translated(self.path, "read"):
             async with self._lock:
                 return await job(self._conn)
 
-    async def _write(self, job: Job[T]) -> T:
+    async def _write(self, job: Job[T], locks: "Iterable[Lock]" = ()) -> T:
+        """Run ``job`` in one write transaction; on PostgreSQL after taking the advisory ``locks``
+        (what the job reads before it writes, so the check holds across processes)."""
+        if self._pg is not None:
+            return await self._pg.write(job, locks)
+        assert self._conn is not None
         with db.translated(self.path, "save to"):
             async with db.transaction(self._conn, self._lock) as conn:
                 return await job(conn)
@@ -169,7 +251,8 @@ class Store:
         return await self._write(
             lambda c: suggestions.submit(
                 c, draft, user=user, user_name=name, guild=guild_id, now=now, per_hour=self.suggestions_per_hour
-            )
+            ),
+            [(URL_LOCK, draft.url_key), (USER_LOCK, user)],
         )
 
     async def suggestion(self, suggestion_id: int) -> Suggestion:
@@ -209,7 +292,8 @@ class Store:
         return await self._write(
             lambda c: suggestions.approve(
                 c, suggestion_id, moderator=moderator, now=now, kind=kind, level=level, taken_ids=taken_ids
-            )
+            ),
+            [(MODERATION_LOCK, "")],
         )
 
     async def reject(self, suggestion_id: int, *, moderator: str, reason: str) -> Suggestion:
@@ -218,7 +302,8 @@ class Store:
         reason = validate_reason(reason)
         now = self._clock()
         return await self._write(
-            lambda c: suggestions.reject(c, suggestion_id, moderator=moderator, reason=reason, now=now)
+            lambda c: suggestions.reject(c, suggestion_id, moderator=moderator, reason=reason, now=now),
+            [(MODERATION_LOCK, "")],
         )
 
     async def unnotified(self, *, limit: int = 50) -> list[Suggestion]:
@@ -228,7 +313,9 @@ class Store:
     async def mark_notified(self, suggestion_id: int, *, actor: str = "vizbot") -> Suggestion:
         """Record that the submitter of ``suggestion_id`` was told the outcome."""
         now = self._clock()
-        return await self._write(lambda c: suggestions.mark_notified(c, suggestion_id, actor=actor, now=now))
+        return await self._write(
+            lambda c: suggestions.mark_notified(c, suggestion_id, actor=actor, now=now), [(MODERATION_LOCK, "")]
+        )
 
     async def audit_log(self, *, suggestion_id: int | None = None, limit: int = 50) -> list[AuditEntry]:
         """Recorded actions (who, what, when), newest first."""
@@ -291,7 +378,7 @@ class Store:
         if cooldown_seconds is not servers.UNSET:
             changes["cooldown_seconds"] = servers.check_cooldown(cooldown_seconds)
         now = self._clock()
-        return await self._write(lambda c: servers.update(c, server, by=by, now=now, **changes))
+        return await self._write(lambda c: servers.update(c, server, by=by, now=now, **changes), [(SERVER_LOCK, server)])
 
     # ------------------------------------------------------------------ questions log and report
 
@@ -330,18 +417,18 @@ class Store:
     async def forget(self, *, user: str) -> ForgetReport:
         """Delete everything kept about ``user`` (see :mod:`bot.store.privacy`)."""
         user = clean_actor(user)
-        return await self._write(lambda c: privacy.forget(c, user=user))
+        return await self._write(lambda c: privacy.forget(c, user=user), [(USER_LOCK, user)])
 
     async def prune_questions(self, retention_days: int) -> int:
         """Delete questions older than ``retention_days`` (and clear the question text of votes as
         old); returns how many questions went."""
         before = self._clock() - retention_days * DAY
 
-        async def prune(c: aiosqlite.Connection) -> int:
+        async def prune(c: Connection) -> int:
             await privacy.expire_vote_questions(c, before=before)
             return await questions.prune(c, before=before)
 
-        removed = await self._write(prune)
+        removed = await self._write(prune, [(HOUSEKEEPING_LOCK, "")])
         if removed:
             _log.info("pruned %d questions older than %d days", removed, retention_days)
         return removed
@@ -367,7 +454,10 @@ class Store:
     ) -> LinkHealth:
         """Record one check of one link (at once: an interrupted run loses nothing) and return its new state."""
         now = self._clock()
-        return await self._write(lambda c: links.record(c, result, resource_id=resource_id, now=now, strikes=strikes))
+        return await self._write(
+            lambda c: links.record(c, result, resource_id=resource_id, now=now, strikes=strikes),
+            [(LINK_LOCK, result.url)],
+        )
 
     async def link_health(self, url: str) -> LinkHealth | None:
         """What is known of one link (``None``: never checked)."""
@@ -406,7 +496,7 @@ class Store:
             if found is not None:
                 done = await self._read(lambda c: links.checked_since(c, found.started_at.timestamp()))
                 return found, done
-        started = await self._write(lambda c: links.start_run(c, total=total, now=now))
+        started = await self._write(lambda c: links.start_run(c, total=total, now=now), [(LINK_LOCK, "")])
         return started, set()
 
     async def finish_link_run(self, run_id: int) -> None:

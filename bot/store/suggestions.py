@@ -7,7 +7,7 @@ import json
 import math
 from typing import Any, Collection, Sequence
 
-import aiosqlite
+from bot.store.conn import Connection
 
 from bot.core.errors import InvalidInput, NotFound, RateLimited
 from bot.core.model import KINDS, LEVELS, Resource
@@ -82,7 +82,7 @@ def to_resource(suggestion: Suggestion) -> Resource:
 # ----------------------------------------------------------------------------- queries
 
 
-async def get(conn: aiosqlite.Connection, suggestion_id: int) -> Suggestion:
+async def get(conn: Connection, suggestion_id: int) -> Suggestion:
     """The suggestion with this id; ``NotFound`` otherwise."""
     async with conn.execute(f"SELECT {_COLUMNS} FROM suggestions s WHERE s.id = ?", (suggestion_id,)) as cur:
         row = await cur.fetchone()
@@ -92,7 +92,7 @@ async def get(conn: aiosqlite.Connection, suggestion_id: int) -> Suggestion:
 
 
 async def listing(
-    conn: aiosqlite.Connection, *, status: str | None = PENDING, limit: int = 10, offset: int = 0
+    conn: Connection, *, status: str | None = PENDING, limit: int = 10, offset: int = 0
 ) -> list[Suggestion]:
     """Suggestions with ``status`` (``None``: all), oldest first, one page."""
     if status is not None and status not in STATUSES:
@@ -105,7 +105,7 @@ async def listing(
         return [_record(row) for row in await cur.fetchall()]
 
 
-async def count(conn: aiosqlite.Connection, status: str = PENDING) -> int:
+async def count(conn: Connection, status: str = PENDING) -> int:
     """How many suggestions have ``status``."""
     async with conn.execute("SELECT count(*) FROM suggestions WHERE status = ?", (status,)) as cur:
         row = await cur.fetchone()
@@ -114,14 +114,14 @@ async def count(conn: aiosqlite.Connection, status: str = PENDING) -> int:
     return int(n)
 
 
-async def approved(conn: aiosqlite.Connection) -> list[Suggestion]:
+async def approved(conn: Connection) -> list[Suggestion]:
     """Every approved suggestion, in approval order."""
     sql = f"SELECT {_COLUMNS} FROM suggestions s WHERE s.status = 'approved' ORDER BY s.decided_at, s.id"
     async with conn.execute(sql) as cur:
         return [_record(row) for row in await cur.fetchall()]
 
 
-async def unnotified(conn: aiosqlite.Connection, *, limit: int = 50) -> list[Suggestion]:
+async def unnotified(conn: Connection, *, limit: int = 50) -> list[Suggestion]:
     """Decided suggestions whose submitter has not been told yet, oldest decision first."""
     sql = (
         f"SELECT {_COLUMNS} FROM suggestions s WHERE s.status != 'pending' AND s.notified_at IS NULL "
@@ -132,7 +132,7 @@ async def unnotified(conn: aiosqlite.Connection, *, limit: int = 50) -> list[Sug
 
 
 async def audit_log(
-    conn: aiosqlite.Connection, *, suggestion_id: int | None = None, limit: int = 50
+    conn: Connection, *, suggestion_id: int | None = None, limit: int = 50
 ) -> list[AuditEntry]:
     """Recorded actions, newest first (optionally for one suggestion)."""
     where, args = ("WHERE suggestion_id = ?", [suggestion_id]) if suggestion_id is not None else ("", [])
@@ -148,7 +148,7 @@ async def audit_log(
 
 
 async def _audit(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     now: float,
     actor: str,
     action: str,
@@ -166,7 +166,7 @@ def _minutes(seconds: float) -> str:
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
-async def _check_rate(conn: aiosqlite.Connection, user: str, now: float, per_hour: int) -> None:
+async def _check_rate(conn: Connection, user: str, now: float, per_hour: int) -> None:
     since = now - RATE_WINDOW
     async with conn.execute(
         "SELECT count(*), min(at) FROM audit_log WHERE actor = ? AND action IN ('submit', 'second') AND at > ?",
@@ -183,7 +183,7 @@ async def _check_rate(conn: aiosqlite.Connection, user: str, now: float, per_hou
 
 
 async def submit(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     draft: SuggestionDraft,
     *,
     user: str,
@@ -225,27 +225,27 @@ async def submit(
             found,
         )
     await _check_rate(conn, user, now, per_hour)
-    cur = await conn.execute(
+    async with conn.execute(
         "INSERT INTO suggestions (url, url_key, title, tags, note, user_id, user_name, guild, status, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?) RETURNING id",
         (draft.url, draft.url_key, draft.title, json.dumps(list(draft.tags)), draft.note, user, user_name, guild, now),
-    )
-    sid = cur.lastrowid
-    await cur.close()
-    assert sid is not None  # set by the INSERT just made
+    ) as cur:
+        row = await cur.fetchone()
+    assert row is not None  # RETURNING gives the one row inserted
+    sid = int(row[0])
     await _audit(conn, now, user, "submit", sid, draft.url)
     created = await get(conn, sid)
     return SuggestionOutcome(CREATED, f"thanks! suggestion #{sid} is waiting for review", created)
 
 
-async def _pending(conn: aiosqlite.Connection, suggestion_id: int) -> Suggestion:
+async def _pending(conn: Connection, suggestion_id: int) -> Suggestion:
     found = await get(conn, suggestion_id)
     if found.status != PENDING:
         raise InvalidInput("suggestion", f"#{suggestion_id} was already {found.status}")
     return found
 
 
-async def _unique_slug(conn: aiosqlite.Connection, base: str, taken: Collection[str]) -> str:
+async def _unique_slug(conn: Connection, base: str, taken: Collection[str]) -> str:
     async with conn.execute(
         "SELECT resource_id FROM suggestions WHERE resource_id = ? OR resource_id LIKE ?", (base, base + "-%")
     ) as cur:
@@ -258,7 +258,7 @@ async def _unique_slug(conn: aiosqlite.Connection, base: str, taken: Collection[
 
 
 async def approve(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     suggestion_id: int,
     *,
     moderator: str,
@@ -286,7 +286,7 @@ async def approve(
 
 
 async def reject(
-    conn: aiosqlite.Connection, suggestion_id: int, *, moderator: str, reason: str, now: float
+    conn: Connection, suggestion_id: int, *, moderator: str, reason: str, now: float
 ) -> Suggestion:
     """Reject a pending suggestion with a reason; call inside a transaction."""
     found = await _pending(conn, suggestion_id)
@@ -298,7 +298,7 @@ async def reject(
     return await get(conn, suggestion_id)
 
 
-async def mark_notified(conn: aiosqlite.Connection, suggestion_id: int, *, actor: str, now: float) -> Suggestion:
+async def mark_notified(conn: Connection, suggestion_id: int, *, actor: str, now: float) -> Suggestion:
     """Record that the submitter was told the outcome; call inside a transaction."""
     found = await get(conn, suggestion_id)
     if found.status == PENDING:
