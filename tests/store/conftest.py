@@ -1,4 +1,4 @@
-"""Store fixtures: a temporary database and a settable clock."""
+"""Store fixtures: a temporary database on each backend (a SQLite file, a PostgreSQL database) and a settable clock."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import pytest
 from store_helpers import Clock
 
 from bot.store import Store
+
+BACKENDS = ("sqlite", "postgresql")
 
 
 @pytest.fixture
@@ -23,10 +25,19 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "vizbot.db"
 
 
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, db_path: Path) -> Path | str:
+    """What ``Store.open`` is given, once per backend: a new SQLite file's path, or a new empty
+    PostgreSQL database's URL (skipped, with the reason, when PostgreSQL is not installed)."""
+    if request.param == "sqlite":
+        return db_path
+    return str(request.getfixturevalue("pg_dsn"))
+
+
 @pytest.fixture
-async def store(db_path: Path, clock: Clock) -> AsyncIterator[Store]:
-    """An open store on a fresh temporary database."""
-    opened = await Store.open(db_path, clock=clock, suggestions_per_hour=5)
+async def store(database: Path | str, clock: Clock) -> AsyncIterator[Store]:
+    """An open store on a fresh temporary database (each backend in turn)."""
+    opened = await Store.open(database, clock=clock, suggestions_per_hour=5)
     try:
         yield opened
     finally:

@@ -20,6 +20,13 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.fixture
+def database(db_path: Path) -> Path:
+    """SQLite only: these tests are about the file (pragmas, permissions, locks, identity); the
+    PostgreSQL database's are in test_pg.py."""
+    return db_path
+
+
 async def test_first_use_creates_directory_and_file(db_path: Path) -> None:
     """The parent directory and the file are created on first use."""
     assert not db_path.parent.exists()

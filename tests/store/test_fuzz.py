@@ -41,10 +41,10 @@ def test_validation_accepts_clean_or_refuses(url: str, title: str, tags: object,
 
 
 @pytest.fixture
-def runner_and_store(tmp_path: Path):
-    """One event loop and one store shared by all examples of a test."""
+def runner_and_store(database: Path | str):
+    """One event loop and one store shared by all examples of a test (each backend in turn)."""
     with asyncio.Runner() as runner:
-        store = runner.run(Store.open(tmp_path / "fuzz.db", suggestions_per_hour=10**6, clock=Clock()))
+        store = runner.run(Store.open(database, suggestions_per_hour=10**6, clock=Clock()))
         yield runner, store
         runner.run(store.close())
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
+from pathlib import Path
 
 import pytest
-from store_helpers import Clock
+from store_helpers import Clock, rows
 
 from bot.links.outcome import FAILED, MOVED, OK, SUSPICIOUS, UNKNOWN, CheckResult
 from bot.store import Store
@@ -142,12 +142,10 @@ async def test_report_lists_links_needing_attention(store: Store) -> None:
     assert (await store.report(server="123")).links == ()
 
 
-async def test_question_note_is_kept(store: Store, db_path) -> None:
+async def test_question_note_is_kept(store: Store, database: Path | str) -> None:
     """A question logged with a note keeps it."""
     await store.log_question("what is a kernel", top_score=3.0, answered=True, note="left out dead link: k1")
-    with sqlite3.connect(db_path) as conn:
-        rows = conn.execute("SELECT note FROM questions").fetchall()
-    assert rows == [("left out dead link: k1",)]
+    assert await rows(database, "SELECT note FROM questions") == [("left out dead link: k1",)]
 
 
 async def test_runs_resume_until_finished(store: Store, clock: Clock) -> None:
@@ -174,13 +172,13 @@ async def test_stale_or_unwanted_run_is_not_resumed(store: Store, clock: Clock) 
     assert again.id != later.id
 
 
-async def test_history_survives_reopening(db_path, clock: Clock) -> None:
+async def test_history_survives_reopening(database: Path | str, clock: Clock) -> None:
     """Strikes are counted from the file: two days in one process, the third in another."""
     for _ in range(2):
-        async with await Store.open(db_path, clock=clock) as opened:
+        async with await Store.open(database, clock=clock) as opened:
             await opened.record_link_check(result(FAILED))
         clock.now += DAY
-    async with await Store.open(db_path, clock=clock) as opened:
+    async with await Store.open(database, clock=clock) as opened:
         assert (await opened.record_link_check(result(FAILED))).verdict == "dead"
 
 

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
-from store_helpers import Clock, draft
+from store_helpers import Clock, draft, rows
 
 from bot.store import Store
 from bot.store.privacy import FORGOTTEN
 from bot.store.store import DAY
 
 
-def _rows(db_path: Path, sql: str, *args: object) -> list[tuple]:
-    with sqlite3.connect(db_path) as db:
-        return db.execute(sql, args).fetchall()
-
-
-async def test_forget_leaves_no_row_that_names_the_user(store: Store, db_path: Path) -> None:
+async def test_forget_leaves_no_row_that_names_the_user(store: Store, database: Path | str) -> None:
     """Votes, pending suggestions and seconds go; decided suggestions and audit entries stay without the name."""
     await store.submit(draft(1), user="ann", user_name="Ann", guild="9")
     live = await store.submit(draft(2), user="ann", user_name="Ann")
@@ -37,12 +31,12 @@ async def test_forget_leaves_no_row_that_names_the_user(store: Store, db_path: P
         ("suggestion_seconds", "user_id"),
         ("audit_log", "actor"),
     ):
-        assert _rows(db_path, f"SELECT count(*) FROM {table} WHERE {column} = 'ann'") == [(0,)]
-    assert _rows(db_path, "SELECT count(*) FROM suggestions WHERE user_name = 'Ann'") == [(0,)]
-    assert _rows(db_path, "SELECT user_id, status FROM suggestions WHERE id = ?", live.suggestion.id) == [
+        assert await rows(database, f"SELECT count(*) FROM {table} WHERE {column} = 'ann'") == [(0,)]
+    assert await rows(database, "SELECT count(*) FROM suggestions WHERE user_name = 'Ann'") == [(0,)]
+    assert await rows(database, "SELECT user_id, status FROM suggestions WHERE id = ?", live.suggestion.id) == [
         (FORGOTTEN, "approved")
     ]
-    assert _rows(db_path, "SELECT user_id FROM votes") == [("bob",)]  # others untouched
+    assert await rows(database, "SELECT user_id FROM votes") == [("bob",)]  # others untouched
     assert [s.user for s in await store.suggestions(status=None, limit=10)] == ["forgotten", "bob"]
 
 
@@ -59,9 +53,9 @@ async def test_forgetting_nobody_changes_nothing(store: Store) -> None:
     }
 
 
-async def test_vote_question_text_is_cleared_after_the_retention(db_path: Path, clock: Clock) -> None:
+async def test_vote_question_text_is_cleared_after_the_retention(database: Path | str, clock: Clock) -> None:
     """Past the questions log's retention a vote keeps its value but not its question."""
-    store = await Store.open(db_path, clock=clock, retention_days=90)
+    store = await Store.open(database, clock=clock, retention_days=90)
     try:
         await store.vote(user="ann", question="what is a cnn", resource_id="cnn-explainer", value=1)
         await store.vote(user="ann", question="cnn layers", resource_id="cnn-explainer", value=1)
@@ -70,5 +64,5 @@ async def test_vote_question_text_is_cleared_after_the_retention(db_path: Path, 
         await store.prune_questions(90)
     finally:
         await store.close()
-    rows = sorted(_rows(db_path, "SELECT question, value FROM votes"))
-    assert rows == [("", 1), ("fresh question", -1)]
+    kept = sorted(await rows(database, "SELECT question, value FROM votes"))
+    assert kept == [("", 1), ("fresh question", -1)]

@@ -13,27 +13,27 @@ from bot.store import Store
 DAY = 86400
 
 
-async def test_retention_prunes_old_questions_on_open(db_path: Path, clock: Clock) -> None:
+async def test_retention_prunes_old_questions_on_open(database: Path | str, clock: Clock) -> None:
     """Questions older than the retention period are deleted when the store opens."""
-    store = await Store.open(db_path, clock=clock)
+    store = await Store.open(database, clock=clock)
     await store.log_question("old one", top_score=1.0, answered=True)
     clock.advance(10 * DAY)
     await store.log_question("new one", top_score=1.0, answered=True)
     await store.close()
     clock.advance(5 * DAY)
-    store = await Store.open(db_path, clock=clock, retention_days=7)
+    store = await Store.open(database, clock=clock, retention_days=7)
     report = await store.report(days=365)
     await store.close()
     assert report.questions == 1
 
 
-async def test_retention_none_keeps_everything(db_path: Path, clock: Clock) -> None:
+async def test_retention_none_keeps_everything(database: Path | str, clock: Clock) -> None:
     """Without a retention period nothing is pruned."""
-    store = await Store.open(db_path, clock=clock)
+    store = await Store.open(database, clock=clock)
     await store.log_question("old one", top_score=1.0, answered=True)
     await store.close()
     clock.advance(1000 * DAY)
-    store = await Store.open(db_path, clock=clock, retention_days=None)
+    store = await Store.open(database, clock=clock, retention_days=None)
     assert (await store.report(days=3650)).questions == 1
     await store.close()
 
@@ -129,9 +129,9 @@ async def test_report_days_must_be_sensible(store: Store, days: int) -> None:
         await store.report(days=days)
 
 
-async def test_long_running_store_prunes_daily(db_path: Path, clock: Clock) -> None:
+async def test_long_running_store_prunes_daily(database: Path | str, clock: Clock) -> None:
     """A store left open keeps pruning as new questions arrive, once a day at most."""
-    store = await Store.open(db_path, clock=clock, retention_days=2)
+    store = await Store.open(database, clock=clock, retention_days=2)
     await store.log_question("first", top_score=None, answered=False)
     clock.advance(3 * DAY)
     await store.log_question("second", top_score=None, answered=False)

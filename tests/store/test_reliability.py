@@ -12,7 +12,7 @@ import textwrap
 from collections import Counter
 from pathlib import Path
 
-from store_helpers import Clock, draft
+from store_helpers import Clock, draft, rows
 
 from bot.core.errors import RateLimited
 from bot.store import Store
@@ -20,10 +20,10 @@ from bot.store import Store
 USERS, PER_USER, URLS, PER_HOUR, CONNECTIONS = 50, 4, 40, 3, 5
 
 
-async def test_200_concurrent_suggestions_from_50_users(db_path: Path) -> None:
+async def test_200_concurrent_suggestions_from_50_users(database: Path | str) -> None:
     """200 submissions at once over 5 connections: right rows, no duplicates, rate limits held."""
     clock = Clock()
-    stores = [await Store.open(db_path, suggestions_per_hour=PER_HOUR, clock=clock) for _ in range(CONNECTIONS)]
+    stores = [await Store.open(database, suggestions_per_hour=PER_HOUR, clock=clock) for _ in range(CONNECTIONS)]
 
     async def one(user: int, k: int) -> str:
         store = stores[(user + k) % CONNECTIONS]
@@ -40,25 +40,22 @@ async def test_200_concurrent_suggestions_from_50_users(db_path: Path) -> None:
         if status in ("created", "seconded"):
             by_user[user] += 1
     check = stores[0]
-    rows = await check.suggestions(status=None, limit=1000)
+    stored = await check.suggestions(status=None, limit=1000)
     for store in stores:
         await store.close()
 
     counts = Counter(results)
     assert counts["limited"] == USERS * (PER_USER - PER_HOUR)
     assert all(by_user[u] == PER_HOUR for u in range(USERS))
-    assert counts["created"] == len(rows)
-    assert len({r.url for r in rows}) == len(rows)
-    assert sum(1 + r.seconds for r in rows) == counts["created"] + counts["seconded"] == USERS * PER_HOUR
-    with sqlite3.connect(db_path) as conn:
-        per_actor = conn.execute("SELECT max(n) FROM (SELECT count(*) AS n FROM audit_log GROUP BY actor)").fetchone()[
-            0
-        ]
-        orphans = conn.execute(
-            "SELECT count(*) FROM suggestions s WHERE NOT EXISTS "
-            "(SELECT 1 FROM audit_log a WHERE a.suggestion_id = s.id AND a.action = 'submit')"
-        ).fetchone()[0]
-    conn.close()
+    assert counts["created"] == len(stored)
+    assert len({r.url for r in stored}) == len(stored)
+    assert sum(1 + r.seconds for r in stored) == counts["created"] + counts["seconded"] == USERS * PER_HOUR
+    [(per_actor,)] = await rows(database, "SELECT max(n) FROM (SELECT count(*) AS n FROM audit_log GROUP BY actor) x")
+    [(orphans,)] = await rows(
+        database,
+        "SELECT count(*) FROM suggestions s WHERE NOT EXISTS "
+        "(SELECT 1 FROM audit_log a WHERE a.suggestion_id = s.id AND a.action = 'submit')",
+    )
     assert per_actor == PER_HOUR
     assert orphans == 0
 

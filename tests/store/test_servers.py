@@ -16,13 +16,13 @@ async def test_a_server_that_set_nothing_has_the_defaults(store: Store) -> None:
     assert await store.every_server_settings() == {}
 
 
-async def test_updates_change_only_what_is_given_and_survive_a_reopen(store: Store, db_path: Path) -> None:
+async def test_updates_change_only_what_is_given_and_survive_a_reopen(store: Store, database: Path | str) -> None:
     """Each update keeps the other settings; the values are on disk."""
     await store.update_server_settings("111", by="42", answer_channels=[5, "6", 5])
     await store.update_server_settings("111", by="43", cooldown_seconds=30)
     await store.update_server_settings("111", by="43", log_questions=False)
     await store.close()
-    reopened = await Store.open(db_path)
+    reopened = await Store.open(database)
     try:
         got = await reopened.server_settings("111")
         assert (got.answer_channels, got.cooldown_seconds, got.log_questions, got.updated_by) == (
