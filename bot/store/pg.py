@@ -58,7 +58,12 @@ _LOST = (
     OSError,
     asyncio.TimeoutError,
 )
-_RACED = (asyncpg.exceptions.SerializationError, asyncpg.exceptions.DeadlockDetectedError)
+# Lost races (the locks make them rare; the unique indexes are the last line): tried again.
+_RACED = (
+    asyncpg.exceptions.SerializationError,
+    asyncpg.exceptions.DeadlockDetectedError,
+    asyncpg.exceptions.UniqueViolationError,
+)
 
 
 # ----------------------------------------------------------------------------- SQL text
@@ -224,7 +229,7 @@ Job = Callable[[Connection], Awaitable[T]]
 class PgBackend:
     """A pool of connections to one PostgreSQL database, with transactions, locks and retries."""
 
-    def __init__(self, pool: asyncpg.Pool, url: str, *, delays: Sequence[float] = RETRY_DELAYS):
+    def __init__(self, pool: asyncpg.Pool, url: str, *, delays: Sequence[float]):
         self._pool = pool
         self.name = redact(url)
         self.delays = tuple(delays)
@@ -283,8 +288,9 @@ class PgBackend:
             self._pool.terminate()
 
 
-async def connect(url: str, *, read_only: bool = False, delays: Sequence[float] = RETRY_DELAYS) -> PgBackend:
-    """Open a pool on ``url`` (one connection made now, so a wrong URL fails here with ``StoreUnreachable``)."""
+async def connect(url: str, *, read_only: bool = False, delays: Sequence[float] | None = None) -> PgBackend:
+    """Open a pool on ``url`` (one connection made now, so a wrong URL fails here with ``StoreUnreachable``);
+    ``delays`` between tries when the server is lost (default ``RETRY_DELAYS``)."""
     settings = {"application_name": "vizbot"}
     if read_only:
         settings["default_transaction_read_only"] = "on"
@@ -300,4 +306,4 @@ async def connect(url: str, *, read_only: bool = False, delays: Sequence[float] 
     except Exception as exc:  # every way a connection can fail becomes one line (see connect_error)
         _log.debug("could not connect to %s", redact(url), exc_info=True)
         raise connect_error(url, exc) from None
-    return PgBackend(pool, url, delays=delays)
+    return PgBackend(pool, url, delays=RETRY_DELAYS if delays is None else delays)
