@@ -111,8 +111,9 @@ class Settings:
     """Every setting vizbot reads. Built by :meth:`from_env` in entry points, never at import."""
 
     catalog_dir: Path | None = None  # None: the shipped catalog
-    # A SQLite file, or a PostgreSQL URL (text: ``postgresql://user:password@host:port/database``).
-    db_path: Path | str = field(default_factory=lambda: _data_home(os.environ) / "vizbot.db")
+    # A SQLite file, or a PostgreSQL URL (text: ``postgresql://user:password@host:port/database``;
+    # not in repr(), as it may hold a password).
+    db_path: Path | str = field(default_factory=lambda: _data_home(os.environ) / "vizbot.db", repr=False)
     data_home: Path = field(default_factory=lambda: _data_home(os.environ))  # local files beside a PostgreSQL store
     log_questions: bool = True
     log_retention_days: int = LOG_RETENTION_DAYS

@@ -121,6 +121,28 @@ def test_paths_expand_the_home_directory() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("raw", "url"),
+    [
+        ("postgresql://ann:pw-123@db.example.org:5432/vizbot", "postgresql://ann:pw-123@db.example.org:5432/vizbot"),
+        ("postgres://ann:pw-123@db.example.org/vizbot", "postgres://ann:pw-123@db.example.org/vizbot"),
+        (" POSTGRESQL://ann:pw-123@h/v ", "postgresql://ann:pw-123@h/v"),
+    ],
+)
+def test_a_postgresql_url_is_kept_as_text(raw: str, url: str) -> None:
+    """VIZBOT_DB as a PostgreSQL URL stays text (no path, no ~ expansion); local files go to the data
+    home; repr() never shows the password."""
+    settings = from_env({"VIZBOT_DB": raw, "XDG_DATA_HOME": "/data"})
+    assert settings.db_path == url
+    assert settings.data_dir == Path("/data/vizbot")
+    assert "pw-123" not in repr(settings)
+
+
+def test_a_database_file_keeps_its_files_beside_it() -> None:
+    """With a SQLite file, local state files go to its directory."""
+    assert from_env({"VIZBOT_DB": "/srv/bot/v.db"}).data_dir == Path("/srv/bot")
+
+
 def test_token_is_trimmed_and_never_shown() -> None:
     """Surrounding spaces leave the token; an empty one is none; repr() does not reveal it."""
     assert from_env({"DISCORD_TOKEN": "  secret-token \n"}).discord_token == "secret-token"

@@ -54,9 +54,13 @@ def is_url(target: object) -> bool:
 
 
 def database_target(text: str) -> Path | str:
-    """A ``--db`` or ``VIZBOT_DB`` value: a PostgreSQL URL stays text, anything else is a file path."""
+    """A ``--db`` or ``VIZBOT_DB`` value: a PostgreSQL URL stays text (its scheme in lower case), anything
+    else is a file path."""
     text = text.strip()
-    return text if is_url(text) else Path(text).expanduser()
+    if not is_url(text):
+        return Path(text).expanduser()
+    scheme, rest = text.split("://", 1)
+    return f"{scheme.lower()}://{rest}"
 
 
 def redact(url: str) -> str:

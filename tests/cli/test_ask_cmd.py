@@ -272,9 +272,10 @@ def test_a_very_long_question_gets_a_polite_answer(capsys: pytest.CaptureFixture
     assert "\n1. How gravity assists work\n" in out and "Traceback" not in out + err
 
 
-@pytest.mark.parametrize("module", ["discord", "aiohttp"])
+@pytest.mark.parametrize("module", ["discord", "aiohttp", "asyncpg"])
 def test_ask_imports_neither_discord_nor_the_link_checker(valid_catalog_dir: Path, tmp_path: Path, module: str) -> None:
-    """`vizbot ask` stays quick to start: neither discord.py nor aiohttp (the link checker's) is imported."""
+    """`vizbot ask` stays quick to start: neither discord.py nor aiohttp (the link checker's) nor asyncpg
+    (PostgreSQL's, for a postgresql:// database only) is imported."""
     script = (
         "import sys\n"
         "from bot.cli.main import main\n"

@@ -1,0 +1,84 @@
+"""The command line on a PostgreSQL database: the same commands, db check and backup, and one clear
+line with exit 2 when the server cannot be reached at start-up."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+from cli_helpers import run
+
+SECRET = "s3cret-pw"
+
+
+@pytest.fixture
+def pg_env(env: Path, pg_dsn: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The clean CLI environment with VIZBOT_DB a new PostgreSQL database; returns its URL."""
+    monkeypatch.setenv("VIZBOT_DB", pg_dsn)
+    return pg_dsn
+
+
+@pytest.fixture
+def nowhere(env: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """VIZBOT_DB a URL (with a password) where nothing listens; returns the host:port shown."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("VIZBOT_DB", f"postgresql://ann:{SECRET}@127.0.0.1:{port}/vizbot")
+    monkeypatch.setenv("DISCORD_TOKEN", "not-a-real-token")
+    return f"127.0.0.1:{port}"
+
+
+def test_suggest_and_list_through_a_url(pg_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """vizbot suggest and suggestions list work on the PostgreSQL database as on a file."""
+    code, out, err = run(
+        capsys, "suggest", "https://example.org/pooling", "--title", "Max pooling explained", "--tags", "cnn", "--json"
+    )
+    assert code == 0, err
+    assert json.loads(out)["status"] == "created"
+    code, out, _ = run(capsys, "suggestions", "list", "--json")
+    assert code == 0 and [s["url"] for s in json.loads(out)] == ["https://example.org/pooling"]
+
+
+def test_db_check_reports_version_and_rows(pg_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """db check connects, says ok with the schema version and rows per table; the JSON has the counts."""
+    assert run(capsys, "suggest", "https://example.org/a", "--title", "A title here", "--tags", "cnn")[0] == 0
+    code, out, _ = run(capsys, "db", "check")
+    assert code == 0 and ": ok (schema version" in out and "suggestions 1" in out
+    code, out, _ = run(capsys, "db", "check", "--json")
+    found = json.loads(out)
+    assert code == 0 and found["ok"] and found["counts"]["suggestions"] == 1 and found["problems"] == []
+
+
+def test_db_backup_points_to_pg_dump(pg_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """db backup of a PostgreSQL database: a clear pointer to pg_dump, exit 1, no file written."""
+    code, out, err = run(capsys, "db", "backup", str(tmp_path / "copy.db"))
+    assert code == 1 and "pg_dump" in err and "Traceback" not in err and out == ""
+    assert not (tmp_path / "copy.db").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("suggestions", "list"), ("db", "check"), ("report",), ("run",)],
+    ids=["suggestions", "db-check", "report", "run"],
+)
+def test_unreachable_server_exits_2_with_one_line(
+    nowhere: str, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]
+) -> None:
+    """Nothing listening at start-up: exit 2, one line naming host and port, never the password."""
+    code, out, err = run(capsys, *argv)
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and nowhere in lines[0] and "nothing answers" in lines[0]
+    assert SECRET not in out + err and "Traceback" not in err
+
+
+def test_ask_answers_from_the_catalog_when_the_server_is_unreachable(
+    nowhere: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """vizbot ask still answers (from the catalog), warning once without the password."""
+    code, out, err = run(capsys, "ask", "convolutional neural networks")
+    assert code == 0 and out.strip()
+    assert "warning" in err and nowhere in err and SECRET not in err
