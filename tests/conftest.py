@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
+from tests.pgserver import PgServer, find_bin_dir
+
 DATA_DIR = Path(__file__).parent / "data"
+# Read once at start-up: the autouse fixture below clears every VIZBOT_* variable for each test.
+# .ci/run sets it, so CI fails instead of skipping when PostgreSQL cannot start.
+REQUIRE_POSTGRES = os.environ.get("VIZBOT_REQUIRE_POSTGRES") == "1"
 
 
 @pytest.fixture
@@ -36,3 +42,30 @@ def _isolated_user_environment(tmp_path_factory: pytest.TempPathFactory, monkeyp
         if name.startswith("VIZBOT_") or name == "DISCORD_TOKEN":
             monkeypatch.delenv(name)
     monkeypatch.chdir(home)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A throw-away PostgreSQL server for the whole run (skipped where PostgreSQL is not installed, except in CI)."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        if REQUIRE_POSTGRES:
+            pytest.fail("VIZBOT_REQUIRE_POSTGRES=1 but no PostgreSQL server binaries (initdb, pg_ctl) were found")
+        pytest.skip("PostgreSQL is not installed (no initdb/pg_ctl): PostgreSQL tests skipped")
+    try:
+        server = PgServer(bin_dir)
+        server.start()
+    except (RuntimeError, OSError, KeyError) as exc:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"could not start a throw-away PostgreSQL server: {exc}")
+        pytest.skip(f"could not start a throw-away PostgreSQL server: {exc}")
+    try:
+        yield server
+    finally:
+        server.destroy()
+
+
+@pytest.fixture
+def pg_dsn(pg_server: PgServer) -> str:
+    """The URL of a fresh, empty PostgreSQL database for one test."""
+    return pg_server.create_database()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from bot.cli.common import add_db_options, run, settings_from_args
 from bot.cli.output import emit_json, info
 from bot.core.errors import StoreError
-from bot.store import health
-from bot.store.conn import is_url, redact
+from bot.store import Store, health
+from bot.store.conn import database_target, is_url, redact
+from bot.store.copy import TableCopy
 from bot.store.migrations import LATEST
 
 
@@ -43,6 +45,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the outcome as JSON")
     add_db_options(p)
     p.set_defaults(handler=cmd_backup)
+
+    p = dsub.add_parser(
+        "copy",
+        help="copy every row of one database into another (e.g. SQLite to PostgreSQL); safe to repeat",
+        description="Copy every row of SOURCE into TARGET, each a database file or a postgresql:// URL. "
+        "TARGET is created and brought to the current schema if needed. Rows already in TARGET are kept, so "
+        "copying again adds only what is missing. Both sides are then counted table by table; exit 1 when any "
+        "count differs. Stop the bot first: changes made during the copy may be missed.",
+    )
+    p.add_argument("source", metavar="SOURCE", help="the database to read (a file or postgresql:// URL; never written)")
+    p.add_argument("target", metavar="TARGET", help="the database to write (a file or postgresql:// URL)")
+    p.add_argument("--json", action="store_true", help="print the per-table counts as JSON")
+    p.set_defaults(handler=cmd_copy)
 
 
 def _size(n: int) -> str:
@@ -122,3 +137,66 @@ def cmd_backup(args: argparse.Namespace) -> int:
     else:
         info(f"backed up {source} to {target} ({_size(size)}, schema version {found.schema_version})")
     return 0
+
+
+def _database(text: str) -> str | Path:
+    """A postgresql:// URL as given, anything else as a file path."""
+    return database_target(text)
+
+
+def _shown(database: str | Path) -> str:
+    """A database as it may be printed: a URL without its password."""
+    return str(database) if isinstance(database, Path) else redact(database)
+
+
+def copy_text(source: str, target: str, tables: list[TableCopy]) -> str:
+    """The text report of ``vizbot db copy``: one line per table, then the verdict."""
+    lines = [f"{'table':<20} {'source':>8} {'added':>8} {'target':>8} {'conflicts':>9}"]
+    lines += [
+        f"{t.table:<20} {t.source:>8} {t.added:>8} {t.target:>8} {t.conflicts:>9}{'' if t.verified else '  MISMATCH'}"
+        for t in tables
+    ]
+    rows, added = sum(t.source for t in tables), sum(t.added for t in tables)
+    if all(t.verified for t in tables):
+        lines.append(f"copied {source} to {target}: {added} rows added, {rows} rows verified by counts")
+    else:
+        bad = ", ".join(t.table for t in tables if not t.verified)
+        lines.append(
+            f"copied {source} to {target}, but {bad} did not verify: the target held other rows before "
+            "(conflicting rows were kept, never overwritten), or the source changed during the copy"
+        )
+    return "\n".join(lines)
+
+
+def cmd_copy(args: argparse.Namespace) -> int:
+    source, target = _database(args.source), _database(args.target)
+    if isinstance(source, Path) and not source.is_file():
+        raise StoreError(f"no database at {source}")
+    if isinstance(source, Path) and isinstance(target, Path) and source.resolve() == target.resolve():
+        raise StoreError(f"{target} is the source itself; give another database")
+    shown_source, shown_target = _shown(source), _shown(target)
+
+    def progress(table: str, done: int) -> None:
+        if sys.stderr.isatty():
+            info(f"  {table}: {done} rows")
+
+    async def go() -> list[TableCopy]:
+        async with await Store.open(source, read_only=True, retention_days=None) as src:
+            async with await Store.open(target, retention_days=None) as dst:
+                return await src.copy_to(dst, progress=progress)
+
+    tables = run(go())
+    verified = all(t.verified for t in tables)
+    if args.json:
+        emit_json(
+            {
+                "source": shown_source,
+                "target": shown_target,
+                "verified": verified,
+                "added": sum(t.added for t in tables),
+                "tables": [t.to_json() for t in tables],
+            }
+        )
+    else:
+        print(copy_text(shown_source, shown_target, tables))
+    return 0 if verified else 1

@@ -52,9 +52,7 @@ def check_value(value: object) -> int:
     return int(value)
 
 
-async def vote(
-    conn: Connection, *, user: str, question: str, resource_id: str, value: int, now: float
-) -> None:
+async def vote(conn: Connection, *, user: str, question: str, resource_id: str, value: int, now: float) -> None:
     """Record (or replace) one user's vote; call inside a transaction."""
     await conn.execute(
         "INSERT INTO votes (user_id, question, resource_id, value, at) VALUES (?, ?, ?, ?, ?) "

@@ -164,7 +164,9 @@ async def open_run(conn: Connection, *, since: float) -> LinkRun | None:
 async def start_run(conn: Connection, *, total: int, now: float) -> LinkRun:
     """A new run (earlier unfinished ones are closed: they will not be resumed); call inside a transaction."""
     await conn.execute("UPDATE link_runs SET finished_at = ? WHERE finished_at IS NULL", (now,))
-    async with conn.execute("INSERT INTO link_runs (started_at, total) VALUES (?, ?) RETURNING id", (now, total)) as cur:
+    async with conn.execute(
+        "INSERT INTO link_runs (started_at, total) VALUES (?, ?) RETURNING id", (now, total)
+    ) as cur:
         row = await cur.fetchone()
     assert row is not None  # RETURNING gives the one row inserted
     return LinkRun(int(row[0]), to_datetime(now), None, total)

@@ -202,7 +202,8 @@ def connect_error(url: str, exc: BaseException) -> StoreUnreachable:
     elif isinstance(exc, asyncpg.exceptions.InvalidAuthorizationSpecificationError):
         why = "the server refused this user (no such role, or not allowed to connect from here)"
     elif isinstance(exc, asyncpg.exceptions.InvalidCatalogNameError):
-        why = "that database does not exist on the server (create it first, e.g. `createdb NAME`)"
+        name = shown.rsplit("/", 1)[-1] if shown.count("/") > 2 else "NAME"
+        why = f"that database does not exist on the server (create it first: createdb {name})"
     elif isinstance(exc, socket.gaierror):
         why = "the host name is unknown"
     elif isinstance(exc, asyncio.TimeoutError):

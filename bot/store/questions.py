@@ -52,9 +52,7 @@ async def totals(conn: Connection, *, since: float, guild: str | None = None) ->
     return int(total), int(unanswered)
 
 
-async def topics(
-    conn: Connection, *, since: float, limit: int = 10, guild: str | None = None
-) -> list[TopicCount]:
+async def topics(conn: Connection, *, since: float, limit: int = 10, guild: str | None = None) -> list[TopicCount]:
     """Tags of the answers given since ``since`` (in one server, with ``guild``), most frequent first."""
     where, args = _scope(guild)
     async with conn.execute("SELECT tags FROM questions WHERE at >= ? AND tags != ''" + where, (since, *args)) as cur:

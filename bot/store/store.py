@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Awaitable, Callable, Collection, Iterable, TypeVar
 
@@ -22,7 +23,7 @@ from bot.core.model import Resource
 from bot.core.suggestion_schema import clean_actor, clean_optional, text_field, validate_reason
 from bot.links.outcome import CheckResult
 from bot.links.verdict import STRIKES
-from bot.store import db, feedback, health, links, migrations, privacy, questions, report, servers, suggestions
+from bot.store import copy, db, feedback, health, links, migrations, privacy, questions, report, servers, suggestions
 from bot.store.conn import Connection, is_url
 from bot.store.records import (
     AuditEntry,
@@ -378,7 +379,9 @@ class Store:
         if cooldown_seconds is not servers.UNSET:
             changes["cooldown_seconds"] = servers.check_cooldown(cooldown_seconds)
         now = self._clock()
-        return await self._write(lambda c: servers.update(c, server, by=by, now=now, **changes), [(SERVER_LOCK, server)])
+        return await self._write(
+            lambda c: servers.update(c, server, by=by, now=now, **changes), [(SERVER_LOCK, server)]
+        )
 
     # ------------------------------------------------------------------ questions log and report
 
@@ -503,3 +506,36 @@ class Store:
         """Mark a check run complete (the next one starts afresh)."""
         now = self._clock()
         await self._write(lambda c: links.finish_run(c, run_id, now=now))
+
+    # ------------------------------------------------------------------ moving data
+
+    async def copy_to(
+        self, target: "Store", *, batch: int = 500, progress: Callable[[str, int], None] | None = None
+    ) -> list[copy.TableCopy]:
+        """Copy every row of this database into ``target`` (see :mod:`bot.store.copy`): rows already
+        there are kept, so copying again is safe; ``progress(table, rows_read)`` follows along."""
+        names = await self._read(copy.tables)
+        missing = sorted(set(names) - set(await target._read(copy.tables)))
+        if missing:
+            raise StoreError(f"could not copy to {target.path}: it has no table {', '.join(missing)}")
+        return [await self._copy_table(target, table, batch, progress) for table in names]
+
+    async def _copy_table(
+        self, target: "Store", table: str, batch: int, progress: Callable[[str, int], None] | None
+    ) -> copy.TableCopy:
+        cols = await self._read(partial(copy.columns, table=table))
+        key = await self._read(partial(copy.primary_key, table=table))
+        size = copy.batch_size(cols, batch)
+        added = conflicts = offset = 0
+        while rows := await self._read(
+            partial(copy.read_batch, table=table, cols=cols, key=key, offset=offset, limit=size)
+        ):
+            done = await target._write(partial(copy.insert_batch, table=table, cols=cols, key=key, rows=rows))
+            added, conflicts = added + done[0], conflicts + done[1]
+            offset += len(rows)
+            if progress is not None:
+                progress(table, offset)
+        await target._write(partial(copy.advance_sequences, table=table, cols=cols))
+        source_rows = await self._read(partial(copy.count, table=table))
+        target_rows = await target._read(partial(copy.count, table=table))
+        return copy.TableCopy(table, source_rows, added, target_rows, conflicts)

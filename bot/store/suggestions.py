@@ -131,9 +131,7 @@ async def unnotified(conn: Connection, *, limit: int = 50) -> list[Suggestion]:
         return [_record(row) for row in await cur.fetchall()]
 
 
-async def audit_log(
-    conn: Connection, *, suggestion_id: int | None = None, limit: int = 50
-) -> list[AuditEntry]:
+async def audit_log(conn: Connection, *, suggestion_id: int | None = None, limit: int = 50) -> list[AuditEntry]:
     """Recorded actions, newest first (optionally for one suggestion)."""
     where, args = ("WHERE suggestion_id = ?", [suggestion_id]) if suggestion_id is not None else ("", [])
     sql = (
@@ -285,9 +283,7 @@ async def approve(
     return await get(conn, suggestion_id)
 
 
-async def reject(
-    conn: Connection, suggestion_id: int, *, moderator: str, reason: str, now: float
-) -> Suggestion:
+async def reject(conn: Connection, suggestion_id: int, *, moderator: str, reason: str, now: float) -> Suggestion:
     """Reject a pending suggestion with a reason; call inside a transaction."""
     found = await _pending(conn, suggestion_id)
     await conn.execute(

@@ -90,3 +90,62 @@ def test_check_newer_schema_says_upgrade(env: Path, capsys: pytest.CaptureFixtur
     assert "DAMAGED" not in out
     code, out, _ = run(capsys, "db", "check", "--json")
     assert (json.loads(out)["damaged"], json.loads(out)["ok"]) == (False, False)
+
+
+def test_copy_to_a_new_file_then_again(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """db copy: exit 0 and a verified table of counts; a second run adds nothing; the copy serves the CLI."""
+    target = tmp_path / "moved" / "vizbot.db"
+    capsys.readouterr()
+    code, out, _ = run(capsys, "db", "copy", str(env), str(target), "--json")
+    copied = json.loads(out)
+    assert code == 0 and copied["verified"] is True and copied["added"] >= 2
+    assert set(copied) == {"source", "target", "verified", "added", "tables"}
+    by_table = {t["table"]: t for t in copied["tables"]}
+    assert by_table["suggestions"] == {
+        "table": "suggestions",
+        "source_rows": 1,
+        "added": 1,
+        "target_rows": 1,
+        "conflicts": 0,
+        "verified": True,
+    }
+    code, out, _ = run(capsys, "db", "copy", str(env), str(target))
+    assert code == 0 and "0 rows added" in out and "verified by counts" in out
+    code, out, _ = run(capsys, "suggestions", "list", "--db", str(target))
+    assert code == 0 and "Max pooling explained" in out
+
+
+def test_copy_into_a_database_in_use_does_not_verify(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A target with its own suggestion: its row is kept, the source's conflicting one is not written, exit 1."""
+    target = tmp_path / "other.db"
+    assert (
+        main(["suggest", "https://example.org/other", "--title", "Another one", "--tags", "cnn", "--db", str(target)])
+        == 0
+    )
+    capsys.readouterr()
+    code, out, _ = run(capsys, "db", "copy", str(env), str(target))
+    assert code == 1 and "MISMATCH" in out and "did not verify" in out
+    code, out, _ = run(capsys, "suggestions", "list", "--db", str(target), "--json")
+    assert [s["title"] for s in json.loads(out)] == ["Another one"]
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "message"),
+    [
+        ("missing.db", "new.db", "no database at"),
+        ("SELF", "SELF", "is the source itself"),
+    ],
+    ids=["missing-source", "same-file"],
+)
+def test_copy_refuses(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], source: str, target: str, message: str
+) -> None:
+    """A missing source or a copy onto itself: one error line, exit 1, nothing created."""
+    source_path = str(env) if source == "SELF" else str(tmp_path / source)
+    target_path = str(env) if target == "SELF" else str(tmp_path / target)
+    capsys.readouterr()
+    code, out, err = run(capsys, "db", "copy", source_path, target_path)
+    assert code == 1 and out == "" and message in err and "Traceback" not in err
+    assert not (tmp_path / "new.db").exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from cli_helpers import run
@@ -73,6 +74,17 @@ def test_unreachable_server_exits_2_with_one_line(
     lines = err.strip().splitlines()
     assert len(lines) == 1 and nowhere in lines[0] and "nothing answers" in lines[0]
     assert SECRET not in out + err and "Traceback" not in err
+
+
+def test_wrong_password_exits_2_without_showing_it(
+    pg_env: str, monkeypatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A password the server refuses: exit 2, one line that says so, the password never shown."""
+    parts = urlsplit(pg_env)
+    monkeypatch.setenv("VIZBOT_DB", pg_env.replace(f":{parts.password}@", f":{SECRET}@"))
+    code, out, err = run(capsys, "suggestions", "list")
+    assert code == 2 and "refused the password" in err and len(err.strip().splitlines()) == 1
+    assert SECRET not in out + err and str(parts.password) not in out + err
 
 
 def test_ask_answers_from_the_catalog_when_the_server_is_unreachable(

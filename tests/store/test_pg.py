@@ -29,7 +29,8 @@ def _with(url: str, *, password: str | None = None, port: int | None = None, dat
     """``url`` with its password, port or database replaced."""
     parts = urlsplit(url)
     user = parts.username or "postgres"
-    auth = f"{user}:{password}@" if password is not None else (f"{user}@" if parts.username else "")
+    secret = parts.password if password is None else password
+    auth = f"{user}:{secret}@" if secret is not None else f"{user}@"
     host = f"{parts.hostname}:{port if port is not None else parts.port}"
     path = f"/{database}" if database is not None else parts.path
     return urlunsplit((parts.scheme, auth + host, path, parts.query, ""))
@@ -149,6 +150,15 @@ async def test_unreachable_port_names_the_host_not_the_password(pg_dsn: str) -> 
     message = str(caught.value)
     assert f"127.0.0.1:{port}" in message and "s3cret-pw" not in message
     assert "nothing answers" in message and "\n" not in message
+
+
+async def test_wrong_password_is_said_without_it(pg_dsn: str) -> None:
+    """The server refuses the password (the test server checks passwords): said so, host named, password never shown."""
+    with pytest.raises(StoreUnreachable, match="refused the password") as caught:
+        await Store.open(_with(pg_dsn, password="s3cret-pw"))
+    message = str(caught.value)
+    assert f"{urlsplit(pg_dsn).hostname}:{urlsplit(pg_dsn).port}" in message
+    assert "s3cret-pw" not in message and str(urlsplit(pg_dsn).password) not in message
 
 
 async def test_missing_database_is_named(pg_dsn: str) -> None:
