@@ -18,7 +18,10 @@ circle; the unique indexes of the schema remain the last line.
 
 **Faults.** A lost server (a restart, a dropped connection) is retried with a bounded back-off
 (``RETRY_DELAYS``, about 5 s in all) so a short restart loses nothing; after that the caller
-gets a ``StoreError``. Connection problems at start-up (wrong password, unknown database,
+gets a ``StoreError``. A write is retried whole, in a new transaction; if the connection was lost
+while its COMMIT was under way, the first try may have landed, and the second then finds it (a
+suggestion answers "you already suggested this", a vote is replaced by itself; a question log
+line is the one thing that can be kept twice). Connection problems at start-up (wrong password, unknown database,
 unreachable host, a malformed URL) become ``StoreUnreachable``: one line naming the host,
 never the password.
 """

@@ -171,11 +171,6 @@ class Store:
             raise
         return store
 
-    @property
-    def shared(self) -> bool:
-        """The database is a server several processes may share (PostgreSQL), not a file of one process."""
-        return self._pg is not None
-
     async def close(self) -> None:
         """Close the connection (safe to call twice)."""
         if self._pg is not None:
