@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -341,3 +342,23 @@ async def test_hybrid_questions_are_searched_off_the_event_loop(
     assert pool is not None
     with pytest.raises(RuntimeError):  # shut down on exit: nothing more runs there
         pool.submit(int)
+
+
+async def test_postgresql_restart_answers_go_on_and_writes_wait(settings: Settings, pg_server, pg_dsn: str) -> None:
+    """On PostgreSQL, while the server restarts: answers come from the catalog at once, the question log
+    and a suggestion wait and land, and the service works on without reopening."""
+    async with open_vizbot(settings.with_overrides(db_path=pg_dsn), semantic=False) as bot:
+        await asyncio.to_thread(pg_server.stop)
+        try:
+            response = await bot.ask("sobel edge detection", user="ann")  # the server is down
+            suggesting = asyncio.create_task(
+                bot.suggest(NEW_URL, "Max pooling explained", "convnet", "Watch max pooling.", user="ann")
+            )
+            await asyncio.sleep(0.3)
+            assert not suggesting.done()  # waiting for the server, not failed
+        finally:
+            await asyncio.to_thread(pg_server.start)
+        assert response.results
+        assert (await suggesting).status == "created"
+        report = await bot.report(days=1)
+        assert (report.questions, report.pending_count) == (1, 1)

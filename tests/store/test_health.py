@@ -1,4 +1,6 @@
-"""A damaged database is reported as damaged, with what to do, and never written to; checks and backups."""
+"""A damaged database is reported as damaged, with what to do, and never written to; checks and backups.
+
+SQLite files only (headers, quick_check, the backup API); PostgreSQL's check is in tests/cli/test_postgresql.py."""
 
 from __future__ import annotations
 

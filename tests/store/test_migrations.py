@@ -1,4 +1,6 @@
-"""Numbered migrations: from an empty file and from every earlier version, each step all-or-nothing."""
+"""Numbered migrations: from an empty file and from every earlier version, each step all-or-nothing.
+
+SQLite files only (user_version, application_id); the PostgreSQL migrations are tested in test_pg.py."""
 
 from __future__ import annotations
 
