@@ -3,6 +3,7 @@ line with exit 2 when the server cannot be reached at start-up."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 from pathlib import Path
@@ -12,6 +13,17 @@ import pytest
 from cli_helpers import run
 
 SECRET = "s3cret-pw"
+
+
+async def _sql(url: str, sql: str) -> object:
+    """The first value ``sql`` gives, on a connection of its own."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        return await conn.fetchval(sql)
+    finally:
+        await conn.close()
 
 
 @pytest.fixture
@@ -51,6 +63,14 @@ def test_db_check_reports_version_and_rows(pg_env: str, capsys: pytest.CaptureFi
     code, out, _ = run(capsys, "db", "check", "--json")
     found = json.loads(out)
     assert code == 0 and found["ok"] and found["counts"]["suggestions"] == 1 and found["problems"] == []
+
+
+def test_db_check_refuses_a_foreign_database(pg_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """db check on another program's database: exit 1, NOT USABLE, and nothing created in it."""
+    asyncio.run(_sql(pg_env, "CREATE TABLE customers (id INTEGER)"))
+    code, out, _ = run(capsys, "db", "check")
+    assert code == 1 and "NOT USABLE" in out and "not a vizbot database" in out
+    assert asyncio.run(_sql(pg_env, "SELECT to_regclass('vizbot_schema') IS NULL")) is True
 
 
 def test_db_backup_points_to_pg_dump(pg_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

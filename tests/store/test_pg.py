@@ -139,6 +139,43 @@ async def test_read_only_store_refuses_writes_cleanly(pg_dsn: str) -> None:
         await reader.close()
 
 
+# ----------------------------------------------------------------------------- read-modify-write across connections
+
+
+async def test_one_approval_wins_across_stores(pg_dsn: str) -> None:
+    """Two stores (two processes' worth) approving the same suggestion at once: one approves, the other is told."""
+    first, second = await Store.open(pg_dsn), await Store.open(pg_dsn)
+    try:
+        created = await first.submit(draft(1), user="ann")
+        assert created.suggestion is not None
+        sid = created.suggestion.id
+        outcomes = await asyncio.gather(
+            first.approve(sid, moderator="mod1"), second.approve(sid, moderator="mod2"), return_exceptions=True
+        )
+        refused = [o for o in outcomes if isinstance(o, Exception)]
+        assert len(refused) == 1 and "was already approved" in str(refused[0])
+        assert await rows(pg_dsn, "SELECT count(*) FROM audit_log WHERE action = 'approve'") == [(1,)]
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_settings_changed_at_once_from_two_stores_both_stay(pg_dsn: str) -> None:
+    """Two stores changing different settings of one server at once: neither change is lost."""
+    first, second = await Store.open(pg_dsn), await Store.open(pg_dsn)
+    try:
+        for n in range(10):
+            await asyncio.gather(
+                first.update_server_settings(f"g{n}", by="a", cooldown_seconds=30),
+                second.update_server_settings(f"g{n}", by="b", answer_channels=[7]),
+            )
+        every = await first.every_server_settings()
+        assert all((every[f"g{n}"].cooldown_seconds, every[f"g{n}"].answer_channels) == (30, (7,)) for n in range(10))
+    finally:
+        await first.close()
+        await second.close()
+
+
 # ----------------------------------------------------------------------------- connection failures
 
 
