@@ -324,3 +324,14 @@ class LinkRun:
     started_at: datetime
     finished_at: datetime | None
     total: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEvent:
+    """One change published for the other processes sharing the database (``bot.store.events``)."""
+
+    id: int  # only grows: a follower remembers the last it applied
+    kind: str  # "suggestion", "settings" or "catalog"
+    subject: str  # the suggestion id or server id it concerns ("" for the catalog)
+    origin: str  # the store (process) that published it: a process skips what it already applied
+    at: datetime
