@@ -326,6 +326,12 @@ class LinkRun:
     total: int
 
 
+# What a change event is about (``ChangeEvent.kind``); a process following them re-reads that state.
+CHANGE_SUGGESTION = "suggestion"  # approved or rejected (subject: the suggestion id)
+CHANGE_SETTINGS = "settings"  # a server's /settings (subject: the server id)
+CHANGE_CATALOG = "catalog"  # the curated catalog was reloaded from its directory (subject: empty)
+
+
 @dataclass(frozen=True, slots=True)
 class ChangeEvent:
     """One change published for the other processes sharing the database (``bot.store.events``)."""

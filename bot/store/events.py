@@ -12,12 +12,10 @@ from typing import Any, Sequence
 
 import aiosqlite
 
-from bot.core.records import ChangeEvent, to_datetime
+from bot.core.records import CHANGE_CATALOG, CHANGE_SETTINGS, CHANGE_SUGGESTION, ChangeEvent, to_datetime
 
-# What changed; a follower re-reads the matching state from the store.
-SUGGESTION = "suggestion"  # approved or rejected (subject: the suggestion id)
-SETTINGS = "settings"  # a server's /settings (subject: the server id)
-CATALOG = "catalog"  # the curated catalog was reloaded from its directory (subject: empty)
+# What changed (defined beside ChangeEvent); a follower re-reads the matching state from the store.
+SUGGESTION, SETTINGS, CATALOG = CHANGE_SUGGESTION, CHANGE_SETTINGS, CHANGE_CATALOG
 KINDS = (SUGGESTION, SETTINGS, CATALOG)
 
 _COLUMNS = "id, kind, subject, origin, at"

@@ -3,6 +3,9 @@
 from bot.core.records import (
     ALREADY_SUGGESTED,
     APPROVED,
+    CHANGE_CATALOG,
+    CHANGE_SETTINGS,
+    CHANGE_SUGGESTION,
     CREATED,
     DIRECT_MESSAGES,
     IN_CATALOG,
@@ -31,6 +34,9 @@ from bot.core.records import (
 __all__ = [
     "ALREADY_SUGGESTED",
     "APPROVED",
+    "CHANGE_CATALOG",
+    "CHANGE_SETTINGS",
+    "CHANGE_SUGGESTION",
     "CREATED",
     "DIRECT_MESSAGES",
     "IN_CATALOG",
