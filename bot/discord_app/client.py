@@ -77,6 +77,7 @@ from bot.core.errors import InvalidInput, VizbotError
 from bot.discord_app.ask import AskCog
 from bot.discord_app.cooldown import Cooldown
 from bot.discord_app.delivery import ChannelGuard
+from bot.core.feed_cursor import FeedCursor
 from bot.discord_app.errors import VizbotTree, send_error
 from bot.discord_app.follow import follow_loop
 from bot.discord_app.help import HelpCog
@@ -162,7 +163,7 @@ class VizbotClient(commands.Bot):
         shared = service if self.runs_some_shards and getattr(service, "store", None) is not None else None
         self.question_cooldown = Cooldown(settings.question_cooldown_seconds, shared=shared)
         self.sync_seconds = float(settings.sync_seconds)
-        self._follow_from: int | None = None  # the last change applied (set in setup_hook when following)
+        self._follow_from: FeedCursor | None = None  # the changes applied (set in setup_hook when following)
         self._follow_task: asyncio.Task[None] | None = None
         self.posted: set[int] = set()  # private answers already posted to their channel (Post to channel works once)
         self.draining = False  # set when stopping: new questions are not taken
@@ -261,7 +262,7 @@ class VizbotClient(commands.Bot):
         if store is None or self.sync_seconds <= 0:
             return
         try:
-            self._follow_from = await store.last_event_id()
+            self._follow_from = FeedCursor(await store.last_event_id())
         except VizbotError as exc:
             _log.warning("changes made by other processes are picked up once a minute only: %s", exc)
 

@@ -4,9 +4,9 @@ Processes sharing one database (one per group of shards, ``vizbot`` on the comma
 publish each approval, rejection, ``/settings`` change and catalog reload as an event in the same
 transaction as the change (``bot.store.events``). :func:`follow_loop` waits for a change
 (``store.wait_for_change``: a plain sleep of ``VIZBOT_SYNC_SECONDS`` on SQLite), reads the events
-after the last one applied and applies those published by other processes: re-read the approvals,
-a server's settings or the catalog, and tell submitters (claimed in the database, so once in all).
-The once-a-minute ``notify.refresh_loop`` stays as the safety net.
+its cursor has not seen (``bot.core.feed_cursor``) and applies those published by other processes:
+re-read the approvals, a server's settings or the catalog, and tell submitters (claimed in the
+database, so once in all). The once-a-minute ``notify.refresh_loop`` stays as the safety net.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from bot.core import answers
 from bot.core.errors import VizbotError
+from bot.core.feed_cursor import FeedCursor
 from bot.discord_app.notify import notify_quietly
 from bot.core.records import CHANGE_CATALOG, CHANGE_SETTINGS, CHANGE_SUGGESTION
 
@@ -46,25 +47,26 @@ async def apply_changes(client: "VizbotClient", changes: Sequence["ChangeEvent"]
         await notify_quietly(client)
 
 
-async def follow_once(client: "VizbotClient", after: int) -> int:
-    """Apply every change published after event ``after`` by other processes; returns the last event id read.
+async def follow_once(client: "VizbotClient", cursor: FeedCursor) -> None:
+    """Apply every change published by other processes that ``cursor`` has not seen, and move it on.
 
-    Raises ``VizbotError`` if the database fails; the events are then read again next time.
+    Raises ``VizbotError`` if the database fails; the events not applied are read again next time.
     """
     store = client.service.need_store()
+    start = cursor.after
     while True:
-        changes = await store.events_after(after, limit=PAGE)
-        if not changes:
-            return after
-        foreign = [change for change in changes if change.origin != store.origin]  # our own are applied already
+        changes = await store.events_after(start, limit=PAGE)
+        fresh = cursor.new(changes)
+        foreign = [change for change in fresh if change.origin != store.origin]  # our own are applied already
         if foreign:
             await apply_changes(client, foreign)
-        after = changes[-1].id
+        cursor.applied(change.id for change in fresh)
         if len(changes) < PAGE:
-            return after
+            return
+        start = changes[-1].id
 
 
-async def follow_loop(client: "VizbotClient", interval: float, after: int) -> None:
+async def follow_loop(client: "VizbotClient", interval: float, cursor: FeedCursor) -> None:
     """Every ``interval`` seconds at most (sooner when the store says so): :func:`follow_once`, until
     cancelled; old events and cooldowns are pruned once an hour."""
     store = client.service.need_store()
@@ -73,7 +75,7 @@ async def follow_loop(client: "VizbotClient", interval: float, after: int) -> No
     while True:
         await store.wait_for_change(interval)
         try:
-            after = await follow_once(client, after)
+            await follow_once(client, cursor)
             if loop.time() - pruned_at >= PRUNE_EVERY:
                 pruned_at = loop.time()
                 await store.prune_shared_state(max_age=KEEP_FOR)
