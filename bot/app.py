@@ -24,7 +24,7 @@ from bot.core.text import normalise
 from bot.core.urls import normalise_url
 from bot.links.run import LinkTarget, link_targets
 from bot.store import ForgetReport, Report, ServerSettings, Store, Suggestion, SuggestionOutcome
-from bot.store.records import IN_CATALOG, PENDING
+from bot.store.records import CHANGE_CATALOG, IN_CATALOG, PENDING
 from bot.store.suggestions import to_resource
 
 _log = logging.getLogger(__name__)
@@ -62,6 +62,9 @@ def merge_approved(curated: Catalog, approved: Iterable[Resource]) -> Catalog:
         urls.add(key)
         extra.append(resource if tags == resource.tags else replace(resource, tags=tags))
     return curated.with_resources(extra)
+
+
+NOTICE_LEASE = 300.0  # seconds a process holds a submitter's notice before another may retry it
 
 
 class Vizbot:
@@ -372,6 +375,27 @@ class Vizbot:
         store = self._need_store()
         await self.flush()
         return await store.report(days=days, server=server)
+
+    # ------------------------------------------------------------------ processes sharing the database
+
+    async def announce_reload(self) -> None:
+        """Tell the other processes on this database that the catalog was reloaded, so they re-read it too
+        (a no-op without a store)."""
+        if self.store is not None:
+            await self.store.publish(CHANGE_CATALOG)
+
+    async def claim_notices(self, *, limit: int = 50, lease: float = NOTICE_LEASE) -> list[Suggestion]:
+        """Decided suggestions whose submitter this process (alone) is now to tell, for ``lease`` seconds."""
+        return await self._need_store().claim_notices(limit=limit, lease=lease)
+
+    async def release_notice(self, suggestion_id: int) -> bool:
+        """Give back a claim on telling a submitter (a failure: the next round retries it)."""
+        return await self._need_store().release_notice(suggestion_id)
+
+    async def cooldown_hit(self, user: str, seconds: float) -> float:
+        """The question cooldown across every process on this database: 0 when ``user`` may ask now
+        (recorded), else the seconds left to wait."""
+        return await self._need_store().cooldown_hit(user, seconds)
 
 
 def build_embedder(settings: Settings) -> Embedder | None:

@@ -131,6 +131,7 @@ class Settings:
     shard_ids: tuple[int, ...] = ()  # the shards this process runs; (): all of shard_count
     link_check: bool = False  # VIZBOT_LINK_CHECK=daily: check the catalog's links, spread over each day
     mod_channel: int | None = None  # where moderators are told of dead and moved links (a home server's channel)
+    sync_seconds: float = 2.0  # how often changes made by other processes on the database are looked for; 0: off
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> "Settings":
@@ -181,6 +182,7 @@ class Settings:
             shard_ids=shard_ids,
             link_check=_link_check(merged),
             mod_channel=_id(merged, "VIZBOT_MOD_CHANNEL"),
+            sync_seconds=_int(merged, "VIZBOT_SYNC_SECONDS", int(default["sync_seconds"])),
         )
 
     @property

@@ -771,10 +771,15 @@ class Reloadable(Protocol):
 
     async def refresh(self) -> None: ...
 
+    async def announce_reload(self) -> None: ...
 
-async def reload_catalog(service: Reloadable) -> AnswerCard:
+
+async def reload_catalog(service: Reloadable, *, announce: bool = True) -> AnswerCard:
     """Re-read the catalog in a worker thread and swap it in on the event loop (so it never races
-    an approval), then pick up approvals and votes from the store; a broken catalog keeps the old one."""
+    an approval), then pick up approvals and votes from the store; a broken catalog keeps the old one.
+
+    ``announce``: tell the other processes sharing the database to reload too (not when following
+    another process's reload)."""
     try:
         curated = await asyncio.to_thread(load_catalog, service.catalog_dir)
     except CatalogError as exc:
@@ -784,6 +789,11 @@ async def reload_catalog(service: Reloadable) -> AnswerCard:
         await service.refresh()
     except StoreError as exc:
         _log.warning("catalog reloaded, but approvals and votes were not re-read: %s", exc)
+    if announce:
+        try:
+            await service.announce_reload()
+        except StoreError as exc:
+            _log.warning("catalog reloaded here, but other processes sharing the database were not told: %s", exc)
     return reload_card(service.catalog)  # after the refresh: approvals made elsewhere count too
 
 

@@ -324,3 +324,20 @@ class LinkRun:
     started_at: datetime
     finished_at: datetime | None
     total: int
+
+
+# What a change event is about (``ChangeEvent.kind``); a process following them re-reads that state.
+CHANGE_SUGGESTION = "suggestion"  # approved or rejected (subject: the suggestion id)
+CHANGE_SETTINGS = "settings"  # a server's /settings (subject: the server id)
+CHANGE_CATALOG = "catalog"  # the curated catalog was reloaded from its directory (subject: empty)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEvent:
+    """One change published for the other processes sharing the database (``bot.store.events``)."""
+
+    id: int  # only grows: a follower remembers the last it applied
+    kind: str  # "suggestion", "settings" or "catalog"
+    subject: str  # the suggestion id or server id it concerns ("" for the catalog)
+    origin: str  # the store (process) that published it: a process skips what it already applied
+    at: datetime

@@ -130,7 +130,7 @@ class AskCog(commands.Cog):
                 )
                 return
             try:
-                self.cooldown.hit(message.author.id, server.cooldown_seconds)
+                await self.cooldown.check(message.author.id, server.cooldown_seconds)
             except RateLimited as exc:
                 # A reply to a message is public: say it once per window, then stay quiet.
                 if not listening and self.cooldown.first_warning(message.author.id):
@@ -186,7 +186,7 @@ class AskCog(commands.Cog):
         self, interaction: discord.Interaction, question: app_commands.Range[str, 1, QUESTION_MAX], public: bool = False
     ) -> None:
         server = self.bot.settings_for(interaction.guild_id)
-        self.cooldown.hit(interaction.user.id, server.cooldown_seconds)
+        await self.cooldown.check(interaction.user.id, server.cooldown_seconds)
         moved = public and not self.public_here(interaction)
         public = public and not moved  # the server's admins chose other channels for public answers
         async with self.bot.answering():
@@ -221,7 +221,7 @@ class AskCog(commands.Cog):
         if not question:
             raise InvalidInput("message", "it has no text I can search for")
         server = self.bot.settings_for(interaction.guild_id)
-        self.cooldown.hit(interaction.user.id, server.cooldown_seconds)
+        await self.cooldown.check(interaction.user.id, server.cooldown_seconds)
         await defer_thinking(interaction, ephemeral=True)
         card = await answers.ask_card(
             self.bot.service,

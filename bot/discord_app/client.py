@@ -47,6 +47,12 @@ Background: every ``refresh_seconds`` (default 60; started in ``on_ready``, canc
 the command line) and DMs the submitters of decided, unnotified suggestions; /review's own
 decisions go through the same ``notify.notify_decided``.
 
+Processes sharing the database (``follow.follow_loop``, every ``VIZBOT_SYNC_SECONDS``, default 2;
+started in ``on_ready``, cancelled in ``close``): approvals, rejections, ``/settings`` and reloads made
+by another process (another group of shards, ``vizbot`` on the command line) are applied within
+seconds. When this process runs only some of the shards, the question cooldown is also checked in the
+database (``Cooldown(shared=...)``), so it holds per user across the processes.
+
 Background link check (``VIZBOT_LINK_CHECK=daily``; ``links.link_check_loop``, started in
 ``setup_hook``, cancelled in ``close``): one link at a time, each once a day; moderators are told
 once in ``VIZBOT_MOD_CHANNEL`` when a link turns dead or moved.
@@ -71,7 +77,9 @@ from bot.core.errors import InvalidInput, VizbotError
 from bot.discord_app.ask import AskCog
 from bot.discord_app.cooldown import Cooldown
 from bot.discord_app.delivery import ChannelGuard
+from bot.core.feed_cursor import FeedCursor
 from bot.discord_app.errors import VizbotTree, send_error
+from bot.discord_app.follow import follow_loop
 from bot.discord_app.help import HelpCog
 from bot.discord_app.links import link_check_loop
 from bot.discord_app.notify import refresh_loop
@@ -150,8 +158,13 @@ class VizbotClient(commands.Bot):
         self.sync_report: list[str] = []
         self.refresh_seconds = refresh_seconds
         self.notify_lock = asyncio.Lock()
-        # One question cooldown for mentions, /ask, the message menu and Post to channel.
-        self.question_cooldown = Cooldown(settings.question_cooldown_seconds)
+        # One question cooldown for mentions, /ask, the message menu and Post to channel; in the
+        # database too when other processes run the other shards (a user's questions reach them too).
+        shared = service if self.runs_some_shards and getattr(service, "store", None) is not None else None
+        self.question_cooldown = Cooldown(settings.question_cooldown_seconds, shared=shared)
+        self.sync_seconds = float(settings.sync_seconds)
+        self._follow_from: FeedCursor | None = None  # the changes applied (set in setup_hook when following)
+        self._follow_task: asyncio.Task[None] | None = None
         self.posted: set[int] = set()  # private answers already posted to their channel (Post to channel works once)
         self.draining = False  # set when stopping: new questions are not taken
         self._in_flight = 0
@@ -182,6 +195,7 @@ class VizbotClient(commands.Bot):
             _log.warning("could not read the servers' settings from the database: %s", exc)
 
     async def setup_hook(self) -> None:
+        await self.start_following()
         await self.load_server_settings()
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         for cog in COGS:
@@ -237,6 +251,26 @@ class VizbotClient(commands.Bot):
                 )
         if self.refresh_seconds > 0 and (self._refresh_task is None or self._refresh_task.done()):
             self._refresh_task = asyncio.create_task(refresh_loop(self, self.refresh_seconds), name="vizbot-refresh")
+        if self._follow_from is not None and (self._follow_task is None or self._follow_task.done()):
+            self._follow_task = asyncio.create_task(
+                follow_loop(self, self.sync_seconds, self._follow_from), name="vizbot-follow"
+            )
+
+    async def start_following(self) -> None:
+        """Note where the change feed stands, before the state it changes is first read (nothing is missed)."""
+        store = getattr(self.service, "store", None)
+        if store is None or self.sync_seconds <= 0:
+            return
+        try:
+            self._follow_from = FeedCursor(await store.last_event_id())
+        except VizbotError as exc:
+            _log.warning("changes made by other processes are picked up once a minute only: %s", exc)
+
+    @property
+    def runs_some_shards(self) -> bool:
+        """Whether other processes run the rest of the shards (``VIZBOT_SHARD_IDS`` names only some)."""
+        count, ids = self.settings.shard_count, self.settings.shard_ids
+        return count is not None and bool(ids) and set(ids) != set(range(count))
 
     def runs_shard_of(self, guild_id: int) -> bool:
         """Whether this process receives the server's events (always, unless it runs some shards only)."""
@@ -266,14 +300,14 @@ class VizbotClient(commands.Bot):
                 await asyncio.wait_for(self._idle.wait(), timeout=SHUTDOWN_GRACE)
             except asyncio.TimeoutError:
                 _log.warning("stopping with %d answer(s) still in flight after %.0f s", self._in_flight, SHUTDOWN_GRACE)
-        for task in (self._refresh_task, self._link_task):
+        for task in (self._refresh_task, self._link_task, self._follow_task):
             if task is not None and not task.done():
                 task.cancel()
                 try:
                     await task
                 except asyncio.CancelledError:
                     pass
-        self._refresh_task = self._link_task = None
+        self._refresh_task = self._link_task = self._follow_task = None
         await super().close()
 
 

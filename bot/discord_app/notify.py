@@ -4,8 +4,11 @@ One path for every decision: ``/review`` in Discord and ``vizbot suggestions app
 the command line both leave the suggestion "decided, not notified" in the store;
 :func:`notify_decided` DMs each such submitter once and marks the suggestion notified, whether
 or not the DM could be delivered (closed DMs, unknown users and CLI submitters such as
-``local:ann`` are marked too, so nothing is retried forever). :func:`refresh_loop` runs in the
-background of the client: it re-reads approvals and votes (``service.refresh()``) and notifies.
+``local:ann`` are marked too, so nothing is retried forever). Each suggestion is first claimed in
+the database (``service.claim_notices``), so of several processes sharing it exactly one tells the
+submitter; a process that dies mid-DM leaves its claim to lapse and the DM is retried later.
+:func:`refresh_loop` runs in the background of the client: it re-reads approvals and votes
+(``service.refresh()``) and notifies.
 """
 
 from __future__ import annotations
@@ -58,15 +61,20 @@ async def _tell(client: "VizbotClient", suggestion: "Suggestion") -> bool | None
 async def notify_decided(client: "VizbotClient", *, limit: int = 50) -> int:
     """DM the submitters of decided, unnotified suggestions; returns how many DMs were delivered.
 
-    Serialised by the client's lock, so /review and the background loop never DM twice.
+    Serialised by the client's lock, so /review and the background loop never DM twice; across
+    processes by the claims, so two processes never DM the same submitter about the same decision.
     """
     if client.service.store is None:
         return 0
     delivered = 0
     async with client.notify_lock:
-        for suggestion in await client.service.unnotified(limit=limit):
+        for suggestion in await client.service.claim_notices(limit=limit):
             told = await _tell(client, suggestion)
             if told is None:
+                try:
+                    await client.service.release_notice(suggestion.id)  # the next round retries it
+                except VizbotError as exc:
+                    _log.info("suggestion %s: claim left to lapse: %s", suggestion.id, exc)
                 continue
             delivered += int(told)
             try:

@@ -15,7 +15,7 @@ import discord
 
 from bot.core import answers
 from bot.core.answers import AnswerCard
-from bot.core.errors import InvalidInput, PermissionDenied
+from bot.core.errors import InvalidInput, PermissionDenied, RateLimited
 from bot.discord_app.checks import require_moderator
 from bot.discord_app.embeds import unwrap_question
 from bot.discord_app.errors import send_error
@@ -137,9 +137,14 @@ class PostButton(VizbotButton, template=r"vizbot:post:(?P<asker>[0-9]+):(?P<offs
         server = client.settings_for(interaction.guild_id)
         if not server.answers_in(interaction.channel_id, getattr(interaction.channel, "parent_id", None)):
             raise InvalidInput("channel", "this server's admins chose other channels for public answers")
-        client.question_cooldown.hit(interaction.user.id, server.cooldown_seconds)
         if message_id is not None:
             client.posted.add(message_id)  # before any await: a double click is seen by the second handler
+        try:
+            await client.question_cooldown.check(interaction.user.id, server.cooldown_seconds)
+        except RateLimited:
+            if message_id is not None:
+                client.posted.discard(message_id)  # refused: it may be posted once the cooldown is over
+            raise
         card = _answer_page(interaction, _question_of(interaction), self.offset)
         await update(interaction, card, view=answer_view(card, asker=self.asker, can_post=False))
         await follow_up(interaction, card, view=answer_view(card, asker=self.asker, can_post=False))

@@ -207,6 +207,28 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE questions ADD COLUMN note TEXT",
         ),
     ),
+    Migration(
+        9,
+        "processes sharing one database: the change feed, claims on submitter notices, per-user cooldowns",
+        (
+            # AUTOINCREMENT: ids only grow, even once old events are pruned (followers keep the last id seen).
+            """CREATE TABLE events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind TEXT NOT NULL,
+                subject TEXT NOT NULL DEFAULT '',
+                origin TEXT NOT NULL,
+                at REAL NOT NULL
+            )""",
+            "CREATE INDEX events_at ON events (at)",
+            "ALTER TABLE suggestions ADD COLUMN notice_claimed_by TEXT",
+            "ALTER TABLE suggestions ADD COLUMN notice_claimed_until REAL",
+            """CREATE TABLE cooldowns (
+                user_id TEXT PRIMARY KEY,
+                at REAL NOT NULL
+            )""",
+            "CREATE INDEX cooldowns_at ON cooldowns (at)",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -144,6 +144,25 @@ STATEMENTS: dict[int, tuple[str, ...]] = {
         )""",
         "ALTER TABLE questions ADD COLUMN note TEXT",
     ),
+    # Event ids come from a sequence: they only grow, but may commit out of order (the follower's
+    # cursor, bot.core.feed_cursor, allows for that).
+    9: (
+        f"""CREATE TABLE events (
+            id {ID},
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL DEFAULT '',
+            origin TEXT NOT NULL,
+            at {TIME} NOT NULL
+        )""",
+        "CREATE INDEX events_at ON events (at)",
+        "ALTER TABLE suggestions ADD COLUMN notice_claimed_by TEXT",
+        f"ALTER TABLE suggestions ADD COLUMN notice_claimed_until {TIME}",
+        f"""CREATE TABLE cooldowns (
+            user_id TEXT PRIMARY KEY,
+            at {TIME} NOT NULL
+        )""",
+        "CREATE INDEX cooldowns_at ON cooldowns (at)",
+    ),
 }
 
 # Text compares and sorts byte by byte, as in SQLite (not by the server's locale).

@@ -32,6 +32,7 @@ async def forget(conn: Connection, *, user: str) -> ForgetReport:
     decided = await run("UPDATE suggestions SET user_id = ?, user_name = NULL WHERE user_id = ?", FORGOTTEN, user)
     audit = await run("UPDATE audit_log SET actor = ? WHERE actor = ?", FORGOTTEN, user)
     audit += await servers.forget(conn, user=user, placeholder=FORGOTTEN)  # who last changed /settings
+    await run("DELETE FROM cooldowns WHERE user_id = ?", user)  # when they last asked (multi-process cooldowns)
     return ForgetReport(
         user=user, votes=votes, pending_suggestions=pending, seconds=seconds, attributions=decided, audit_entries=audit
     )

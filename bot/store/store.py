@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
-from functools import partial
+import uuid
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Awaitable, Callable, Collection, Iterable, TypeVar
 
@@ -24,9 +26,11 @@ from bot.core.suggestion_schema import clean_actor, clean_optional, text_field, 
 from bot.links.outcome import CheckResult
 from bot.links.verdict import STRIKES
 from bot.store import copy, db, feedback, health, links, migrations, privacy, questions, report, servers, suggestions
+from bot.store import cooldowns, events, notices
 from bot.store.conn import Connection, is_url
 from bot.store.records import (
     AuditEntry,
+    ChangeEvent,
     ForgetReport,
     LinkHealth,
     LinkRun,
@@ -286,8 +290,13 @@ class Store:
         moderator = clean_actor(moderator, "moderator")
         now = self._clock()
         return await self._write(
-            lambda c: suggestions.approve(
-                c, suggestion_id, moderator=moderator, now=now, kind=kind, level=level, taken_ids=taken_ids
+            lambda c: self._published(
+                c,
+                suggestions.approve(
+                    c, suggestion_id, moderator=moderator, now=now, kind=kind, level=level, taken_ids=taken_ids
+                ),
+                events.SUGGESTION,
+                str(suggestion_id),
             ),
             [(MODERATION_LOCK, "")],
         )
@@ -298,7 +307,12 @@ class Store:
         reason = validate_reason(reason)
         now = self._clock()
         return await self._write(
-            lambda c: suggestions.reject(c, suggestion_id, moderator=moderator, reason=reason, now=now),
+            lambda c: self._published(
+                c,
+                suggestions.reject(c, suggestion_id, moderator=moderator, reason=reason, now=now),
+                events.SUGGESTION,
+                str(suggestion_id),
+            ),
             [(MODERATION_LOCK, "")],
         )
 
@@ -375,7 +389,8 @@ class Store:
             changes["cooldown_seconds"] = servers.check_cooldown(cooldown_seconds)
         now = self._clock()
         return await self._write(
-            lambda c: servers.update(c, server, by=by, now=now, **changes), [(SERVER_LOCK, server)]
+            lambda c: self._published(c, servers.update(c, server, by=by, now=now, **changes), events.SETTINGS, server),
+            [(SERVER_LOCK, server)],
         )
 
     # ------------------------------------------------------------------ questions log and report
@@ -534,3 +549,79 @@ class Store:
         source_rows = await self._read(partial(copy.count, table=table))
         target_rows = await target._read(partial(copy.count, table=table))
         return copy.TableCopy(table, source_rows, added, target_rows, conflicts)
+
+    # ------------------------------------------------------------------ processes sharing the database
+
+    @cached_property
+    def origin(self) -> str:
+        """This store's name in the change feed (unique per open store, so per process): its own events are skipped."""
+        return f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+
+    async def _published(self, conn: Connection, change: Awaitable[T], kind: str, subject: str) -> T:
+        """Make ``change`` and publish it as one event, in the caller's transaction (both or neither).
+
+        PostgreSQL: this is where ``NOTIFY`` goes (delivered at commit, so never before the change is visible).
+        """
+        result = await change
+        await events.publish(conn, kind, subject, origin=self.origin, now=self._clock())
+        return result
+
+    async def publish(self, kind: str, subject: str = "") -> int:
+        """Publish a change made outside the database (a catalog reload) for the other processes; returns its id."""
+        if kind not in events.KINDS:
+            raise InvalidInput("event", f"unknown event kind {kind!r}")
+        now = self._clock()
+        return await self._write(lambda c: events.publish(c, kind, subject, origin=self.origin, now=now))
+
+    async def events_after(self, event_id: int, *, limit: int = 200) -> list[ChangeEvent]:
+        """Changes published after ``event_id`` (by every process, this one included), oldest first."""
+        return await self._read(lambda c: events.after(c, event_id, limit=limit))
+
+    async def last_event_id(self) -> int:
+        """The newest change's id (0: none yet): where a process starts following."""
+        return await self._read(events.last_id)
+
+    async def wait_for_change(self, timeout: float) -> None:
+        """Wait until another process may have published a change: on SQLite simply ``timeout`` seconds.
+
+        (PostgreSQL returns early when a ``NOTIFY`` arrives; callers then read :meth:`events_after`.)
+        """
+        await asyncio.sleep(timeout)
+
+    async def prune_shared_state(self, *, max_age: float = DAY) -> int:
+        """Delete events and cooldown records older than ``max_age`` seconds; returns how many rows went."""
+        before = self._clock() - max_age
+
+        async def prune(c: Connection) -> int:
+            return await events.prune(c, before=before) + await cooldowns.prune(c, before=before)
+
+        return await self._write(prune, [(HOUSEKEEPING_LOCK, "")])
+
+    async def claim_notices(self, *, limit: int = 50, lease: float = 300.0) -> list[Suggestion]:
+        """Claim decided suggestions whose submitter has not been told, for ``lease`` seconds.
+
+        Only the process that claims a suggestion tells its submitter; one that fails (or dies) before
+        :meth:`mark_notified` leaves the claim to lapse, and the suggestion is claimed again after it.
+        """
+        now = self._clock()
+
+        async def claim(c: Connection) -> list[Suggestion]:
+            ids = await notices.claim(c, origin=self.origin, now=now, lease=lease, limit=limit)
+            return [await suggestions.get(c, sid) for sid in ids]
+
+        return await self._write(claim)
+
+    async def release_notice(self, suggestion_id: int) -> bool:
+        """Give back this store's claim on a suggestion not yet notified (another process may take it at once)."""
+        return await self._write(lambda c: notices.release(c, suggestion_id, origin=self.origin))
+
+    async def cooldown_hit(self, user: str, seconds: float) -> float:
+        """Check and record a question by ``user`` against a cooldown of ``seconds``, for every process at once.
+
+        Returns 0 when the question may go ahead (it is recorded), else the seconds left to wait.
+        """
+        user = clean_actor(user)
+        if seconds <= 0:
+            return 0.0
+        now = self._clock()
+        return await self._write(lambda c: cooldowns.hit(c, user, now=now, window=float(seconds)))

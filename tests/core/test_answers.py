@@ -309,6 +309,7 @@ class _Service:
         self.catalog_dir = catalog_dir
         self.swapped: list[Catalog] = []
         self.refreshed = 0
+        self.announced = 0
         self.catalog: Catalog | None = None
 
     def use_catalog(self, curated: Catalog) -> Catalog:
@@ -319,13 +320,16 @@ class _Service:
     async def refresh(self) -> None:
         self.refreshed += 1
 
+    async def announce_reload(self) -> None:
+        self.announced += 1
+
 
 async def test_reload_catalog_keeps_the_old_one_on_error(tmp_path: Path) -> None:
     """A broken catalog gives the failure card and nothing is swapped in."""
     (tmp_path / "tags.yaml").write_text("cnn: [not, a, mapping\n", encoding="utf-8")
     service = _Service(tmp_path)
     assert (await answers.reload_catalog(service)).title == "Catalog not reloaded"
-    assert service.swapped == [] and service.refreshed == 0
+    assert service.swapped == [] and service.refreshed == 0 and service.announced == 0
 
 
 async def test_reload_catalog_swaps_then_refreshes(valid_catalog_dir: Path) -> None:
@@ -333,7 +337,7 @@ async def test_reload_catalog_swaps_then_refreshes(valid_catalog_dir: Path) -> N
     service = _Service(valid_catalog_dir)
     card = await answers.reload_catalog(service)
     assert card.tone == answers.SUCCESS
-    assert [len(c.resources) for c in service.swapped] == [3] and service.refreshed == 1
+    assert [len(c.resources) for c in service.swapped] == [3] and service.refreshed == service.announced == 1
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.errors import RateLimited
+from bot.core.errors import RateLimited, StoreError
 from bot.discord_app.cooldown import Cooldown
 
 
@@ -119,3 +119,69 @@ def test_pruning_keeps_users_inside_a_long_server_window() -> None:
     cooldown.hit("late")
     with pytest.raises(RateLimited):
         cooldown.hit("slow", 60)
+
+
+class _Shared:
+    """The database side of a shared cooldown, reduced to a dict (what other processes recorded)."""
+
+    def __init__(self, clock: Clock, *, down: bool = False) -> None:
+        self.clock = clock
+        self.last: dict[str, float] = {}
+        self.calls = 0
+        self.down = down
+
+    async def cooldown_hit(self, user: str, seconds: float) -> float:
+        self.calls += 1
+        if self.down:
+            raise StoreError("could not save to vizbot.db: the database is locked by another program")
+        last = self.last.get(user)
+        if last is not None and last + seconds > self.clock.now:
+            return last + seconds - self.clock.now
+        self.last[user] = self.clock.now
+        return 0.0
+
+
+async def test_a_question_through_another_process_counts() -> None:
+    """Shared: the database's record of another process's question refuses this one, with its wait."""
+    clock = Clock()
+    shared = _Shared(clock)
+    shared.last["7"] = clock.now - 2  # asked 2 s ago in a server of another shard
+    cooldown = Cooldown(5, clock, shared=shared)
+    with pytest.raises(RateLimited) as caught:
+        await cooldown.check(7)
+    assert caught.value.retry_after == pytest.approx(3)
+    assert cooldown.first_warning(7) and not cooldown.first_warning(7)  # warned once, as for our own
+    clock.now += 3
+    await cooldown.check(7)
+    assert shared.last["7"] == clock.now
+
+
+async def test_memory_answers_first_and_the_database_only_when_needed() -> None:
+    """A question this process let through refuses the next without asking the database; no window, no call."""
+    clock = Clock()
+    shared = _Shared(clock)
+    cooldown = Cooldown(5, clock, shared=shared)
+    await cooldown.check(1)
+    with pytest.raises(RateLimited):
+        await cooldown.check(1)
+    assert shared.calls == 1
+    await cooldown.check(1, 0)  # a server with no cooldown
+    assert shared.calls == 1
+
+
+async def test_without_a_shared_store_check_is_hit() -> None:
+    """One process (all shards): the in-memory cooldown alone, as before."""
+    clock = Clock()
+    cooldown = Cooldown(5, clock)
+    await cooldown.check(1)
+    with pytest.raises(RateLimited):
+        cooldown.hit(1)
+
+
+async def test_an_unreachable_database_falls_back_to_memory() -> None:
+    """The database failing never refuses a question: this process's own memory judges it."""
+    clock = Clock()
+    cooldown = Cooldown(5, clock, shared=_Shared(clock, down=True))
+    await cooldown.check(1)
+    with pytest.raises(RateLimited):
+        await cooldown.check(1)

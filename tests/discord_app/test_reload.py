@@ -26,6 +26,9 @@ class _Service:
     async def refresh(self) -> None:
         self.calls.append(("refresh", threading.get_ident()))
 
+    async def announce_reload(self) -> None:
+        self.calls.append(("announce_reload", threading.get_ident()))
+
     def reload(self) -> object:  # the old path: must not be used (it swaps from a worker thread)
         raise AssertionError("service.reload() called")
 
@@ -46,8 +49,15 @@ async def test_reload_reads_in_a_thread_and_swaps_on_the_loop(
     card = await answers.reload_catalog(service)  # type: ignore[arg-type]
     loop_thread = threading.get_ident()
     assert readers and readers[0] != loop_thread
-    assert service.calls == [("use_catalog", loop_thread), ("refresh", loop_thread)]
+    assert service.calls == [("use_catalog", loop_thread), ("refresh", loop_thread), ("announce_reload", loop_thread)]
     assert card.title == "Catalog reloaded"
+
+
+async def test_following_another_process_reload_does_not_announce_again(valid_catalog_dir: Path) -> None:
+    """announce=False (a reload made elsewhere): swap and refresh, but publish nothing (no echo between processes)."""
+    service = _Service(valid_catalog_dir)
+    await answers.reload_catalog(service, announce=False)  # type: ignore[arg-type]
+    assert [name for name, _ in service.calls] == ["use_catalog", "refresh"]
 
 
 async def test_a_broken_catalog_swaps_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -1,0 +1,112 @@
+"""Two `vizbot run` OS processes, one shard each of two, sharing only their database: they act as one bot.
+
+Unlike test_e2e_shared_db.py (two bots in the test's own process), each bot here is its own Python
+process (tests/fakediscord/bot_process.py), configured only by environment variables, as on two
+machines; the fake Discord runs in the test. The command line, a third process,
+suggests and approves; both bots must then answer with the new resource within seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import AsyncIterator
+
+from fakediscord import FakeDiscord
+from fakediscord.payloads import FakeGuild
+from fakediscord.reading import embed_links
+
+BOT_PROCESS = Path(__file__).resolve().parents[2] / "fakediscord" / "bot_process.py"
+SOON = 20.0  # seconds: "within seconds" on a loaded machine; the periodic refresh is 60 s
+NEW_URL = "https://example.org/okapi-zebra-gradient-explorer"
+
+
+async def _other_shard_guild(fake: FakeDiscord) -> FakeGuild:
+    other = await fake.add_guild("Second Server")
+    while (other.id >> 22) % 2 == (fake.guild.id >> 22) % 2:
+        other.id += 1 << 22
+    return other
+
+
+@contextlib.asynccontextmanager
+async def bot_processes(fake: FakeDiscord, db: str) -> AsyncIterator[list[asyncio.subprocess.Process]]:
+    """Start one `vizbot run` per shard; on leaving, SIGTERM them and wait for their clean exit."""
+    processes = []
+    for shard in (0, 1):
+        env = dict(os.environ)
+        env.update(
+            DISCORD_TOKEN=fake.token,
+            VIZBOT_DB=db,
+            VIZBOT_SHARD_COUNT="2",
+            VIZBOT_SHARD_IDS=str(shard),
+            VIZBOT_QUESTION_COOLDOWN="0",
+            VIZBOT_HOME_GUILDS=str(fake.guild.id),
+            VIZBOT_SYNC_SECONDS="1",
+        )
+        processes.append(
+            await asyncio.create_subprocess_exec(
+                sys.executable, str(BOT_PROCESS), str(fake.base_url), str(fake.gateway_url), env=env
+            )
+        )
+    try:
+        await fake.wait_until(
+            lambda: any(p.returncode is not None for p in processes) or (fake.connected and len(fake.sessions) == 2),
+            timeout=90,
+            what="both bot processes to connect",
+        )
+        assert all(p.returncode is None for p in processes), [p.returncode for p in processes]
+        yield processes
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                await asyncio.wait_for(process.wait(), timeout=30)
+            except asyncio.TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+async def vizbot(*args: str) -> int:
+    """The command line in its own process (``python -m bot``); returns its exit status."""
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", *args)
+    return await process.wait()
+
+
+async def _answer_links(fake: FakeDiscord, guild: FakeGuild, question: str) -> list[str]:
+    since = len(fake.requests)
+    await fake.send_message(question, mention_bot=True, guild=guild)
+    return embed_links(await fake.wait_for_message(guild.general_id, since=since, timeout=30))
+
+
+async def _seconds_until_answered_with(fake: FakeDiscord, guild: FakeGuild, question: str, url: str) -> float:
+    started = time.monotonic()
+    while url not in await _answer_links(fake, guild, question):
+        assert time.monotonic() - started < SOON, f"{url} not answered in {guild.name} within {SOON} s"
+        await asyncio.sleep(0.5)
+    return time.monotonic() - started
+
+
+async def test_an_approval_made_elsewhere_reaches_both_bot_processes(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    """Both processes answer their own server; an approval from the command line is answered by both within seconds."""
+    fake = fake_discord
+    other = await _other_shard_guild(fake)
+    db = str(tmp_path / "shared.db")
+    question = "okapi zebra gradient explorer"
+    async with bot_processes(fake, db) as processes:
+        for guild in (fake.guild, other):
+            assert NEW_URL not in await _answer_links(fake, guild, question)
+        assert (
+            await vizbot("suggest", NEW_URL, "--title", "Okapi zebra gradient explorer", "--tags", "cnn", "--db", db)
+            == 0
+        )
+        assert await vizbot("suggestions", "approve", "1", "--db", db) == 0
+        waited = [await _seconds_until_answered_with(fake, guild, question, NEW_URL) for guild in (fake.guild, other)]
+        assert max(waited) < SOON
+    assert [p.returncode for p in processes] == [0, 0]  # SIGTERM: a clean stop in both
