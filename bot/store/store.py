@@ -51,7 +51,7 @@ T = TypeVar("T")
 Job = Callable[[Connection], Awaitable[T]]
 
 # Advisory lock classes (bot.store.pg); SQLite's BEGIN IMMEDIATE already serialises every write.
-URL_LOCK, USER_LOCK, MODERATION_LOCK, SERVER_LOCK, LINK_LOCK, HOUSEKEEPING_LOCK = 1, 2, 3, 4, 5, 6
+URL_LOCK, USER_LOCK, MODERATION_LOCK, SERVER_LOCK, LINK_LOCK, HOUSEKEEPING_LOCK, NOTICE_LOCK = 1, 2, 3, 4, 5, 6, 7
 
 DAY = report.DAY
 # A top score under this counts as a low-confidence answer in the report. Scores are the
@@ -609,7 +609,9 @@ class Store:
             ids = await notices.claim(c, origin=self.origin, now=now, lease=lease, limit=limit)
             return [await suggestions.get(c, sid) for sid in ids]
 
-        return await self._write(claim)
+        # On PostgreSQL claims are taken one transaction at a time: racing UPDATEs would each skip the
+        # rows another holds and leave free ones unclaimed in that round (SQLite serialises them anyway).
+        return await self._write(claim, [(NOTICE_LOCK, "")])
 
     async def release_notice(self, suggestion_id: int) -> bool:
         """Give back this store's claim on a suggestion not yet notified (another process may take it at once)."""
