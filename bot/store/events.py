@@ -17,6 +17,8 @@ from bot.core.records import CHANGE_CATALOG, CHANGE_SETTINGS, CHANGE_SUGGESTION,
 # What changed (defined beside ChangeEvent); a follower re-reads the matching state from the store.
 SUGGESTION, SETTINGS, CATALOG = CHANGE_SUGGESTION, CHANGE_SETTINGS, CHANGE_CATALOG
 KINDS = (SUGGESTION, SETTINGS, CATALOG)
+# PostgreSQL's NOTIFY channel: each event's id is announced on it when its transaction commits.
+CHANNEL = "vizbot_events"
 
 _COLUMNS = "id, kind, subject, origin, at"
 

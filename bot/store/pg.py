@@ -235,8 +235,12 @@ class PgBackend:
 
     def __init__(self, pool: asyncpg.Pool, url: str, *, delays: Sequence[float]):
         self._pool = pool
+        self._url = url
         self.name = redact(url)
         self.delays = tuple(delays)
+        self._listener: asyncpg.Connection | None = None
+        self._notified = asyncio.Event()
+        self._listen_failed = False  # logged once per outage, not once per wait
 
     async def read(self, job: Job[T]) -> T:
         """Run ``job`` on a connection (each statement on its own)."""
@@ -284,8 +288,44 @@ class PgBackend:
                 raise StoreError(f"could not {doing} {self.name}: {_reason(exc)}") from exc
         raise AssertionError("unreachable")  # the last delay is None: the loop returns or raises
 
+    async def wait_for_notify(self, channel: str, timeout: float) -> None:
+        """Return when a ``NOTIFY`` on ``channel`` arrives (or has arrived since the last call), or after
+        ``timeout`` seconds. One connection of its own listens (pooled ones are shared); when it is lost
+        (a server restart) the next call opens another, and until then this is a plain wait."""
+        if self._listener is None or self._listener.is_closed():
+            await self._listen(channel)
+        try:
+            await asyncio.wait_for(self._notified.wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
+        self._notified.clear()
+
+    async def _listen(self, channel: str) -> None:
+        try:
+            listener = await asyncpg.connect(
+                self._url, timeout=CONNECT_TIMEOUT, server_settings={"application_name": "vizbot-listen"}
+            )
+            await listener.add_listener(channel, lambda *_: self._notified.set())
+        except Exception as exc:  # the periodic read goes on without it; try again at the next wait
+            if not self._listen_failed:
+                _log.warning("database %s: cannot listen for changes (%s); reading them periodically", self.name, exc)
+            self._listen_failed = True
+            self._listener = None
+            return
+        if self._listen_failed:
+            _log.info("database %s: listening for changes again", self.name)
+        self._listen_failed = False
+        self._listener = listener
+        self._notified.set()  # whatever was published while nobody listened: read now
+
     async def close(self) -> None:
         """Close every connection (safe to call twice)."""
+        if self._listener is not None:
+            listener, self._listener = self._listener, None
+            try:
+                await asyncio.wait_for(listener.close(), timeout=CONNECT_TIMEOUT)
+            except (asyncio.TimeoutError, *_LOST):
+                listener.terminate()
         try:
             await asyncio.wait_for(self._pool.close(), timeout=CONNECT_TIMEOUT)
         except (asyncio.TimeoutError, *_LOST):

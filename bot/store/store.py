@@ -560,18 +560,25 @@ class Store:
     async def _published(self, conn: Connection, change: Awaitable[T], kind: str, subject: str) -> T:
         """Make ``change`` and publish it as one event, in the caller's transaction (both or neither).
 
-        PostgreSQL: this is where ``NOTIFY`` goes (delivered at commit, so never before the change is visible).
+        On PostgreSQL a ``NOTIFY`` goes with it, delivered at commit: never before the change is visible.
         """
         result = await change
-        await events.publish(conn, kind, subject, origin=self.origin, now=self._clock())
+        await self._publish(conn, kind, subject, self._clock())
         return result
+
+    async def _publish(self, conn: Connection, kind: str, subject: str, now: float) -> int:
+        """One event row and, on PostgreSQL, a ``NOTIFY`` carrying its id (sent by the server at commit)."""
+        event_id = await events.publish(conn, kind, subject, origin=self.origin, now=now)
+        if self._pg is not None:
+            await conn.execute("SELECT pg_notify(?, ?)", (events.CHANNEL, str(event_id)))
+        return event_id
 
     async def publish(self, kind: str, subject: str = "") -> int:
         """Publish a change made outside the database (a catalog reload) for the other processes; returns its id."""
         if kind not in events.KINDS:
             raise InvalidInput("event", f"unknown event kind {kind!r}")
         now = self._clock()
-        return await self._write(lambda c: events.publish(c, kind, subject, origin=self.origin, now=now))
+        return await self._write(lambda c: self._publish(c, kind, subject, now))
 
     async def events_after(self, event_id: int, *, limit: int = 200) -> list[ChangeEvent]:
         """Changes published after ``event_id`` (by every process, this one included), oldest first."""
@@ -582,11 +589,12 @@ class Store:
         return await self._read(events.last_id)
 
     async def wait_for_change(self, timeout: float) -> None:
-        """Wait until another process may have published a change: on SQLite simply ``timeout`` seconds.
-
-        (PostgreSQL returns early when a ``NOTIFY`` arrives; callers then read :meth:`events_after`.)
-        """
-        await asyncio.sleep(timeout)
+        """Wait until another process may have published a change: on SQLite simply ``timeout`` seconds;
+        on PostgreSQL until a ``NOTIFY`` arrives, ``timeout`` at most. Callers then read :meth:`events_after`."""
+        if self._pg is not None:
+            await self._pg.wait_for_notify(events.CHANNEL, timeout)
+        else:
+            await asyncio.sleep(timeout)
 
     async def prune_shared_state(self, *, max_age: float = DAY) -> int:
         """Delete events and cooldown records older than ``max_age`` seconds; returns how many rows went."""

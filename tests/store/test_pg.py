@@ -344,3 +344,60 @@ async def test_four_processes_fifty_users_hold_exact_limits(pg_dsn: str) -> None
     assert await rows(pg_dsn, "SELECT max(n) FROM (SELECT count(*) AS n FROM audit_log GROUP BY actor) x") == [
         (per_hour,)
     ]
+
+
+# ----------------------------------------------------------------------------- LISTEN/NOTIFY
+
+WAKE = 60.0  # a wait that returns well before this was woken by a NOTIFY, not by its timeout
+
+
+async def _returns_within(store: Store, timeout: float) -> float:
+    began = time.monotonic()
+    await store.wait_for_change(timeout)
+    return time.monotonic() - began
+
+
+async def test_a_change_in_one_store_wakes_a_waiting_one(pg_dsn: str) -> None:
+    """An approval (published with its event) ends another process's wait at once, not after its timeout."""
+    async with await Store.open(pg_dsn) as waiting, await Store.open(pg_dsn) as other:
+        await other.submit(draft(1), user="someone")
+        await waiting.wait_for_change(0.01)  # starts listening; a first wait may return at once
+        seen = await waiting.last_event_id()
+        wait = asyncio.create_task(_returns_within(waiting, WAKE))
+        await asyncio.sleep(0.2)
+        await other.approve(1, moderator="mod")
+        assert await asyncio.wait_for(wait, WAKE) < WAKE / 2
+        assert [e.subject for e in await waiting.events_after(seen)] == ["1"]
+
+
+async def test_a_change_between_two_waits_is_not_lost(pg_dsn: str) -> None:
+    """A NOTIFY that arrives while nobody waits makes the next wait return at once."""
+    async with await Store.open(pg_dsn) as waiting, await Store.open(pg_dsn) as other:
+        await waiting.wait_for_change(0.01)
+        await other.update_server_settings("42", by="admin", cooldown_seconds=5)
+        await asyncio.sleep(0.2)
+        assert await _returns_within(waiting, WAKE) < WAKE / 2
+
+
+async def test_a_change_without_notify_is_still_only_a_timeout_away(pg_dsn: str) -> None:
+    """No change, no wake-up: the wait lasts its timeout (the follower then polls as on SQLite)."""
+    async with await Store.open(pg_dsn) as waiting:
+        await waiting.wait_for_change(0.01)
+        await waiting.wait_for_change(0.01)  # the first wait's own wake-up is used up
+        assert await _returns_within(waiting, 0.5) >= 0.45
+
+
+async def test_listening_resumes_after_a_server_restart(pg_server, pg_dsn: str) -> None:
+    """The listening connection is lost with the server; after the restart a change wakes the waiter again."""
+    async with await Store.open(pg_dsn) as waiting, await Store.open(pg_dsn) as other:
+        await waiting.wait_for_change(0.01)
+        pg_server.stop()
+        try:
+            await waiting.wait_for_change(0.01)  # cannot listen now: a plain wait, no error
+        finally:
+            pg_server.start()
+        await waiting.wait_for_change(0.01)  # listens again (and reads once, for what it missed)
+        wait = asyncio.create_task(_returns_within(waiting, WAKE))
+        await asyncio.sleep(0.2)
+        await other.publish("catalog")
+        assert await asyncio.wait_for(wait, WAKE) < WAKE / 2
