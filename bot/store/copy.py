@@ -135,8 +135,9 @@ async def insert_batch(
     skipped = {tuple(row[i] for i in at): tuple(row) for row in rows if tuple(row[i] for i in at) not in added}
     if len(key) == 1:
         where = f'"{key[0]}" IN ({", ".join("?" for _ in skipped)})'
-    else:
-        where = f"({keys}) IN (VALUES {', '.join('(' + ', '.join('?' for _ in key) + ')' for _ in skipped)})"
+    else:  # row values in VALUES would be typed text on PostgreSQL: compare column by column instead
+        one_key = "(" + " AND ".join(f'"{c}" = ?' for c in key) + ")"
+        where = " OR ".join(one_key for _ in skipped)
     present = await _all(conn, f'SELECT {listed} FROM "{table}" WHERE {where}', [v for k in skipped for v in k])
     found = {tuple(row[i] for i in at): row for row in present}
     conflicts = sum(1 for k, row in skipped.items() if found.get(k) != row)

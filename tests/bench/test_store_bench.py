@@ -34,3 +34,11 @@ def test_table_marks_an_inexact_row() -> None:
     lines = table(rows).splitlines()
     assert "| 1.00x |" in lines[2] and "| yes |" in lines[2]
     assert "| 0.50x |" in lines[3] and lines[3].endswith("| NO |")
+
+
+def test_small_run_on_postgresql_is_exact(pg_dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """With --postgres: a second row, measured the same way, exact as well, with its ratio against SQLite."""
+    assert main(["--processes", "2", "--users", "3", "--per-user", "2", "--postgres", pg_dsn, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert [r["backend"] for r in rows] == ["SQLite (WAL file)", "PostgreSQL"]
+    assert [(r["stored"], r["refused"], r["exact"]) for r in rows] == [(12, 6, True), (12, 6, True)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -114,3 +115,48 @@ def test_ask_answers_from_the_catalog_when_the_server_is_unreachable(
     code, out, err = run(capsys, "ask", "convolutional neural networks")
     assert code == 0 and out.strip()
     assert "warning" in err and nowhere in err and SECRET not in err
+
+
+def test_db_copy_moves_a_sqlite_installation(
+    env: Path, pg_dsn: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """db copy FILE URL: verified, no password in the output, a repeat adds nothing, the CLI then reads PostgreSQL."""
+    assert (
+        run(capsys, "suggest", "https://example.org/pooling", "--title", "Max pooling explained", "--tags", "cnn")[0]
+        == 0
+    )
+    assert run(capsys, "suggestions", "approve", "1")[0] == 0
+    password = urlsplit(pg_dsn).password or ""
+    code, out, err = run(capsys, "db", "copy", str(env), pg_dsn, "--json")
+    copied = json.loads(out)
+    assert code == 0 and copied["verified"] is True and copied["added"] >= 2
+    assert (
+        password not in out + err and copied["target"].startswith("postgresql://") and "@127.0.0.1" in copied["target"]
+    )
+    code, out, _ = run(capsys, "db", "copy", str(env), pg_dsn)
+    assert code == 0 and "0 rows added" in out and password not in out
+    code, out, _ = run(capsys, "suggestions", "list", "--status", "approved", "--json", "--db", pg_dsn)
+    assert code == 0 and [s["title"] for s in json.loads(out)] == ["Max pooling explained"]
+    code, out, _ = run(
+        capsys,
+        "suggest",
+        "https://example.org/next",
+        "--title",
+        "The next one",
+        "--tags",
+        "cnn",
+        "--json",
+        "--db",
+        pg_dsn,
+    )
+    assert code == 0 and json.loads(out)["suggestion"]["id"] == 2  # the identity sequence moved past the copied ids
+
+
+def test_db_copy_to_an_unreachable_server_exits_2(env: Path, nowhere: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A target server that cannot be reached: one line naming it, never the password, exit 2."""
+    assert (
+        run(capsys, "suggest", "https://example.org/a", "--title", "A title here", "--tags", "cnn", "--db", str(env))[0]
+        == 0
+    )
+    code, out, err = run(capsys, "db", "copy", str(env), os.environ["VIZBOT_DB"])
+    assert code == 2 and out == "" and nowhere in err and SECRET not in err and len(err.strip().splitlines()) == 1

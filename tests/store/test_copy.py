@@ -1,4 +1,6 @@
-"""Copying a database into another: every table, idempotent, verified by counts, ids continue after."""
+"""Copying a database into another: every table, idempotent, verified by counts, ids continue after.
+
+The source is a SQLite file (an installation being moved); the target is each backend in turn."""
 
 from __future__ import annotations
 
@@ -42,13 +44,15 @@ async def _snapshot(store: Store) -> dict[str, object]:
     }
 
 
-async def test_a_copy_reads_back_the_same_and_a_second_copy_adds_nothing(tmp_path: Path, clock: Clock) -> None:
+async def test_a_copy_reads_back_the_same_and_a_second_copy_adds_nothing(
+    tmp_path: Path, database: Path | str, clock: Clock
+) -> None:
     """Everything the source's readers return, the target's return too; repeating the copy adds 0 rows."""
     async with await Store.open(tmp_path / "old.db", clock=clock) as source:
         await _populate(source, clock)
         expected = await _snapshot(source)
     async with await Store.open(tmp_path / "old.db", clock=clock, read_only=True) as source:
-        async with await Store.open(tmp_path / "new.db", clock=clock) as target:
+        async with await Store.open(database, clock=clock) as target:
             first = await source.copy_to(target)
             second = await source.copy_to(target)
             copied = await _snapshot(target)
@@ -59,24 +63,39 @@ async def test_a_copy_reads_back_the_same_and_a_second_copy_adds_nothing(tmp_pat
     assert {t.table for t in first} >= {"suggestions", "suggestion_seconds", "votes", "questions", "links"}
 
 
-async def test_new_rows_after_a_copy_take_new_ids(tmp_path: Path, clock: Clock) -> None:
+async def test_new_rows_after_a_copy_take_new_ids(tmp_path: Path, database: Path | str, clock: Clock) -> None:
     """A suggestion made in the copy does not collide with a copied one."""
     async with await Store.open(tmp_path / "old.db", clock=clock) as source:
         await _populate(source, clock)
-        async with await Store.open(tmp_path / "new.db", clock=clock) as target:
+        async with await Store.open(database, clock=clock) as target:
             await source.copy_to(target)
             outcome = await target.submit(draft(99), user="newcomer")
     assert outcome.suggestion.id == 5
 
 
-async def test_a_target_holding_other_rows_is_reported_unverified(tmp_path: Path, clock: Clock) -> None:
+async def test_a_target_holding_other_rows_is_reported_unverified(
+    tmp_path: Path, database: Path | str, clock: Clock
+) -> None:
     """Counts that differ after the copy (the target was in use) are not called verified."""
     async with await Store.open(tmp_path / "old.db", clock=clock) as source:
         await _populate(source, clock)
-        async with await Store.open(tmp_path / "new.db", clock=clock) as target:
+        async with await Store.open(database, clock=clock) as target:
             await target.log_question("an older question", top_score=1.0, answered=True)
             tables = {t.table: t for t in await source.copy_to(target)}
     assert not tables["questions"].verified
     assert (tables["questions"].source, tables["questions"].added, tables["questions"].target) == (2, 1, 2)
     assert tables["questions"].conflicts == 1  # equal counts, but its id 1 was taken: kept, never overwritten
     assert tables["suggestions"].verified
+
+
+async def test_a_copy_back_from_the_target_gives_the_same(tmp_path: Path, database: Path | str, clock: Clock) -> None:
+    """SQLite -> target -> a new SQLite file: the readers agree at both ends (nothing lost in either direction)."""
+    async with await Store.open(tmp_path / "old.db", clock=clock) as source:
+        await _populate(source, clock)
+        expected = await _snapshot(source)
+        async with await Store.open(database, clock=clock) as middle:
+            await source.copy_to(middle)
+            async with await Store.open(tmp_path / "back.db", clock=clock) as back:
+                tables = await middle.copy_to(back)
+                assert all(t.verified for t in tables)
+                assert await _snapshot(back) == expected

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import AsyncIterator
 
+import pytest
 from fakediscord import FakeDiscord
 from fakediscord.payloads import FakeGuild
 from fakediscord.reading import embed_links
@@ -34,8 +35,9 @@ async def _other_shard_guild(fake: FakeDiscord) -> FakeGuild:
 
 
 @contextlib.asynccontextmanager
-async def bot_processes(fake: FakeDiscord, db: str) -> AsyncIterator[list[asyncio.subprocess.Process]]:
-    """Start one `vizbot run` per shard; on leaving, SIGTERM them and wait for their clean exit."""
+async def bot_processes(fake: FakeDiscord, db: str, sync: str) -> AsyncIterator[list[asyncio.subprocess.Process]]:
+    """Start one `vizbot run` per shard (VIZBOT_SYNC_SECONDS ``sync``); on leaving, SIGTERM them and wait for their
+    clean exit."""
     processes = []
     for shard in (0, 1):
         env = dict(os.environ)
@@ -46,7 +48,7 @@ async def bot_processes(fake: FakeDiscord, db: str) -> AsyncIterator[list[asynci
             VIZBOT_SHARD_IDS=str(shard),
             VIZBOT_QUESTION_COOLDOWN="0",
             VIZBOT_HOME_GUILDS=str(fake.guild.id),
-            VIZBOT_SYNC_SECONDS="1",
+            VIZBOT_SYNC_SECONDS=sync,
         )
         processes.append(
             await asyncio.create_subprocess_exec(
@@ -93,20 +95,31 @@ async def _seconds_until_answered_with(fake: FakeDiscord, guild: FakeGuild, ques
     return time.monotonic() - started
 
 
-async def test_an_approval_made_elsewhere_reaches_both_bot_processes(fake_discord: FakeDiscord, tmp_path: Path) -> None:
-    """Both processes answer their own server; an approval from the command line is answered by both within seconds."""
+async def _suggest_and_approve(db: str, number: int, url: str, title: str) -> None:
+    assert await vizbot("suggest", url, "--title", title, "--tags", "cnn", "--db", db) == 0
+    assert await vizbot("suggestions", "approve", str(number), "--db", db) == 0
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_an_approval_made_elsewhere_reaches_both_bot_processes(
+    fake_discord: FakeDiscord, tmp_path: Path, request: pytest.FixtureRequest, backend: str
+) -> None:
+    """Both processes answer their own server; approvals from the command line are answered by both within
+    seconds. SQLite: by the change feed's poll (every second here). PostgreSQL: the poll is set to a minute,
+    longer than the test waits, so only NOTIFY can bring the second approval in time (the first shows both
+    followers are running: one that starts late reads what it missed at once)."""
     fake = fake_discord
     other = await _other_shard_guild(fake)
-    db = str(tmp_path / "shared.db")
-    question = "okapi zebra gradient explorer"
-    async with bot_processes(fake, db) as processes:
+    db = str(tmp_path / "shared.db") if backend == "sqlite" else str(request.getfixturevalue("pg_dsn"))
+    first, second = "okapi zebra gradient explorer", "narwhal tapir saliency viewer"
+    later_url = "https://example.org/narwhal-tapir-saliency-viewer"
+    async with bot_processes(fake, db, "1" if backend == "sqlite" else "60") as processes:
         for guild in (fake.guild, other):
-            assert NEW_URL not in await _answer_links(fake, guild, question)
-        assert (
-            await vizbot("suggest", NEW_URL, "--title", "Okapi zebra gradient explorer", "--tags", "cnn", "--db", db)
-            == 0
-        )
-        assert await vizbot("suggestions", "approve", "1", "--db", db) == 0
-        waited = [await _seconds_until_answered_with(fake, guild, question, NEW_URL) for guild in (fake.guild, other)]
+            assert NEW_URL not in await _answer_links(fake, guild, first)
+        await _suggest_and_approve(db, 1, NEW_URL, "Okapi zebra gradient explorer")
+        for guild in (fake.guild, other):
+            await _seconds_until_answered_with(fake, guild, first, NEW_URL)
+        await _suggest_and_approve(db, 2, later_url, "Narwhal tapir saliency viewer")
+        waited = [await _seconds_until_answered_with(fake, guild, second, later_url) for guild in (fake.guild, other)]
         assert max(waited) < SOON
     assert [p.returncode for p in processes] == [0, 0]  # SIGTERM: a clean stop in both
