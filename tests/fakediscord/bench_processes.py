@@ -8,7 +8,8 @@ two machines would, sharing only the database: a SQLite file by default, Postgre
 ``--db``). The fake Discord runs in this process, so it never shares an event loop with a bot.
 Users ask in both servers at once, half the questions each; latency is from just before the
 MESSAGE_CREATE frame is written to the moment the reply reaches the fake. The 1-process row is
-the baseline of the ratio.
+the baseline of the ratio. CPU columns: the bot processes' user+system time (all of them) and the
+fake's, per answer, during the scenario: on a machine with few cores they show where the time goes.
 """
 
 from __future__ import annotations
@@ -81,8 +82,18 @@ async def ask(fake: FakeDiscord, clock: ReplyClock, user: FakeUser, guild: FakeG
     return await asyncio.wait_for(reply, timeout=60) - start
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes ``pids`` have used so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 async def scenario(
-    fake: FakeDiscord, clock: ReplyClock, guilds: list[FakeGuild], users: int, questions: int
+    fake: FakeDiscord, clock: ReplyClock, guilds: list[FakeGuild], users: int, questions: int, pids: list[int]
 ) -> dict[str, float]:
     """``users`` users at once, each asking its share one after another, alternating between the servers."""
     people = [FakeUser(snowflake(), f"user{i}") for i in range(users)]
@@ -95,9 +106,11 @@ async def scenario(
             for k in range(share[i])
         ]
 
+    bots_before, fake_before = cpu_seconds(pids), time.process_time()
     start = time.perf_counter()
     results = await asyncio.wait_for(asyncio.gather(*(one_user(i) for i in range(users))), timeout=600)
     wall = time.perf_counter() - start
+    bots_cpu, fake_cpu = cpu_seconds(pids) - bots_before, time.process_time() - fake_before
     latencies = sorted(x for r in results for x in r)
     return {
         "users": users,
@@ -106,6 +119,8 @@ async def scenario(
         "p50": statistics.median(latencies) * 1000,
         "mean": statistics.fmean(latencies) * 1000,
         "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        "bot_cpu_ms": bots_cpu * 1000 / len(latencies),
+        "fake_cpu_ms": fake_cpu * 1000 / len(latencies),
     }
 
 
@@ -127,9 +142,10 @@ async def run_layout(label: str, db: str, questions: int, users: list[int]) -> l
         if any(p.returncode is not None for p in processes):
             raise SystemExit(f"{label}: a bot process stopped during start-up")
         clock = ReplyClock(fake)
-        await scenario(fake, clock, [fake.guild, other], 2, 20)  # warm-up: imports, caches, database pages
+        pids = [p.pid for p in processes]
+        await scenario(fake, clock, [fake.guild, other], 2, 20, pids)  # warm-up: imports, caches, database pages
         for count in users:
-            rows.append({"layout": label, **await scenario(fake, clock, [fake.guild, other], count, questions)})
+            rows.append({"layout": label, **await scenario(fake, clock, [fake.guild, other], count, questions, pids)})
     finally:
         await stop_bots(processes)
         await fake.close()
@@ -140,14 +156,16 @@ def table(rows: list[dict[str, object]]) -> str:
     """Markdown, with answers/s as a ratio of the 1-process row for the same number of users."""
     base = {r["users"]: float(r["qps"]) for r in rows if r["layout"] == "1 process"}  # type: ignore[arg-type]
     lines = [
-        "| layout | users at once | questions | answers/s | vs 1 process | p50 ms | mean ms | p99 ms |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| layout | users at once | questions | answers/s | vs 1 process | p50 ms | mean ms | p99 ms "
+        "| bot CPU ms/answer | fake CPU ms/answer |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         ratio = float(r["qps"]) / base[r["users"]] if r["users"] in base else float("nan")  # type: ignore[arg-type]
         lines.append(
             f"| {r['layout']} | {r['users']} | {r['questions']} | {float(r['qps']):.0f} | {ratio:.2f}x "  # type: ignore[arg-type]
-            f"| {float(r['p50']):.1f} | {float(r['mean']):.1f} | {float(r['p99']):.1f} |"  # type: ignore[arg-type]
+            f"| {float(r['p50']):.1f} | {float(r['mean']):.1f} | {float(r['p99']):.1f} "  # type: ignore[arg-type]
+            f"| {float(r['bot_cpu_ms']):.2f} | {float(r['fake_cpu_ms']):.2f} |"  # type: ignore[arg-type]
         )
     return "\n".join(lines)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import discord.gateway
 import discord.http
 import pytest
@@ -23,3 +25,16 @@ async def test_bench_runs_and_prints_one_row_per_client_and_scenario(monkeypatch
         ("bare discord.py", 3, 6),
     ]
     assert table(rows).count("\n") == 5
+
+
+async def test_process_bench_runs_both_layouts(tmp_path: Path) -> None:
+    """One process with both shards, then two with one each, on one database: every question answered, CPU counted."""
+    from .bench_processes import run_layout, table as process_table
+
+    rows: list[dict[str, object]] = []
+    for label in ("1 process", "2 processes"):
+        rows += await run_layout(label, str(tmp_path / f"{label[0]}.db"), 6, [2])
+    assert [(r["layout"], r["users"], r["questions"]) for r in rows] == [("1 process", 2, 6), ("2 processes", 2, 6)]
+    assert all(float(r["bot_cpu_ms"]) > 0 for r in rows)  # type: ignore[arg-type]
+    lines = process_table(rows).splitlines()
+    assert len(lines) == 4 and "| 1.00x |" in lines[2]
