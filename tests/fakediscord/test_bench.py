@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import discord.gateway
@@ -35,6 +36,30 @@ async def test_process_bench_runs_both_layouts(tmp_path: Path) -> None:
     for label in ("1 process", "2 processes"):
         rows += await run_layout(label, str(tmp_path / f"{label[0]}.db"), 6, [2])
     assert [(r["layout"], r["users"], r["questions"]) for r in rows] == [("1 process", 2, 6), ("2 processes", 2, 6)]
-    assert all(float(r["bot_cpu_ms"]) > 0 for r in rows)  # type: ignore[arg-type]
+    assert all(float(r["bot_cpu_ms"]) >= 0 and float(r["fake_cpu_ms"]) >= 0 for r in rows)  # type: ignore[arg-type]
     lines = process_table(rows).splitlines()
     assert len(lines) == 4 and "| 1.00x |" in lines[2]
+
+
+def test_cpu_seconds_counts_a_busy_process() -> None:
+    """The CPU column reads /proc: a child that spins for half a second of CPU shows at least 0.3 s."""
+    import subprocess
+    import sys
+
+    from .bench_processes import cpu_seconds
+
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.5: pass\ninput()",
+        ],
+        stdin=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while cpu_seconds([child.pid]) < 0.3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert 0.3 <= cpu_seconds([child.pid]) < 5
+    finally:
+        child.communicate(b"\n", timeout=30)
