@@ -6,7 +6,9 @@ and runs ``--users`` users at once, each submitting ``--per-user`` new suggestio
 which the rate limit (``--per-user`` an hour) must refuse. The baseline is SQLite (one file in WAL
 mode, in a temporary directory), measured in the same run; PostgreSQL runs when ``--postgres`` names
 a throw-away database (the bench adds rows to it). Each row checks its outcome: exactly
-``processes x users x per-user`` suggestions stored and exactly one refusal per user.
+``processes x users x per-user`` suggestions stored and exactly one refusal per user. A second table
+times ``--changes`` changes from one store to another that follows them as the bot does: a poll every
+``--sync-seconds`` on SQLite, ``NOTIFY`` on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -121,6 +124,65 @@ def measure(name: str, db: str, *, processes: int, users: int, per_user: int) ->
     }
 
 
+async def _propagation(db: str, changes: int, poll: float, seed: int) -> list[float]:
+    """Seconds from the start of a publishing call in one store to another store, following as the bot
+    does (``wait_for_change(poll)`` then ``events_after``), holding the change; at random moments."""
+    rng = random.Random(seed)
+    delays = []
+    async with await Store.open(db, retention_days=None) as writer, await Store.open(db, retention_days=None) as reader:
+        await reader.wait_for_change(0.01)  # PostgreSQL: starts listening (and returns at once)
+        last = await reader.last_event_id()
+        for _ in range(changes):
+
+            async def follow(after: int) -> tuple[float, int]:
+                while True:
+                    await reader.wait_for_change(poll)
+                    seen = await reader.events_after(after)
+                    if seen:
+                        return time.perf_counter(), seen[-1].id
+
+            task = asyncio.create_task(follow(last))
+            await asyncio.sleep(rng.uniform(0.0, poll))
+            began = time.perf_counter()
+            await writer.publish("catalog")
+            arrived, last = await asyncio.wait_for(task, timeout=poll * 10 + 30)
+            delays.append(arrived - began)
+    return delays
+
+
+def propagation(name: str, db: str, *, changes: int, poll: float) -> dict[str, object]:
+    """One backend's change propagation, summarised."""
+    delays = asyncio.run(_propagation(db, changes, poll, seed=1))
+    return {
+        "backend": name,
+        "changes": len(delays),
+        "poll_seconds": poll,
+        "p50_ms": round(_percentile(delays, 0.5) * 1000, 1),
+        "mean_ms": round(statistics.fmean(delays) * 1000, 1),
+        "p99_ms": round(_percentile(delays, 0.99) * 1000, 1),
+    }
+
+
+def propagation_table(rows: list[dict[str, object]]) -> str:
+    """Markdown: how soon a change made by one process is seen by another, mean as a ratio of SQLite's."""
+    base = float(rows[0]["mean_ms"])  # type: ignore[arg-type]
+    lines = [
+        "| backend | how the follower learns | changes | p50 ms | mean ms | p99 ms | mean vs SQLite |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        how = (
+            f"poll every {r['poll_seconds']} s"
+            if str(r["backend"]).startswith("SQLite")
+            else "NOTIFY (poll as fallback)"
+        )
+        lines.append(
+            f"| {r['backend']} | {how} | {r['changes']} | {r['p50_ms']} | {r['mean_ms']} | {r['p99_ms']} "
+            f"| {float(r['mean_ms']) / base:.3f}x |"  # type: ignore[arg-type]
+        )
+    return "\n".join(lines)
+
+
 def table(rows: list[dict[str, object]]) -> str:
     """Markdown: one row per backend, with the ratio of suggestions/s against SQLite (the first row)."""
     base = rows[0]["per_second"]
@@ -144,6 +206,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--per-user", type=int, default=4)
+    parser.add_argument("--changes", type=int, default=20, help="changes timed from one store to another (0: none)")
+    parser.add_argument(
+        "--sync-seconds", type=float, default=2.0, help="the follower's poll, as VIZBOT_SYNC_SECONDS (default 2)"
+    )
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     parser.add_argument("--worker", metavar="DB", help=argparse.SUPPRESS)
     parser.add_argument("--process", type=int, default=0, help=argparse.SUPPRESS)
@@ -161,13 +227,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.postgres:
             print("measuring PostgreSQL ...", file=sys.stderr)
             rows.append(measure("PostgreSQL", args.postgres, **sizes))
+        spread: list[dict[str, object]] = []
+        if args.changes > 0:
+            print(f"timing {args.changes} changes from one store to another ...", file=sys.stderr)
+            spread.append(
+                propagation(
+                    "SQLite (WAL file)", os.path.join(tmp, "bench.db"), changes=args.changes, poll=args.sync_seconds
+                )
+            )
+            if args.postgres:
+                spread.append(propagation("PostgreSQL", args.postgres, changes=args.changes, poll=args.sync_seconds))
     if args.json:
-        sys.stdout.write(json.dumps({"setup": sizes, "rows": rows}) + "\n")
+        sys.stdout.write(json.dumps({"setup": sizes, "rows": rows, "propagation": spread}) + "\n")
     else:
         print(
             f"Suggestions from {args.processes} processes x {args.users} users at once, {args.per_user} each (+1 refused)\n"
         )
         print(table(rows))
+        if spread:
+            print("\nA change (an event, as an approval publishes) seen by another store following as the bot does\n")
+            print(propagation_table(spread))
     return 0 if all(r["exact"] for r in rows) else 1
 
 

@@ -11,7 +11,7 @@ from bot.bench.store import main, table
 
 def test_small_run_on_sqlite_is_exact(capsys: pytest.CaptureFixture[str]) -> None:
     """2 processes x 3 users x 2 suggestions: 12 stored, 6 refused by the rate limit, latencies reported."""
-    assert main(["--processes", "2", "--users", "3", "--per-user", "2", "--json"]) == 0
+    assert main(["--processes", "2", "--users", "3", "--per-user", "2", "--changes", "0", "--json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)["rows"]
     assert (row["backend"], row["stored"], row["expected"], row["refused"], row["exact"]) == (
         "SQLite (WAL file)",
@@ -38,7 +38,22 @@ def test_table_marks_an_inexact_row() -> None:
 
 def test_small_run_on_postgresql_is_exact(pg_dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
     """With --postgres: a second row, measured the same way, exact as well, with its ratio against SQLite."""
-    assert main(["--processes", "2", "--users", "3", "--per-user", "2", "--postgres", pg_dsn, "--json"]) == 0
+    assert (
+        main(["--processes", "2", "--users", "3", "--per-user", "2", "--postgres", pg_dsn, "--changes", "0", "--json"])
+        == 0
+    )
     rows = json.loads(capsys.readouterr().out)["rows"]
     assert [r["backend"] for r in rows] == ["SQLite (WAL file)", "PostgreSQL"]
     assert [(r["stored"], r["refused"], r["exact"]) for r in rows] == [(12, 6, True), (12, 6, True)]
+
+
+def test_propagation_rows_time_every_change(pg_dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The second table: each backend's follower saw every one of the changes, with p50 <= p99."""
+    args = ["--processes", "1", "--users", "1", "--per-user", "1", "--postgres", pg_dsn]
+    assert main([*args, "--changes", "3", "--sync-seconds", "0.2", "--json"]) == 0
+    spread = json.loads(capsys.readouterr().out)["propagation"]
+    assert [(r["backend"], r["changes"], r["poll_seconds"]) for r in spread] == [
+        ("SQLite (WAL file)", 3, 0.2),
+        ("PostgreSQL", 3, 0.2),
+    ]
+    assert all(0 < r["p50_ms"] <= r["p99_ms"] for r in spread)
