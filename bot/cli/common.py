@@ -10,18 +10,26 @@ from typing import Awaitable, Callable, TypeVar
 
 from bot.app import Vizbot, open_store, open_vizbot
 from bot.config import Settings
-from bot.core.errors import StoreError
+from bot.core.errors import ConfigError, StoreError
 from bot.store import Store
 from bot.store.conn import database_target
 
 T = TypeVar("T")
 
 
+def db_option(text: str) -> Path | str:
+    """``--db``'s value as :func:`database_target` reads it; a bad URL is a usage error (exit 2, one line)."""
+    try:
+        return database_target(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_db_options(parser: argparse.ArgumentParser, *, logging_switch: bool = False) -> None:
     """Add ``--db`` (beats ``VIZBOT_DB``) and, for commands that log questions, ``--no-log``."""
     parser.add_argument(
         "--db",
-        type=database_target,
+        type=db_option,
         metavar="PATH|URL",
         help="the database file, or a PostgreSQL URL postgresql://USER:PASSWORD@HOST:PORT/DATABASE "
         "(default $VIZBOT_DB, else vizbot.db in the user data directory)",

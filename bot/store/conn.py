@@ -9,11 +9,16 @@ Nothing here imports a database driver.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Generator, Iterable, Protocol
 from urllib.parse import unquote, urlsplit
 
+from bot.core.errors import ConfigError
+
 SCHEMES = ("postgresql", "postgres")
+# Something that starts like a URL ("name:/", "name://"): never taken for a file path.
+_URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/")
 
 
 class Cursor(Protocol):
@@ -54,17 +59,48 @@ def is_url(target: object) -> bool:
 
 
 def database_target(text: str) -> Path | str:
-    """A ``--db`` or ``VIZBOT_DB`` value: a PostgreSQL URL stays text (its scheme in lower case), anything
-    else is a file path."""
+    """A ``--db`` or ``VIZBOT_DB`` value: a PostgreSQL URL stays text (its scheme in lower case), a file
+    path becomes a ``Path``. Raises ``ConfigError`` (never showing a password) for a value that looks like
+    a URL but is not a usable PostgreSQL one: a mistyped scheme must not become a file named after the URL."""
     text = text.strip()
-    if not is_url(text):
+    if not _URL_LIKE.match(text):
         return Path(text).expanduser()
-    scheme, rest = text.split("://", 1)
-    return f"{scheme.lower()}://{rest}"
+    scheme = text.split(":", 1)[0].lower()
+    if scheme not in SCHEMES:
+        raise ConfigError(
+            f"the database {redact(text)} is not a PostgreSQL URL (postgresql://USER:PASSWORD@HOST:PORT/DATABASE) "
+            "nor a file path; only PostgreSQL and SQLite files are supported"
+        )
+    if not is_url(text):
+        raise ConfigError(f"the database URL must start with {scheme}:// (two slashes after the scheme; it has one)")
+    rest = text.split("://", 1)[1]
+    authority, _, path = rest.partition("/")
+    if "@" in path or "/" in path.split("?", 1)[0]:
+        raise ConfigError(
+            f"the database URL {redact(text)} has a '@' or '/' after its host: percent-encode them in the "
+            "password (@ as %40, / as %2F, : as %3A)"
+        )
+    if not path.split("?", 1)[0]:
+        raise ConfigError(f"the database URL {redact(text)} names no database: add /DATABASE after the host")
+    return f"{scheme}://{rest}"
 
 
 def redact(url: str) -> str:
-    """``url`` without its password (and without query options), safe to show: ``postgresql://user@host:port/db``."""
+    """``url`` without its password (and without query options), safe to show: ``postgresql://user@host:port/db``.
+
+    Whatever comes before the last ``@`` is credentials, even when a password holds an unencoded ``@``
+    or ``/`` (where a URL parser would take part of it for the host or path): only the user name is kept."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, sep, rest = url.partition(":/")
+        if not sep:
+            return "(a database URL)"
+    credentials, at, place = rest.rpartition("@")
+    if at:
+        user = credentials.split(":", 1)[0].split("/", 1)[0]
+        url = f"{scheme}://{user}@{place}"
+    else:
+        url = f"{scheme}://{rest}"
     try:
         parts = urlsplit(url)
         host = parts.hostname or "localhost"

@@ -160,3 +160,21 @@ def test_db_copy_to_an_unreachable_server_exits_2(env: Path, nowhere: str, capsy
     )
     code, out, err = run(capsys, "db", "copy", str(env), os.environ["VIZBOT_DB"])
     assert code == 2 and out == "" and nowhere in err and SECRET not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("how", ["env", "option"])
+def test_a_mistyped_url_is_refused_not_made_a_file(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    """postgresq://... in VIZBOT_DB or --db: exit 2 with one line, no password, and no file or directory created."""
+    url = f"postgresq://ann:{SECRET}@127.0.0.1:5432/vizbot"
+    monkeypatch.chdir(tmp_path)
+    if how == "env":
+        monkeypatch.setenv("VIZBOT_DB", url)
+        code, out, err = run(capsys, "suggestions", "list")
+    else:  # argparse's usage error
+        with pytest.raises(SystemExit) as stopped:
+            run(capsys, "suggestions", "list", "--db", url)
+        code, (out, err) = int(str(stopped.value.code)), capsys.readouterr()
+    assert code == 2 and out == "" and "is not a PostgreSQL URL" in err and SECRET not in err
+    assert "Traceback" not in err and list(tmp_path.iterdir()) == []
