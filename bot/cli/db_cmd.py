@@ -11,7 +11,7 @@ from bot.cli.output import emit_json, info
 from bot.core.errors import StoreError
 from bot.store import Store, health
 from bot.store.conn import database_target, is_url, redact
-from bot.store.copy import TableCopy
+from bot.store.copy import CopyReport
 from bot.store.migrations import LATEST
 
 
@@ -50,9 +50,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "copy",
         help="copy every row of one database into another (e.g. SQLite to PostgreSQL); safe to repeat",
         description="Copy every row of SOURCE into TARGET, each a database file or a postgresql:// URL. "
-        "TARGET is created and brought to the current schema if needed. Rows already in TARGET are kept, so "
-        "copying again adds only what is missing. Both sides are then counted table by table; exit 1 when any "
-        "count differs. Stop the bot first: changes made during the copy may be missed.",
+        "TARGET is created and brought to the current schema if needed. The copy is one transaction: rows already "
+        "in TARGET from an earlier copy are kept, so copying again adds nothing; when TARGET holds other rows (a "
+        "conflict, or more rows than SOURCE) nothing is written and the exit status is 1. Stop the bot first: "
+        "changes made during the copy may be missed.",
     )
     p.add_argument("source", metavar="SOURCE", help="the database to read (a file or postgresql:// URL; never written)")
     p.add_argument("target", metavar="TARGET", help="the database to write (a file or postgresql:// URL)")
@@ -149,21 +150,22 @@ def _shown(database: str | Path) -> str:
     return str(database) if isinstance(database, Path) else redact(database)
 
 
-def copy_text(source: str, target: str, tables: list[TableCopy]) -> str:
+def copy_text(source: str, target: str, report: CopyReport) -> str:
     """The text report of ``vizbot db copy``: one line per table, then the verdict."""
+    tables = report.tables
     lines = [f"{'table':<20} {'source':>8} {'added':>8} {'target':>8} {'conflicts':>9}"]
     lines += [
         f"{t.table:<20} {t.source:>8} {t.added:>8} {t.target:>8} {t.conflicts:>9}{'' if t.verified else '  MISMATCH'}"
         for t in tables
     ]
     rows, added = sum(t.source for t in tables), sum(t.added for t in tables)
-    if all(t.verified for t in tables):
+    if report.verified:
         lines.append(f"copied {source} to {target}: {added} rows added, {rows} rows verified by counts")
     else:
         bad = ", ".join(t.table for t in tables if not t.verified)
         lines.append(
-            f"copied {source} to {target}, but {bad} did not verify: the target held other rows before "
-            "(conflicting rows were kept, never overwritten), or the source changed during the copy"
+            f"nothing was copied to {target}: {bad} would not match {source} (the target already holds other rows, "
+            "shown as conflicts or as more rows than the source); copy into a new, empty database"
         )
     return "\n".join(lines)
 
@@ -180,23 +182,23 @@ def cmd_copy(args: argparse.Namespace) -> int:
         if sys.stderr.isatty():
             info(f"  {table}: {done} rows")
 
-    async def go() -> list[TableCopy]:
+    async def go() -> CopyReport:
         async with await Store.open(source, read_only=True, retention_days=None) as src:
             async with await Store.open(target, retention_days=None) as dst:
                 return await src.copy_to(dst, progress=progress)
 
-    tables = run(go())
-    verified = all(t.verified for t in tables)
+    report = run(go())
     if args.json:
         emit_json(
             {
                 "source": shown_source,
                 "target": shown_target,
-                "verified": verified,
-                "added": sum(t.added for t in tables),
-                "tables": [t.to_json() for t in tables],
+                "verified": report.verified,
+                "written": report.written,
+                "added": sum(t.added for t in report.tables) if report.written else 0,
+                "tables": [t.to_json() for t in report.tables],
             }
         )
     else:
-        print(copy_text(shown_source, shown_target, tables))
-    return 0 if verified else 1
+        print(copy_text(shown_source, shown_target, report))
+    return 0 if report.verified else 1

@@ -1,10 +1,11 @@
 """Copying one database into another (SQLite to PostgreSQL, or any pair): table by table, idempotent.
 
-Rows go over in primary-key order, in batches, each batch one transaction on the target with
-``ON CONFLICT DO NOTHING``: a row already there (from an earlier, interrupted or repeated copy) is
-kept, so copying again adds only what is missing. A row whose place is taken by a different row (the
-target was used on its own) is a conflict, never overwritten. Afterwards both sides are counted table
-by table; the copy is verified when every count matches and nothing conflicted. Identity sequences on PostgreSQL are moved past the
+The whole copy is one transaction on the target: it lands entirely or not at all. Rows go over in
+primary-key order, in batches, with ``ON CONFLICT DO NOTHING``: a row already there (from an earlier
+copy) is kept, so copying again adds nothing. A row whose place is taken by a different row (the target
+was used on its own) is a conflict, never overwritten. Both sides are then counted table by table,
+inside the transaction; unless every count matches and nothing conflicted, the transaction is rolled
+back: a target in use is never left half-merged with the source. Identity sequences on PostgreSQL are moved past the
 copied ids, so new suggestions do not collide with copied ones.
 """
 
@@ -47,6 +48,26 @@ class TableCopy:
             "conflicts": self.conflicts,
             "verified": self.verified,
         }
+
+
+@dataclass(frozen=True)
+class CopyReport:
+    """Every table's outcome, and whether the copy was kept (verified) or rolled back (nothing written)."""
+
+    tables: tuple[TableCopy, ...]
+    written: bool
+
+    @property
+    def verified(self) -> bool:
+        return all(t.verified for t in self.tables)
+
+
+class Unverified(Exception):
+    """Raised inside the target's transaction to roll it back when the copy does not verify."""
+
+    def __init__(self, tables: list[TableCopy]):
+        super().__init__("the copy does not verify")
+        self.tables = tables
 
 
 def _is_sqlite(conn: Any) -> bool:

@@ -53,6 +53,7 @@ LOCK_MIGRATE = 0x56495A42  # "VIZB": the advisory lock held while migrating
 Lock = tuple[int, str]  # (lock class, key): the store's classes are in bot.store.store
 
 _LOST = (
+    asyncpg.exceptions.InternalClientError,  # a connection left mid-operation by a lost server
     asyncpg.exceptions.PostgresConnectionError,
     asyncpg.exceptions.CannotConnectNowError,
     asyncpg.exceptions.AdminShutdownError,
@@ -61,6 +62,18 @@ _LOST = (
     OSError,
     asyncio.TimeoutError,
 )
+# How asyncpg says a connection died under an operation (the server went away): lost, so tried again.
+_CLOSED_UNDER_US = ("connection is closed", "connection was closed", "released back to the pool")
+
+
+class _Lost(Exception):
+    """A connection that died under an operation, as a retryable loss."""
+
+
+def _closed_under_us(exc: BaseException) -> bool:
+    return any(phrase in str(exc) for phrase in _CLOSED_UNDER_US)
+
+
 # Lost races (the locks make them rare; the unique indexes are the last line): tried again.
 _RACED = (
     asyncpg.exceptions.SerializationError,
@@ -184,14 +197,17 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, asyncpg.exceptions.DiskFullError):
         return "the server's disk is full"
     if isinstance(exc, asyncpg.exceptions.InsufficientPrivilegeError):
-        return "the database user lacks the permission"
+        return (
+            "the database user lacks the permission (PostgreSQL 15 and later: make the user the database's owner, "
+            "e.g. createdb -O USER DATABASE, or ALTER DATABASE DATABASE OWNER TO USER)"
+        )
     if isinstance(exc, asyncpg.exceptions.TooManyConnectionsError):
         return "the server has too many connections"
     if isinstance(exc, _RACED):
         return "another process changed the same rows at the same moment; try again"
     if isinstance(exc, asyncpg.exceptions.UniqueViolationError):
         return "another process saved the same thing at the same moment; try again"
-    if isinstance(exc, _LOST):
+    if isinstance(exc, (*_LOST, _Lost)):
         return "the database server cannot be reached"
     code = getattr(exc, "sqlstate", None)
     return f"a database error occurred (SQLSTATE {code})" if code else "a database error occurred"
@@ -274,10 +290,15 @@ class PgBackend:
     async def _retrying(self, once: Callable[[], Awaitable[T]], doing: str) -> T:
         for attempt, delay in enumerate((*self.delays, None)):
             try:
-                return await once()
+                try:
+                    return await once()
+                except asyncpg.InterfaceError as exc:
+                    if _closed_under_us(exc):
+                        raise _Lost(str(exc)) from exc
+                    raise
             except StoreError:
                 raise
-            except (*_LOST, *_RACED) as exc:
+            except (*_LOST, *_RACED, _Lost) as exc:
                 if delay is None:
                     _log.debug("giving up on %s after %d tries", self.name, attempt + 1, exc_info=True)
                     raise StoreError(f"could not {doing} {self.name}: {_reason(exc)}") from exc

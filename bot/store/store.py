@@ -521,18 +521,30 @@ class Store:
 
     async def copy_to(
         self, target: "Store", *, batch: int = 500, progress: Callable[[str, int], None] | None = None
-    ) -> list[copy.TableCopy]:
-        """Copy every row of this database into ``target`` (see :mod:`bot.store.copy`): rows already
-        there are kept, so copying again is safe; ``progress(table, rows_read)`` follows along."""
+    ) -> copy.CopyReport:
+        """Copy every row of this database into ``target`` in one transaction (see :mod:`bot.store.copy`):
+        rows already there are kept, so copying again is safe; a copy that does not verify (the target held
+        other rows) is rolled back. ``progress(table, rows_read)`` follows along."""
         names = await self._read(copy.tables)
         missing = sorted(set(names) - set(await target._read(copy.tables)))
         if missing:
             raise StoreError(f"could not copy to {target.path}: it has no table {', '.join(missing)}")
-        return [await self._copy_table(target, table, batch, progress) for table in names]
+
+        async def whole(conn: Connection) -> list[copy.TableCopy]:
+            tables = [await self._copy_table(conn, table, batch, progress) for table in names]
+            if not all(t.verified for t in tables):
+                raise copy.Unverified(tables)
+            return tables
+
+        try:
+            return copy.CopyReport(tuple(await target._write(whole)), written=True)
+        except copy.Unverified as refused:
+            return copy.CopyReport(tuple(refused.tables), written=False)
 
     async def _copy_table(
-        self, target: "Store", table: str, batch: int, progress: Callable[[str, int], None] | None
+        self, conn: Connection, table: str, batch: int, progress: Callable[[str, int], None] | None
     ) -> copy.TableCopy:
+        """One table from this store into ``conn`` (the target's open transaction)."""
         cols = await self._read(partial(copy.columns, table=table))
         key = await self._read(partial(copy.primary_key, table=table))
         size = copy.batch_size(cols, batch)
@@ -540,15 +552,14 @@ class Store:
         while rows := await self._read(
             partial(copy.read_batch, table=table, cols=cols, key=key, offset=offset, limit=size)
         ):
-            done = await target._write(partial(copy.insert_batch, table=table, cols=cols, key=key, rows=rows))
+            done = await copy.insert_batch(conn, table, cols, key, rows)
             added, conflicts = added + done[0], conflicts + done[1]
             offset += len(rows)
             if progress is not None:
                 progress(table, offset)
-        await target._write(partial(copy.advance_sequences, table=table, cols=cols))
+        await copy.advance_sequences(conn, table, cols)
         source_rows = await self._read(partial(copy.count, table=table))
-        target_rows = await target._read(partial(copy.count, table=table))
-        return copy.TableCopy(table, source_rows, added, target_rows, conflicts)
+        return copy.TableCopy(table, source_rows, added, await copy.count(conn, table), conflicts)
 
     # ------------------------------------------------------------------ processes sharing the database
 

@@ -99,7 +99,7 @@ def test_copy_to_a_new_file_then_again(env: Path, tmp_path: Path, capsys: pytest
     code, out, _ = run(capsys, "db", "copy", str(env), str(target), "--json")
     copied = json.loads(out)
     assert code == 0 and copied["verified"] is True and copied["added"] >= 2
-    assert set(copied) == {"source", "target", "verified", "added", "tables"}
+    assert set(copied) == {"source", "target", "verified", "written", "added", "tables"} and copied["written"] is True
     by_table = {t["table"]: t for t in copied["tables"]}
     assert by_table["suggestions"] == {
         "table": "suggestions",
@@ -118,7 +118,7 @@ def test_copy_to_a_new_file_then_again(env: Path, tmp_path: Path, capsys: pytest
 def test_copy_into_a_database_in_use_does_not_verify(
     env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A target with its own suggestion: its row is kept, the source's conflicting one is not written, exit 1."""
+    """A target with its own suggestion: nothing is written (its own row stays alone), exit 1, and the JSON says so."""
     target = tmp_path / "other.db"
     assert (
         main(["suggest", "https://example.org/other", "--title", "Another one", "--tags", "cnn", "--db", str(target)])
@@ -126,7 +126,10 @@ def test_copy_into_a_database_in_use_does_not_verify(
     )
     capsys.readouterr()
     code, out, _ = run(capsys, "db", "copy", str(env), str(target))
-    assert code == 1 and "MISMATCH" in out and "did not verify" in out
+    assert code == 1 and "MISMATCH" in out and "nothing was copied" in out
+    code, out, _ = run(capsys, "db", "copy", str(env), str(target), "--json")
+    refused = json.loads(out)
+    assert code == 1 and (refused["verified"], refused["written"], refused["added"]) == (False, False, 0)
     code, out, _ = run(capsys, "suggestions", "list", "--db", str(target), "--json")
     assert [s["title"] for s in json.loads(out)] == ["Another one"]
 

@@ -57,10 +57,10 @@ async def test_a_copy_reads_back_the_same_and_a_second_copy_adds_nothing(
             second = await source.copy_to(target)
             copied = await _snapshot(target)
     assert copied == expected
-    assert all(t.verified for t in first) and all(t.verified for t in second)
-    assert sum(t.added for t in first) == sum(t.source for t in first) > 10
-    assert sum(t.added for t in second) == 0
-    assert {t.table for t in first} >= {"suggestions", "suggestion_seconds", "votes", "questions", "links"}
+    assert (first.verified, first.written, second.verified, second.written) == (True, True, True, True)
+    assert sum(t.added for t in first.tables) == sum(t.source for t in first.tables) > 10
+    assert sum(t.added for t in second.tables) == 0
+    assert {t.table for t in first.tables} >= {"suggestions", "suggestion_seconds", "votes", "questions", "links"}
 
 
 async def test_new_rows_after_a_copy_take_new_ids(tmp_path: Path, database: Path | str, clock: Clock) -> None:
@@ -73,15 +73,19 @@ async def test_new_rows_after_a_copy_take_new_ids(tmp_path: Path, database: Path
     assert outcome.suggestion.id == 5
 
 
-async def test_a_target_holding_other_rows_is_reported_unverified(
-    tmp_path: Path, database: Path | str, clock: Clock
-) -> None:
-    """Counts that differ after the copy (the target was in use) are not called verified."""
+async def test_a_target_in_use_is_left_as_it_was(tmp_path: Path, database: Path | str, clock: Clock) -> None:
+    """A row of the target in the place of a source row: not verified, and nothing at all is written (one
+    transaction), so the target is never half-merged with the source."""
     async with await Store.open(tmp_path / "old.db", clock=clock) as source:
         await _populate(source, clock)
         async with await Store.open(database, clock=clock) as target:
             await target.log_question("an older question", top_score=1.0, answered=True)
-            tables = {t.table: t for t in await source.copy_to(target)}
+            before = await _snapshot(target)
+            report = await source.copy_to(target)
+            after = await _snapshot(target)
+    tables = {t.table: t for t in report.tables}
+    assert (report.verified, report.written) == (False, False)
+    assert after == before
     assert not tables["questions"].verified
     assert (tables["questions"].source, tables["questions"].added, tables["questions"].target) == (2, 1, 2)
     assert tables["questions"].conflicts == 1  # equal counts, but its id 1 was taken: kept, never overwritten
@@ -96,6 +100,6 @@ async def test_a_copy_back_from_the_target_gives_the_same(tmp_path: Path, databa
         async with await Store.open(database, clock=clock) as middle:
             await source.copy_to(middle)
             async with await Store.open(tmp_path / "back.db", clock=clock) as back:
-                tables = await middle.copy_to(back)
-                assert all(t.verified for t in tables)
+                report = await middle.copy_to(back)
+                assert report.verified and report.written
                 assert await _snapshot(back) == expected

@@ -401,3 +401,37 @@ async def test_listening_resumes_after_a_server_restart(pg_server, pg_dsn: str) 
         await asyncio.sleep(0.2)
         await other.publish("catalog")
         assert await asyncio.wait_for(wait, WAKE) < WAKE / 2
+
+
+async def test_a_copy_cut_by_a_server_restart_lands_whole(pg_server, pg_dsn: str, tmp_path: Path) -> None:
+    """The server stops in the middle of db copy and comes back: the copy (one transaction) is tried again
+    from the start and lands verified, with no row twice."""
+    import sqlite3
+
+    source_path = tmp_path / "big.db"
+    async with await Store.open(source_path) as source:
+        await source.submit(draft(1), user="someone")
+    with sqlite3.connect(source_path) as raw:
+        raw.executemany(
+            "INSERT INTO questions (at, text, top_score, answered, guild, tags) VALUES (?, ?, 1.0, 1, NULL, '')",
+            [(1_800_000_000.0 + i, f"question number {i}") for i in range(20_000)],
+        )
+    raw.close()
+    cut = asyncio.Event()
+
+    def progress(table: str, done: int) -> None:
+        if table == "questions" and done >= 2_000:
+            cut.set()
+
+    async with await Store.open(source_path, read_only=True) as source, await Store.open(pg_dsn) as target:
+        copying = asyncio.create_task(source.copy_to(target, progress=progress))
+        await asyncio.wait_for(cut.wait(), 60)
+        pg_server.stop()
+        try:
+            await asyncio.sleep(0.5)
+        finally:
+            pg_server.start()
+        report = await asyncio.wait_for(copying, 120)
+    assert report.verified and report.written
+    assert {t.table: t.target for t in report.tables}["questions"] == 20_000
+    assert await rows(pg_dsn, "SELECT count(*), count(DISTINCT id) FROM questions") == [(20_000, 20_000)]
