@@ -360,14 +360,22 @@ async def connect(url: str, *, read_only: bool = False, delays: Sequence[float] 
     if read_only:
         settings["default_transaction_read_only"] = "on"
     try:
+        # min_size=0: no connection "floor" for asyncpg to restore (with a traceback in the log each time)
+        # while the server is down; released connections stay open for reuse all the same.
         pool = await asyncpg.create_pool(
             url,
-            min_size=1,
+            min_size=0,
             max_size=POOL_MAX,
             timeout=CONNECT_TIMEOUT,
             command_timeout=60,
             server_settings=settings,
         )
+        try:
+            async with pool.acquire() as first:  # one connection now, so a wrong URL fails here
+                await first.execute("SELECT 1")
+        except BaseException:
+            pool.terminate()
+            raise
     except Exception as exc:  # every way a connection can fail becomes one line (see connect_error)
         _log.debug("could not connect to %s", redact(url), exc_info=True)
         raise connect_error(url, exc) from None
