@@ -153,10 +153,10 @@ class Settings:
             raise ConfigError("VIZBOT_SHARD_IDS needs VIZBOT_SHARD_COUNT (how many shards there are in all)")
         if any(not 0 <= shard < (shard_count or 0) for shard in shard_ids):
             raise ConfigError(
-                f"VIZBOT_SHARD_IDS must be shard numbers from 0 to {(shard_count or 1) - 1}, got {shard_ids}"
+                f"VIZBOT_SHARD_IDS must be shard numbers from 0 to {(shard_count or 1) - 1}, got {','.join(map(str, shard_ids))}"
             )
         if len(set(shard_ids)) != len(shard_ids):
-            raise ConfigError(f"VIZBOT_SHARD_IDS names a shard twice: {shard_ids}")
+            raise ConfigError(f"VIZBOT_SHARD_IDS names a shard twice: {','.join(map(str, shard_ids))}")
         default = _defaults(cls)
         catalog = merged.get("VIZBOT_CATALOG", "").strip()
         db = merged.get("VIZBOT_DB", "").strip()
