@@ -17,12 +17,17 @@ the lexical engine alone, with its own refusal.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Callable, Mapping
 
+import numpy as np
+
 from bot.core.embedder import Embedder
-from bot.core.fusion import FusionSettings, fuse, should_answer, unknown_words_off_topic
+from bot.core.fusion import Fused, FusionSettings, fuse, should_answer, unknown_words_off_topic
 from bot.core.lexical import MAX_LIMIT, LexicalEngine
 from bot.core.model import Catalog, Resource, Tag
+from bot.core.question import Query
+from bot.core.refusal import features, resource_coverage
 from bot.core.results import Match, SearchResponse, SearchResult, TagLookup
 from bot.core.semantic import SemanticIndex, key_phrase
 from bot.core.text import MAX_QUERY_CHARS, normalise
@@ -35,6 +40,7 @@ MEANING_SHOWN = 0.5  # a resource whose semantic part reaches this says it is cl
 # that keeps the slowest questions within the latency budget, and in a long question the known
 # words usually carry the subject (on the development sets no longer question was refused by it).
 SECOND_LOOK_TOKENS = 20
+TOP_COVERAGE = 3  # the refusal feature top_coverage looks at this many lexical results
 
 
 def _as_read(question: str, corrections: list[tuple[str, str]]) -> str:
@@ -54,6 +60,30 @@ def _without(text: str, unknown: list[str]) -> str:
     for word in set(unknown):
         text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", text)
     return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What retrieval found for one question, before deciding whether to answer it."""
+
+    q: Query
+    coverage: float
+    ranked: list[tuple[int, float, int]]  # lexical (doc, score, evidence mask), best first
+    cosines: np.ndarray
+    best_cos: float
+    as_read: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """For evaluating refusal (``python -m bot.bench.refusal``): one question's feature vector
+    (:mod:`bot.core.refusal`; the second look taken wherever its conditions hold, whatever the
+    rest of the rule says), the hand-set rule's decision, and the fused ranking as it would be
+    returned when answered."""
+
+    features: np.ndarray
+    rule_answers: bool
+    ranking: tuple[str, ...]
 
 
 class SearchEngine:
@@ -99,35 +129,86 @@ class SearchEngine:
         q = lex.analyse(query)
         if not q.units and not q.unknown:
             return lex.empty_response(query, tag=allowed_tag, kind=kind, level=level, limit=limit, offset=offset)
-        coverage = min(q.share, 1.0)
-        ranked = lex.top(q, LEXICAL_DEPTH, allowed_tag, kind, level) if q.units else []
-        as_read = _as_read(query[:MAX_QUERY_CHARS], q.corrections)
-        cosines = self.semantic.cosines(as_read)
-        best_cos = float(cosines.max()) if len(cosines) else 0.0
+        ev = self._evidence(query, q, allowed_tag, kind, level)
         filtered = bool(tag or kind or level)
-        fused = []
-        if should_answer(coverage, bool(ranked), best_cos, self.fusion) and not self._off_topic(q, as_read, best_cos):
-            allowed = self._allowed(allowed_tag, kind, level) if filtered else None
-            fused = fuse(
-                [(doc, score) for doc, score, _ in ranked], coverage, cosines, allowed, self.fusion, self._boosts
-            )
-        masks = {doc: (score, mask) for doc, score, mask in ranked}
+        fused = self._fused(ev, allowed_tag, kind, level) if self._answers(ev) else []
+        masks = {doc: (score, mask) for doc, score, mask in ev.ranked}
         results = tuple(self._result(q, f, masks.get(f.doc)) for f in fused[offset : offset + limit])
-        confidence = max(coverage if ranked else 0.0, min(1.0, best_cos / self.fusion.answer_cosine) * 0.5)
+        confidence = max(ev.coverage if ev.ranked else 0.0, min(1.0, ev.best_cos / self.fusion.answer_cosine) * 0.5)
         return lex.respond(query, q, results, [f.doc for f in fused], round(confidence, 4), filtered=filtered)
 
-    def _off_topic(self, q, as_read: str, best_cos: float) -> bool:
-        """The second look of :mod:`bot.core.fusion`: words answer, meaning is weak, and the
-        words the catalog does not know were the subject (one more model run, only then)."""
-        if not q.unknown or best_cos >= self.fusion.answer_cosine or self.semantic is None:
+    def decision(
+        self, query: str, *, tag: str | None = None, kind: str | None = None, level: str | None = None
+    ) -> Decision | None:
+        """The evidence behind answering ``query`` (None: no topic word at all, or a lexical engine)."""
+        if self.semantic is None:
+            return None
+        allowed_tag = self.lexical.check_filters(1, 0, tag, kind, level)
+        q = self.lexical.analyse(query)
+        if not q.units and not q.unknown:
+            return None
+        ev = self._evidence(query, q, allowed_tag, kind, level)
+        best_without = self._second_look(ev)
+        rule = should_answer(ev.coverage, bool(ev.ranked), ev.best_cos, self.fusion) and not (
+            best_without is not None and unknown_words_off_topic(ev.best_cos, best_without, self.fusion)
+        )
+        fused = self._fused(ev, allowed_tag, kind, level)
+        ids = tuple(self.catalog.resources[f.doc].id for f in fused)
+        return Decision(self._features(ev, best_without), rule, ids)
+
+    def _evidence(self, query: str, q: Query, tag: str | None, kind: str | None, level: str | None) -> Evidence:
+        """Lexical candidates and the question's cosine to every resource."""
+        ranked = self.lexical.top(q, LEXICAL_DEPTH, tag, kind, level) if q.units else []
+        as_read = _as_read(query[:MAX_QUERY_CHARS], q.corrections)
+        semantic = self.semantic
+        cosines = semantic.cosines(as_read) if semantic is not None else np.zeros(0, dtype=np.float32)
+        best_cos = float(cosines.max()) if len(cosines) else 0.0
+        return Evidence(q, min(q.share, 1.0), ranked, cosines, best_cos, as_read)
+
+    def _fused(self, ev: Evidence, tag: str | None, kind: str | None, level: str | None) -> list[Fused]:
+        allowed = self._allowed(tag, kind, level) if (tag or kind or level) else None
+        lexical = [(doc, score) for doc, score, _ in ev.ranked]
+        return fuse(lexical, ev.coverage, ev.cosines, allowed, self.fusion, self._boosts)
+
+    def _answers(self, ev: Evidence) -> bool:
+        """Whether the catalog answers the question (the rule of :mod:`bot.core.fusion`); the
+        second look (one more model run) is taken only when the rest of the rule answers."""
+        if not should_answer(ev.coverage, bool(ev.ranked), ev.best_cos, self.fusion):
             return False
-        if self.semantic.embedder.tokens(as_read) > SECOND_LOOK_TOKENS:
+        best_without = self._second_look(ev)
+        return best_without is None or not unknown_words_off_topic(ev.best_cos, best_without, self.fusion)
+
+    def _features(self, ev: Evidence, best_without: float | None) -> np.ndarray:
+        q = ev.q
+        words = sum(1 for w in q.weights if w > 0)
+        top = max((resource_coverage(q, mask) for _, _, mask in ev.ranked[:TOP_COVERAGE]), default=0.0)
+        return features(
+            ev.coverage,
+            bool(ev.ranked),
+            ev.cosines,
+            best_without,
+            words,
+            len(q.unknown),
+            top,
+            bool(q.corrections),
+        )
+
+    def _second_look_due(self, ev: Evidence) -> bool:
+        """Whether the second look of :mod:`bot.core.fusion` applies: some words are unknown, no
+        resource is close in meaning, and the question is short enough to afford a model run."""
+        if not ev.q.unknown or ev.best_cos >= self.fusion.answer_cosine or self.semantic is None:
             return False
-        rest = _without(as_read, q.unknown)
-        if not rest:
+        if self.semantic.embedder.tokens(ev.as_read) > SECOND_LOOK_TOKENS:
             return False
-        cosines = self.semantic.cosines(rest)
-        return unknown_words_off_topic(best_cos, float(cosines.max()) if len(cosines) else 0.0, self.fusion)
+        return bool(_without(ev.as_read, ev.q.unknown))
+
+    def _second_look(self, ev: Evidence) -> float | None:
+        """The best cosine of the question without its unknown words (None when not due)."""
+        semantic = self.semantic
+        if semantic is None or not self._second_look_due(ev):
+            return None
+        cosines = semantic.cosines(_without(ev.as_read, ev.q.unknown))
+        return float(cosines.max()) if len(cosines) else 0.0
 
     def _allowed(self, tag: str | None, kind: str | None, level: str | None) -> list[bool]:
         return [
