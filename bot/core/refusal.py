@@ -19,7 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from bot.core.question import Query
-from bot.core.retrieval import WEAK_EVIDENCE
+from bot.core.retrieval import position_confidence
 
 # The features, in order, each with its one-line meaning.
 FEATURES: tuple[tuple[str, str], ...] = (
@@ -89,13 +89,7 @@ def resource_coverage(q: Query, mask: int) -> float:
     keyword counts fully, one matched only in prose counts ``WEAK_EVIDENCE``."""
     if not q.total:
         return 0.0
-    conf = [0.0] * len(q.weights)
-    for ui, unit in enumerate(q.units):
-        evidence = mask >> (2 * ui) & 3
-        if evidence:
-            c = max(a.confidence for a in unit.alts) * (1.0 if evidence & 1 else WEAK_EVIDENCE)
-            for p in unit.positions:
-                conf[p] = max(conf[p], c)
+    conf = position_confidence(q, mask)
     return sum(w * c for w, c, counted in zip(q.weights, conf, q.counted) if counted) / q.total
 
 

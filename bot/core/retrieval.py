@@ -42,6 +42,19 @@ EXHAUSTIVE_RATIO = 4000
 CANDIDATES = 64  # best-scoring resources first checked in full after scoring every one
 
 
+def position_confidence(q: Query, mask: int) -> list[float]:
+    """Per word position of the question, how surely the units in ``mask`` (two bits a unit: matched
+    in a tag, title or keyword; or only in prose, worth ``WEAK_EVIDENCE``) cover it."""
+    conf = [0.0] * len(q.weights)
+    for ui, unit in enumerate(q.units):
+        evidence = mask >> (2 * ui) & 3
+        if evidence:
+            c = max(a.confidence for a in unit.alts) * (1.0 if evidence & 1 else WEAK_EVIDENCE)
+            for p in unit.positions:
+                conf[p] = max(conf[p], c)
+    return conf
+
+
 class _Sorted:
     """Random access into a sorted posting list by binary search (``get`` like a dict's)."""
 
@@ -373,13 +386,7 @@ class Retriever:
     def _qualifies(self, q: Query, mask: int) -> bool:
         """Whether the units in ``mask`` cover enough of the question (see the module docstring);
         the definition :meth:`_qualifier` computes faster (tests compare the two)."""
-        conf = [0.0] * len(q.weights)
-        for ui, unit in enumerate(q.units):
-            evidence = mask >> (2 * ui) & 3
-            if evidence:
-                c = max(a.confidence for a in unit.alts) * (1.0 if evidence & 1 else WEAK_EVIDENCE)
-                for p in unit.positions:
-                    conf[p] = max(conf[p], c)
+        conf = position_confidence(q, mask)
         covered = sum(w * c for w, c, counted in zip(q.weights, conf, q.counted) if counted)
         raw = sum(w for w, c, counted in zip(q.weights, conf, q.counted) if counted and c > 0)
         return covered >= DOC_SHARE * q.attainable - 1e-9 and raw >= self._common_weight - 1e-9

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
 import statistics
 import sys
 import tempfile
@@ -30,6 +29,7 @@ for _path in (_HERE.parents[2], _HERE.parents[1]):  # the checkout (for ``bot``)
         sys.path.insert(0, str(_path))
 
 from fakediscord.bench import QUESTIONS, ReplyClock  # noqa: E402
+from fakediscord.bot_process import spawn, stop  # noqa: E402
 from fakediscord.payloads import FakeGuild, FakeUser, snowflake  # noqa: E402
 from fakediscord.server import FakeDiscord  # noqa: E402
 
@@ -40,37 +40,17 @@ async def start_bots(
     fake: FakeDiscord, db: str, groups: list[tuple[int, ...]], home: int
 ) -> list[asyncio.subprocess.Process]:
     """One ``vizbot run`` per shard group, all pointed at the fake and the one database."""
-    processes = []
-    for shards in groups:
-        env = dict(os.environ)
-        env.update(
-            DISCORD_TOKEN=fake.token,
-            VIZBOT_DB=db,
-            VIZBOT_SHARD_COUNT="2",
-            VIZBOT_SHARD_IDS=",".join(map(str, shards)),
-            VIZBOT_QUESTION_COOLDOWN="0",
-            VIZBOT_HOME_GUILDS=str(home),
-            VIZBOT_LOG_LEVEL="WARNING",
-        )
-        processes.append(
-            await asyncio.create_subprocess_exec(
-                sys.executable, str(_HERE.parent / "bot_process.py"), str(fake.base_url), str(fake.gateway_url), env=env
-            )
-        )
-    return processes
-
-
-async def stop_bots(processes: list[asyncio.subprocess.Process]) -> None:
-    """SIGTERM (the bot's clean stop), then wait; kill what does not stop in 20 s."""
-    for process in processes:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            await asyncio.wait_for(process.wait(), timeout=20)
-        except asyncio.TimeoutError:
-            process.kill()
-            await process.wait()
+    settings = {
+        "DISCORD_TOKEN": fake.token,
+        "VIZBOT_DB": db,
+        "VIZBOT_SHARD_COUNT": "2",
+        "VIZBOT_QUESTION_COOLDOWN": "0",
+        "VIZBOT_HOME_GUILDS": str(home),
+    }
+    return [
+        await spawn(fake.base_url, fake.gateway_url, {**settings, "VIZBOT_SHARD_IDS": ",".join(map(str, shards))})
+        for shards in groups
+    ]
 
 
 async def ask(fake: FakeDiscord, clock: ReplyClock, user: FakeUser, guild: FakeGuild, question: str) -> float:
@@ -147,7 +127,7 @@ async def run_layout(label: str, db: str, questions: int, users: list[int]) -> l
         for count in users:
             rows.append({"layout": label, **await scenario(fake, clock, [fake.guild, other], count, questions, pids)})
     finally:
-        await stop_bots(processes)
+        await stop(processes)
         await fake.close()
     return rows
 

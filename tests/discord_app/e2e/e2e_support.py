@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ if str(_TESTS) not in sys.path:
     sys.path.insert(0, str(_TESTS))
 
 from fakediscord import FakeDiscord  # noqa: E402
+from fakediscord.payloads import FakeGuild  # noqa: E402
+from fakediscord.reading import embed_links  # noqa: E402
 from fakediscord.fixtures import stop_task  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
@@ -121,3 +124,30 @@ class HandledMessages:
     async def wait(self, fake: FakeDiscord, message: dict[str, Any]) -> None:
         """Wait until :meth:`done` is true for ``message``."""
         await fake.wait_until(lambda: self.done(message), what=f"the bot to finish handling message {message['id']}")
+
+
+async def answer_links(fake: FakeDiscord, guild: FakeGuild, question: str) -> list[str]:
+    """Mention the bot in ``guild``'s #general and return the links of its answer."""
+    since = len(fake.requests)
+    await fake.send_message(question, mention_bot=True, guild=guild)
+    return embed_links(await fake.wait_for_message(guild.general_id, since=since, timeout=30))
+
+
+async def seconds_until_answered_with(
+    fake: FakeDiscord, guild: FakeGuild, question: str, url: str, *, within: float
+) -> float:
+    """Ask again every half second until the answer links ``url`` (failing after ``within`` seconds);
+    returns the seconds it took."""
+    started = time.monotonic()
+    while url not in await answer_links(fake, guild, question):
+        assert time.monotonic() - started < within, f"{url} not answered in {guild.name} within {within} s"
+        await asyncio.sleep(0.5)
+    return time.monotonic() - started
+
+
+async def guild_on_the_other_shard(fake: FakeDiscord) -> FakeGuild:
+    """A second server whose events go to the other shard of two (``(id >> 22) % 2``) than fake.guild's."""
+    other = await fake.add_guild("Second Server")
+    while (other.id >> 22) % 2 == (fake.guild.id >> 22) % 2:
+        other.id += 1 << 22
+    return other

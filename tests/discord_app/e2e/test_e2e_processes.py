@@ -10,51 +10,34 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import signal
 import sys
-import time
 from pathlib import Path
 from typing import AsyncIterator
 
 import pytest
+from e2e_support import guild_on_the_other_shard, answer_links, seconds_until_answered_with
 from fakediscord import FakeDiscord
-from fakediscord.payloads import FakeGuild
-from fakediscord.reading import embed_links
+from fakediscord.bot_process import spawn, stop
 
-BOT_PROCESS = Path(__file__).resolve().parents[2] / "fakediscord" / "bot_process.py"
 SOON = 20.0  # seconds: "within seconds" on a loaded machine; the periodic refresh is 60 s
 NEW_URL = "https://example.org/okapi-zebra-gradient-explorer"
-
-
-async def _other_shard_guild(fake: FakeDiscord) -> FakeGuild:
-    other = await fake.add_guild("Second Server")
-    while (other.id >> 22) % 2 == (fake.guild.id >> 22) % 2:
-        other.id += 1 << 22
-    return other
 
 
 @contextlib.asynccontextmanager
 async def bot_processes(fake: FakeDiscord, db: str, sync: str) -> AsyncIterator[list[asyncio.subprocess.Process]]:
     """Start one `vizbot run` per shard (VIZBOT_SYNC_SECONDS ``sync``); on leaving, SIGTERM them and wait for their
     clean exit."""
-    processes = []
-    for shard in (0, 1):
-        env = dict(os.environ)
-        env.update(
-            DISCORD_TOKEN=fake.token,
-            VIZBOT_DB=db,
-            VIZBOT_SHARD_COUNT="2",
-            VIZBOT_SHARD_IDS=str(shard),
-            VIZBOT_QUESTION_COOLDOWN="0",
-            VIZBOT_HOME_GUILDS=str(fake.guild.id),
-            VIZBOT_SYNC_SECONDS=sync,
-        )
-        processes.append(
-            await asyncio.create_subprocess_exec(
-                sys.executable, str(BOT_PROCESS), str(fake.base_url), str(fake.gateway_url), env=env
-            )
-        )
+    settings = {
+        "DISCORD_TOKEN": fake.token,
+        "VIZBOT_DB": db,
+        "VIZBOT_SHARD_COUNT": "2",
+        "VIZBOT_QUESTION_COOLDOWN": "0",
+        "VIZBOT_HOME_GUILDS": str(fake.guild.id),
+        "VIZBOT_SYNC_SECONDS": sync,
+    }
+    processes = [
+        await spawn(fake.base_url, fake.gateway_url, {**settings, "VIZBOT_SHARD_IDS": str(shard)}) for shard in (0, 1)
+    ]
     try:
         await fake.wait_until(
             lambda: any(p.returncode is not None for p in processes) or (fake.connected and len(fake.sessions) == 2),
@@ -64,35 +47,13 @@ async def bot_processes(fake: FakeDiscord, db: str, sync: str) -> AsyncIterator[
         assert all(p.returncode is None for p in processes), [p.returncode for p in processes]
         yield processes
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                await asyncio.wait_for(process.wait(), timeout=30)
-            except asyncio.TimeoutError:
-                process.kill()
-                await process.wait()
+        await stop(processes)
 
 
 async def vizbot(*args: str) -> int:
     """The command line in its own process (``python -m bot``); returns its exit status."""
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", *args)
     return await process.wait()
-
-
-async def _answer_links(fake: FakeDiscord, guild: FakeGuild, question: str) -> list[str]:
-    since = len(fake.requests)
-    await fake.send_message(question, mention_bot=True, guild=guild)
-    return embed_links(await fake.wait_for_message(guild.general_id, since=since, timeout=30))
-
-
-async def _seconds_until_answered_with(fake: FakeDiscord, guild: FakeGuild, question: str, url: str) -> float:
-    started = time.monotonic()
-    while url not in await _answer_links(fake, guild, question):
-        assert time.monotonic() - started < SOON, f"{url} not answered in {guild.name} within {SOON} s"
-        await asyncio.sleep(0.5)
-    return time.monotonic() - started
 
 
 async def _suggest_and_approve(db: str, number: int, url: str, title: str) -> None:
@@ -109,17 +70,20 @@ async def test_an_approval_made_elsewhere_reaches_both_bot_processes(
     longer than the test waits, so only NOTIFY can bring the second approval in time (the first shows both
     followers are running: one that starts late reads what it missed at once)."""
     fake = fake_discord
-    other = await _other_shard_guild(fake)
+    other = await guild_on_the_other_shard(fake)
     db = str(tmp_path / "shared.db") if backend == "sqlite" else str(request.getfixturevalue("pg_dsn"))
     first, second = "okapi zebra gradient explorer", "narwhal tapir saliency viewer"
     later_url = "https://example.org/narwhal-tapir-saliency-viewer"
     async with bot_processes(fake, db, "1" if backend == "sqlite" else "60") as processes:
         for guild in (fake.guild, other):
-            assert NEW_URL not in await _answer_links(fake, guild, first)
+            assert NEW_URL not in await answer_links(fake, guild, first)
         await _suggest_and_approve(db, 1, NEW_URL, "Okapi zebra gradient explorer")
         for guild in (fake.guild, other):
-            await _seconds_until_answered_with(fake, guild, first, NEW_URL)
+            await seconds_until_answered_with(fake, guild, first, NEW_URL, within=SOON)
         await _suggest_and_approve(db, 2, later_url, "Narwhal tapir saliency viewer")
-        waited = [await _seconds_until_answered_with(fake, guild, second, later_url) for guild in (fake.guild, other)]
+        waited = [
+            await seconds_until_answered_with(fake, guild, second, later_url, within=SOON)
+            for guild in (fake.guild, other)
+        ]
         assert max(waited) < SOON
     assert [p.returncode for p in processes] == [0, 0]  # SIGTERM: a clean stop in both

@@ -5,24 +5,17 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from e2e_support import bot_settings, start_bot
+from e2e_support import guild_on_the_other_shard, bot_settings, start_bot
 from fakediscord import FakeDiscord
 from fakediscord.fixtures import stop_task
 
 from bot.discord_app.runner import run_bot
 
 
-async def _two_servers_on_two_shards(fake: FakeDiscord):
-    other = await fake.add_guild("Second Server")
-    while (other.id >> 22) % 2 == (fake.guild.id >> 22) % 2:  # put the servers on different shards
-        other.id += 1 << 22
-    return other
-
-
 async def test_two_shards_in_one_process_answer_both_servers(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     """shard_count=2: two IDENTIFYs ([0, 2] and [1, 2]); a mention in each server is answered, each delivered on its own shard."""
     fake = fake_discord
-    other = await _two_servers_on_two_shards(fake)
+    other = await guild_on_the_other_shard(fake)
     task = await start_bot(fake, bot_settings(fake, tmp_path, guild_id=None, shard_count=2))
     try:
         shards = sorted(
@@ -41,7 +34,7 @@ async def test_two_shards_in_one_process_answer_both_servers(fake_discord: FakeD
 async def test_two_processes_each_run_their_own_shard(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     """Two bots with VIZBOT_SHARD_IDS 0 and 1 of 2: each identifies one shard, and each server is answered by one of them."""
     fake = fake_discord
-    other = await _two_servers_on_two_shards(fake)
+    other = await guild_on_the_other_shard(fake)
     first = asyncio.create_task(
         run_bot(bot_settings(fake, tmp_path, guild_id=None, shard_count=2, shard_ids=(0,), db_path=tmp_path / "a.db"))
     )

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, AsyncIterator
 
-from e2e_support import COMMANDS, bot_settings
+from e2e_support import guild_on_the_other_shard, COMMANDS, answer_links, bot_settings, seconds_until_answered_with
 from fakediscord import FakeDiscord
 from fakediscord.fixtures import stop_task
 from fakediscord.payloads import EPHEMERAL, FakeGuild
@@ -32,18 +32,11 @@ SOON = 15.0  # "within seconds": far below the 600 s refresh, with room for a lo
 NEW_URL = "https://example.org/zebra-quokka-visualizer"
 
 
-async def _other_shard_guild(fake: FakeDiscord) -> FakeGuild:
-    other = await fake.add_guild("Second Server")
-    while (other.id >> 22) % 2 == (fake.guild.id >> 22) % 2:  # put the servers on different shards
-        other.id += 1 << 22
-    return other
-
-
 @contextlib.asynccontextmanager
 async def two_bots(fake: FakeDiscord, tmp_path: Path, **overrides: Any) -> AsyncIterator[tuple[Settings, FakeGuild]]:
     """Both bots on one database file; yields the settings and the server on the second shard (the home
     server, fake.guild, is on the other)."""
-    other = await _other_shard_guild(fake)
+    other = await guild_on_the_other_shard(fake)
     values: dict[str, Any] = {"guild_id": None, "shard_count": 2, "sync_seconds": SYNC, **overrides}
     tasks = [
         asyncio.create_task(
@@ -65,22 +58,6 @@ async def two_bots(fake: FakeDiscord, tmp_path: Path, **overrides: Any) -> Async
     finally:
         for task in tasks:
             await stop_task(task)
-
-
-async def _answer_links(fake: FakeDiscord, guild: FakeGuild, question: str) -> list[str]:
-    """Mention the bot in ``guild``'s #general and return the links of its answer."""
-    since = len(fake.requests)
-    await fake.send_message(question, mention_bot=True, guild=guild)
-    return embed_links(await fake.wait_for_message(guild.general_id, since=since))
-
-
-async def _until_answered_with(fake: FakeDiscord, guild: FakeGuild, question: str, url: str) -> float:
-    """Ask again every half second until the answer links ``url``; returns the seconds it took."""
-    started = time.monotonic()
-    while url not in await _answer_links(fake, guild, question):
-        assert time.monotonic() - started < SOON, f"{url} not answered in {guild.name} within {SOON} s"
-        await asyncio.sleep(0.5)
-    return time.monotonic() - started
 
 
 def _dms_to(fake: FakeDiscord, user_id: int) -> list[Any]:
@@ -114,14 +91,14 @@ async def test_an_approval_in_one_bot_is_answered_by_the_other_and_told_once(
             tags="convolution",
         )
         await fake.wait_reply(inter)
-        assert NEW_URL not in await _answer_links(fake, other, "zebra quokka visualizer")
+        assert NEW_URL not in await answer_links(fake, other, "zebra quokka visualizer")
 
         review = await fake.wait_reply(await fake.slash("review", fake.guild.moderator))
         approve = next(i for i in custom_ids(review) if i.startswith("vizbot:approve:"))
         await fake.click(review, approve, user=fake.guild.moderator)
-        took = await _until_answered_with(fake, other, "zebra quokka visualizer", NEW_URL)
+        took = await seconds_until_answered_with(fake, other, "zebra quokka visualizer", NEW_URL, within=SOON)
         assert took < SOON
-        assert NEW_URL in await _answer_links(fake, fake.guild, "zebra quokka visualizer")  # the approving bot too
+        assert NEW_URL in await answer_links(fake, fake.guild, "zebra quokka visualizer")  # the approving bot too
 
         await fake.wait_until(lambda: _dms_to(fake, submitter.id), what="the submitter's DM")
         await fake.wait_until(lambda: _unnotified(settings) == 0, what="the suggestion marked notified")
@@ -220,7 +197,7 @@ async def test_settings_and_reloads_made_elsewhere_reach_the_bot_within_seconds(
 
 
 async def _answer_links_in(fake: FakeDiscord, guild: FakeGuild, question: str) -> list[str]:
-    """Like ``_answer_links``, in the server's answering channel (#help: the settings test restricted it)."""
+    """Like ``answer_links``, in the server's answering channel (#help: the settings test restricted it)."""
     since = len(fake.requests)
     await fake.send_message(question, mention_bot=True, channel_id=guild.other_id)
     return embed_links(await fake.wait_for_message(guild.other_id, since=since))
