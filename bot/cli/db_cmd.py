@@ -176,6 +176,8 @@ def cmd_copy(args: argparse.Namespace) -> int:
         raise StoreError(f"no database at {source}")
     if isinstance(source, Path) and isinstance(target, Path) and source.resolve() == target.resolve():
         raise StoreError(f"{target} is the source itself; give another database")
+    if isinstance(source, str) and isinstance(target, str) and redact(source) == redact(target):
+        raise StoreError(f"{redact(target)} is the source itself; give another database")
     shown_source, shown_target = _shown(source), _shown(target)
 
     def progress(table: str, done: int) -> None:

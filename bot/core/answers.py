@@ -667,8 +667,10 @@ def error_card(error: BaseException) -> AnswerCard:
 def cooldown_card(retry_after: float, message: str | None = None) -> AnswerCard:
     """Slow down: says when to retry."""
     seconds = max(1, int(-(-retry_after // 1)))
-    text = message or "You are asking faster than I answer."
-    return AnswerCard(title="Slow down", description=f"{clean_text(text, 300)} Try again in {seconds} s.", tone=WARNING)
+    text = clean_text(message or "You are asking faster than I answer.", 300)
+    if "try again" not in text.lower():  # the message may say when already ("try again in 56 minutes")
+        text = f"{text} Try again in {seconds} s."
+    return AnswerCard(title="Slow down", description=text, tone=WARNING)
 
 
 def tag_titles(tags: Iterable[Tag]) -> list[str]:

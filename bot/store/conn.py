@@ -75,9 +75,9 @@ def database_target(text: str) -> Path | str:
         raise ConfigError(f"the database URL must start with {scheme}:// (two slashes after the scheme; it has one)")
     rest = text.split("://", 1)[1]
     authority, _, path = rest.partition("/")
-    if "@" in path or "/" in path.split("?", 1)[0]:
+    if "@" in path or "/" in path.split("?", 1)[0] or authority.count("@") > 1:
         raise ConfigError(
-            f"the database URL {redact(text)} has a '@' or '/' after its host: percent-encode them in the "
+            f"the database URL {redact(text)} has a '@' or '/' in its password or after its host: percent-encode them in the "
             "password (@ as %40, / as %2F, : as %3A)"
         )
     if not path.split("?", 1)[0]:

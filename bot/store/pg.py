@@ -302,7 +302,13 @@ class PgBackend:
                 if delay is None:
                     _log.debug("giving up on %s after %d tries", self.name, attempt + 1, exc_info=True)
                     raise StoreError(f"could not {doing} {self.name}: {_reason(exc)}") from exc
-                _log.warning("database %s: %s; retrying in %.2g s", self.name, _reason(exc), delay)
+                if isinstance(exc, _RACED):
+                    _log.debug("database %s: %s; retrying in %.2g s", self.name, _reason(exc), delay)
+                elif attempt == 0:  # often one stale pooled connection (the server restarted since): say it quietly
+                    _log.info("database %s: %s; retrying in %.2g s", self.name, _reason(exc), delay)
+                    await self._pool.expire_connections()  # the other pooled ones are stale too: replace them all
+                else:
+                    _log.warning("database %s: %s; retrying in %.2g s", self.name, _reason(exc), delay)
                 await asyncio.sleep(delay)
             except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 _log.debug("database failure on %s", self.name, exc_info=True)

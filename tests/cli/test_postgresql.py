@@ -178,3 +178,9 @@ def test_a_mistyped_url_is_refused_not_made_a_file(
         code, (out, err) = int(str(stopped.value.code)), capsys.readouterr()
     assert code == 2 and out == "" and "is not a PostgreSQL URL" in err and SECRET not in err
     assert "Traceback" not in err and list(tmp_path.iterdir()) == []
+
+
+def test_db_copy_onto_itself_is_refused(env: Path, pg_dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The same PostgreSQL database as source and target: one error line, exit 1, like the same file."""
+    code, out, err = run(capsys, "db", "copy", pg_dsn, pg_dsn)
+    assert code == 1 and out == "" and "is the source itself" in err and (urlsplit(pg_dsn).password or "") not in err

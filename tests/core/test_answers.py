@@ -363,6 +363,12 @@ def test_cooldown_card_rounds_up() -> None:
     assert "Try again in 3 s." in answers.cooldown_card(2.1).description
 
 
+def test_cooldown_card_says_when_once() -> None:
+    """A message that already says when to try again gets no second 'Try again in N s.'."""
+    text = answers.cooldown_card(3348, "You made 5 suggestions in the last hour; try again in 56 minutes.").description
+    assert text.lower().count("try again") == 1 and "56 minutes" in text
+
+
 @pytest.mark.parametrize("console", [True, False])
 def test_help_card_mentions_suggest(console: bool) -> None:
     """Both help cards explain how to suggest."""

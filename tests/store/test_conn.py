@@ -38,8 +38,17 @@ def test_targets(text: str, expected: Path | str) -> None:
         (f"postgresql://ann:{SECRET}@127.0.0.1:5432", "names no database"),
         (f"postgresql://ann:{SECRET}@127.0.0.1:5432/", "names no database"),
         ("postgresql://ann:p@ss/w:rd@127.0.0.1:5432/vizbot", "percent-encode"),
+        ("postgresql://ann:p@ss%2Fw@127.0.0.1:5432/vizbot", "percent-encode"),
     ],
-    ids=["typo-scheme", "other-database", "one-slash", "no-database", "empty-database", "unencoded-password"],
+    ids=[
+        "typo-scheme",
+        "other-database",
+        "one-slash",
+        "no-database",
+        "empty-database",
+        "unencoded-password",
+        "unencoded-at-only",
+    ],
 )
 def test_near_miss_urls_are_refused_without_the_password(text: str, says: str) -> None:
     """A value shaped like a URL never becomes a file named after it; the message never holds the password."""

@@ -435,3 +435,26 @@ async def test_a_copy_cut_by_a_server_restart_lands_whole(pg_server, pg_dsn: str
     assert report.verified and report.written
     assert {t.table: t.target for t in report.tables}["questions"] == 20_000
     assert await rows(pg_dsn, "SELECT count(*), count(DISTINCT id) FROM questions") == [(20_000, 20_000)]
+
+
+async def test_after_a_restart_one_retry_renews_every_pooled_connection(
+    pg_server, pg_dsn: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Four pooled connections all go stale in a restart: reads after it need one retry at most, logged
+    quietly (info, not a warning: the server is up), and the pool's connections are replaced."""
+    import logging
+
+    async def slow(conn: object) -> None:
+        async with conn.execute("SELECT pg_sleep(0.2)") as cur:  # type: ignore[attr-defined]
+            await cur.fetchall()
+
+    async with await Store.open(pg_dsn) as store:
+        await asyncio.gather(*(store._read(slow) for _ in range(4)))  # four connections in the pool
+        pg_server.stop()
+        pg_server.start()
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="bot.store.pg"):
+            for _ in range(4):
+                assert await store.pending_count() == 0
+    retries = [r for r in caplog.records if "retrying" in r.getMessage()]
+    assert len(retries) <= 1 and all(r.levelno == logging.INFO for r in retries)
