@@ -33,6 +33,7 @@ import logging
 import re
 import socket
 import zlib
+from urllib.parse import urlsplit
 from functools import lru_cache
 from typing import Any, Awaitable, Callable, Generator, Iterable, Sequence, TypeVar
 
@@ -222,7 +223,8 @@ def connect_error(url: str, exc: BaseException) -> StoreUnreachable:
         why = "the server refused this user (no such role, or not allowed to connect from here)"
     elif isinstance(exc, asyncpg.exceptions.InvalidCatalogNameError):
         name = shown.rsplit("/", 1)[-1] if shown.count("/") > 2 else "NAME"
-        why = f"that database does not exist on the server (create it first: createdb {name})"
+        user = urlsplit(shown).username or "USER"
+        why = f"that database does not exist on the server (create it first, owned by its user: createdb -O {user} {name})"
     elif isinstance(exc, socket.gaierror):
         why = "the host name is unknown"
     elif isinstance(exc, asyncio.TimeoutError):
