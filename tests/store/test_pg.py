@@ -200,7 +200,9 @@ async def test_wrong_password_is_said_without_it(pg_dsn: str) -> None:
 
 async def test_missing_database_is_named(pg_dsn: str) -> None:
     """A database that does not exist: its name and what to do."""
-    with pytest.raises(StoreUnreachable, match="no_such_db: that database does not exist.*createdb -O vizbot no_such_db"):
+    with pytest.raises(
+        StoreUnreachable, match="no_such_db: that database does not exist.*createdb -O vizbot no_such_db"
+    ):
         await Store.open(_with(pg_dsn, database="no_such_db"))
 
 
