@@ -184,3 +184,19 @@ def test_db_copy_onto_itself_is_refused(env: Path, pg_dsn: str, capsys: pytest.C
     """The same PostgreSQL database as source and target: one error line, exit 1, like the same file."""
     code, out, err = run(capsys, "db", "copy", pg_dsn, pg_dsn)
     assert code == 1 and out == "" and "is the source itself" in err and (urlsplit(pg_dsn).password or "") not in err
+
+
+def test_db_check_says_when_the_user_may_not_create_tables(
+    env: Path, pg_dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty database owned by another role (PostgreSQL 15: no CREATE in public): not ok, and what to do."""
+    role = f"app_{os.getpid()}_{abs(hash(pg_dsn)) % 10_000}"
+    asyncio.run(_sql(pg_dsn, f"CREATE ROLE {role} LOGIN PASSWORD 'app-pw'"))
+    parts = urlsplit(pg_dsn)
+    as_app = f"postgresql://{role}:app-pw@{parts.hostname}:{parts.port}{parts.path}"
+    code, out, _ = run(capsys, "db", "check", "--db", as_app, "--json")
+    found = json.loads(out)
+    assert code == 1 and found["ok"] is False and found["schema_version"] == 0
+    assert any("may not create tables" in p and "createdb -O" in p for p in found["problems"])
+    code, out, _ = run(capsys, "db", "check", "--db", pg_dsn)  # the owner may: an empty database is fine
+    assert code == 0
