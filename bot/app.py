@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any, AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
 
 from bot.config import Settings
 from bot.core.catalog import load_catalog, resolve_catalog_dir
@@ -28,6 +29,7 @@ from bot.store.records import CHANGE_CATALOG, IN_CATALOG, PENDING
 from bot.store.suggestions import to_resource
 
 _log = logging.getLogger(__name__)
+LOG_BACKLOG = 1000  # questions kept in memory while the database cannot be written
 
 
 def without_dead(catalog: Catalog, dead: Collection[str]) -> Catalog:
@@ -89,6 +91,9 @@ class Vizbot:
         self._dead: frozenset[str] = frozenset(dead_links)  # URLs judged dead: left out of answers
         self._full_engine: SearchEngine | None = None  # with the dead links, for the question log's note
         self._pending_logs: set[asyncio.Task[None]] = set()
+        # Questions asked while the database could not be written, kept (the newest LOG_BACKLOG) and
+        # written with their own times after the next question that is logged, or at close.
+        self._unlogged: deque[dict[str, Any]] = deque(maxlen=LOG_BACKLOG)
         # Questions are searched one at a time on a worker thread: the model releases the GIL, so
         # the event loop keeps serving Discord on the other core while a question is embedded.
         self._search_thread: ThreadPoolExecutor | None = None
@@ -225,20 +230,46 @@ class Vizbot:
                 note = None if full is None else dead_link_note(full, self._dead)
             except Exception:  # noqa: BLE001 - the note is a courtesy; the question is logged regardless
                 _log.exception("could not tell which dead links were left out")
+        entry: dict[str, Any] = {
+            "text": text,
+            "top_score": top.score if top else None,
+            "answered": top is not None,
+            "guild": guild,
+            "tags": top.resource.tags if top else (),
+            "confidence": response.confidence,
+            "note": note,
+            "at": store.now(),
+        }
         try:
-            await store.log_question(
-                text,
-                top_score=top.score if top else None,
-                answered=top is not None,
-                guild=guild,
-                tags=top.resource.tags if top else (),
-                confidence=response.confidence,
-                note=note,
-            )
+            await store.log_question(**entry)
         except StoreError as exc:
-            _log.warning("question not logged: %s", exc)
+            if len(self._unlogged) == self._unlogged.maxlen:
+                _log.warning("question log backlog full: the oldest waiting question is dropped")
+            self._unlogged.append(entry)
+            _log.warning("question not logged yet (%d waiting to be written): %s", len(self._unlogged), exc)
+            return
         except Exception:  # a background task: nobody awaits its result, so report it here or it is lost
             _log.exception("question not logged: unexpected error")
+            return
+        await self._write_backlog(store)
+
+    async def _write_backlog(self, store: Store) -> None:
+        """Write the questions kept while the database was away, oldest first, with their own times;
+        stop at the first failure (they wait for the next success)."""
+        written = 0
+        while self._unlogged:
+            entry = self._unlogged[0]
+            try:
+                await store.log_question(**entry)
+            except StoreError as exc:
+                _log.info("question log backlog waits (%d questions): %s", len(self._unlogged), exc)
+                return
+            except Exception:  # noqa: BLE001 - a bad entry must not block the others
+                _log.exception("a waiting question could not be logged; dropped")
+            self._unlogged.popleft()
+            written += 1
+        if written:
+            _log.info("wrote %d questions kept while the database was away", written)
 
     def close(self) -> None:
         """Stop the search thread (open_vizbot calls this on exit)."""
@@ -247,9 +278,11 @@ class Vizbot:
             self._search_thread = None
 
     async def flush(self) -> None:
-        """Wait for question-log writes still in flight."""
+        """Wait for question-log writes still in flight, then try once more the questions kept waiting."""
         while self._pending_logs:
             await asyncio.gather(*self._pending_logs, return_exceptions=True)
+        if self._unlogged and self.store is not None:
+            await self._write_backlog(self.store)
 
     # ------------------------------------------------------------------ suggestions
 

@@ -126,18 +126,51 @@ async def test_ask_logging_switches(settings: Settings, log_questions: bool, off
 
 
 async def test_ask_answers_even_when_logging_fails(settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
-    """A database that cannot be written does not stop the answer; the failed write is logged, not lost."""
+    """A database that cannot be written does not stop the answer; the questions wait in memory and are
+    written, in order and with their own times, after the next question that can be written."""
     async with open_vizbot(settings) as bot:
+        assert bot.store is not None
         await bot.store._conn.execute("PRAGMA query_only = ON")
         with caplog.at_level(logging.WARNING, logger="bot.app"):
             response = await bot.ask("sobel edge detection", user="ann")
+            await bot.ask("gradient descent", user="ann")
             await bot.flush()
+        kept = len(bot._unlogged)
         await bot.store._conn.execute("PRAGMA query_only = OFF")
-        assert (await bot.report(days=1)).questions == 0  # the write really failed
-    assert response.results
+        await bot.ask("what is a convolution", user="bob")  # the first success writes the two kept ones too
+        await bot.flush()
+        report = await bot.report(days=1)
+        logged = await bot.store._read(
+            lambda c: c.execute("SELECT text FROM questions ORDER BY at, id")  # type: ignore[arg-type, return-value]
+        )
+        texts = [row[0] for row in await logged.fetchall()]
+    assert response.results and kept == 2
+    assert report.questions == 3
+    assert texts == ["sobel edge detection", "gradient descent", "what is a convolution"]
     assert [r.getMessage() for r in caplog.records if r.name == "bot.app"] == [
-        f"question not logged: could not save to {settings.db_path}: the database is read-only"
+        f"question not logged yet ({n} waiting to be written): could not save to {settings.db_path}: "
+        "the database is read-only"
+        for n in (1, 2)
     ]
+
+
+async def test_the_log_backlog_keeps_the_newest(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Past LOG_BACKLOG waiting questions the oldest is dropped, and the operator is told."""
+    monkeypatch.setattr("bot.app.LOG_BACKLOG", 2)
+    async with open_vizbot(settings) as bot:
+        assert bot.store is not None
+        await bot.store._conn.execute("PRAGMA query_only = ON")
+        with caplog.at_level(logging.WARNING, logger="bot.app"):
+            for question in ("sobel edge detection", "gradient descent", "max pooling"):
+                await bot.ask(question, user="ann")
+                await bot.flush()
+        await bot.store._conn.execute("PRAGMA query_only = OFF")
+        await bot.flush()
+        report = await bot.report(days=1)
+    assert report.questions == 2
+    assert any("backlog full" in r.getMessage() for r in caplog.records)
 
 
 async def test_unexpected_logging_failure_is_logged(

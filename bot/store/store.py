@@ -405,13 +405,15 @@ class Store:
         tags: Iterable[str] = (),
         confidence: float | None = None,
         note: str | None = None,
+        at: float | None = None,
     ) -> None:
         """Record one (normalised) question and how well it was answered (``confidence`` in 0-1);
-        ``note`` says what was left out of the answer (dead links)."""
+        ``note`` says what was left out of the answer (dead links); ``at`` when it was asked (default now:
+        a question kept while the database was away is written later with its own time)."""
         text = text_field(text, "question")
         guild_id = clean_optional(guild, "guild")
         tag_list = tuple(t for t in (text_field(t, "tags") for t in tags) if t and "," not in t)
-        now = self._clock()
+        now = self._clock() if at is None else float(at)
         await self._write(
             lambda c: questions.log(
                 c,
@@ -426,6 +428,10 @@ class Store:
             )
         )
         await self._housekeeping()
+
+    def now(self) -> float:
+        """The store's clock (epoch seconds): the time it would write for a change made now."""
+        return self._clock()
 
     async def forget(self, *, user: str) -> ForgetReport:
         """Delete everything kept about ``user`` (see :mod:`bot.store.privacy`)."""
