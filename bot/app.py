@@ -376,11 +376,13 @@ class Vizbot:
         """Re-read approved suggestions and the feedback prior from the store and rebuild the engine.
 
         Picks up what another process decided (``vizbot suggestions approve`` while the bot runs,
-        votes); a no-op without a store.
+        votes), and writes questions kept while the database was away; a no-op without a store.
         """
         if self.store is None:
             return
         approved = list(await self.store.approved_resources())
+        if self._unlogged:  # the database answers again: write the questions kept meanwhile
+            await self._write_backlog(self.store)
         prior = dict(await self.store.feedback_prior())
         dead = frozenset(await self.store.dead_links())
         if approved == self._approved and prior == self._prior and dead == self._dead:

@@ -173,6 +173,19 @@ async def test_the_log_backlog_keeps_the_newest(
     assert any("backlog full" in r.getMessage() for r in caplog.records)
 
 
+async def test_the_backlog_is_written_by_the_background_refresh(settings: Settings) -> None:
+    """With no new question, the periodic refresh writes the questions kept while the database was away."""
+    async with open_vizbot(settings) as bot:
+        assert bot.store is not None
+        await bot.store._conn.execute("PRAGMA query_only = ON")
+        await bot.ask("sobel edge detection", user="ann")
+        await bot.flush()
+        await bot.store._conn.execute("PRAGMA query_only = OFF")
+        await bot.refresh()
+        assert not bot._unlogged
+        assert (await bot.store.report(days=1)).questions == 1
+
+
 async def test_unexpected_logging_failure_is_logged(
     settings: Settings, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
