@@ -27,7 +27,6 @@ if __name__ == "__main__":  # before numpy is imported: BLAS reads these once
 
 import argparse  # noqa: E402
 import gc  # noqa: E402
-import math  # noqa: E402
 import platform  # noqa: E402
 import resource  # noqa: E402
 import statistics  # noqa: E402
@@ -41,6 +40,7 @@ from typing import Callable, Sequence, TypeVar  # noqa: E402
 
 from bot.bench.baseline import DENSE_REFUSAL, DenseRanker  # noqa: E402
 from bot.bench.datasets import development_sets  # noqa: E402
+from bot.bench.stats import percentile  # noqa: E402
 from bot.bench.synthetic import GENERATORS, Generator  # noqa: E402
 from bot.cli.output import error, info  # noqa: E402
 from bot.core.catalog import default_catalog_dir, load_catalog  # noqa: E402
@@ -75,11 +75,6 @@ class Latency:
     mean: float
     p99: float
     count: int
-
-
-def percentile(ordered: Sequence[float], share: float) -> float:
-    """Nearest-rank percentile of sorted values (``share`` in (0, 1])."""
-    return ordered[max(0, min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1))]
 
 
 def latencies(search: Callable[[str], object], questions: Sequence[str], warmup: int = 20) -> Latency:

@@ -31,6 +31,7 @@ from typing import Sequence
 import aiohttp
 from aiohttp import web
 
+from bot.bench.stats import percentile
 from bot.links import LinkTarget, check_links
 from bot.links.checker import LinkChecker
 from bot.links.outcome import MOVED, OK
@@ -92,13 +93,6 @@ def plan(hosts: int, links: int, seed: int) -> list[tuple[int, int, int]]:
     chosen = rng.choices(range(hosts), weights=weights, k=links)
     statuses = rng.choices([200, 404, 301, 500], weights=[90, 5, 3, 2], k=links)
     return [(h, i, s) for i, (h, s) in enumerate(zip(chosen, statuses))]
-
-
-def percentile(ordered: Sequence[float], share: float) -> float:
-    """Nearest-rank percentile of sorted values."""
-    if not ordered:
-        return 0.0
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
 @dataclass

@@ -26,6 +26,7 @@ import time
 import uuid
 from typing import Sequence
 
+from bot.bench.stats import percentile
 from bot.core.errors import RateLimited, StoreError
 from bot.core.model import Tag
 from bot.core.results import TagLookup
@@ -72,11 +73,6 @@ async def _worker(db: str, process: int, users: int, per_user: int, start_at: fl
     return {"began": began, "ended": ended, "latencies": latencies, "refused": refused, "failed": failed}
 
 
-def _percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
-
-
 async def _prepare(db: str) -> None:
     """Create and migrate the database before the clock starts."""
     store = await Store.open(db, retention_days=None)
@@ -113,9 +109,9 @@ def measure(name: str, db: str, *, processes: int, users: int, per_user: int) ->
         "suggestions": len(latencies),
         "seconds": round(wall, 3),
         "per_second": round(len(latencies) / wall, 1) if wall > 0 else None,
-        "p50_ms": round(_percentile(latencies, 0.5) * 1000, 2),
+        "p50_ms": round(percentile(sorted(latencies), 0.5) * 1000, 2),
         "mean_ms": round(statistics.fmean(latencies) * 1000, 2) if latencies else None,
-        "p99_ms": round(_percentile(latencies, 0.99) * 1000, 2),
+        "p99_ms": round(percentile(sorted(latencies), 0.99) * 1000, 2),
         "stored": stored,
         "expected": expected,
         "refused": refused,
@@ -157,9 +153,9 @@ def propagation(name: str, db: str, *, changes: int, poll: float) -> dict[str, o
         "backend": name,
         "changes": len(delays),
         "poll_seconds": poll,
-        "p50_ms": round(_percentile(delays, 0.5) * 1000, 1),
+        "p50_ms": round(percentile(sorted(delays), 0.5) * 1000, 1),
         "mean_ms": round(statistics.fmean(delays) * 1000, 1),
-        "p99_ms": round(_percentile(delays, 0.99) * 1000, 1),
+        "p99_ms": round(percentile(sorted(delays), 0.99) * 1000, 1),
     }
 
 

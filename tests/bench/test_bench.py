@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.bench.__main__ import Latency, latencies, main, median_run, percentile, table
+from bot.bench.__main__ import Latency, latencies, main, median_run, table
 from bot.bench.baseline import DENSE_REFUSAL, DenseRanker
 from bot.bench.synthetic import (
     GENERATORS,
@@ -115,14 +115,6 @@ def test_topical_generator_differs_from_zipf_and_is_mostly_answerable() -> None:
 
 
 # -- measuring ------------------------------------------------------------------------------------
-
-
-def test_percentile_is_nearest_rank() -> None:
-    """p99 of 100 values is the 99th; of 10 values, the largest; one value is every percentile."""
-    assert percentile(list(range(1, 101)), 0.99) == 99
-    assert percentile(list(range(1, 11)), 0.99) == 10
-    assert percentile(list(range(1, 11)), 0.5) == 5
-    assert percentile([7.0], 0.99) == 7.0
 
 
 def test_latencies_report_p50_mean_p99_of_every_call() -> None:
