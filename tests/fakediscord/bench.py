@@ -32,6 +32,7 @@ import discord  # noqa: E402
 import discord.gateway  # noqa: E402
 import discord.http  # noqa: E402
 
+from bot.bench.stats import percentile  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from fakediscord.payloads import FakeUser, snowflake  # noqa: E402
 from fakediscord.server import Call, FakeDiscord  # noqa: E402
@@ -106,7 +107,7 @@ async def scenario(fake: FakeDiscord, clock: ReplyClock, users: int, questions: 
         "wall": wall,
         "qps": len(latencies) / wall,
         "p50": statistics.median(latencies) * 1000,
-        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        "p99": percentile(latencies, 0.99) * 1000,
         "max": latencies[-1] * 1000,
     }
 

@@ -28,6 +28,7 @@ for _path in (_HERE.parents[2], _HERE.parents[1]):  # the checkout (for ``bot``)
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from bot.bench.stats import percentile  # noqa: E402
 from fakediscord.bench import QUESTIONS, ReplyClock  # noqa: E402
 from fakediscord.bot_process import spawn, stop  # noqa: E402
 from fakediscord.payloads import FakeGuild, FakeUser, snowflake  # noqa: E402
@@ -98,7 +99,7 @@ async def scenario(
         "qps": len(latencies) / wall,
         "p50": statistics.median(latencies) * 1000,
         "mean": statistics.fmean(latencies) * 1000,
-        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        "p99": percentile(latencies, 0.99) * 1000,
         "bot_cpu_ms": bots_cpu * 1000 / len(latencies),
         "fake_cpu_ms": fake_cpu * 1000 / len(latencies),
     }
