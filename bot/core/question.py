@@ -24,7 +24,16 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.core.index import PAIR, TAG_TERM, Index, idf, is_word
-from bot.core.text import MAX_QUERY_CHARS, americanise, english_words, is_stop, misspelt_stop, normalise, words
+from bot.core.text import (
+    MAX_QUERY_CHARS,
+    americanise,
+    english_words,
+    is_foreign_stop,
+    is_stop,
+    misspelt_stop,
+    normalise,
+    words,
+)
 
 TEXT_EVIDENCE = 0.6  # a word found in resources' text but in no tag phrase says this much that a question is on topic
 UNKNOWN_SHARE = 0.25  # a word the catalog never uses weighs like a term found in this share of it
@@ -66,6 +75,8 @@ class Query:
     attainable: float = 0.0  # weight of its words the catalog answers
     share: float = 0.0  # attainable / total: is the question about the catalog at all?
     counted: list[bool] = field(default_factory=list)  # per word: topic or corrected, not chatter
+    foreign: list[str] = field(default_factory=list)  # generic words of another language (text.FOREIGN_STOP_WORDS)
+    non_ascii: bool = False  # some letter is not plain ASCII (an accent, another script)
 
 
 def _letters(word: str) -> int:
@@ -119,13 +130,18 @@ class QuestionReader:
         idx = self._index
         q = Query()
         seq: list[tuple[str, str]] = []  # (surface, stem) of non-stop word parts, in order
+        q.non_ascii = not query[:MAX_QUERY_CHARS].isascii() and any(
+            not ch.isascii() and ch.isalpha() for ch in query[:MAX_QUERY_CHARS]
+        )
         for parts in words(normalise(query[:MAX_QUERY_CHARS])):
             joined = self._joined(parts)
             if joined is not None:
                 seq.append(joined)
                 continue
             for part in parts:
-                if not is_stop(part) and not self._misspelt_stop(part):
+                if is_foreign_stop(part):
+                    q.foreign.append(part)
+                elif not is_stop(part) and not self._misspelt_stop(part):
                     seq.extend(self._split_unknown(part))
             if len(seq) >= MAX_UNITS:
                 break

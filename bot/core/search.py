@@ -41,6 +41,10 @@ MEANING_SHOWN = 0.5  # a resource whose semantic part reaches this says it is cl
 # words usually carry the subject (on the development sets no longer question was refused by it).
 SECOND_LOOK_TOKENS = 20
 TOP_COVERAGE = 3  # the refusal feature top_coverage looks at this many lexical results
+# A question with at least this many generic words of another language, or any letter outside
+# ASCII (an accent, another script), is read as written in another language: its words the catalog
+# does not know are then mostly that language, not a missing subject.
+FOREIGN_WORDS = 2
 
 
 def _as_read(question: str, corrections: list[tuple[str, str]]) -> str:
@@ -60,6 +64,12 @@ def _without(text: str, unknown: list[str]) -> str:
     for word in set(unknown):
         text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", text)
     return " ".join(text.split())
+
+
+def _in_other_language(q: Query) -> bool:
+    """Whether the question reads as written in another language than English, with words the
+    catalog does not know (those are then mostly that language's)."""
+    return (len(q.foreign) >= FOREIGN_WORDS or q.non_ascii) and bool(q.unknown)
 
 
 @dataclass(frozen=True)
@@ -162,6 +172,12 @@ class SearchEngine:
         as_read = _as_read(query[:MAX_QUERY_CHARS], q.corrections)
         semantic = self.semantic
         cosines = semantic.cosines(as_read) if semantic is not None else np.zeros(0, dtype=np.float32)
+        if semantic is not None and _in_other_language(q):
+            # The embedding model reads English: what it can read of the question is the words the
+            # catalog knows ("cos'è l'overfitting e come si evita" -> "overfitting come").
+            known = _without(as_read, q.unknown + q.foreign)
+            if known:
+                cosines = np.maximum(cosines, semantic.cosines(known))
         best_cos = float(cosines.max()) if len(cosines) else 0.0
         return Evidence(q, min(q.share, 1.0), ranked, cosines, best_cos, as_read)
 
@@ -197,6 +213,8 @@ class SearchEngine:
         """Whether the second look of :mod:`bot.core.fusion` applies: some words are unknown, no
         resource is close in meaning, and the question is short enough to afford a model run."""
         if not ev.q.unknown or ev.best_cos >= self.fusion.answer_cosine or self.semantic is None:
+            return False
+        if _in_other_language(ev.q):  # the unknown words are the language, not the subject
             return False
         if self.semantic.embedder.tokens(ev.as_read) > SECOND_LOOK_TOKENS:
             return False

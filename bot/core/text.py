@@ -13,7 +13,7 @@ from functools import lru_cache
 import Stemmer
 
 # Generic English function words, question words and chat filler. Never domain terms.
-STOP_WORDS: frozenset[str] = frozenset(
+_ENGLISH_STOP_WORDS: frozenset[str] = frozenset(
     """
     a about above after again against all also am an and any anybody anyone anything are aren arent as
     at be because been before being below between both but by can cannot cant could couldn did didn didnt
@@ -37,10 +37,13 @@ STOP_WORDS: frozenset[str] = frozenset(
     tell give gives giving make makes making use using used actually basically exactly pretty maybe perhaps
     vs versus compare compared comparing comparison differ difference differences mean means meaning
     """.split()
-    # The same kind of words in the other languages learners write in (Spanish, French, German,
-    # Portuguese, Italian, Dutch), accents stripped as normalise() strips them. Words that are
-    # also meaningful English or maths (sin, die, man, come, son) are left out.
-    + """
+)
+# The same kind of words in the other languages learners write in (Spanish, French, German,
+# Portuguese, Italian, Dutch), accents stripped as normalise() strips them. Words that are
+# also meaningful English or maths (sin, die, man, come, son) are left out.
+FOREIGN_STOP_WORDS: frozenset[str] = (
+    frozenset(
+        """
     el los las del una unos unas que como cual cuales donde cuando por para con sobre entre
     es son esta estan hay tiene tienen alguien algo alguna alguno puedo puede puedes explica explicar
     explicacion entender funciona funcionan hola gracias ayuda mejor bueno buena buen mi mis tu tus
@@ -59,7 +62,10 @@ STOP_WORDS: frozenset[str] = frozenset(
     het een van voor op met hoe wat waarom waar wanneer welke iemand iets kan kun werkt uitleg
     uitleggen begrijpen hulp bedankt hallo beste goed goede mijn
     """.split()
+    )
+    - _ENGLISH_STOP_WORDS
 )
+STOP_WORDS: frozenset[str] = _ENGLISH_STOP_WORDS | FOREIGN_STOP_WORDS
 
 # Combining marks (accents, zalgo) and format/control characters are dropped: a control character
 # (a tab, a line break) separates words, an invisible format character (a zero-width space, a soft
@@ -143,8 +149,13 @@ def stems(tokens: list[str]) -> list[str]:
 
 
 def is_stop(word: str) -> bool:
-    """True for generic English words that carry no topic."""
+    """True for generic words that carry no topic (English, or another language's)."""
     return word in STOP_WORDS
+
+
+def is_foreign_stop(word: str) -> bool:
+    """True for a generic word of another language than English (a sign the question is written in it)."""
+    return word in FOREIGN_STOP_WORDS
 
 
 def _deletions(word: str) -> set[str]:

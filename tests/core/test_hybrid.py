@@ -205,3 +205,32 @@ def test_the_second_look_runs_only_for_short_questions_with_unknown_words(
     monkeypatch.setattr(shipped.semantic, "cosines", counted)
     shipped.search(question)
     assert len(seen) == runs
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("cos'è l'overfitting e come si evita?", "mlu-bias-variance"),  # an accent: another language
+        ("como funciona o t-SNE? quero ver uma animação", "tsnejs"),  # the language's own words are dropped
+    ],
+)
+def test_a_topic_word_inside_another_language_is_answered(shipped: SearchEngine, question: str, expected: str) -> None:
+    """Words of another language around a topic word are that language, not a missing subject."""
+    assert expected in top_ids(shipped, question, n=5)
+
+
+def test_another_language_embeds_what_the_model_can_read(
+    shipped: SearchEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A question in another language is embedded whole and as the words the catalog knows, never a second look."""
+    assert shipped.semantic is not None
+    seen: list[str] = []
+    real = shipped.semantic.cosines
+
+    def counted(text: str) -> np.ndarray:
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(shipped.semantic, "cosines", counted)
+    shipped.search("cos'è l'overfitting e come si evita?")
+    assert len(seen) == 2 and "evita" in seen[0] and "evita" not in seen[1] and "overfitting" in seen[1]
