@@ -35,6 +35,9 @@ from bot.core.text import (
     words,
 )
 
+# Two question words standing side by side in some resource's text ("mode collapse") say the
+# question is on topic as surely as a tag: a phrase is far more specific than either word alone.
+PAIR_EVIDENCE = 1.0
 TEXT_EVIDENCE = 0.6  # a word found in resources' text but in no tag phrase says this much that a question is on topic
 UNKNOWN_SHARE = 0.25  # a word the catalog never uses weighs like a term found in this share of it
 PAIR_WEIGHT = 0.5  # two query words side by side in a resource count this much extra
@@ -233,7 +236,8 @@ class QuestionReader:
         """Each word's weight, and how much of the question the catalog can answer (``q.share``).
 
         A *topic* word is reached, as typed, by a term some resource has in a tag, title or
-        keyword: it weighs that term's IDF. A *corrected* word weighs no more than an unknown
+        keyword, or is one of two neighbouring words that stand side by side in a resource's text:
+        it weighs that term's IDF. A *corrected* word weighs no more than an unknown
         word, counted by the correction's confidence if it reads the word as a topic word (a
         correction onto a word found only in prose is chatter). *Chatter* is the rest: words the catalog
         never uses and words it has only in prose ("avoid", "keeps"). Chatter grows with a
@@ -244,7 +248,7 @@ class QuestionReader:
         weights = [0.0] * len(seq)
         confidence = [0.0] * len(seq)  # 1 for topic words, the correction's for corrected ones
         for unit in q.units:
-            typo, topical, tag, best, typo_conf = True, False, False, 0.0, 0.0
+            typo, topical, tag, pair, best, typo_conf = True, False, False, False, 0.0, 0.0
             for a in unit.alts:
                 best = max(best, idx.idf.get(a.term, 0.0))
                 if a.how == "typo":
@@ -252,10 +256,11 @@ class QuestionReader:
                         typo_conf = max(typo_conf, a.confidence)
                 else:
                     typo = False
-                    topical = topical or a.term in idx.topical
+                    pair = pair or PAIR in a.term
+                    topical = topical or a.term in idx.topical or PAIR in a.term
                     tag = tag or a.term.startswith(TAG_TERM)
             if topical:
-                conf = 1.0 if tag else TEXT_EVIDENCE
+                conf = 1.0 if tag else (PAIR_EVIDENCE if pair else TEXT_EVIDENCE)
             else:
                 best = min(best, self._unknown_weight)
                 conf = typo_conf if typo else 0.0

@@ -234,3 +234,12 @@ def test_another_language_embeds_what_the_model_can_read(
     monkeypatch.setattr(shipped.semantic, "cosines", counted)
     shipped.search("cos'è l'overfitting e come si evita?")
     assert len(seen) == 2 and "evita" in seen[0] and "evita" not in seen[1] and "overfitting" in seen[1]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("what is mode collapse", "gan-lab"), ("what are induction heads", "transformer-circuits-thread")],
+)
+def test_a_phrase_found_only_in_a_description_answers(shipped: SearchEngine, question: str, expected: str) -> None:
+    """Two words side by side in a resource's prose are a subject, not chatter, even where the model reads them weakly."""
+    assert top_ids(shipped, question, n=1) == [expected]
