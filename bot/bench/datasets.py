@@ -8,7 +8,7 @@ from pathlib import Path
 
 import bot
 
-DEVELOPMENT_SETS = ("queries.yaml", "heldout/queries.yaml", "dev_learners.yaml")
+DEVELOPMENT_SETS = ("queries.yaml", "heldout/queries.yaml", "dev_learners.yaml", "dev_learners2.yaml")
 
 
 def data_dir() -> Path:

@@ -1,9 +1,9 @@
 """``python -m bot.bench.refusal``: cross-validate a learned answer-or-refuse decision against the rule.
 
 Prints, per fold and pooled, unanswerable refused, answerable lost, hit@3 and MRR@10 for the
-hand-set rule of :mod:`bot.core.fusion` (the named baseline, on the same folds; what the
-engine ships) and for the logistic regression of :mod:`bot.core.refusal` fitted on the other
-folds. The folds are grouped by labelled set (leave one set out): each set was written by
+hand-set rule of :mod:`bot.core.fusion` (the named baseline, on the same folds) and for what the
+engine ships: the logistic regression of :mod:`bot.core.refusal` fitted on the other folds, with
+the rule's second look still refusing where the unknown words carried the subject. The folds are grouped by labelled set (leave one set out): each set was written by
 other people in another style, and the music catalog's questions (another subject) are a
 fold of their own. A refused answerable question loses its hit.
 
@@ -18,7 +18,8 @@ so its rows are in-sample; the learned rows never saw their test fold.
 
 Then, for information only (no choice is made from them): the out-of-fold trade-off (answerable
 lost against unanswerable refused as the learned threshold moves) and the weights fitted on
-every set. Needs a checkout (the music catalog and its questions are not in the wheel).
+every set. ``--write`` writes those weights to ``bot/core/data/refusal.json``, the model the
+engine loads. Needs a checkout (the music catalog and its questions are not in the wheel).
 Never reads ``tests/data/blind/``. Tables go to standard output, progress to standard error.
 """
 
@@ -32,6 +33,7 @@ if __name__ == "__main__":  # before numpy is imported: BLAS reads these once
         os.environ.setdefault(_name, "1")
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import tempfile  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -44,8 +46,9 @@ from bot.cli.output import error, info  # noqa: E402
 from bot.core.catalog import default_catalog_dir, load_catalog  # noqa: E402
 from bot.core.embedder import SemanticUnavailable, load_embedder  # noqa: E402
 from bot.core.errors import VizbotError  # noqa: E402
+from bot.core.fusion import FusionSettings  # noqa: E402
 from bot.core.evaluate import LabelledQuestion, Outcome, Report, check_gold, load_questions, summarise  # noqa: E402
-from bot.core.refusal import FEATURE_NAMES, RefusalModel, fit_logistic, threshold_for  # noqa: E402
+from bot.core.refusal import MODEL_PATH, FEATURE_NAMES, RefusalModel, fit_logistic, threshold_for  # noqa: E402
 from bot.core.search import SearchEngine  # noqa: E402
 
 L2 = 1.0  # penalty on the standardised weights (fixed in advance, not tuned)
@@ -55,6 +58,7 @@ SETS: dict[str, tuple[str, str | None]] = {
     "queries": ("queries.yaml", None),
     "heldout": ("heldout/queries.yaml", None),
     "dev_learners": ("dev_learners.yaml", None),
+    "dev_learners2": ("dev_learners2.yaml", None),
     "music": ("heldout/music_queries.yaml", "heldout/music"),
 }
 
@@ -115,9 +119,16 @@ def outcome(row: Row, answers: bool) -> Outcome:
     return Outcome(row.question, returned, rank)
 
 
-def learned_answers(model: RefusalModel, row: Row) -> bool:
-    """The model's decision for one row (rows without features: as the engine returns them)."""
-    return True if row.features is None else model.answers(row.features)
+PULL = FEATURE_NAMES.index("unknown_pull")
+
+
+def learned_answers(model: RefusalModel, row: Row, veto: float = FusionSettings().unknown_pull) -> bool:
+    """The engine's decision for one row with ``model``: the model's, except that the second look
+    still refuses when the unknown words carried the subject (rows without features: as the
+    engine returns them)."""
+    if row.features is None:
+        return True
+    return not row.features[PULL] >= veto - 1e-9 and model.answers(row.features)
 
 
 def cross_validate(rows: Sequence[Row]) -> list[tuple[str, Report, Report, float]]:
@@ -146,7 +157,10 @@ def table(results: list[tuple[str, Report, Report, float]]) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, rule, learned, threshold in results:
-        for label, report, t in (("hand-set rule (baseline)", rule, "-"), ("learned", learned, threshold)):
+        for label, report, t in (
+            ("hand-set rule (baseline)", rule, "-"),
+            ("learned + second look (shipped)", learned, threshold),
+        ):
             shown = t if isinstance(t, str) else ("-" if t != t else f"{t:.3f}")
             lines.append(
                 f"| {name} | {report.answerable}/{report.unanswerable} | {label} | {shown} "
@@ -200,7 +214,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bot.bench.refusal",
         description="Cross-validate a learned answer-or-refuse decision against the hand-set rule.",
     )
-    parser.parse_args(argv)
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help=f"also fit the model on every development set and write it to {MODEL_PATH.name}, the file the engine loads",
+    )
+    args = parser.parse_args(argv)
     base = data_dir()
     missing = [path for pair in SETS.values() for path in pair if path and not (base / path).exists()]
     if missing:
@@ -221,7 +240,13 @@ def main(argv: list[str] | None = None) -> int:
     print("\n## Out-of-fold trade-off (information only: no choice is made from it)\n")
     print(trade_off(rows))
     print("\n## Fitted on every development set (information only)\n")
-    print(weights_table(fit(rows)))
+    model = fit(rows)
+    print(weights_table(model))
+    if args.write:
+        counts = {name: sum(1 for r in rows if r.set == name) for name in dict.fromkeys(r.set for r in rows)}
+        data = model.to_dict(fitted_on=counts, l2=L2, fitted_by="python -m bot.bench.refusal --write")
+        MODEL_PATH.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        info(f"wrote {MODEL_PATH}")
     return 0
 
 

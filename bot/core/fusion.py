@@ -51,6 +51,7 @@ class FusionSettings:
     neighbour_margin: float = 0.1  # ... and to be within this of the best cosine
     relative_cutoff: float = 0.3  # fused scores under this share of the best are dropped
     unknown_pull: float = 0.28  # without its unknown words, a best cosine this much higher (relative) refuses
+    learned_refusal: bool = True  # decide by the fitted model of bot.core.refusal (the rule when False)
 
 
 @dataclass(frozen=True)

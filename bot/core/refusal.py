@@ -5,16 +5,20 @@ computed (no extra model run beyond the "second look" of :mod:`bot.core.fusion`)
 :class:`RefusalModel` turns them into the probability that the catalog answers the question;
 the question is answered when that probability reaches the model's threshold.
 
-Not the shipped decision: ``python -m bot.bench.refusal`` cross-validates it against the
-hand-set rule of :mod:`bot.core.fusion` on the development sets; it did not beat the rule there
-(more unanswerable questions refused, but more answerable ones lost), so the engine still
-decides by the rule.
+The shipped decision of hybrid search. ``python -m bot.bench.refusal`` cross-validates it
+against the hand-set rule of :mod:`bot.core.fusion` on the development sets (leave one set out)
+and, with ``--write``, fits it on every development set and writes ``data/refusal.json``, the
+file the engine loads. A file that is missing, unreadable or fitted on other features is refused
+with :class:`RefusalModelError`; the engine then decides by the rule.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -33,9 +37,16 @@ FEATURES: tuple[tuple[str, str], ...] = (
     ("top_coverage", "share of the question's weight the best of the top 3 lexical results covers by itself"),
     ("corrected", "1 when a word was read as a typo of a catalog word, else 0"),
     ("joint", "coverage times best cosine when some resource qualifies by its words, else 0"),
+    ("rare_unknown", "1 when a word the catalog does not know is not common English (a subject it lacks?), else 0"),
+    ("other_language", "1 when the question reads as written in another language than English, else 0"),
 )
 FEATURE_NAMES = tuple(name for name, _ in FEATURES)
 MARGIN_RANK = 10  # cosine_margin compares the best cosine with this one
+MODEL_PATH = Path(__file__).parent / "data" / "refusal.json"
+
+
+class RefusalModelError(ValueError):
+    """The refusal model file cannot be used (missing, unreadable, or fitted on other features)."""
 
 
 def features(
@@ -47,6 +58,8 @@ def features(
     unknown: int,
     top_coverage: float,
     corrected: bool,
+    rare_unknown: bool = False,
+    other_language: bool = False,
 ) -> np.ndarray:
     """The feature vector of one question (in :data:`FEATURE_NAMES` order).
 
@@ -78,6 +91,8 @@ def features(
             min(max(float(top_coverage), 0.0), 1.0),
             1.0 if corrected else 0.0,
             coverage * best * hits,
+            1.0 if rare_unknown else 0.0,
+            1.0 if other_language else 0.0,
         ],
         dtype=np.float64,
     )
@@ -116,6 +131,56 @@ class RefusalModel:
     def answers(self, x: np.ndarray) -> bool:
         """Whether to answer the question with features ``x``."""
         return bool(self.probability(x) >= self.threshold)
+
+    def to_dict(self, **provenance: Any) -> dict[str, Any]:
+        """The model as JSON-ready data (``provenance``: what it was fitted on, kept beside it)."""
+        return {
+            "features": list(self.feature_names),
+            "mean": [float(v) for v in self.mean],
+            "scale": [float(v) for v in self.scale],
+            "weights": [float(v) for v in self.weights],
+            "bias": float(self.bias),
+            "threshold": float(self.threshold),
+            **provenance,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "RefusalModel":
+        """A model from :meth:`to_dict`'s data; raises RefusalModelError unless it was fitted on
+        exactly :data:`FEATURE_NAMES` with finite numbers."""
+        if not isinstance(data, dict):
+            raise RefusalModelError("not a JSON object")
+        if data.get("features") != list(FEATURE_NAMES):
+            raise RefusalModelError(f"fitted on other features ({data.get('features')!r}); refit it")
+        try:
+            arrays = [np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "weights")]
+            bias, threshold = float(data["bias"]), float(data["threshold"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RefusalModelError(f"missing or malformed field: {exc}") from None
+        n = len(FEATURE_NAMES)
+        if any(a.shape != (n,) for a in arrays) or not all(np.isfinite(a).all() for a in arrays):
+            raise RefusalModelError(f"mean, scale and weights must be {n} finite numbers each")
+        if not (np.isfinite(bias) and 0.0 <= threshold <= 1.0) or (arrays[1] <= 0).any():
+            raise RefusalModelError("bias must be finite, threshold within 0-1, scales positive")
+        return cls(FEATURE_NAMES, arrays[0], arrays[1], arrays[2], bias, threshold)
+
+
+def load_model(path: Path = MODEL_PATH) -> RefusalModel:
+    """The model written by ``python -m bot.bench.refusal --write`` (raises RefusalModelError)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RefusalModelError(f"{path}: {exc}") from None
+    try:
+        return RefusalModel.from_dict(data)
+    except RefusalModelError as exc:
+        raise RefusalModelError(f"{path}: {exc}") from None
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> RefusalModel:
+    """The shipped model, read once per process (raises RefusalModelError)."""
+    return load_model(MODEL_PATH)
 
 
 def fit_logistic(

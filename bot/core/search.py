@@ -16,6 +16,7 @@ the lexical engine alone, with its own refusal.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Callable, Mapping
@@ -27,12 +28,14 @@ from bot.core.fusion import Fused, FusionSettings, fuse, should_answer, unknown_
 from bot.core.lexical import MAX_LIMIT, LexicalEngine
 from bot.core.model import Catalog, Resource, Tag
 from bot.core.question import Query
-from bot.core.refusal import features, resource_coverage
+from bot.core.refusal import RefusalModel, RefusalModelError, features, resource_coverage, shipped_model
 from bot.core.results import Match, SearchResponse, SearchResult, TagLookup
 from bot.core.semantic import SemanticIndex, key_phrase
-from bot.core.text import MAX_QUERY_CHARS, normalise
+from bot.core.text import MAX_QUERY_CHARS, common_english, normalise
 
 __all__ = ["MAX_LIMIT", "Match", "SearchEngine", "SearchResponse", "SearchResult", "TagLookup"]
+
+log = logging.getLogger(__name__)
 
 LEXICAL_DEPTH = 50  # lexical candidates handed to fusion
 MEANING_SHOWN = 0.5  # a resource whose semantic part reaches this says it is close in meaning
@@ -66,6 +69,20 @@ def _without(text: str, unknown: list[str]) -> str:
     return " ".join(text.split())
 
 
+def _shipped_refusal(settings: FusionSettings) -> RefusalModel | None:
+    """The shipped refusal model when the settings ask for it; None (the rule) when they do not,
+    or when the model file cannot be used (said once in the log)."""
+    if not settings.learned_refusal:
+        return None
+    try:
+        return shipped_model()
+    except RefusalModelError as exc:
+        if not getattr(_shipped_refusal, "warned", False):
+            log.warning("refusal model unusable (%s); deciding by the hand-set rule", exc)
+            _shipped_refusal.warned = True  # type: ignore[attr-defined]
+        return None
+
+
 def _in_other_language(q: Query) -> bool:
     """Whether the question reads as written in another language than English, with words the
     catalog does not know (those are then mostly that language's)."""
@@ -88,12 +105,13 @@ class Evidence:
 class Decision:
     """For evaluating refusal (``python -m bot.bench.refusal``): one question's feature vector
     (:mod:`bot.core.refusal`; the second look taken wherever its conditions hold, whatever the
-    rest of the rule says), the hand-set rule's decision, and the fused ranking as it would be
-    returned when answered."""
+    rest of the rule says), the hand-set rule's decision, the engine's own (its refusal model's,
+    or the rule's), and the fused ranking as it would be returned when answered."""
 
     features: np.ndarray
     rule_answers: bool
     ranking: tuple[str, ...]
+    answers: bool
 
 
 class SearchEngine:
@@ -107,11 +125,13 @@ class SearchEngine:
         embedder: Embedder | None = None,
         fusion: FusionSettings | None = None,
         progress: Callable[[int], None] | None = None,
+        refusal: RefusalModel | None = None,
     ):
         self.catalog = catalog
         self.lexical = LexicalEngine(catalog, prior)
         self.semantic = SemanticIndex(catalog, embedder, progress) if embedder is not None else None
         self.fusion = fusion or FusionSettings()
+        self.refusal = refusal if refusal is not None else _shipped_refusal(self.fusion)
         self._phrases: dict[int, str] = {}
         self._boosts = self.lexical.boosts()
 
@@ -164,7 +184,10 @@ class SearchEngine:
         )
         fused = self._fused(ev, allowed_tag, kind, level)
         ids = tuple(self.catalog.resources[f.doc].id for f in fused)
-        return Decision(self._features(ev, best_without), rule, ids)
+        x = self._features(ev, best_without)
+        vetoed = best_without is not None and unknown_words_off_topic(ev.best_cos, best_without, self.fusion)
+        learned = self.refusal is not None and not vetoed and self.refusal.answers(x)
+        return Decision(x, rule, ids, learned if self.refusal is not None else rule)
 
     def _evidence(self, query: str, q: Query, tag: str | None, kind: str | None, level: str | None) -> Evidence:
         """Lexical candidates and the question's cosine to every resource."""
@@ -187,8 +210,14 @@ class SearchEngine:
         return fuse(lexical, ev.coverage, ev.cosines, allowed, self.fusion, self._boosts)
 
     def _answers(self, ev: Evidence) -> bool:
-        """Whether the catalog answers the question (the rule of :mod:`bot.core.fusion`); the
+        """Whether the catalog answers the question: by the fitted model of :mod:`bot.core.refusal`
+        (the second look taken wherever it is due, and still refusing when the unknown words carried
+        the subject), or by the rule of :mod:`bot.core.fusion`, whose
         second look (one more model run) is taken only when the rest of the rule answers."""
+        if self.refusal is not None:
+            best_without = self._second_look(ev)
+            vetoed = best_without is not None and unknown_words_off_topic(ev.best_cos, best_without, self.fusion)
+            return not vetoed and self.refusal.answers(self._features(ev, best_without))
         if not should_answer(ev.coverage, bool(ev.ranked), ev.best_cos, self.fusion):
             return False
         best_without = self._second_look(ev)
@@ -207,6 +236,8 @@ class SearchEngine:
             len(q.unknown),
             top,
             bool(q.corrections),
+            any(not common_english(w) for w in q.unknown),
+            _in_other_language(q),
         )
 
     def _second_look_due(self, ev: Evidence) -> bool:

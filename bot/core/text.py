@@ -28,6 +28,7 @@ _ENGLISH_STOP_WORDS: frozenset[str] = frozenset(
     yourself yourselves youre youve
     hey hi hello hiya yo howdy greetings thanks thank thx ty tia cheers pls plz please sorry ok okay
     guys folks everyone anyone bot lol
+    tbh idk ngl imo imho afaik btw fyi lmao lmfao rofl omg smh rn bruh tho ikr iirc
     good great nice cool awesome best better decent neat solid simple simplest easy easiest quick quickly
     visual visuals visually explain explains explained explaining explanation explanations understand understanding
     intuition intuitive intuitively show shows showing see seeing look looking find finding recommend
@@ -182,6 +183,26 @@ def english_words() -> frozenset[str]:
         for token in VOCAB_PATH.read_text(encoding="utf-8").split("\n")
         if len(token) >= 3 and token.isascii() and token.isalpha()
     )
+
+
+@lru_cache(maxsize=1)
+def _english_ranks() -> dict[str, int]:
+    from bot.core.wordpiece import VOCAB_PATH
+
+    ranks: dict[str, int] = {}
+    for i, token in enumerate(VOCAB_PATH.read_text(encoding="utf-8").split("\n")):
+        if token.isascii() and token.isalpha():
+            ranks.setdefault(token, i)
+    return ranks
+
+
+COMMON_ENGLISH_RANK = 10_000  # whole words before this place in BERT's vocabulary are common English
+
+
+def common_english(word: str) -> bool:
+    """Whether ``word`` is a common English word: among the first whole words of BERT's uncased
+    vocabulary, which is ordered roughly by how often a word occurs ("the", "of", "and" first)."""
+    return _english_ranks().get(word, COMMON_ENGLISH_RANK) < COMMON_ENGLISH_RANK
 
 
 @lru_cache(maxsize=4096)

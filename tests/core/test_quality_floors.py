@@ -29,6 +29,7 @@ SETS = {  # name -> (questions, catalog directory or None for the shipped one)
     "heldout": (DATA / "heldout" / "queries.yaml", None),
     "music": (DATA / "heldout" / "music_queries.yaml", DATA / "heldout" / "music"),
     "dev_learners": (DATA / "dev_learners.yaml", None),
+    "dev_learners2": (DATA / "dev_learners2.yaml", None),
 }
 
 

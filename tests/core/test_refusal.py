@@ -25,9 +25,9 @@ from bot.core.search import SearchEngine
 COSINES = np.array([0.1 * i for i in range(12)], dtype=np.float32)  # best 1.1, 10th best 0.2, median 0.55
 
 
-def test_at_most_ten_features_each_with_a_meaning() -> None:
+def test_at_most_twelve_features_each_with_a_meaning() -> None:
     """The feature list is short, named once each, and every feature says what it means."""
-    assert 0 < len(FEATURES) <= 10
+    assert 0 < len(FEATURES) <= 12
     assert len(set(FEATURE_NAMES)) == len(FEATURE_NAMES)
     assert all(meaning.strip() for _, meaning in FEATURES)
 
@@ -182,3 +182,80 @@ def test_no_decision_without_a_topic_word_or_an_embedder(shipped: SearchEngine) 
     """A question with no word to read, or a lexical engine, has no evidence to decide on."""
     assert shipped.decision("how does it work?") is None
     assert SearchEngine(shipped.catalog).decision("what is a convolution") is None
+
+
+def test_the_shipped_model_loads_and_round_trips() -> None:
+    """The model file the engine loads was fitted on exactly the engine's features, and survives to_dict/from_dict."""
+    from bot.core.refusal import RefusalModel, shipped_model
+
+    model = shipped_model()
+    assert model.feature_names == FEATURE_NAMES and 0.0 < model.threshold < 1.0
+    again = RefusalModel.from_dict(model.to_dict(fitted_on={"x": 1}))
+    x = np.linspace(0.0, 1.0, len(FEATURE_NAMES))
+    assert again.probability(x) == pytest.approx(model.probability(x))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "No such file"),
+        ("{not json", "Expecting"),
+        ('{"features": ["coverage"]}', "fitted on other features"),
+        ("[1, 2]", "not a JSON object"),
+    ],
+)
+def test_an_unusable_model_file_is_refused_with_its_reason(tmp_path: Path, content: str | None, message: str) -> None:
+    """Missing, malformed or stale model files raise RefusalModelError naming the file and why."""
+    from bot.core.refusal import RefusalModelError, load_model
+
+    path = tmp_path / "refusal.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(RefusalModelError, match=message) as info:
+        load_model(path)
+    assert str(path) in str(info.value)
+
+
+def test_a_model_with_bad_numbers_is_refused() -> None:
+    """Non-finite weights, a zero scale or a threshold outside 0-1 are refused."""
+    from bot.core.refusal import RefusalModel, RefusalModelError, shipped_model
+
+    good = shipped_model().to_dict()
+    for field, value in (("weights", [float("nan")] * len(FEATURE_NAMES)), ("scale", [0.0] * len(FEATURE_NAMES))):
+        with pytest.raises(RefusalModelError):
+            RefusalModel.from_dict({**good, field: value})
+    with pytest.raises(RefusalModelError):
+        RefusalModel.from_dict({**good, "threshold": 1.5})
+
+
+def test_the_engine_decides_by_the_model_it_is_given(shipped: SearchEngine) -> None:
+    """A model that never answers refuses a question the shipped one answers; the rule is used when asked for."""
+    from bot.core.fusion import FusionSettings
+    from bot.core.refusal import RefusalModel
+
+    n = len(FEATURE_NAMES)
+    never = RefusalModel(FEATURE_NAMES, np.zeros(n), np.ones(n), np.zeros(n), -50.0, 0.5)
+    assert shipped.search("what is a convolution").results
+    refusing = SearchEngine(shipped.catalog, embedder=shipped.semantic.embedder, refusal=never)
+    assert not refusing.search("what is a convolution").results
+    rule = SearchEngine(
+        shipped.catalog, embedder=shipped.semantic.embedder, fusion=FusionSettings(learned_refusal=False)
+    )
+    assert rule.refusal is None and rule.search("what is a convolution").results
+
+
+def test_an_unusable_shipped_model_falls_back_to_the_rule(
+    shipped: SearchEngine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """When the shipped file cannot be used the engine says so in the log and decides by the rule."""
+    from bot.core import refusal, search
+
+    def broken() -> refusal.RefusalModel:
+        raise refusal.RefusalModelError("refusal.json: fitted on other features")
+
+    monkeypatch.setattr(search, "shipped_model", broken)
+    monkeypatch.setattr(search._shipped_refusal, "warned", False, raising=False)
+    with caplog.at_level("WARNING", logger="bot.core.search"):
+        engine = SearchEngine(shipped.catalog, embedder=shipped.semantic.embedder)
+    assert engine.refusal is None and "deciding by the hand-set rule" in caplog.text
+    assert engine.search("what is a convolution").results
