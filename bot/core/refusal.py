@@ -128,6 +128,10 @@ class RefusalModel:
         z = (np.asarray(x, dtype=np.float64) - self.mean) / self.scale @ self.weights + self.bias
         return float(_sigmoid(z))
 
+    def weight(self, feature: str) -> float:
+        """The fitted weight of one feature (on the standardised scale; its sign says which way it pulls)."""
+        return float(self.weights[self.feature_names.index(feature)])
+
     def answers(self, x: np.ndarray) -> bool:
         """Whether to answer the question with features ``x``."""
         return bool(self.probability(x) >= self.threshold)

@@ -132,6 +132,7 @@ class SearchEngine:
         self.semantic = SemanticIndex(catalog, embedder, progress) if embedder is not None else None
         self.fusion = fusion or FusionSettings()
         self.refusal = refusal if refusal is not None else _shipped_refusal(self.fusion)
+        self._pull_lowers = self.refusal is not None and self.refusal.weight("unknown_pull") <= 0
         self._phrases: dict[int, str] = {}
         self._boosts = self.lexical.boosts()
 
@@ -215,6 +216,10 @@ class SearchEngine:
         the subject), or by the rule of :mod:`bot.core.fusion`, whose
         second look (one more model run) is taken only when the rest of the rule answers."""
         if self.refusal is not None:
+            # The second look can only lower the answer (a pull is >= 0 and weighs against it, and the
+            # veto only refuses), so a question refused without it is refused without paying for it.
+            if self._pull_lowers and not self.refusal.answers(self._features(ev, None)):
+                return False
             best_without = self._second_look(ev)
             vetoed = best_without is not None and unknown_words_off_topic(ev.best_cos, best_without, self.fusion)
             return not vetoed and self.refusal.answers(self._features(ev, best_without))
