@@ -101,12 +101,23 @@ def test_installed_copy_finds_its_catalog_from_any_directory(built_lib: Path, tm
 
 
 def test_build_ships_the_development_questions_and_never_the_blind_sets(built_lib: Path):
-    """bot/bench_data has the three development sets (for `python -m bot.bench` from a wheel) and nothing blind."""
+    """bot/bench_data has the development sets (for `python -m bot.bench` from a wheel) and nothing blind."""
+    from bot.bench.datasets import DEVELOPMENT_SETS
+
     shipped = {
         p.relative_to(built_lib / "bot" / "bench_data").as_posix()
         for p in (built_lib / "bot" / "bench_data").rglob("*.yaml")
     }
-    assert shipped == {"queries.yaml", "heldout/queries.yaml", "dev_learners.yaml"}
+    assert shipped == set(DEVELOPMENT_SETS) and "dev_learners2.yaml" in shipped
+    assert not any("blind" in name for name in shipped)
+
+
+def test_build_ships_the_refusal_model(built_lib: Path):
+    """The refusal model the engine loads is in the build, and it loads from there."""
+    from bot.core.refusal import load_model
+
+    path = built_lib / "bot" / "core" / "data" / "refusal.json"
+    assert path.is_file() and load_model(path).threshold > 0
 
 
 @pytest.mark.parametrize(
