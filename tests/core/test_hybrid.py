@@ -33,6 +33,20 @@ def astro(cache: Path) -> SearchEngine:
     return SearchEngine(load_catalog(FIXTURE), embedder=load_embedder(cache_dir=cache))
 
 
+def embedded_texts(engine: SearchEngine, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts the engine embeds from now on (each question and any second text), in order."""
+    assert engine.semantic is not None
+    seen: list[str] = []
+    real = engine.semantic.cosines
+
+    def counted(text: str) -> np.ndarray:
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(engine.semantic, "cosines", counted)
+    return seen
+
+
 def top_ids(engine: SearchEngine, question: str, n: int = 3, **filters: str) -> list[str]:
     return [r.resource.id for r in engine.search(question, limit=n, **filters).results]
 
@@ -194,15 +208,7 @@ def test_the_second_look_runs_only_for_short_questions_with_unknown_words(
     shipped: SearchEngine, monkeypatch: pytest.MonkeyPatch, question: str, runs: int
 ) -> None:
     """The extra model run is spent only where it can refuse, and never on a long question (latency budget)."""
-    assert shipped.semantic is not None
-    seen: list[str] = []
-    real = shipped.semantic.cosines
-
-    def counted(text: str) -> np.ndarray:
-        seen.append(text)
-        return real(text)
-
-    monkeypatch.setattr(shipped.semantic, "cosines", counted)
+    seen = embedded_texts(shipped, monkeypatch)
     shipped.search(question)
     assert len(seen) == runs
 
@@ -223,15 +229,7 @@ def test_another_language_embeds_what_the_model_can_read(
     shipped: SearchEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A question in another language is embedded whole and as the words the catalog knows, never a second look."""
-    assert shipped.semantic is not None
-    seen: list[str] = []
-    real = shipped.semantic.cosines
-
-    def counted(text: str) -> np.ndarray:
-        seen.append(text)
-        return real(text)
-
-    monkeypatch.setattr(shipped.semantic, "cosines", counted)
+    seen = embedded_texts(shipped, monkeypatch)
     shipped.search("cos'è l'overfitting e come si evita?")
     assert len(seen) == 2 and "evita" in seen[0] and "evita" not in seen[1] and "overfitting" in seen[1]
 
