@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
@@ -10,9 +11,14 @@ from bot.console import CLI_HINTS, render_card
 from bot.core.answers import AnswerCard
 
 
+# Bytes that are not UTF-8 in a command-line argument or a --batch line reach Python as lone surrogates;
+# written as they are, they would make standard output invalid UTF-8.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def emit_json(data: Any) -> None:
-    """Write one JSON document (complete, never truncated) to standard output."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    """Write one JSON document (complete, never truncated, valid UTF-8) to standard output."""
+    sys.stdout.write(_LONE_SURROGATE.sub("\ufffd", json.dumps(data, ensure_ascii=False)) + "\n")
 
 
 def error(message: str) -> None:

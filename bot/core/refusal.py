@@ -43,6 +43,7 @@ FEATURES: tuple[tuple[str, str], ...] = (
 FEATURE_NAMES = tuple(name for name, _ in FEATURES)
 MARGIN_RANK = 10  # cosine_margin compares the best cosine with this one
 MODEL_PATH = Path(__file__).parent / "data" / "refusal.json"
+MAX_BIAS = 50.0  # a fitted bias is a few units; beyond this the file would decide every question alike
 
 
 class RefusalModelError(ValueError):
@@ -156,16 +157,20 @@ class RefusalModel:
             raise RefusalModelError("not a JSON object")
         if data.get("features") != list(FEATURE_NAMES):
             raise RefusalModelError(f"fitted on other features ({data.get('features')!r}); refit it")
-        try:
-            arrays = [np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "weights")]
-            bias, threshold = float(data["bias"]), float(data["threshold"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise RefusalModelError(f"missing or malformed field: {exc}") from None
         n = len(FEATURE_NAMES)
-        if any(a.shape != (n,) for a in arrays) or not all(np.isfinite(a).all() for a in arrays):
-            raise RefusalModelError(f"mean, scale and weights must be {n} finite numbers each")
-        if not (np.isfinite(bias) and 0.0 <= threshold <= 1.0) or (arrays[1] <= 0).any():
-            raise RefusalModelError("bias must be finite, threshold within 0-1, scales positive")
+        fields: dict[str, Any] = {k: data.get(k) for k in ("mean", "scale", "weights", "bias", "threshold")}
+        if not all(isinstance(fields[k], list) and len(fields[k]) == n for k in ("mean", "scale", "weights")):
+            raise RefusalModelError(f"mean, scale and weights must be lists of {n} numbers each")
+        numbers = [v for k in ("mean", "scale", "weights") for v in fields[k]] + [fields["bias"], fields["threshold"]]
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in numbers):
+            raise RefusalModelError("every value must be a number (not text, a boolean or null)")
+        arrays = [np.asarray(fields[k], dtype=np.float64) for k in ("mean", "scale", "weights")]
+        bias, threshold = float(fields["bias"]), float(fields["threshold"])
+        if not all(np.isfinite(a).all() for a in arrays) or (arrays[1] <= 0).any():
+            raise RefusalModelError("mean, scale and weights must be finite, scales positive")
+        # A threshold at 0 or 1, or a bias beyond any fitted one, answers or refuses every question.
+        if not (abs(bias) <= MAX_BIAS and 0.0 < threshold < 1.0):
+            raise RefusalModelError(f"bias must be within +-{MAX_BIAS:g} and the threshold strictly between 0 and 1")
         return cls(FEATURE_NAMES, arrays[0], arrays[1], arrays[2], bias, threshold)
 
 

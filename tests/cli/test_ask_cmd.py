@@ -319,3 +319,19 @@ def test_text_output_words_next_steps_as_commands(
     )
     out = capsys.readouterr().out
     assert code == 0 and "vizbot suggest" in out and "/suggest" not in out and "👍" not in out
+
+
+def test_json_output_is_utf8_when_the_question_has_bytes_that_are_not() -> None:
+    """Undecodable bytes in an argument or a --batch line come out as U+FFFD, so stdout stays valid UTF-8 JSON."""
+    argv = [sys.executable, "-m", "bot", "ask", "--json", "--no-log", "--catalog", str(FIXTURE)]
+    done = subprocess.run([*argv, b"\xffconv\xc3"], capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.decode("utf-8"))["query"] == "\ufffdconv\ufffd"
+    batch = subprocess.run(
+        [*argv[:4], "--batch", "-", "--no-log", "--catalog", str(FIXTURE)],
+        input=b"what is an orbit \xff\n",
+        capture_output=True,
+        timeout=60,
+    )
+    assert batch.returncode == 0, batch.stderr
+    assert "\ufffd" in json.loads(batch.stdout.decode("utf-8"))["query"]

@@ -217,15 +217,26 @@ def test_an_unusable_model_file_is_refused_with_its_reason(tmp_path: Path, conte
 
 
 def test_a_model_with_bad_numbers_is_refused() -> None:
-    """Non-finite weights, a zero scale or a threshold outside 0-1 are refused."""
+    """Non-finite or non-numeric values, a zero scale, a degenerate threshold or bias are refused."""
     from bot.core.refusal import RefusalModel, RefusalModelError, shipped_model
 
     good = shipped_model().to_dict()
-    for field, value in (("weights", [float("nan")] * len(FEATURE_NAMES)), ("scale", [0.0] * len(FEATURE_NAMES))):
+    n = len(FEATURE_NAMES)
+    for field, value in (
+        ("weights", [float("nan")] * n),
+        ("scale", [0.0] * n),
+        ("weights", ["0.45"] * n),
+        ("mean", [True] * n),
+        ("threshold", 1.5),
+        ("threshold", 1.0),
+        ("threshold", 0.0),
+        ("threshold", True),
+        ("threshold", None),
+        ("bias", -1e308),
+        ("bias", "2"),
+    ):
         with pytest.raises(RefusalModelError):
             RefusalModel.from_dict({**good, field: value})
-    with pytest.raises(RefusalModelError):
-        RefusalModel.from_dict({**good, "threshold": 1.5})
 
 
 def test_the_engine_decides_by_the_model_it_is_given(shipped: SearchEngine) -> None:
