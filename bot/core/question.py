@@ -35,6 +35,8 @@ from bot.core.text import (
     words,
 )
 
+LATIN_END = "\u024f"  # Latin-1 Supplement and Latin Extended-A/B end here
+LATIN_ADDITIONAL = ("\u1e00", "\u1eff")  # Latin Extended Additional (Vietnamese ...)
 # Two question words standing side by side in some resource's text ("mode collapse") say the
 # question is on topic as surely as a tag: a phrase is far more specific than either word alone.
 PAIR_EVIDENCE = 1.0
@@ -79,7 +81,8 @@ class Query:
     share: float = 0.0  # attainable / total: is the question about the catalog at all?
     counted: list[bool] = field(default_factory=list)  # per word: topic or corrected, not chatter
     foreign: list[str] = field(default_factory=list)  # generic words of another language (text.FOREIGN_STOP_WORDS)
-    non_ascii: bool = False  # some letter is not plain ASCII (an accent, another script)
+    accented: bool = False  # some Latin letter is not plain ASCII (an accent: "è", "ã")
+    non_latin: bool = False  # some letter is of another script (Cyrillic, Greek, CJK, Arabic ...)
 
 
 def _letters(word: str) -> int:
@@ -133,9 +136,10 @@ class QuestionReader:
         idx = self._index
         q = Query()
         seq: list[tuple[str, str]] = []  # (surface, stem) of non-stop word parts, in order
-        q.non_ascii = not query[:MAX_QUERY_CHARS].isascii() and any(
-            not ch.isascii() and ch.isalpha() for ch in query[:MAX_QUERY_CHARS]
-        )
+        if not query[:MAX_QUERY_CHARS].isascii():
+            letters = [ch for ch in query[:MAX_QUERY_CHARS] if not ch.isascii() and ch.isalpha()]
+            q.accented = any(ch <= LATIN_END or LATIN_ADDITIONAL[0] <= ch <= LATIN_ADDITIONAL[1] for ch in letters)
+            q.non_latin = any(ch > LATIN_END and not LATIN_ADDITIONAL[0] <= ch <= LATIN_ADDITIONAL[1] for ch in letters)
         for parts in words(normalise(query[:MAX_QUERY_CHARS])):
             joined = self._joined(parts)
             if joined is not None:

@@ -44,9 +44,10 @@ MEANING_SHOWN = 0.5  # a resource whose semantic part reaches this says it is cl
 # words usually carry the subject (on the development sets no longer question was refused by it).
 SECOND_LOOK_TOKENS = 20
 TOP_COVERAGE = 3  # the refusal feature top_coverage looks at this many lexical results
-# A question with at least this many generic words of another language, or any letter outside
-# ASCII (an accent, another script), is read as written in another language: its words the catalog
-# does not know are then mostly that language, not a missing subject.
+# A question with at least this many generic words of another language, or a letter of another
+# script, or an accent beside one such word, is read as written in another language: its words the
+# catalog does not know are then mostly that language, not a missing subject. (An accent alone is
+# not enough: names and loanwords have them, "São Paulo", "naïve".)
 FOREIGN_WORDS = 2
 
 
@@ -86,7 +87,8 @@ def _shipped_refusal(settings: FusionSettings) -> RefusalModel | None:
 def _in_other_language(q: Query) -> bool:
     """Whether the question reads as written in another language than English, with words the
     catalog does not know (those are then mostly that language's)."""
-    return (len(q.foreign) >= FOREIGN_WORDS or q.non_ascii) and bool(q.unknown)
+    other = len(q.foreign) >= FOREIGN_WORDS or q.non_latin or (q.accented and len(q.foreign) >= 1)
+    return other and bool(q.unknown)
 
 
 @dataclass(frozen=True)

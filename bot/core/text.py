@@ -57,7 +57,7 @@ FOREIGN_STOP_WORDS: frozenset[str] = (
     fur fuer auf aus bei bitte
     um uma uns umas os da das do dos na nas no nos com pelo pela alguem tem existe ha funcionam
     explicar explicacao entender ajuda obrigado obrigada ola oi melhor boa bom meu minha
-    il lo gli della dello delle degli di che cosa perche quale quali dove quando funziona
+    si il lo gli della dello delle degli di che cosa perche quale quali dove quando funziona
     funzionano spiegare spiegazione spiegami capire aiuto grazie ciao migliore buono buona mio mia
     qualcuno qualche
     het een van voor op met hoe wat waarom waar wanneer welke iemand iets kan kun werkt uitleg
@@ -83,8 +83,20 @@ MAX_QUERY_CHARS = 2000
 _ASCII_CONTROLS = {i: " " for i in (*range(32), 127)}
 
 
+# Terminal escape sequences (colours, cursor moves, window titles): their letters are not words.
+_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+# Latin letters or digits written against kana, CJK or hangul, as Japanese and Chinese are written
+# ("backpropagationとは"): two words, not one.
+_SCRIPT_EDGE = re.compile(
+    r"(?<=[a-z0-9])(?=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])|(?<=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])(?=[a-z0-9])"
+)
+
+
 def normalise(text: str) -> str:
-    """Casefold, NFKC, strip accents, zalgo marks and control characters; collapse spaces."""
+    """Casefold, NFKC, strip accents, zalgo marks, terminal escapes and control characters; part
+    Latin words from CJK, kana and hangul written against them; collapse spaces."""
+    if "\x1b" in text:
+        text = _ESCAPE.sub(" ", text)
     if text.isascii():  # fast path: nothing to fold but case and control characters
         return " ".join(text.lower().translate(_ASCII_CONTROLS).split())
     text = unicodedata.normalize("NFKC", text).casefold()
@@ -97,7 +109,7 @@ def normalise(text: str) -> str:
                 kept.append(" ")
             continue
         kept.append(ch)
-    return " ".join(unicodedata.normalize("NFC", "".join(kept)).split())
+    return " ".join(_SCRIPT_EDGE.sub(" ", unicodedata.normalize("NFC", "".join(kept))).split())
 
 
 def words(text: str) -> list[list[str]]:

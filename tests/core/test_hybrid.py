@@ -218,11 +218,17 @@ def test_the_second_look_runs_only_for_short_questions_with_unknown_words(
     [
         ("cos'è l'overfitting e come si evita?", "mlu-bias-variance"),  # an accent: another language
         ("como funciona o t-SNE? quero ver uma animação", "tsnejs"),  # the language's own words are dropped
+        ("backpropagationとは何ですか", "mazur-backprop-example"),  # another script, written against the word
     ],
 )
 def test_a_topic_word_inside_another_language_is_answered(shipped: SearchEngine, question: str, expected: str) -> None:
     """Words of another language around a topic word are that language, not a missing subject."""
     assert expected in top_ids(shipped, question, n=5)
+
+
+def test_an_accent_alone_does_not_make_a_question_another_language(shipped: SearchEngine) -> None:
+    """A name with an accent in an English off-topic question does not turn on the other-language reading."""
+    assert not shipped.search("what is the salary of a data scientist in São Paulo?").results
 
 
 def test_another_language_embeds_what_the_model_can_read(

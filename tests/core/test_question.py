@@ -56,3 +56,24 @@ def test_two_edit_filter_drops_no_candidate(catalog, monkeypatch: pytest.MonkeyP
 def test_letters_differ_by_at_most_two_bits_per_edit(a: str, b: str, apart: int) -> None:
     """The character sets of two words, as bits, differ where their characters do."""
     assert bin(question._letters(a) ^ question._letters(b)).count("1") == apart
+
+
+@pytest.mark.parametrize(
+    ("question", "accented", "non_latin", "foreign"),
+    [
+        ("what is a convolution", False, False, []),
+        ("cos'è l'overfitting e come si evita?", True, False, ["si"]),
+        ("São Paulo data salary", True, False, []),
+        ("что такое свёртка", False, True, []),
+        ("qué es una convolución", True, False, ["que", "es", "una"]),
+    ],
+)
+def test_the_question_records_signs_of_another_language(
+    question: str, accented: bool, non_latin: bool, foreign: list[str]
+) -> None:
+    """Accents, other scripts and other languages' function words are noted for the search to weigh."""
+    from bot.core.catalog import default_catalog_dir, load_catalog
+    from bot.core.lexical import LexicalEngine
+
+    q = LexicalEngine(load_catalog(default_catalog_dir())).analyse(question)
+    assert (q.accented, q.non_latin, q.foreign) == (accented, non_latin, foreign)

@@ -123,3 +123,20 @@ def test_english_words(word: str, known: bool) -> None:
     from bot.core.text import english_words
 
     assert (word in english_words()) is known
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\x1b[2J\x1b[Hhow do convolutions work", "how do convolutions work"),  # cursor moves
+        ("\x1b]0;pwned\x07what is attention", "what is attention"),  # a window title
+        ("\x1b[31mred\x1b[0m text", "red text"),  # colours
+        ("backpropagationとは何", "backpropagation とは何"),  # Latin against kana
+        ("transformerのattention", "transformer の attention"),
+        ("CNN는 뭐야", "cnn 는 뭐야"),  # hangul
+        ("naïve café", "naive cafe"),  # accents still folded, no split inside Latin
+    ],
+)
+def test_normalise_drops_terminal_escapes_and_parts_latin_from_cjk(text: str, expected: str) -> None:
+    """Escape sequences leave no letters behind, and a Latin word written against CJK or kana stands alone."""
+    assert normalise(text) == expected
