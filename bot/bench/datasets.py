@@ -8,7 +8,13 @@ from pathlib import Path
 
 import bot
 
-DEVELOPMENT_SETS = ("queries.yaml", "heldout/queries.yaml", "dev_learners.yaml", "dev_learners2.yaml")
+DEVELOPMENT_SETS = (
+    "queries.yaml",
+    "heldout/queries.yaml",
+    "dev_learners.yaml",
+    "dev_learners2.yaml",
+    "dev_learners3.yaml",
+)
 
 
 def data_dir() -> Path:

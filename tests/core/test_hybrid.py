@@ -171,14 +171,22 @@ def test_a_subject_the_catalog_lacks_is_refused_despite_known_words(shipped: Sea
     assert shipped.search(question).results == ()
 
 
-def test_the_second_look_can_be_switched_off(cache: Path) -> None:
-    """With no margin that any cosine can reach, the same question is answered from its known words."""
-    engine = SearchEngine(
-        load_catalog(default_catalog_dir()),
-        embedder=load_embedder(cache_dir=cache),
-        fusion=FusionSettings(unknown_pull=10.0),
-    )
-    assert engine.search("how does LoRA fine-tuning work").results != ()
+@pytest.mark.parametrize("learned", [False, True])
+def test_the_second_look_can_be_switched_off(cache: Path, learned: bool) -> None:
+    """The second look refuses on its own, under the rule and over a model that answers everything; with no
+    margin that any cosine can reach, the same question is answered from its known words."""
+    from bot.core.refusal import FEATURE_NAMES, RefusalModel
+
+    n = len(FEATURE_NAMES)
+    always = RefusalModel(FEATURE_NAMES, np.zeros(n), np.ones(n), np.zeros(n), 50.0, 0.5) if learned else None
+    catalog, embedder = load_catalog(default_catalog_dir()), load_embedder(cache_dir=cache)
+
+    def engine(pull: float) -> SearchEngine:
+        settings = FusionSettings(unknown_pull=pull, learned_refusal=learned)
+        return SearchEngine(catalog, embedder=embedder, fusion=settings, refusal=always)
+
+    assert engine(FusionSettings().unknown_pull).search("how does LoRA fine-tuning work").results == ()
+    assert engine(10.0).search("how does LoRA fine-tuning work").results != ()
 
 
 @pytest.mark.parametrize(

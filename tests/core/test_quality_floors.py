@@ -30,6 +30,7 @@ SETS = {  # name -> (questions, catalog directory or None for the shipped one)
     "music": (DATA / "heldout" / "music_queries.yaml", DATA / "heldout" / "music"),
     "dev_learners": (DATA / "dev_learners.yaml", None),
     "dev_learners2": (DATA / "dev_learners2.yaml", None),
+    "dev_learners3": (DATA / "dev_learners3.yaml", None),
 }
 
 
