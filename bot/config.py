@@ -74,7 +74,7 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
         return True
     if value in {"0", "false", "no", "off"}:
         return False
-    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+    raise ConfigError(f"{name} must be on or off (or true/false, yes/no, 1/0), got {raw!r}")
 
 
 LINK_CHECK_MODES = ("off", "daily")

@@ -176,7 +176,7 @@ def test_booleans(raw: str, expected: bool) -> None:
 @pytest.mark.parametrize("raw", ["maybe", "2", "enabled", "t"])
 def test_bad_boolean_names_the_variable(raw: str) -> None:
     """Anything else is refused, naming the variable and the value."""
-    with pytest.raises(ConfigError, match=f"VIZBOT_SEMANTIC must be true or false, got '{raw}'"):
+    with pytest.raises(ConfigError, match=f"VIZBOT_SEMANTIC must be on or off .*, got '{raw}'"):
         from_env({"VIZBOT_SEMANTIC": raw})
 
 

@@ -80,7 +80,9 @@ def _questions(source: str) -> Iterable[str]:
 
 def run_ask(args: argparse.Namespace) -> int:
     """Answer one question, or every line of a batch file."""
-    if (args.question is None) == (args.batch is None):
+    if args.question is None and args.batch is None:
+        raise UsageError("question", "give a QUESTION, or --batch FILE (- for standard input)")
+    if args.question is not None and args.batch is not None:
         raise UsageError("question", "give one QUESTION, or --batch FILE (- for standard input), not both")
     settings = settings_from_args(args)
     catalog = str(catalog_in_use(settings))

@@ -18,8 +18,20 @@ _ASCII = {i: (" " if chr(i) in _BREAKS else None) for i in (*range(32), 127)}
 _ASCII_KEEP_NEWLINES = {**_ASCII, ord("\n"): "\n"}
 
 
+# Terminal escape sequences (colours, cursor moves, window titles): the whole sequence goes, not only
+# its escape character, so no "[31m" or "[2J" is left in a title or glued to the next word.
+_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+
+
+def strip_escapes(text: str) -> str:
+    """``text`` with each terminal escape sequence replaced by a space."""
+    return _ESCAPE.sub(" ", text) if "\x1b" in text else text
+
+
 def strip_controls(text: str, *, keep_newlines: bool = False) -> str:
-    """``text`` without control, surrogate or invisible format characters; other breaks become spaces."""
+    """``text`` without terminal escape sequences, control, surrogate or invisible format characters;
+    other breaks become spaces."""
+    text = strip_escapes(text)
     if text.isascii():
         return text.replace("\r\n", "\n").translate(_ASCII_KEEP_NEWLINES if keep_newlines else _ASCII)
     out = []

@@ -30,6 +30,7 @@ from bot.core.model import Catalog, Resource, Tag
 from bot.core.question import Query
 from bot.core.refusal import RefusalModel, RefusalModelError, features, resource_coverage, shipped_model
 from bot.core.results import Match, SearchResponse, SearchResult, TagLookup
+from bot.core.sanitize import strip_escapes
 from bot.core.semantic import SemanticIndex, key_phrase
 from bot.core.text import MAX_QUERY_CHARS, common_english, normalise
 
@@ -158,7 +159,7 @@ class SearchEngine:
             return self.lexical.search(query, limit=limit, offset=offset, tag=tag, kind=kind, level=level)
         lex = self.lexical
         allowed_tag = lex.check_filters(limit, offset, tag, kind, level)
-        query = query if isinstance(query, str) else str(query)
+        query = strip_escapes(query if isinstance(query, str) else str(query))
         q = lex.analyse(query)
         if not q.units and not q.unknown:
             return lex.empty_response(query, tag=allowed_tag, kind=kind, level=level, limit=limit, offset=offset)

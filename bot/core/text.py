@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from bot.core.sanitize import strip_escapes
+
 # Generic English function words, question words and chat filler. Never domain terms.
 _ENGLISH_STOP_WORDS: frozenset[str] = frozenset(
     """
@@ -83,8 +85,6 @@ MAX_QUERY_CHARS = 2000
 _ASCII_CONTROLS = {i: " " for i in (*range(32), 127)}
 
 
-# Terminal escape sequences (colours, cursor moves, window titles): their letters are not words.
-_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 # Latin letters or digits written against kana, CJK or hangul, as Japanese and Chinese are written
 # ("backpropagationとは"): two words, not one.
 _SCRIPT_EDGE = re.compile(
@@ -95,8 +95,7 @@ _SCRIPT_EDGE = re.compile(
 def normalise(text: str) -> str:
     """Casefold, NFKC, strip accents, zalgo marks, terminal escapes and control characters; part
     Latin words from CJK, kana and hangul written against them; collapse spaces."""
-    if "\x1b" in text:
-        text = _ESCAPE.sub(" ", text)
+    text = strip_escapes(text)  # their letters are not words
     if text.isascii():  # fast path: nothing to fold but case and control characters
         return " ".join(text.lower().translate(_ASCII_CONTROLS).split())
     text = unicodedata.normalize("NFKC", text).casefold()

@@ -255,3 +255,8 @@ def test_another_language_embeds_what_the_model_can_read(
 def test_a_phrase_found_only_in_a_description_answers(shipped: SearchEngine, question: str, expected: str) -> None:
     """Two words side by side in a resource's prose are a subject, not chatter, even where the model reads them weakly."""
     assert top_ids(shipped, question, n=1) == [expected]
+
+
+def test_terminal_escapes_do_not_change_the_answer(shipped: SearchEngine) -> None:
+    """A question wrapped in escape sequences is searched as the question itself."""
+    assert top_ids(shipped, "\x1b[2J\x1b[Hhow do convolutions work") == top_ids(shipped, "how do convolutions work")

@@ -71,7 +71,7 @@ def test_search_sees_through_hidden_characters(valid_catalog_dir: Path) -> None:
     ("text", "expected"),
     [
         ("  how\n do\tconvolutions   work ", "how do convolutions work"),
-        ("zero\u200bwidth\x00 and \x1b[31mansi", "zerowidth and [31mansi"),
+        ("zero\u200bwidth\x00 and \x1b[31mansi", "zerowidth and ansi"),
         ("Cafe\u0301", "Caf\u00e9"),
         ("", ""),
         (None, ""),
@@ -108,3 +108,16 @@ def test_clean_question_is_capped() -> None:
 def test_clean_block_keeps_line_breaks(text: str, expected: str) -> None:
     """A note keeps its lines (each tidied), with at most one blank line between them."""
     assert clean_block(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("GNN \x1b[31mred\x1b[0m", "GNN red"),  # colours
+        ("\x1b[2J\x1b[Hhow do convolutions work", "how do convolutions work"),  # clear screen, cursor home
+        ("\x1b]0;pwned\x07title", "title"),  # a window title
+    ],
+)
+def test_terminal_escape_sequences_go_whole(text: str, expected: str) -> None:
+    """No '[31m' or '[2J' is left behind in a kept title or a shown question."""
+    assert clean_text(text) == expected
