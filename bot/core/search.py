@@ -198,12 +198,17 @@ class SearchEngine:
         ranked = self.lexical.top(q, LEXICAL_DEPTH, tag, kind, level) if q.units else []
         as_read = _as_read(query[:MAX_QUERY_CHARS], q.corrections)
         semantic = self.semantic
-        cosines = semantic.cosines(as_read) if semantic is not None else np.zeros(0, dtype=np.float32)
-        if semantic is not None and _in_other_language(q):
-            # The embedding model reads English: what it can read of the question is the words the
-            # catalog knows ("cos'è l'overfitting e come si evita" -> "overfitting come").
-            known = _without(as_read, q.unknown + q.foreign)
-            if known:
+        known = _without(as_read, q.unknown + q.foreign) if _in_other_language(q) else ""
+        if semantic is None:
+            cosines = np.zeros(0, dtype=np.float32)
+        elif known and q.non_latin:
+            # The embedding model reads English: in another script, what it can read of the question is
+            # the words the catalog knows, and the rest would only cost time (dozens of word pieces).
+            cosines = semantic.cosines(known)
+        else:
+            cosines = semantic.cosines(as_read)
+            if known:  # in another language written in Latin letters, also those words alone
+                # ("cos'è l'overfitting e come si evita" -> "overfitting come")
                 cosines = np.maximum(cosines, semantic.cosines(known))
         best_cos = float(cosines.max()) if len(cosines) else 0.0
         return Evidence(q, min(q.share, 1.0), ranked, cosines, best_cos, as_read)

@@ -260,3 +260,13 @@ def test_a_phrase_found_only_in_a_description_answers(shipped: SearchEngine, que
 def test_terminal_escapes_do_not_change_the_answer(shipped: SearchEngine) -> None:
     """A question wrapped in escape sequences is searched as the question itself."""
     assert top_ids(shipped, "\x1b[2J\x1b[Hhow do convolutions work") == top_ids(shipped, "how do convolutions work")
+
+
+def test_another_script_embeds_only_the_words_the_model_can_read(
+    shipped: SearchEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A question in Cyrillic around an English topic word costs one short model run, of the known words alone."""
+    seen = embedded_texts(shipped, monkeypatch)
+    response = shipped.search("Посоветуйте наглядное объяснение backpropagation, желательно видео")
+    assert len(seen) == 1 and "backpropagation" in seen[0] and seen[0].isascii()
+    assert response.results and "backprop" in response.results[0].resource.id
