@@ -44,12 +44,14 @@ _TONE_MARK = {answers.ERROR: "! ", answers.WARNING: "! ", answers.SUCCESS: "✓ 
 
 # What each card's hints say in the console (answers.HINT_*), and on the command line.
 CONSOLE_HINTS = {
+    answers.HINT_MORE: "/more for further results",
     answers.HINT_RATE: "rate one with /vote N up|down",
     answers.HINT_SUGGEST: "Know a good one? Share it with /suggest URL --title T --tags a,b.",
     answers.HINT_TAG: "Browse one with /tag NAME.",
     answers.HINT_TAGS: "See /tags for the list.",
 }
 CLI_HINTS = {
+    answers.HINT_MORE: "--limit N for more results",
     answers.HINT_RATE: "",  # the text output shows no resource ids to vote on (--json does: vizbot vote ID up)
     answers.HINT_SUGGEST: "Know a good one? Share it with vizbot suggest URL --title T --tags a,b.",
     answers.HINT_TAG: "Browse one with vizbot tag NAME.",

@@ -29,9 +29,7 @@ class UnknownName(NotFound):
     """A name (a tag) that does not exist; ``suggestions`` are the closest existing names."""
 
     def __init__(self, message: str, suggestions: Sequence[str] = (), field: str | None = None):
-        super().__init__(message)
-        self.suggestions = list(suggestions)
-        self.field = field
+        super().__init__(message, field=field, suggestions=suggestions)
 
 
 # Most specific first: the first class an error is an instance of gives its code.

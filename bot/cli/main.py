@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from typing import NoReturn, Sequence
 
@@ -74,12 +75,16 @@ def _note_catalog(args: argparse.Namespace) -> str | None:
         return None
 
 
+_ARGUMENT = re.compile(r"argument ([^:\s]+): ")
+
+
 def _usage(exc: _UsageExit, json_errors: bool) -> NoReturn:
     """A usage error: the usage line and the message on stderr (and JSON on stdout), exit status 2."""
     exc.parser.print_usage(sys.stderr)
     sys.stderr.write(f"{exc.parser.prog}: error: {exc.message}\n")
     if json_errors:
-        emit_json(error_json("usage", exc.message))
+        named = _ARGUMENT.match(exc.message)  # "argument --limit/-n: must be ..." names the option
+        emit_json(error_json("usage", exc.message, named.group(1).split("/")[0] if named else None))
     raise SystemExit(USAGE) from None
 
 

@@ -50,8 +50,8 @@ DESCRIPTION_MAX = 180  # characters of a one-line description
 INFO, EMPTY, SUCCESS, WARNING, ERROR = "info", "empty", "success", "warning", "error"
 # Next steps a card suggests; each front-end words them with its own commands (👍 in Discord,
 # /vote in the console, vizbot vote on the command line).
-HINT_RATE, HINT_SUGGEST, HINT_TAG, HINT_TAGS = "rate", "suggest", "tag", "tags"
-HINTS = (HINT_RATE, HINT_SUGGEST, HINT_TAG, HINT_TAGS)
+HINT_MORE, HINT_RATE, HINT_SUGGEST, HINT_TAG, HINT_TAGS = "more", "rate", "suggest", "tag", "tags"
+HINTS = (HINT_MORE, HINT_RATE, HINT_SUGGEST, HINT_TAG, HINT_TAGS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,12 +169,12 @@ def answer_card(
     shown = results[:page_size]
     page = offset // page_size + 1 if page_size else 1
     more = len(results) > page_size
-    footer = f"Page {page}" + (" · press More for further results" if more else "")
+    footer = f"Page {page}"
     return AnswerCard(
         title="Visualizations for your question" if offset == 0 else f"More visualizations (page {page})",
         items=tuple(result_item(r.resource, r.why) for r in shown),
         footer=footer,
-        hints=(HINT_RATE,),
+        hints=(HINT_MORE, HINT_RATE) if more else (HINT_RATE,),
         suggested_tags=tuple(response.suggested_tags),
         page=page,
         has_more=more,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 
 class VizbotError(Exception):
@@ -51,7 +52,13 @@ class InvalidInput(VizbotError):
 
 
 class NotFound(VizbotError):
-    """Something asked for by name or id does not exist."""
+    """Something asked for by name or id does not exist; ``field`` names the option or argument that
+    asked for it (when one did), ``suggestions`` are the closest existing names."""
+
+    def __init__(self, message: str, *, field: str | None = None, suggestions: Sequence[str] = ()):
+        super().__init__(message)
+        self.field = field
+        self.suggestions = list(suggestions)
 
 
 class RateLimited(VizbotError):

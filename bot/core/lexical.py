@@ -130,10 +130,8 @@ class LexicalEngine:
             if q.corrections:
                 notice = "Read " + ", ".join(f'"{a}" as "{b}"' for a, b in q.corrections) + "."
             return SearchResponse(query, results, self.tags.result_tags(ranked), notice, confidence=confidence)
-        suggested = self.tags.closest_tags(q)
+        suggested = self.tags.closest_tags(q)  # shown by every front-end as the card's related tags
         notice = "Nothing in the catalog fits that question well" + (" with those filters" if filtered else "") + "."
-        if suggested:
-            notice += " Closest tags: " + ", ".join(suggested) + "."
         return SearchResponse(query, (), suggested, notice, confidence=confidence)
 
     def analyse(self, query: str) -> Query:

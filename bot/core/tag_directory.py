@@ -105,8 +105,11 @@ class TagDirectory:
             return None
         found = self.resolve_tag(tag)
         if found.tag is None:
-            hint = ", ".join(t.slug for t in found.suggestions)
-            raise NotFound(f"no tag {tag[:60]!r}" + (f"; closest: {hint}" if hint else ""))
+            slugs = [t.slug for t in found.suggestions]
+            hint = ", ".join(slugs)
+            raise NotFound(
+                f"no tag {tag[:60]!r}" + (f"; closest: {hint}" if hint else ""), field="tag", suggestions=slugs
+            )
         return found.tag.slug
 
     def result_tags(self, ranked: list[int]) -> tuple[str, ...]:

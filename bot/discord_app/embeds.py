@@ -26,6 +26,7 @@ COLOURS = {
 
 # What each card's hints say in Discord (answers.HINT_*).
 HINT_WORDING = {
+    answers.HINT_MORE: "press More for further results",
     answers.HINT_RATE: "rate them with 👍 / 👎",
     answers.HINT_SUGGEST: "Know a good one? Share it with /suggest.",
     answers.HINT_TAG: "Browse one with /tag NAME.",

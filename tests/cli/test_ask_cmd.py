@@ -335,3 +335,10 @@ def test_json_output_is_utf8_when_the_question_has_bytes_that_are_not() -> None:
     )
     assert batch.returncode == 0, batch.stderr
     assert "\ufffd" in json.loads(batch.stdout.decode("utf-8"))["query"]
+
+
+def test_a_refusal_names_its_related_tags_once(capsys: pytest.CaptureFixture[str]) -> None:
+    """The refusal's text says nothing fits and lists the closest tags once, as the card's related tags."""
+    code, out, err = run(capsys, "ask", "--no-log", "what is the salary of a data scientist in São Paulo?")
+    assert code == 0 and "No matching visualization" in out
+    assert out.count("Related tags: ") == 1 and "Closest tags" not in out + err

@@ -458,3 +458,16 @@ def test_every_front_end_words_every_hint() -> None:
 
     for wording in (HINT_WORDING, CONSOLE_HINTS, CLI_HINTS):
         assert set(wording) == set(answers.HINTS)
+
+
+@pytest.mark.parametrize(("front_end", "expected"), [("discord", "press More"), ("console", "/more")])
+def test_more_results_are_offered_in_each_front_ends_own_words(front_end: str, expected: str) -> None:
+    """A page with more behind it says how to get them as that front-end does it (the console has no button)."""
+    from bot.console import CONSOLE_HINTS
+    from bot.discord_app.embeds import HINT_WORDING
+
+    wording = HINT_WORDING if front_end == "discord" else CONSOLE_HINTS
+    more = answers.footer_with_hints(answers.answer_card(response(4), page_size=3), wording)
+    last = answers.footer_with_hints(answers.answer_card(response(2), offset=3, page_size=3), wording)
+    assert expected in more and "further results" not in last
+    assert ("press More" in more) == (front_end == "discord")
