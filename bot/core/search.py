@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Mapping
 
 import numpy as np
@@ -71,17 +72,13 @@ def _without(text: str, unknown: list[str]) -> str:
     return " ".join(text.split())
 
 
-def _shipped_refusal(settings: FusionSettings) -> RefusalModel | None:
-    """The shipped refusal model when the settings ask for it; None (the rule) when they do not,
-    or when the model file cannot be used (said once in the log)."""
-    if not settings.learned_refusal:
-        return None
+@lru_cache(maxsize=1)
+def _usable_shipped_model() -> RefusalModel | None:
+    """The shipped refusal model, or None when its file cannot be used (said once in the log)."""
     try:
         return shipped_model()
     except RefusalModelError as exc:
-        if not getattr(_shipped_refusal, "warned", False):
-            log.warning("refusal model unusable (%s); deciding by the hand-set rule", exc)
-            _shipped_refusal.warned = True  # type: ignore[attr-defined]
+        log.warning("refusal model unusable (%s); deciding by the hand-set rule", exc)
         return None
 
 
@@ -134,7 +131,9 @@ class SearchEngine:
         self.lexical = LexicalEngine(catalog, prior)
         self.semantic = SemanticIndex(catalog, embedder, progress) if embedder is not None else None
         self.fusion = fusion or FusionSettings()
-        self.refusal = refusal if refusal is not None else _shipped_refusal(self.fusion)
+        if refusal is None and self.fusion.learned_refusal:
+            refusal = _usable_shipped_model()
+        self.refusal = refusal
         self._pull_lowers = self.refusal is not None and self.refusal.weight("unknown_pull") <= 0
         self._phrases: dict[int, str] = {}
         self._boosts = self.lexical.boosts()
@@ -188,10 +187,8 @@ class SearchEngine:
         )
         fused = self._fused(ev, allowed_tag, kind, level)
         ids = tuple(self.catalog.resources[f.doc].id for f in fused)
-        x = self._features(ev, best_without)
-        vetoed = best_without is not None and unknown_words_off_topic(ev.best_cos, best_without, self.fusion)
-        learned = self.refusal is not None and not vetoed and self.refusal.answers(x)
-        return Decision(x, rule, ids, learned if self.refusal is not None else rule)
+        answers = self._model_answers(ev, best_without) if self.refusal is not None else rule
+        return Decision(self._features(ev, best_without), rule, ids, answers)
 
     def _evidence(self, query: str, q: Query, tag: str | None, kind: str | None, level: str | None) -> Evidence:
         """Lexical candidates and the question's cosine to every resource."""
@@ -226,15 +223,21 @@ class SearchEngine:
         if self.refusal is not None:
             # The second look can only lower the answer (a pull is >= 0 and weighs against it, and the
             # veto only refuses), so a question refused without it is refused without paying for it.
-            if self._pull_lowers and not self.refusal.answers(self._features(ev, None)):
+            if self._pull_lowers and not self._model_answers(ev, None):
                 return False
-            best_without = self._second_look(ev)
-            vetoed = best_without is not None and unknown_words_off_topic(ev.best_cos, best_without, self.fusion)
-            return not vetoed and self.refusal.answers(self._features(ev, best_without))
+            return self._model_answers(ev, self._second_look(ev))
         if not should_answer(ev.coverage, bool(ev.ranked), ev.best_cos, self.fusion):
             return False
         best_without = self._second_look(ev)
         return best_without is None or not unknown_words_off_topic(ev.best_cos, best_without, self.fusion)
+
+    def _model_answers(self, ev: Evidence, best_without: float | None) -> bool:
+        """The refusal model's decision, the second look (``best_without``, None when not taken)
+        still refusing when the unknown words carried the subject."""
+        assert self.refusal is not None
+        if best_without is not None and unknown_words_off_topic(ev.best_cos, best_without, self.fusion):
+            return False
+        return self.refusal.answers(self._features(ev, best_without))
 
     def _features(self, ev: Evidence, best_without: float | None) -> np.ndarray:
         q = ev.q

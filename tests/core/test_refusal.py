@@ -265,8 +265,13 @@ def test_an_unusable_shipped_model_falls_back_to_the_rule(
         raise refusal.RefusalModelError("refusal.json: fitted on other features")
 
     monkeypatch.setattr(search, "shipped_model", broken)
-    monkeypatch.setattr(search._shipped_refusal, "warned", False, raising=False)
-    with caplog.at_level("WARNING", logger="bot.core.search"):
-        engine = SearchEngine(shipped.catalog, embedder=shipped.semantic.embedder)
-    assert engine.refusal is None and "deciding by the hand-set rule" in caplog.text
+    search._usable_shipped_model.cache_clear()
+    try:
+        with caplog.at_level("WARNING", logger="bot.core.search"):
+            engine = SearchEngine(shipped.catalog, embedder=shipped.semantic.embedder)
+            again = SearchEngine(shipped.catalog, embedder=shipped.semantic.embedder)
+    finally:
+        search._usable_shipped_model.cache_clear()
+    assert engine.refusal is None and again.refusal is None
+    assert caplog.text.count("deciding by the hand-set rule") == 1  # said once, not per engine
     assert engine.search("what is a convolution").results
