@@ -85,6 +85,11 @@ class Query:
     non_latin: bool = False  # some letter is of another script (Cyrillic, Greek, CJK, Arabic ...)
 
 
+def _latin(ch: str) -> bool:
+    """Whether a letter is of the Latin script (ASCII, Latin-1, Latin Extended-A/B or Additional)."""
+    return ch <= LATIN_END or LATIN_ADDITIONAL[0] <= ch <= LATIN_ADDITIONAL[1]
+
+
 def _letters(word: str) -> int:
     """The characters of ``word`` as bits (a character's code modulo 64 sets that bit)."""
     bits = 0
@@ -137,9 +142,8 @@ class QuestionReader:
         q = Query()
         seq: list[tuple[str, str]] = []  # (surface, stem) of non-stop word parts, in order
         if not query[:MAX_QUERY_CHARS].isascii():
-            letters = [ch for ch in query[:MAX_QUERY_CHARS] if not ch.isascii() and ch.isalpha()]
-            q.accented = any(ch <= LATIN_END or LATIN_ADDITIONAL[0] <= ch <= LATIN_ADDITIONAL[1] for ch in letters)
-            q.non_latin = any(ch > LATIN_END and not LATIN_ADDITIONAL[0] <= ch <= LATIN_ADDITIONAL[1] for ch in letters)
+            latin = [_latin(ch) for ch in query[:MAX_QUERY_CHARS] if not ch.isascii() and ch.isalpha()]
+            q.accented, q.non_latin = any(latin), not all(latin)
         for parts in words(normalise(query[:MAX_QUERY_CHARS])):
             joined = self._joined(parts)
             if joined is not None:
@@ -261,7 +265,7 @@ class QuestionReader:
                 else:
                     typo = False
                     pair = pair or PAIR in a.term
-                    topical = topical or a.term in idx.topical or PAIR in a.term
+                    topical = topical or pair or a.term in idx.topical
                     tag = tag or a.term.startswith(TAG_TERM)
             if topical:
                 conf = 1.0 if tag else (PAIR_EVIDENCE if pair else TEXT_EVIDENCE)
