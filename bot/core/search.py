@@ -158,7 +158,7 @@ class SearchEngine:
             return self.lexical.search(query, limit=limit, offset=offset, tag=tag, kind=kind, level=level)
         lex = self.lexical
         allowed_tag = lex.check_filters(limit, offset, tag, kind, level)
-        query = strip_escapes(query if isinstance(query, str) else str(query))
+        query = query if isinstance(query, str) else str(query)
         q = lex.analyse(query)
         if not q.units and not q.unknown:
             return lex.empty_response(query, tag=allowed_tag, kind=kind, level=level, limit=limit, offset=offset)
@@ -193,7 +193,7 @@ class SearchEngine:
     def _evidence(self, query: str, q: Query, tag: str | None, kind: str | None, level: str | None) -> Evidence:
         """Lexical candidates and the question's cosine to every resource."""
         ranked = self.lexical.top(q, LEXICAL_DEPTH, tag, kind, level) if q.units else []
-        as_read = _as_read(query[:MAX_QUERY_CHARS], q.corrections)
+        as_read = _as_read(strip_escapes(query[:MAX_QUERY_CHARS]), q.corrections)  # the model reads no escapes
         semantic = self.semantic
         known = _without(as_read, q.unknown + q.foreign) if _in_other_language(q) else ""
         if semantic is None:
