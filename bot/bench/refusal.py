@@ -3,7 +3,8 @@
 Prints, per fold and pooled, unanswerable refused, answerable lost, hit@3 and MRR@10 for the
 hand-set rule of :mod:`bot.core.fusion` (the named baseline, on the same folds) and for what the
 engine ships: the logistic regression of :mod:`bot.core.refusal` fitted on the other folds, with
-the rule's second look still refusing where the unknown words carried the subject. The folds are grouped by labelled set (leave one set out): each set was written by
+the rule's second look still refusing where the unknown words carried the subject. The folds
+are grouped by labelled set (leave one set out): each set was written by
 other people in another style, and the music catalog's questions (another subject) are a
 fold of their own. A refused answerable question loses its hit.
 
@@ -46,7 +47,7 @@ from bot.cli.output import error, info  # noqa: E402
 from bot.core.catalog import default_catalog_dir, load_catalog  # noqa: E402
 from bot.core.embedder import SemanticUnavailable, load_embedder  # noqa: E402
 from bot.core.errors import VizbotError  # noqa: E402
-from bot.core.fusion import FusionSettings  # noqa: E402
+from bot.core.fusion import FusionSettings, pull_refuses  # noqa: E402
 from bot.core.evaluate import LabelledQuestion, Outcome, Report, check_gold, load_questions, summarise  # noqa: E402
 from bot.core.refusal import MODEL_PATH, FEATURE_NAMES, RefusalModel, fit_logistic, threshold_for  # noqa: E402
 from bot.core.search import SearchEngine  # noqa: E402
@@ -123,13 +124,16 @@ def outcome(row: Row, answers: bool) -> Outcome:
 PULL = FEATURE_NAMES.index("unknown_pull")
 
 
-def learned_answers(model: RefusalModel, row: Row, veto: float = FusionSettings().unknown_pull) -> bool:
+SHIPPED = FusionSettings()
+
+
+def learned_answers(model: RefusalModel, row: Row, settings: FusionSettings = SHIPPED) -> bool:
     """The engine's decision for one row with ``model``: the model's, except that the second look
     still refuses when the unknown words carried the subject (rows without features: as the
     engine returns them)."""
     if row.features is None:
         return True
-    return not row.features[PULL] >= veto - 1e-9 and model.answers(row.features)
+    return not pull_refuses(float(row.features[PULL]), settings) and model.answers(row.features)
 
 
 def cross_validate(rows: Sequence[Row]) -> list[tuple[str, Report, Report, float]]:

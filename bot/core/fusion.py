@@ -79,7 +79,13 @@ def should_answer(coverage: float, lexical_hits: bool, best_cosine: float, s: Fu
 def unknown_words_off_topic(best_cosine: float, best_without: float, s: FusionSettings) -> bool:
     """Whether the words the catalog does not know carried the question's subject: without
     them some resource is much closer in meaning than any is to the whole question."""
-    return best_cosine > 0 and best_without >= best_cosine * (1 + s.unknown_pull) - 1e-9
+    return best_cosine > 0 and pull_refuses((best_without - best_cosine) / best_cosine, s)
+
+
+def pull_refuses(pull: float, s: FusionSettings) -> bool:
+    """The second look's test on the relative rise of the best cosine without the unknown words
+    (the refusal feature ``unknown_pull``)."""
+    return pull >= s.unknown_pull - 1e-9
 
 
 def semantic_part(cosines: np.ndarray, s: FusionSettings) -> np.ndarray:
