@@ -10,6 +10,9 @@ Users ask in both servers at once, half the questions each; latency is from just
 MESSAGE_CREATE frame is written to the moment the reply reaches the fake. The 1-process row is
 the baseline of the ratio. CPU columns: the bot processes' user+system time (all of them) and the
 fake's, per answer, during the scenario: on a machine with few cores they show where the time goes.
+Memory columns: each bot process's resident set after the scenario and its peak since start
+(Linux /proc ``VmRSS`` and ``VmHWM``), the largest over the layout's processes; the model and
+the catalog's vectors are loaded in every process.
 """
 
 from __future__ import annotations
@@ -73,6 +76,18 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def memory_mib(pids: list[int]) -> tuple[float, float]:
+    """The largest resident set now and the largest peak resident set (MiB) among ``pids`` (Linux /proc)."""
+    now = peak = 0.0
+    for pid in pids:
+        fields = dict(
+            line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line
+        )
+        now = max(now, int(fields["VmRSS"].split()[0]) / 1024)  # kB
+        peak = max(peak, int(fields["VmHWM"].split()[0]) / 1024)
+    return now, peak
+
+
 async def scenario(
     fake: FakeDiscord, clock: ReplyClock, guilds: list[FakeGuild], users: int, questions: int, pids: list[int]
 ) -> dict[str, float]:
@@ -93,6 +108,7 @@ async def scenario(
     wall = time.perf_counter() - start
     bots_cpu, fake_cpu = cpu_seconds(pids) - bots_before, time.process_time() - fake_before
     latencies = sorted(x for r in results for x in r)
+    rss, peak = memory_mib(pids)
     return {
         "users": users,
         "questions": len(latencies),
@@ -102,6 +118,8 @@ async def scenario(
         "p99": percentile(latencies, 0.99) * 1000,
         "bot_cpu_ms": bots_cpu * 1000 / len(latencies),
         "fake_cpu_ms": fake_cpu * 1000 / len(latencies),
+        "rss_mib": rss,
+        "peak_mib": peak,
     }
 
 
@@ -138,15 +156,16 @@ def table(rows: list[dict[str, object]]) -> str:
     base = {r["users"]: float(r["qps"]) for r in rows if r["layout"] == "1 process"}  # type: ignore[arg-type]
     lines = [
         "| layout | users at once | questions | answers/s | vs 1 process | p50 ms | mean ms | p99 ms "
-        "| bot CPU ms/answer | fake CPU ms/answer |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| bot CPU ms/answer | fake CPU ms/answer | bot RSS MiB | bot peak MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         ratio = float(r["qps"]) / base[r["users"]] if r["users"] in base else float("nan")  # type: ignore[arg-type]
         lines.append(
             f"| {r['layout']} | {r['users']} | {r['questions']} | {float(r['qps']):.0f} | {ratio:.2f}x "  # type: ignore[arg-type]
             f"| {float(r['p50']):.1f} | {float(r['mean']):.1f} | {float(r['p99']):.1f} "  # type: ignore[arg-type]
-            f"| {float(r['bot_cpu_ms']):.2f} | {float(r['fake_cpu_ms']):.2f} |"  # type: ignore[arg-type]
+            f"| {float(r['bot_cpu_ms']):.2f} | {float(r['fake_cpu_ms']):.2f} "  # type: ignore[arg-type]
+            f"| {float(r['rss_mib']):.0f} | {float(r['peak_mib']):.0f} |"  # type: ignore[arg-type]
         )
     return "\n".join(lines)
 

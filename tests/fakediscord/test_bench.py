@@ -37,6 +37,7 @@ async def test_process_bench_runs_both_layouts(tmp_path: Path) -> None:
         rows += await run_layout(label, str(tmp_path / f"{label[0]}.db"), 6, [2])
     assert [(r["layout"], r["users"], r["questions"]) for r in rows] == [("1 process", 2, 6), ("2 processes", 2, 6)]
     assert all(float(r["bot_cpu_ms"]) >= 0 and float(r["fake_cpu_ms"]) >= 0 for r in rows)  # type: ignore[arg-type]
+    assert all(0 < float(r["rss_mib"]) <= float(r["peak_mib"]) for r in rows)  # type: ignore[arg-type]
     lines = process_table(rows).splitlines()
     assert len(lines) == 4 and "| 1.00x |" in lines[2]
 
@@ -61,5 +62,25 @@ def test_cpu_seconds_counts_a_busy_process() -> None:
         while cpu_seconds([child.pid]) < 0.3 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert 0.3 <= cpu_seconds([child.pid]) < 5
+    finally:
+        child.communicate(b"\n", timeout=30)
+
+
+def test_memory_reads_resident_and_peak_of_a_process_that_grew() -> None:
+    """The memory columns read /proc: a child that touched 200 MiB and freed it shows a peak above its resident set."""
+    import subprocess
+    import sys
+
+    from .bench_processes import memory_mib
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", "b = bytearray(200 * 2**20)\ndel b\nprint('ready', flush=True)\ninput()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == b"ready"
+        rss, peak = memory_mib([child.pid])
+        assert peak >= 200 and rss < peak - 100
     finally:
         child.communicate(b"\n", timeout=30)
