@@ -14,6 +14,7 @@ DEVELOPMENT_SETS = (
     "dev_learners.yaml",
     "dev_learners2.yaml",
     "dev_learners3.yaml",
+    "dev_learners4.yaml",
 )
 
 

@@ -61,6 +61,7 @@ SETS: dict[str, tuple[str, str | None]] = {
     "dev_learners": ("dev_learners.yaml", None),
     "dev_learners2": ("dev_learners2.yaml", None),
     "dev_learners3": ("dev_learners3.yaml", None),
+    "dev_learners4": ("dev_learners4.yaml", None),
     "music": ("heldout/music_queries.yaml", "heldout/music"),
 }
 

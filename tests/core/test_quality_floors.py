@@ -31,6 +31,7 @@ SETS = {  # name -> (questions, catalog directory or None for the shipped one)
     "dev_learners": (DATA / "dev_learners.yaml", None),
     "dev_learners2": (DATA / "dev_learners2.yaml", None),
     "dev_learners3": (DATA / "dev_learners3.yaml", None),
+    "dev_learners4": (DATA / "dev_learners4.yaml", None),
 }
 
 
