@@ -44,6 +44,13 @@ TEXT_EVIDENCE = 0.6  # a word found in resources' text but in no tag phrase says
 UNKNOWN_SHARE = 0.25  # a word the catalog never uses weighs like a term found in this share of it
 PAIR_WEIGHT = 0.5  # two query words side by side in a resource count this much extra
 MIN_TYPO_LENGTH = 5  # shorter unknown words are too ambiguous to correct (four letters: a swap only)
+
+
+def _edit_budget(word: str) -> int:
+    """How many edits a typo of ``word`` may have: one, two for words longer than seven letters."""
+    return 1 if len(word) <= 7 else 2
+
+
 MAX_UNITS = 32  # words beyond this in one question are ignored
 
 
@@ -338,10 +345,10 @@ class QuestionReader:
             return ()
         for surface, term, edits in self._corrections(word):
             # People rarely mistype a word's first letter: a correction that changes it counts
-            # as one more edit.
+            # as one more edit, within the same budget ("federated" is not "generated").
             edits += surface[0] != americanise(word)[0]
             confidence = 1.0 - 2.0 * edits / len(word)
-            if confidence <= 0.0:
+            if confidence <= 0.0 or edits > _edit_budget(word):
                 continue
             if term in idx.docs:
                 alts.append(Alt(term, "typo", confidence, surface, term))
@@ -364,7 +371,7 @@ class QuestionReader:
                 if choice != word and choice in idx.surface and idx.surface[choice] in idx.topical
             ][:3]
         word = americanise(word)
-        max_edits = 1 if len(word) <= 7 else 2
+        max_edits = _edit_budget(word)
         found: list[tuple[int, int, str]] = []
         # Words one deletion apart share a key: that finds every word one edit away at once.
         near = {c for key in _deletions(word) | {word} for c in self._near.get(key, ())}

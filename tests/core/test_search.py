@@ -386,6 +386,24 @@ def test_first_letter_typo_is_less_certain() -> None:
     assert first[0].score < inside[0].score
 
 
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("xpectrograms", True),  # one edit, and the first letter: two, within a long word's budget
+        ("xpectrogrums", False),  # two edits and the first letter: three, over the budget
+        ("blenses", False),  # a short word: the first letter alone uses its one edit, plus one more
+    ],
+)
+def test_a_first_letter_change_counts_within_the_edit_budget(question: str, answered: bool) -> None:
+    """A changed first letter is one more edit, and the corrections allowed stay within a word's budget."""
+    engine = _mini(
+        ("a", "Spectrograms", "Sound drawn over time.", ()),
+        ("b", "Lenses", "Glass bends light.", ()),
+        ("c", "Mirrors", "Glass reflects light.", ()),
+    )
+    assert bool(engine.search(question).results) == answered
+
+
 def test_alias_expansion_to_a_multi_word_name_is_worth_one_word() -> None:
     """An alias also looks for its tag's name in resources' text; the name's words share one
     word's worth, so an untagged resource full of them stays well behind a tagged one."""
