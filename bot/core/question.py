@@ -24,6 +24,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.core.index import PAIR, TAG_TERM, Index, idf, is_word
+from bot.core.sanitize import strip_markup
 from bot.core.text import (
     MAX_QUERY_CHARS,
     americanise,
@@ -151,7 +152,7 @@ class QuestionReader:
         if not query[:MAX_QUERY_CHARS].isascii():
             latin = [_latin(ch) for ch in query[:MAX_QUERY_CHARS] if not ch.isascii() and ch.isalpha()]
             q.accented, q.non_latin = any(latin), not all(latin)
-        for parts in words(normalise(query[:MAX_QUERY_CHARS])):
+        for parts in words(normalise(strip_markup(query[:MAX_QUERY_CHARS]))):
             joined = self._joined(parts)
             if joined is not None:
                 seq.append(joined)

@@ -28,6 +28,21 @@ def strip_escapes(text: str) -> str:
     return _ESCAPE.sub(" ", text) if "\x1b" in text else text
 
 
+# Chat markup that is not words of a question: Discord's user, role and channel mentions, custom emoji
+# and timestamps, @everyone/@here, and web addresses (a markdown link keeps its text, not its target).
+_MARKUP = re.compile(
+    r"<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:-?\d+(?::[a-zA-Z])?)>"
+    r"|(?<![\w.])@(?:everyone|here)\b"
+    r"|\]\(\s*<?[a-zA-Z][a-zA-Z0-9+.-]*://[^)\s]*>?\s*\)"
+    r"|<?\b[a-zA-Z][a-zA-Z0-9+.-]*://\S+"
+)
+
+
+def strip_markup(text: str) -> str:
+    """``text`` with mentions, custom emoji, timestamps and web addresses replaced by a space."""
+    return _MARKUP.sub(" ", text) if ("<" in text or "@" in text or "://" in text) else text
+
+
 def strip_controls(text: str, *, keep_newlines: bool = False) -> str:
     """``text`` without terminal escape sequences, control, surrogate or invisible format characters;
     other breaks become spaces."""

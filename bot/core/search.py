@@ -31,7 +31,7 @@ from bot.core.model import Catalog, Resource, Tag
 from bot.core.question import Query
 from bot.core.refusal import RefusalModel, RefusalModelError, features, resource_coverage, shipped_model
 from bot.core.results import Match, SearchResponse, SearchResult, TagLookup
-from bot.core.sanitize import strip_escapes
+from bot.core.sanitize import strip_escapes, strip_markup
 from bot.core.semantic import SemanticIndex, key_phrase
 from bot.core.text import MAX_QUERY_CHARS, common_english, normalise
 
@@ -193,7 +193,8 @@ class SearchEngine:
     def _evidence(self, query: str, q: Query, tag: str | None, kind: str | None, level: str | None) -> Evidence:
         """Lexical candidates and the question's cosine to every resource."""
         ranked = self.lexical.top(q, LEXICAL_DEPTH, tag, kind, level) if q.units else []
-        as_read = _as_read(strip_escapes(query[:MAX_QUERY_CHARS]), q.corrections)  # the model reads no escapes
+        # The model reads neither escapes nor mentions and web addresses (they are not the question's words).
+        as_read = _as_read(strip_markup(strip_escapes(query[:MAX_QUERY_CHARS])), q.corrections)
         semantic = self.semantic
         known = _without(as_read, q.unknown + q.foreign) if _in_other_language(q) else ""
         if semantic is None:

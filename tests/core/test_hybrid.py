@@ -257,6 +257,13 @@ def test_a_phrase_found_only_in_a_description_answers(shipped: SearchEngine, que
     assert top_ids(shipped, question, n=1) == [expected]
 
 
+def test_mentions_and_links_do_not_change_the_answer(shipped: SearchEngine) -> None:
+    """Discord mentions, a role ping and a link's address are not words of the question (found by a tester)."""
+    noisy = "@everyone **how** do _convolutions_ work <@&123> [link](http://evil.example.com) <@!42>"
+    assert top_ids(shipped, noisy) == top_ids(shipped, "**how** do _convolutions_ work [link]") != []
+    assert shipped.search(noisy).query == noisy  # the response keeps the question as asked
+
+
 def test_terminal_escapes_do_not_change_the_answer(shipped: SearchEngine) -> None:
     """A question wrapped in escape sequences is searched as the question itself."""
     assert top_ids(shipped, "\x1b[2J\x1b[Hhow do convolutions work") == top_ids(shipped, "how do convolutions work")

@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.catalog import load_catalog
 from bot.core.limits import QUESTION_MAX
-from bot.core.sanitize import clean_block, clean_question, clean_text, strip_controls
+from bot.core.sanitize import clean_block, clean_question, clean_text, strip_controls, strip_markup
 from bot.core.search import SearchEngine
 from bot.core.text import normalise, tokenize
 
@@ -121,3 +121,19 @@ def test_clean_block_keeps_line_breaks(text: str, expected: str) -> None:
 def test_terminal_escape_sequences_go_whole(text: str, expected: str) -> None:
     """No '[31m' or '[2J' is left behind in a kept title or a shown question."""
     assert clean_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("@everyone how do convolutions work <@&123>", "how do convolutions work"),
+        ("<@!42> hi <#7> <:pog:123> <a:party:9> <t:1700000000:R>", "hi"),
+        ("read [this](http://evil.example/x) on attention", "read [this on attention"),
+        ("see https://example.org/a?b=1 about pca", "see about pca"),
+        ("mail me@here.com about @heretics", "mail me@here.com about @heretics"),
+        ("plain words stay", "plain words stay"),
+    ],
+)
+def test_strip_markup_leaves_only_the_words(text: str, expected: str) -> None:
+    """Mentions, custom emoji, timestamps and web addresses are not words of a question; a link keeps its text."""
+    assert " ".join(strip_markup(text).split()) == expected
