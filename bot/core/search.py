@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable, Mapping
 
@@ -26,6 +26,7 @@ import numpy as np
 
 from bot.core.embedder import Embedder
 from bot.core.fusion import Fused, FusionSettings, fuse, should_answer, unknown_words_off_topic
+from bot.core.index import TAG_TERM
 from bot.core.lexical import MAX_LIMIT, LexicalEngine
 from bot.core.model import Catalog, Resource, Tag
 from bot.core.question import Query
@@ -80,6 +81,11 @@ def _usable_shipped_model() -> RefusalModel | None:
     except RefusalModelError as exc:
         log.warning("refusal model unusable (%s); deciding by the hand-set rule", exc)
         return None
+
+
+def _off_topic_tool(resource: Resource, named: set[str]) -> bool:
+    """Whether ``resource`` is a tool whose main topic (its first tag) is not among ``named``."""
+    return resource.kind == "tool" and (not resource.tags or resource.tags[0] not in named)
 
 
 def _in_other_language(q: Query) -> bool:
@@ -214,7 +220,19 @@ class SearchEngine:
     def _fused(self, ev: Evidence, tag: str | None, kind: str | None, level: str | None) -> list[Fused]:
         allowed = self._allowed(tag, kind, level) if (tag or kind or level) else None
         lexical = [(doc, score) for doc, score, _ in ev.ranked]
-        return fuse(lexical, ev.coverage, ev.cosines, allowed, self.fusion, self._boosts)
+        fused = fuse(lexical, ev.coverage, ev.cosines, allowed, self.fusion, self._boosts)
+        if kind or not self.fusion.tool_off_topic or any(what == "kind" for what, _ in ev.q.prefer):
+            return fused  # the question chose its kinds itself
+        return self._explanations_first(ev.q, fused)
+
+    def _explanations_first(self, q: Query, fused: list[Fused]) -> list[Fused]:
+        """``fused`` with each tool whose main topic (first tag) the question does not name scored
+        ``tool_off_topic`` less, reordered (nothing is added or dropped)."""
+        named = {alt.term[len(TAG_TERM) :] for unit in q.units for alt in unit.alts if alt.term.startswith(TAG_TERM)}
+        factor = 1.0 - self.fusion.tool_off_topic
+        resources = self.catalog.resources
+        out = [replace(f, score=f.score * factor) if _off_topic_tool(resources[f.doc], named) else f for f in fused]
+        return sorted(out, key=lambda f: (-f.score, f.doc))
 
     def _answers(self, ev: Evidence) -> bool:
         """Whether the catalog answers the question: by the fitted model of :mod:`bot.core.refusal`

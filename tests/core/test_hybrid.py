@@ -257,6 +257,20 @@ def test_a_phrase_found_only_in_a_description_answers(shipped: SearchEngine, que
     assert top_ids(shipped, question, n=1) == [expected]
 
 
+def test_an_explanation_leads_a_tool_whose_main_topic_is_elsewhere(shipped: SearchEngine) -> None:
+    """'How do CNNs work' leads with an explainer, not a CNN-drawing tool (main topic: diagrams); asking
+    for the tool's own topic, or for tools, still finds it first."""
+    tool = shipped.catalog.get("draw-convnet")
+    assert tool is not None and tool.kind == "tool" and tool.tags[0] == "architecture-diagrams"
+    assert top_ids(shipped, "how do CNNs work")[0] == "cnn-explainer"
+    assert "draw-convnet" not in top_ids(shipped, "how do CNNs work")
+    assert top_ids(shipped, "how can I draw my CNN architecture for a paper")[0] == "draw-convnet"
+    assert "draw-convnet" in top_ids(shipped, "how do CNNs work", kind="tool")  # asked for tools: no penalty among them
+    assert shipped.semantic is not None
+    off = SearchEngine(shipped.catalog, embedder=shipped.semantic.embedder, fusion=FusionSettings(tool_off_topic=0.0))
+    assert "draw-convnet" in top_ids(off, "how do CNNs work")  # the ordering rule is what moved it
+
+
 def test_mentions_and_links_do_not_change_the_answer(shipped: SearchEngine) -> None:
     """Discord mentions, a role ping and a link's address are not words of the question (found by a tester)."""
     noisy = "@everyone **how** do _convolutions_ work <@&123> [link](http://evil.example.com) <@!42>"
