@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from bot.core.errors import (
@@ -77,12 +78,32 @@ def error_json(code: str, message: str, field: str | None = None, suggestions: S
     return {"error": {"code": code, "message": message, "field": field, "suggestions": list(suggestions)}}
 
 
-def describe(exc: VizbotError, message: str | None = None) -> dict[str, object]:
-    """``error_json`` for a domain error (``message`` replaces ``str(exc)`` when given)."""
-    field = getattr(exc, "field", None)
+def describe(exc: VizbotError, message: str | None = None, field: str | None = None) -> dict[str, object]:
+    """``error_json`` for a domain error (``message`` replaces ``str(exc)``, ``field`` the error's own
+    field, when given)."""
+    field = getattr(exc, "field", None) if field is None else field
     return error_json(
         error_code(exc),
         str(exc) if message is None else message,
         field if isinstance(field, str) else None,
         getattr(exc, "suggestions", ()),
     )
+
+
+_SETTING = re.compile(r"\b(?:VIZBOT_[A-Z0-9_]+|DISCORD_TOKEN)\b")
+_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
+
+
+def config_field(exc: ConfigError, catalog_option: bool) -> str | None:
+    """What a settings error is about, for ``--json``'s ``field``: the environment variable its message
+    names first (``VIZBOT_QUESTION_COOLDOWN``), else the option (``--catalog``); a catalog directory
+    that is not there is ``--catalog`` when given on the command line (``catalog_option``), else
+    ``VIZBOT_CATALOG``."""
+    message = str(exc)
+    for pattern in (_SETTING, _OPTION):
+        named = pattern.search(message)
+        if named:
+            return named.group(0)
+    if message.startswith("catalog directory "):  # resolve_catalog_dir: from --catalog or VIZBOT_CATALOG
+        return "--catalog" if catalog_option else "VIZBOT_CATALOG"
+    return None
