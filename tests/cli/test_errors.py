@@ -127,3 +127,18 @@ def test_json_error_names_the_missing_option_or_bad_setting(
     code, out, err = _run(capsys, [*argv, "--json"])
     assert code == 2 and out.count("\n") == 1 and "Traceback" not in err
     assert json.loads(out)["error"]["field"] == field
+
+
+@pytest.mark.parametrize("value", ["", "   "], ids=["empty", "blank"])
+@pytest.mark.parametrize("argv", [["suggestions", "list"], ["chat"], ["db", "check"]], ids=["list", "chat", "db-check"])
+def test_empty_db_option_is_a_usage_error(
+    argv: list[str], value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--db ""` is not the working directory: exit 2 naming --db, nothing run (no database opened or created)."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(capsys, [*argv, "--db", value])
+    assert (code, out) == (2, "") and "error: argument --db: give a database file" in err
+    assert "could not open" not in err and list(tmp_path.iterdir()) == []
+    if argv != ["chat"]:  # chat has no --json
+        code, out, _ = _run(capsys, [*argv, "--db", value, "--json"])
+        assert code == 2 and json.loads(out)["error"]["field"] == "--db"
