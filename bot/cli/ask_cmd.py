@@ -174,7 +174,8 @@ def run_tags(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"catalog": catalog, "tags": [tag_json(t, counts[t.slug]) for t in tags]})
         return 0
-    print(card_text(answers.tags_card(engine.catalog, counts, per_page=max(len(tags), 1))))
+    card = answers.tags_card(engine.catalog, counts, per_page=max(len(tags), 1))
+    print(card_text(replace(card, footer="")))  # every tag on one page: no "Page 1 of 1"
     info(f"{len(tags)} tags, {len(engine.catalog.resources)} resources (catalog {catalog})")
     return 0
 
@@ -203,7 +204,8 @@ def run_tag(args: argparse.Namespace) -> int:
     if found.how != "exact":
         info(f"{args.name!r} is read as tag {tag.slug} ({found.how})")
     card = answers.tag_card(found, resources, kind=args.kind, level=args.level, per_page=max(len(resources), 1))
-    print(card_text(card))
+    count = f"{len(resources)} resource{'' if len(resources) == 1 else 's'}"  # all of them, on one page
+    print(card_text(replace(card, footer=count)))
     return 0
 
 

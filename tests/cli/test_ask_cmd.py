@@ -146,6 +146,24 @@ def test_tag_resolves_names(capsys: pytest.CaptureFixture[str], name: str, how: 
     assert {r["id"] for r in data["resources"]} == {"jwst-mirror", "telescope-optics"}
 
 
+@pytest.mark.parametrize(
+    ("argv", "footer"),
+    [
+        (["tag", "black-holes", "--kind", "video"], "(1 resource)"),
+        (["tag", "black-holes"], "(3 resources)"),
+        (["tag", "black-holes", "--kind", "tool"], "(0 resources)"),
+        (["tags"], "(Browse one with vizbot tag NAME.)"),
+    ],
+    ids=["one", "several", "none", "tags"],
+)
+def test_tag_listing_footer_counts_without_pages(
+    capsys: pytest.CaptureFixture[str], argv: list[str], footer: str
+) -> None:
+    """`tag` and `tags` print every entry at once: the footer counts them (singular for one), no "page 1 of 1"."""
+    code, out, _ = run(capsys, *argv, "--catalog", FIXTURE)
+    assert code == 0 and out.rstrip().splitlines()[-1] == footer
+
+
 def test_tag_unknown_suggests_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     """An unknown tag name exits 1 and names the closest tags."""
     code, out, err = run(capsys, "tag", "orbitology", "--catalog", FIXTURE)
