@@ -58,6 +58,11 @@ def _live_engine(args: argparse.Namespace) -> tuple[SearchEngine, str]:
     )
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 resource``, ``3 resources``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 # -- ask ----------------------------------------------------------------------------------
 
 
@@ -144,6 +149,7 @@ def run_ask(args: argparse.Namespace) -> int:
     if response.results and response.notice:
         info(response.notice)
     print_response(response, sys.stdout, question=args.question, limit=args.limit or TEXT_LIMIT)
+    info(f"{_count(len(response.results), 'result')} (catalog {catalog})")
     return 0
 
 
@@ -204,8 +210,9 @@ def run_tag(args: argparse.Namespace) -> int:
     if found.how != "exact":
         info(f"{args.name!r} is read as tag {tag.slug} ({found.how})")
     card = answers.tag_card(found, resources, kind=args.kind, level=args.level, per_page=max(len(resources), 1))
-    count = f"{len(resources)} resource{'' if len(resources) == 1 else 's'}"  # all of them, on one page
-    print(card_text(replace(card, footer=count)))
+    count = _count(len(resources), "resource")
+    print(card_text(replace(card, footer=count)))  # all of them, on one page
+    info(f"{count} with tag {tag.slug} (catalog {catalog})")
     return 0
 
 

@@ -420,3 +420,23 @@ def test_text_says_how_many_and_how_to_see_more(
         assert out.count("\n   why: ") == total and not out.rstrip().endswith(")")
     else:
         assert out.count("\n   why: ") == 5 and out.rstrip().endswith(footer.format(n=total))
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["ask", "how do gravity assists work?"], "results (catalog {catalog})"),
+        (["ask", "what's the weather in Paris"], "0 results (catalog {catalog})"),
+        (["tag", "black-holes"], "3 resources with tag black-holes (catalog {catalog})"),
+        (["tags"], "resources (catalog {catalog})"),
+    ],
+    ids=["ask", "ask-nothing", "tag", "tags"],
+)
+def test_text_names_the_catalog_on_stderr(capsys: pytest.CaptureFixture[str], argv: list[str], line: str) -> None:
+    """Like `tags`, `ask` and `tag` name the catalog they read in one line on stderr (stdout is the card alone)."""
+    code, out, err = run(capsys, *argv, "--no-log" if argv[0] == "ask" else "--json", "--catalog", FIXTURE)
+    if argv[0] != "ask":  # that was --json, which carries the catalog in the document instead
+        assert json.loads(out)["catalog"] == FIXTURE and "(catalog " not in err
+        code, out, err = run(capsys, *argv, "--catalog", FIXTURE)
+    assert code == 0 and err.splitlines()[-1].endswith(line.format(catalog=FIXTURE))
+    assert FIXTURE not in out
