@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from argparse import Namespace
 from collections.abc import Sequence
 
 from bot.core.errors import (
@@ -94,16 +95,20 @@ _SETTING = re.compile(r"\b(?:VIZBOT_[A-Z0-9_]+|DISCORD_TOKEN)\b")
 _OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
 
 
-def config_field(exc: ConfigError, catalog_option: bool) -> str | None:
+def config_field(exc: ConfigError, args: Namespace) -> str | None:
     """What a settings error is about, for ``--json``'s ``field``: the environment variable its message
-    names first (``VIZBOT_QUESTION_COOLDOWN``), else the option (``--catalog``); a catalog directory
-    that is not there is ``--catalog`` when given on the command line (``catalog_option``), else
-    ``VIZBOT_CATALOG``."""
+    names first (``VIZBOT_QUESTION_COOLDOWN``), else the option (``--catalog``); a catalog directory that
+    is not there, or a malformed database URL, is the option when the command line gave one (``--catalog``,
+    ``--db``), else the variable it came from (``VIZBOT_CATALOG``, ``VIZBOT_DB``)."""
     message = str(exc)
     for pattern in (_SETTING, _OPTION):
         named = pattern.search(message)
         if named:
             return named.group(0)
-    if message.startswith("catalog directory "):  # resolve_catalog_dir: from --catalog or VIZBOT_CATALOG
-        return "--catalog" if catalog_option else "VIZBOT_CATALOG"
+    for prefix, option, variable in (
+        ("catalog directory ", "catalog", "VIZBOT_CATALOG"),
+        ("the database ", "db", "VIZBOT_DB"),
+    ):
+        if message.startswith(prefix) and hasattr(args, option):  # `db copy SOURCE TARGET` has no --db
+            return f"--{option}" if getattr(args, option) is not None else variable
     return None

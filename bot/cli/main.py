@@ -115,9 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = catalog_hint(exc, catalog) if isinstance(exc, CatalogError) else str(exc)
         error(message)
         if json_errors:
-            field = (
-                config_field(exc, getattr(args, "catalog", None) is not None) if isinstance(exc, ConfigError) else None
-            )
+            field = config_field(exc, args) if isinstance(exc, ConfigError) else None
             emit_json(describe(exc, message, field))
         return exit_status(exc)
     except KeyboardInterrupt:

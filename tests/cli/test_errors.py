@@ -109,8 +109,21 @@ def test_batch_errors_are_json_too(capsys: pytest.CaptureFixture[str]) -> None:
         ({"VIZBOT_SUGGESTIONS_PER_HOUR": "-3"}, ["tags", "--catalog", FIXTURE], "VIZBOT_SUGGESTIONS_PER_HOUR"),
         ({"VIZBOT_CATALOG": "/nonexistent/catalog"}, ["tags"], "VIZBOT_CATALOG"),
         ({}, ["tags", "--catalog", "/nonexistent/catalog"], "--catalog"),
+        ({"VIZBOT_DB": "postgresql:/x"}, ["suggestions", "list"], "VIZBOT_DB"),
+        ({"VIZBOT_DB": "mysql://host/db"}, ["suggestions", "list"], "VIZBOT_DB"),
     ],
-    ids=["suggest", "reject", "vote", "forget", "cooldown", "per-hour", "catalog-variable", "catalog-option"],
+    ids=[
+        "suggest",
+        "reject",
+        "vote",
+        "forget",
+        "cooldown",
+        "per-hour",
+        "catalog-variable",
+        "catalog-option",
+        "db-url-variable",
+        "db-scheme-variable",
+    ],
 )
 def test_json_error_names_the_missing_option_or_bad_setting(
     env: dict[str, str],
