@@ -86,15 +86,18 @@ def print_response(
     out.write(card_text(card) + "\n")
 
 
-async def every_result(service: Vizbot, question: str, *, log: bool = True, **filters: str | None) -> SearchResponse:
+async def every_result(
+    service: Vizbot, question: str, *, tag: str | None = None, kind: str | None = None, level: str | None = None
+) -> SearchResponse:
     """The answer to ``question`` with every result the engine gives (``--json`` is never truncated),
-    fetched ``MAX_LIMIT`` at a time; only the first page is logged, as the service logs a first page."""
-    first = await service.ask(question, user=local_user(), limit=MAX_LIMIT, log=log, **filters)
+    fetched ``MAX_LIMIT`` at a time; the service logs the first page alone."""
+    user = local_user()
+    first = await service.ask(question, user=user, limit=MAX_LIMIT, tag=tag, kind=kind, level=level)
     results = list(first.results)
     page = first
     while len(page.results) == MAX_LIMIT:
         page = await service.ask(
-            question, user=local_user(), limit=MAX_LIMIT, offset=len(results), log=False, **filters
+            question, user=user, limit=MAX_LIMIT, offset=len(results), tag=tag, kind=kind, level=level, log=False
         )
         results += page.results
     return replace(first, results=tuple(results))
@@ -123,7 +126,7 @@ def run_ask(args: argparse.Namespace) -> int:
     catalog = str(catalog_in_use(settings))
     if args.batch is not None:  # scripts and evaluations: their questions stay out of the curator report
         settings = settings.with_overrides(log_questions=False)
-    filters = {"tag": args.tag, "kind": args.kind, "level": args.level}
+    filters: dict[str, str | None] = {"tag": args.tag, "kind": args.kind, "level": args.level}
 
     def as_json(response: SearchResponse) -> dict[str, object]:
         """Every result, or the first --limit when it was given."""
