@@ -319,11 +319,14 @@ class Console:
         self.show(answers.suggest_card(outcome))
 
     async def review(self, rest: str) -> None:
-        """Pending suggestions one by one; the local user is the moderator."""
-        offset = 0
+        """Pending suggestions one by one; the local user is the moderator. Each is labelled with its place
+        in the queue as it is now (``Pending suggestion 1 of 2``; after a decision the next is ``1 of 1``),
+        as Discord's /review labels them."""
+        offset = 0  # suggestions skipped: still pending, ahead of the one shown
         while True:
             pending = await self.service.pending(limit=1, offset=offset)
-            card = answers.review_card(pending[0] if pending else None, position=offset + 1)
+            count = await self.service.pending_count() if pending else None
+            card = answers.review_card(pending[0] if pending else None, position=offset + 1, pending=count)
             self.show(card)
             if not pending:
                 return

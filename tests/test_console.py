@@ -206,6 +206,20 @@ async def test_review_reject_asks_for_a_reason(service: object) -> None:
     assert "Suggestion #1 rejected" in text and "not visual enough" in text
 
 
+async def test_review_labels_each_suggestion_with_its_place_in_the_queue(service: object) -> None:
+    """After a decision the next suggestion is not labelled as the one before: "1 of 3", "1 of 2", "2 of 2"."""
+    text = await chat(
+        service,
+        *(f"/suggest https://example.org/{n} --title 'Title number {n}' --tags cnn" for n in (1, 2, 3)),
+        "/review",
+        "a",
+        "s",
+        "q",
+    )
+    labels = re.findall(r"Suggestion #(\d+): .*?\(Pending suggestion ([^)]*)\)", text, re.S)
+    assert labels == [("1", "1 of 3"), ("2", "1 of 2"), ("3", "2 of 2")]
+
+
 async def test_review_with_nothing_pending(service: object) -> None:
     """An empty queue says so."""
     assert "No pending suggestions" in await chat(service, "/review")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, TextIO
 
@@ -31,6 +32,7 @@ from bot.core.search import MAX_LIMIT, SearchEngine, SearchResponse
 
 
 _limit = whole_number(1, MAX_LIMIT)
+TEXT_LIMIT = 5  # results shown by `ask` in text when --limit is not given (--json and --batch have every one)
 
 
 def _curated_engine(args: argparse.Namespace) -> SearchEngine:
@@ -56,13 +58,49 @@ def _live_engine(args: argparse.Namespace) -> tuple[SearchEngine, str]:
     )
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 resource``, ``3 resources``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 # -- ask ----------------------------------------------------------------------------------
 
 
-def print_response(response: SearchResponse, out: TextIO, *, question: str | None = None) -> None:
-    """The human-readable answer: the answer card, as the console shows it (every result asked for)."""
-    card = answers.answer_card(response, question=question, page_size=max(len(response.results), 1))
+def print_response(
+    response: SearchResponse, out: TextIO, *, question: str | None = None, limit: int = TEXT_LIMIT
+) -> None:
+    """The human-readable answer: the answer card, as the console shows it, with the first ``limit``
+    results of ``response`` (which holds every result) and, when there are more, how to see them."""
+    card = answers.answer_card(response, question=question, page_size=limit)
+    total = len(response.results)
+    if card.items:  # `ask` has no page 2: the footer says how many there are and how to see more
+        footer = ""
+        if card.has_more:
+            more = (
+                f"--limit {total} shows them all"
+                if total <= MAX_LIMIT
+                else f"--limit {MAX_LIMIT} shows {MAX_LIMIT}, --json every one"
+            )
+            footer = f"{len(card.items)} of {total} shown; {more}"
+        card = replace(card, footer=footer, hints=())
     out.write(card_text(card) + "\n")
+
+
+async def every_result(
+    service: Vizbot, question: str, *, tag: str | None = None, kind: str | None = None, level: str | None = None
+) -> SearchResponse:
+    """The answer to ``question`` with every result the engine gives (``--json`` is never truncated),
+    fetched ``MAX_LIMIT`` at a time; the service logs the first page alone."""
+    user = local_user()
+    first = await service.ask(question, user=user, limit=MAX_LIMIT, tag=tag, kind=kind, level=level)
+    results = list(first.results)
+    page = first
+    while len(page.results) == MAX_LIMIT:
+        page = await service.ask(
+            question, user=user, limit=MAX_LIMIT, offset=len(results), tag=tag, kind=kind, level=level, log=False
+        )
+        results += page.results
+    return replace(first, results=tuple(results))
 
 
 def _questions(source: str) -> Iterable[str]:
@@ -88,14 +126,18 @@ def run_ask(args: argparse.Namespace) -> int:
     catalog = str(catalog_in_use(settings))
     if args.batch is not None:  # scripts and evaluations: their questions stay out of the curator report
         settings = settings.with_overrides(log_questions=False)
-    filters = {"tag": args.tag, "kind": args.kind, "level": args.level}
+    filters: dict[str, str | None] = {"tag": args.tag, "kind": args.kind, "level": args.level}
+
+    def as_json(response: SearchResponse) -> dict[str, object]:
+        """Every result, or the first --limit when it was given."""
+        results = response.results if args.limit is None else response.results[: args.limit]
+        return {**replace(response, results=results).to_json(), "catalog": catalog}
 
     async def answer(service: Vizbot) -> SearchResponse | None:
-        if args.batch is None:
-            return await service.ask(args.question, user=local_user(), limit=args.limit, **filters)
+        if args.batch is None:  # every result: text shows the first --limit and says how many there are
+            return await every_result(service, args.question, **filters)
         for question in _questions(args.batch):
-            response = await service.ask(question, user=local_user(), limit=args.limit, **filters)
-            emit_json({**response.to_json(), "catalog": catalog})
+            emit_json(as_json(await every_result(service, question, **filters)))
             sys.stdout.flush()
         return None
 
@@ -103,13 +145,14 @@ def run_ask(args: argparse.Namespace) -> int:
     if response is None:
         return 0
     if args.json:
-        emit_json({**response.to_json(), "catalog": catalog})
+        emit_json(as_json(response))
         if response.notice:
             info(response.notice)
         return 0
     if response.results and response.notice:
         info(response.notice)
-    print_response(response, sys.stdout, question=args.question)
+    print_response(response, sys.stdout, question=args.question, limit=args.limit or TEXT_LIMIT)
+    info(f"{_count(len(response.results), 'result')} (catalog {catalog})")
     return 0
 
 
@@ -140,7 +183,8 @@ def run_tags(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"catalog": catalog, "tags": [tag_json(t, counts[t.slug]) for t in tags]})
         return 0
-    print(card_text(answers.tags_card(engine.catalog, counts, per_page=max(len(tags), 1))))
+    card = answers.tags_card(engine.catalog, counts, per_page=max(len(tags), 1))
+    print(card_text(replace(card, footer="")))  # every tag on one page: no "Page 1 of 1"
     info(f"{len(tags)} tags, {len(engine.catalog.resources)} resources (catalog {catalog})")
     return 0
 
@@ -169,7 +213,9 @@ def run_tag(args: argparse.Namespace) -> int:
     if found.how != "exact":
         info(f"{args.name!r} is read as tag {tag.slug} ({found.how})")
     card = answers.tag_card(found, resources, kind=args.kind, level=args.level, per_page=max(len(resources), 1))
-    print(card_text(card))
+    count = _count(len(resources), "resource")
+    print(card_text(replace(card, footer=count)))  # all of them, on one page
+    info(f"{count} with tag {tag.slug} (catalog {catalog})")
     return 0
 
 
@@ -250,7 +296,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--batch", metavar="FILE", help="answer every line of FILE (- for standard input), one JSON line each"
     )
     ask.add_argument(
-        "--limit", type=_limit, default=5, metavar="N", help=f"at most N results (1-{MAX_LIMIT}, default 5)"
+        "--limit",
+        type=_limit,
+        metavar="N",
+        help=f"at most N results (1-{MAX_LIMIT}; default {TEXT_LIMIT} in text, every result with --json or --batch)",
     )
     ask.add_argument("--tag", metavar="TAG", help="only resources with this tag (aliases and typos resolve)")
     ask.add_argument("--kind", choices=KINDS, help="only resources of this kind")

@@ -18,7 +18,10 @@ T = TypeVar("T")
 
 
 def db_option(text: str) -> Path | str:
-    """``--db``'s value as :func:`database_target` reads it; a bad URL is a usage error (exit 2, one line)."""
+    """``--db``'s value as :func:`database_target` reads it; a bad URL, or nothing at all (``--db ""``, which
+    would be the working directory), is a usage error (exit 2, one line)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give a database file or a postgresql:// URL (the value is empty)")
     try:
         return database_target(text)
     except ConfigError as exc:

@@ -151,23 +151,28 @@ def _shown(database: str | Path) -> str:
 
 
 def copy_text(source: str, target: str, report: CopyReport) -> str:
-    """The text report of ``vizbot db copy``: one line per table, then the verdict."""
+    """The text report of a verified ``vizbot db copy``: one line per table, then the verdict."""
     tables = report.tables
     lines = [f"{'table':<20} {'source':>8} {'added':>8} {'target':>8} {'conflicts':>9}"]
-    lines += [
-        f"{t.table:<20} {t.source:>8} {t.added:>8} {t.target:>8} {t.conflicts:>9}{'' if t.verified else '  MISMATCH'}"
-        for t in tables
-    ]
+    lines += [f"{t.table:<20} {t.source:>8} {t.added:>8} {t.target:>8} {t.conflicts:>9}" for t in tables]
     rows, added = sum(t.source for t in tables), sum(t.added for t in tables)
-    if report.verified:
-        lines.append(f"copied {source} to {target}: {added} rows added, {rows} rows verified by counts")
-    else:
-        bad = ", ".join(t.table for t in tables if not t.verified)
-        lines.append(
-            f"nothing was copied to {target}: {bad} would not match {source} (the target already holds other rows, "
-            "shown as conflicts or as more rows than the source); copy into a new, empty database"
-        )
+    lines.append(f"copied {source} to {target}: {added} rows added, {rows} rows verified by counts")
     return "\n".join(lines)
+
+
+def refusal(source: str, target: str, report: CopyReport) -> str:
+    """The one-line error of a copy that did not verify (nothing written): which tables, and why."""
+    bad = "; ".join(
+        f"{t.table} ({t.conflicts} conflicting row{'' if t.conflicts == 1 else 's'})"
+        if t.conflicts
+        else f"{t.table} ({t.target} rows in the target, {t.source} in the source)"
+        for t in report.tables
+        if not t.verified
+    )
+    return (
+        f"nothing was copied to {target}: it already holds other rows than {source} in {bad}; "
+        "copy into a new, empty database"
+    )
 
 
 def cmd_copy(args: argparse.Namespace) -> int:
@@ -190,6 +195,8 @@ def cmd_copy(args: argparse.Namespace) -> int:
                 return await src.copy_to(dst, progress=progress)
 
     report = run(go())
+    if not report.verified:  # rolled back: an error like any other (stderr, exit 1, the --json error document)
+        raise StoreError(refusal(shown_source, shown_target, report))
     if args.json:
         emit_json(
             {
@@ -203,4 +210,4 @@ def cmd_copy(args: argparse.Namespace) -> int:
         )
     else:
         print(copy_text(shown_source, shown_target, report))
-    return 0 if report.verified else 1
+    return 0

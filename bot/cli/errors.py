@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+from argparse import Namespace
 from collections.abc import Sequence
 
 from bot.core.errors import (
@@ -30,6 +32,15 @@ class UnknownName(NotFound):
 
     def __init__(self, message: str, suggestions: Sequence[str] = (), field: str | None = None):
         super().__init__(message, field=field, suggestions=suggestions)
+
+
+class RefusedWithSuggestions(InvalidInput):
+    """A refused value (the core's :class:`InvalidInput`, same field and reason) with the closest names
+    the command line found for it (``suggestions``, as ``--json`` reports them)."""
+
+    def __init__(self, refused: InvalidInput, suggestions: Sequence[str]):
+        super().__init__(refused.field, refused.reason)
+        self.suggestions = list(suggestions)
 
 
 # Most specific first: the first class an error is an instance of gives its code.
@@ -68,12 +79,36 @@ def error_json(code: str, message: str, field: str | None = None, suggestions: S
     return {"error": {"code": code, "message": message, "field": field, "suggestions": list(suggestions)}}
 
 
-def describe(exc: VizbotError, message: str | None = None) -> dict[str, object]:
-    """``error_json`` for a domain error (``message`` replaces ``str(exc)`` when given)."""
-    field = getattr(exc, "field", None)
+def describe(exc: VizbotError, message: str | None = None, field: str | None = None) -> dict[str, object]:
+    """``error_json`` for a domain error (``message`` replaces ``str(exc)``, ``field`` the error's own
+    field, when given)."""
+    field = getattr(exc, "field", None) if field is None else field
     return error_json(
         error_code(exc),
         str(exc) if message is None else message,
         field if isinstance(field, str) else None,
         getattr(exc, "suggestions", ()),
     )
+
+
+_SETTING = re.compile(r"\b(?:VIZBOT_[A-Z0-9_]+|DISCORD_TOKEN)\b")
+_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
+
+
+def config_field(exc: ConfigError, args: Namespace) -> str | None:
+    """What a settings error is about, for ``--json``'s ``field``: the environment variable its message
+    names first (``VIZBOT_QUESTION_COOLDOWN``), else the option (``--catalog``); a catalog directory that
+    is not there, or a malformed database URL, is the option when the command line gave one (``--catalog``,
+    ``--db``), else the variable it came from (``VIZBOT_CATALOG``, ``VIZBOT_DB``)."""
+    message = str(exc)
+    for pattern in (_SETTING, _OPTION):
+        named = pattern.search(message)
+        if named:
+            return named.group(0)
+    for prefix, option, variable in (
+        ("catalog directory ", "catalog", "VIZBOT_CATALOG"),
+        ("the database ", "db", "VIZBOT_DB"),
+    ):
+        if message.startswith(prefix) and hasattr(args, option):  # `db copy SOURCE TARGET` has no --db
+            return f"--{option}" if getattr(args, option) is not None else variable
+    return None

@@ -2,7 +2,8 @@
 
 ``check`` records each result in the database as it arrives: interrupted (Ctrl-C), it keeps
 what it recorded and the next ``check`` resumes where it stopped. Progress goes to standard error
-(a bar on a terminal); the table or the ``--json`` document to standard output. Exit status:
+(a bar on a terminal); the table or the ``--json`` document to standard output (interrupted, the
+document still comes, marked ``"complete": false``, with what was checked and recorded). Exit status:
 0 every link is fine, 1 some link needs attention (dead, moved or suspicious) or an error,
 2 a usage error, 130 interrupted.
 """
@@ -10,9 +11,12 @@ what it recorded and the next ``check`` resumes where it stopped. Progress goes 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -22,9 +26,12 @@ from bot.app import Vizbot
 from bot.cli.common import add_catalog_option, add_db_options, settings_from_args, whole_number, with_service
 from bot.cli.output import emit_json, error, info
 from bot.core.catalog import resolve_catalog_dir
+from bot.core.errors import VizbotError
 from bot.links import NEEDS_ATTENTION, STRIKES, VERDICTS, Checked, check_links
 from bot.links.run import APPROVED, LinkTarget
 from bot.store.records import LinkHealth, iso
+
+_log = logging.getLogger(__name__)
 
 INTERRUPTED = 130
 
@@ -115,64 +122,120 @@ def _counts(healths: Iterable[LinkHealth | None]) -> dict[str, int]:
     return {verdict: counted.get(verdict, 0) for verdict in (*VERDICTS, "unchecked")}
 
 
+def _check_json(
+    args: argparse.Namespace,
+    targets: list[LinkTarget],
+    checked: list[Checked],
+    health: dict[str, LinkHealth],
+    *,
+    run: int | None,
+    complete: bool,
+    resumed: int | None,
+    seconds: float,
+) -> dict[str, object]:
+    """The ``links check --json`` document, the same keys whether the run finished or was interrupted."""
+    return {
+        "run": run,
+        "complete": complete,
+        "interrupted": not complete,
+        "total": len(targets),
+        "checked_now": len(checked),
+        "resumed": resumed,
+        "strikes_to_dead": args.strikes,
+        "seconds": round(seconds, 3),
+        "counts": _counts(health.get(t.url) for t in targets),
+        "checks": [c.to_json() for c in checked],
+        "links": [_link_json(t, health.get(t.url)) for t in targets],
+    }
+
+
+@dataclass
+class _SoFar:
+    """What a check knows so far: read after an interruption (Ctrl-C) to report what was checked and recorded."""
+
+    targets: list[LinkTarget] = field(default_factory=list)
+    checked: list[Checked] = field(default_factory=list)
+    health: dict[str, LinkHealth] | None = None  # every recorded verdict, read from the store once stopped
+    started: float = field(default_factory=time.monotonic)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """vizbot links check"""
-    progress = Counter(done=0, total=0)  # read after an interruption
+    so_far = _SoFar()
 
     async def check(service: Vizbot):
         from bot.links.checker import LinkChecker  # aiohttp: imported only by the command that uses it
 
         store = service.need_store()
         targets = service.link_targets()
-        progress["total"] = len(targets)
+        so_far.targets, so_far.started = targets, time.monotonic()
         advance, close = _progress(len(targets))
 
-        def on_checked(checked: Checked) -> None:
-            progress["done"] += 1
-            advance(checked)
+        def on_checked(result: Checked) -> None:
+            so_far.checked.append(result)
+            advance(result)
 
-        started = time.monotonic()
         try:
-            async with LinkChecker(per_host=args.per_host, delay=args.delay, timeout=args.timeout) as checker:
-                summary = await check_links(
-                    targets,
-                    checker,
-                    store,
-                    concurrency=args.concurrency,
-                    strikes=args.strikes,
-                    resume=not args.fresh,
-                    on_checked=on_checked,
-                )
-        finally:
-            close()
-        health = {h.url: h for h in await store.links()}
-        return targets, summary, health, time.monotonic() - started
+            try:
+                async with LinkChecker(per_host=args.per_host, delay=args.delay, timeout=args.timeout) as checker:
+                    summary = await check_links(
+                        targets,
+                        checker,
+                        store,
+                        concurrency=args.concurrency,
+                        strikes=args.strikes,
+                        resume=not args.fresh,
+                        on_checked=on_checked,
+                    )
+            finally:
+                close()
+            health = {h.url: h for h in await store.links()}
+        except asyncio.CancelledError:  # Ctrl-C: read what is recorded (earlier runs' verdicts too), then stop
+            try:
+                so_far.health = {h.url: h for h in await store.links()}
+            except VizbotError as exc:
+                _log.warning("could not read the recorded link verdicts after the interruption: %s", exc)
+            raise
+        return targets, summary, health
 
     try:
-        targets, summary, health, elapsed = with_service(args, check)
+        targets, summary, health = with_service(args, check)
     except KeyboardInterrupt:
+        if args.json:  # the document still comes, complete: false, with what was checked and recorded
+            recorded = so_far.health if so_far.health is not None else {c.target.url: c.health for c in so_far.checked}
+            emit_json(
+                _check_json(
+                    args,
+                    so_far.targets,
+                    so_far.checked,
+                    recorded,
+                    run=None,
+                    complete=False,
+                    resumed=None,
+                    seconds=time.monotonic() - so_far.started,
+                )
+            )
         error(
-            f"interrupted: {progress['done']} of {progress['total']} links checked and recorded; "
+            f"interrupted: {len(so_far.checked)} of {len(so_far.targets)} links checked and recorded; "
             "run 'vizbot links check' again to check the rest"
         )
         return INTERRUPTED
+    elapsed = time.monotonic() - so_far.started
     rows = [(t, health[t.url]) for t in targets if t.url in health]
     counts = _counts(health.get(t.url) for t in targets)
     attention = sum(counts[v] for v in NEEDS_ATTENTION)
     if args.json:
         emit_json(
-            {
-                "run": summary.run_id,
-                "complete": summary.complete,
-                "total": summary.total,
-                "checked_now": len(summary.checked),
-                "resumed": summary.resumed,
-                "strikes_to_dead": args.strikes,
-                "seconds": round(elapsed, 3),
-                "counts": counts,
-                "checks": [c.to_json() for c in summary.checked],
-                "links": [_link_json(t, health.get(t.url)) for t in targets],
-            }
+            _check_json(
+                args,
+                targets,
+                summary.checked,
+                health,
+                run=summary.run_id,
+                complete=summary.complete,
+                resumed=summary.resumed,
+                seconds=elapsed,
+            )
         )
     else:
         if summary.resumed:

@@ -12,9 +12,9 @@ from bot import __version__
 from bot.cli import ask_cmd, catalog_cmd, db_cmd, discord_cmd, links_cmd, servers_cmd, store_cmd
 from bot.cli.catalog_source import catalog_in_use, checkout_warning
 from bot.cli.common import settings_from_args
-from bot.cli.errors import USAGE, catalog_hint, describe, error_json, exit_status
+from bot.cli.errors import USAGE, catalog_hint, config_field, describe, error_json, exit_status
 from bot.cli.output import emit_json, error, info
-from bot.core.errors import CatalogError, VizbotError
+from bot.core.errors import CatalogError, ConfigError, VizbotError
 
 _log = logging.getLogger(__name__)
 
@@ -76,6 +76,7 @@ def _note_catalog(args: argparse.Namespace) -> str | None:
 
 
 _ARGUMENT = re.compile(r"argument ([^:\s]+): ")
+_REQUIRED = re.compile(r"the following arguments are required: ([^,\s]+)")
 
 
 def _usage(exc: _UsageExit, json_errors: bool) -> NoReturn:
@@ -83,7 +84,8 @@ def _usage(exc: _UsageExit, json_errors: bool) -> NoReturn:
     exc.parser.print_usage(sys.stderr)
     sys.stderr.write(f"{exc.parser.prog}: error: {exc.message}\n")
     if json_errors:
-        named = _ARGUMENT.match(exc.message)  # "argument --limit/-n: must be ..." names the option
+        # "argument --limit/-n: must be ..." and "the following arguments are required: --title" name the option
+        named = _ARGUMENT.match(exc.message) or _REQUIRED.match(exc.message)
         emit_json(error_json("usage", exc.message, named.group(1).split("/")[0] if named else None))
     raise SystemExit(USAGE) from None
 
@@ -113,7 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = catalog_hint(exc, catalog) if isinstance(exc, CatalogError) else str(exc)
         error(message)
         if json_errors:
-            emit_json(describe(exc, message))
+            field = config_field(exc, args) if isinstance(exc, ConfigError) else None
+            emit_json(describe(exc, message, field))
         return exit_status(exc)
     except KeyboardInterrupt:
         error("interrupted")

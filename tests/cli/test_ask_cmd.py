@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.cli.main import main
+from bot.core.catalog import default_catalog_dir, load_catalog
 from bot.core.limits import QUESTION_MAX
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -143,6 +144,24 @@ def test_tag_resolves_names(capsys: pytest.CaptureFixture[str], name: str, how: 
     data = json.loads(out)
     assert data["tag"]["slug"] == "telescopes" and data["how"] == how
     assert {r["id"] for r in data["resources"]} == {"jwst-mirror", "telescope-optics"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "footer"),
+    [
+        (["tag", "black-holes", "--kind", "video"], "(1 resource)"),
+        (["tag", "black-holes"], "(3 resources)"),
+        (["tag", "black-holes", "--kind", "tool"], "(0 resources)"),
+        (["tags"], "(Browse one with vizbot tag NAME.)"),
+    ],
+    ids=["one", "several", "none", "tags"],
+)
+def test_tag_listing_footer_counts_without_pages(
+    capsys: pytest.CaptureFixture[str], argv: list[str], footer: str
+) -> None:
+    """`tag` and `tags` print every entry at once: the footer counts them (singular for one), no "page 1 of 1"."""
+    code, out, _ = run(capsys, *argv, "--catalog", FIXTURE)
+    assert code == 0 and out.rstrip().splitlines()[-1] == footer
 
 
 def test_tag_unknown_suggests_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
@@ -342,3 +361,82 @@ def test_a_refusal_names_its_related_tags_once(capsys: pytest.CaptureFixture[str
     code, out, err = run(capsys, "ask", "--no-log", "what is the salary of a data scientist in São Paulo?")
     assert code == 0 and "No matching visualization" in out
     assert out.count("Related tags: ") == 1 and "Closest tags" not in out + err
+
+
+def _shipped_ask(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    return run(capsys, "ask", *argv, "--no-log", "--catalog", str(default_catalog_dir()))
+
+
+@pytest.mark.parametrize(
+    ("filters", "matches"),
+    [
+        (["--tag", "cnn"], lambda r: "cnn" in r.tags),
+        (["--level", "beginner"], lambda r: r.level == "beginner"),  # more than one engine page (50)
+    ],
+    ids=["tag", "level"],
+)
+def test_filter_listing_json_has_every_match(capsys: pytest.CaptureFixture[str], filters: list[str], matches) -> None:
+    """--json without --limit: a question with no topic and a filter lists every resource the filter allows."""
+    every = {r.id for r in load_catalog(default_catalog_dir()).resources if matches(r)}
+    code, out, err = _shipped_ask(capsys, "how does it work", *filters, "--json")
+    ids = [r["id"] for r in json.loads(out)["results"]]
+    assert code == 0 and len(ids) == len(set(ids)) and set(ids) == every and len(every) > 5
+    assert f"({len(every)} in all)" in err
+    code, out, _ = _shipped_ask(capsys, "how does it work", *filters, "--json", "--limit", "3")
+    assert [r["id"] for r in json.loads(out)["results"]] == ids[:3]  # an explicit --limit is kept
+
+
+def test_question_json_has_every_result_unless_limited(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--json and --batch for a question: every result the engine ranks (as --limit 50 gives), not the text
+    default of 5; an explicit --limit is kept."""
+    every = json.loads(_shipped_ask(capsys, "convolution filters", "--json", "--limit", "50")[1])["results"]
+    unlimited = json.loads(_shipped_ask(capsys, "convolution filters", "--json")[1])["results"]
+    assert len(every) > 5 and unlimited == every
+    monkeypatch.setattr(sys, "stdin", io.StringIO("convolution filters\n"))
+    assert json.loads(_shipped_ask(capsys, "--batch", "-")[1])["results"] == every
+    assert json.loads(_shipped_ask(capsys, "convolution filters", "--json", "--limit", "2")[1])["results"] == every[:2]
+
+
+@pytest.mark.parametrize(
+    ("argv", "footer"),
+    [
+        (["how does it work", "--tag", "cnn"], "(5 of {n} shown; --limit {n} shows them all)"),
+        (["how does it work", "--level", "beginner"], "(5 of {n} shown; --limit 50 shows 50, --json every one)"),
+        (["how does it work", "--tag", "cnn", "--limit", "50"], None),
+    ],
+    ids=["more", "more-than-50", "all-shown"],
+)
+def test_text_says_how_many_and_how_to_see_more(
+    capsys: pytest.CaptureFixture[str], argv: list[str], footer: str | None
+) -> None:
+    """Text shows the first --limit results and, when there are more, how many and how to see them (no "Page 1":
+    `ask` has no page 2)."""
+    total = len(json.loads(_shipped_ask(capsys, *argv, "--json")[1])["results"])
+    code, out, _ = _shipped_ask(capsys, *argv)
+    assert code == 0 and "Page 1" not in out
+    if footer is None:
+        assert out.count("\n   why: ") == total and not out.rstrip().endswith(")")
+    else:
+        assert out.count("\n   why: ") == 5 and out.rstrip().endswith(footer.format(n=total))
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["ask", "how do gravity assists work?"], "results (catalog {catalog})"),
+        (["ask", "what's the weather in Paris"], "0 results (catalog {catalog})"),
+        (["tag", "black-holes"], "3 resources with tag black-holes (catalog {catalog})"),
+        (["tags"], "resources (catalog {catalog})"),
+    ],
+    ids=["ask", "ask-nothing", "tag", "tags"],
+)
+def test_text_names_the_catalog_on_stderr(capsys: pytest.CaptureFixture[str], argv: list[str], line: str) -> None:
+    """Like `tags`, `ask` and `tag` name the catalog they read in one line on stderr (stdout is the card alone)."""
+    code, out, err = run(capsys, *argv, "--no-log" if argv[0] == "ask" else "--json", "--catalog", FIXTURE)
+    if argv[0] != "ask":  # that was --json, which carries the catalog in the document instead
+        assert json.loads(out)["catalog"] == FIXTURE and "(catalog " not in err
+        code, out, err = run(capsys, *argv, "--catalog", FIXTURE)
+    assert code == 0 and err.splitlines()[-1].endswith(line.format(catalog=FIXTURE))
+    assert FIXTURE not in out

@@ -118,18 +118,26 @@ def test_copy_to_a_new_file_then_again(env: Path, tmp_path: Path, capsys: pytest
 def test_copy_into_a_database_in_use_does_not_verify(
     env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A target with its own suggestion: nothing is written (its own row stays alone), exit 1, and the JSON says so."""
+    """A target with its own suggestion: nothing is written (its own row stays alone); an error: one line on
+    stderr, exit 1, and with --json the error document."""
     target = tmp_path / "other.db"
     assert (
         main(["suggest", "https://example.org/other", "--title", "Another one", "--tags", "cnn", "--db", str(target)])
         == 0
     )
     capsys.readouterr()
-    code, out, _ = run(capsys, "db", "copy", str(env), str(target))
-    assert code == 1 and "MISMATCH" in out and "nothing was copied" in out
-    code, out, _ = run(capsys, "db", "copy", str(env), str(target), "--json")
+    code, out, err = run(capsys, "db", "copy", str(env), str(target))
+    assert (code, out) == (1, "") and len(err.splitlines()) == 1
+    assert (
+        err.startswith(f"vizbot: error: nothing was copied to {target}: ") and "suggestions (1 conflicting row)" in err
+    )
+    code, out, err = run(capsys, "db", "copy", str(env), str(target), "--json")
     refused = json.loads(out)
-    assert code == 1 and (refused["verified"], refused["written"], refused["added"]) == (False, False, 0)
+    assert code == 1 and err.startswith("vizbot: error: nothing was copied")
+    assert (
+        refused["error"]["code"] == "store"
+        and refused["error"]["message"] == err.removeprefix("vizbot: error: ").strip()
+    )
     code, out, _ = run(capsys, "suggestions", "list", "--db", str(target), "--json")
     assert [s["title"] for s in json.loads(out)] == ["Another one"]
 

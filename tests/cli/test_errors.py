@@ -31,7 +31,7 @@ def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str,
         (["ask", "orbits", "--kind", "zzz"], 2, "usage", "--kind", "invalid choice"),
         (["ask", "orbits", "--tag", "nosuchtag"], 1, "not_found", "tag", "nosuchtag"),
         (["ask", "orbits", "--no-such-option"], 2, "usage", None, "--no-such-option"),
-        (["tags", "--catalog", "/nonexistent/catalog"], 2, "config", None, "does not exist"),
+        (["tags", "--catalog", "/nonexistent/catalog"], 2, "config", "--catalog", "does not exist"),
         (["suggestions", "approve", "99"], 1, "not_found", None, "99"),
     ],
     ids=[
@@ -96,3 +96,62 @@ def test_batch_errors_are_json_too(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(capsys, ["ask", "--batch", "/nonexistent/questions.txt", "--catalog", FIXTURE])
     assert code == 1 and "cannot read" in err
     assert json.loads(out)["error"]["field"] == "--batch"
+
+
+@pytest.mark.parametrize(
+    ("env", "argv", "field"),
+    [
+        ({}, ["suggest", "https://example.org/x", "--tags", "cnn"], "--title"),
+        ({}, ["suggestions", "reject", "1"], "--reason"),
+        ({}, ["vote", "some-id", "up"], "--question"),
+        ({}, ["forget"], "--user"),
+        ({"VIZBOT_QUESTION_COOLDOWN": "abc"}, ["ask", "orbits", "--catalog", FIXTURE], "VIZBOT_QUESTION_COOLDOWN"),
+        ({"VIZBOT_SUGGESTIONS_PER_HOUR": "-3"}, ["tags", "--catalog", FIXTURE], "VIZBOT_SUGGESTIONS_PER_HOUR"),
+        ({"VIZBOT_CATALOG": "/nonexistent/catalog"}, ["tags"], "VIZBOT_CATALOG"),
+        ({}, ["tags", "--catalog", "/nonexistent/catalog"], "--catalog"),
+        ({"VIZBOT_DB": "postgresql:/x"}, ["suggestions", "list"], "VIZBOT_DB"),
+        ({"VIZBOT_DB": "mysql://host/db"}, ["suggestions", "list"], "VIZBOT_DB"),
+    ],
+    ids=[
+        "suggest",
+        "reject",
+        "vote",
+        "forget",
+        "cooldown",
+        "per-hour",
+        "catalog-variable",
+        "catalog-option",
+        "db-url-variable",
+        "db-scheme-variable",
+    ],
+)
+def test_json_error_names_the_missing_option_or_bad_setting(
+    env: dict[str, str],
+    argv: list[str],
+    field: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A missing required option or a malformed VIZBOT_* value: exit 2, and the JSON error's field names it."""
+    monkeypatch.setenv("VIZBOT_DB", str(tmp_path / "vizbot.db"))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, out, err = _run(capsys, [*argv, "--json"])
+    assert code == 2 and out.count("\n") == 1 and "Traceback" not in err
+    assert json.loads(out)["error"]["field"] == field
+
+
+@pytest.mark.parametrize("value", ["", "   "], ids=["empty", "blank"])
+@pytest.mark.parametrize("argv", [["suggestions", "list"], ["chat"], ["db", "check"]], ids=["list", "chat", "db-check"])
+def test_empty_db_option_is_a_usage_error(
+    argv: list[str], value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--db ""` is not the working directory: exit 2 naming --db, nothing run (no database opened or created)."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(capsys, [*argv, "--db", value])
+    assert (code, out) == (2, "") and "error: argument --db: give a database file" in err
+    assert "could not open" not in err and list(tmp_path.iterdir()) == []
+    if argv != ["chat"]:  # chat has no --json
+        code, out, _ = _run(capsys, [*argv, "--db", value, "--json"])
+        assert code == 2 and json.loads(out)["error"]["field"] == "--db"

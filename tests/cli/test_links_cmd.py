@@ -165,11 +165,16 @@ def test_interrupted_check_keeps_results_and_resumes(tmp_path: Path, site: Site)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
-    assert out == "" and "Traceback" not in err
+    assert "Traceback" not in err
     with sqlite3.connect(db) as conn:
         kept = conn.execute("SELECT count(DISTINCT url) FROM link_checks").fetchone()[0]
     assert 2 <= kept < 8
     assert f"interrupted: {kept} of 8 links checked and recorded" in err
+    partial = json.loads(out)  # --json still prints one whole document, marked incomplete
+    assert (partial["complete"], partial["interrupted"], partial["total"]) == (False, True, 8)
+    assert partial["checked_now"] == len(partial["checks"]) == kept
+    assert len(partial["links"]) == 8 and partial["counts"]["ok"] == kept and partial["counts"]["unchecked"] == 8 - kept
+    assert sorted(link["verdict"] or "-" for link in partial["links"]) == ["-"] * (8 - kept) + ["ok"] * kept
 
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     data = json.loads(done.stdout)

@@ -393,6 +393,16 @@ def test_every_unknown_tag_is_reported_with_its_closest_tags(env: Path, capsys: 
     assert json.loads(run(capsys, "suggestions", "list", "--json")[1]) == []
 
 
+def test_unknown_tag_json_error_carries_the_closest_tags(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--json: the error's suggestions are the tags the message offers ("did you mean ..."), as `tag --json` has."""
+    code, out, err = run(capsys, "suggest", URL, "--title", "Title", "--tags", "image, cnn, zzqqxx, conv", "--json")
+    refused = json.loads(out)["error"]
+    assert code == 1 and (refused["code"], refused["field"]) == ("invalid_input", "tags")
+    assert refused["suggestions"] == ["kernels", "cnn"] and "(did you mean kernels?)" in err
+    tag_error = json.loads(run(capsys, "tag", "image", "--json")[1])["error"]
+    assert tag_error["suggestions"][:1] == ["kernels"]
+
+
 def _many_suggestions(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, count: int) -> None:
     monkeypatch.setenv("VIZBOT_SUGGESTIONS_PER_HOUR", str(count))
     for n in range(count):
