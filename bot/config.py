@@ -49,9 +49,9 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}", field=name) from None
     if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}", field=name)
     return value
 
 
@@ -62,7 +62,7 @@ def _ids(env: Mapping[str, str], name: str) -> tuple[int, ...]:
     try:
         return tuple(int(part) for part in raw.split(",") if part.strip())
     except ValueError:
-        raise ConfigError(f"{name} must be a comma-separated list of numeric ids, got {raw!r}") from None
+        raise ConfigError(f"{name} must be a comma-separated list of numeric ids, got {raw!r}", field=name) from None
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -74,7 +74,7 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
         return True
     if value in {"0", "false", "no", "off"}:
         return False
-    raise ConfigError(f"{name} must be on or off (or true/false, yes/no, 1/0), got {raw!r}")
+    raise ConfigError(f"{name} must be on or off (or true/false, yes/no, 1/0), got {raw!r}", field=name)
 
 
 LINK_CHECK_MODES = ("off", "daily")
@@ -88,7 +88,9 @@ def _link_check(env: Mapping[str, str]) -> bool:
         return False
     if raw == "daily":
         return True
-    raise ConfigError(f"VIZBOT_LINK_CHECK must be daily or off, got {env.get('VIZBOT_LINK_CHECK')!r}")
+    raise ConfigError(
+        f"VIZBOT_LINK_CHECK must be daily or off, got {env.get('VIZBOT_LINK_CHECK')!r}", field="VIZBOT_LINK_CHECK"
+    )
 
 
 def _id(env: Mapping[str, str], name: str) -> int | None:
@@ -96,7 +98,7 @@ def _id(env: Mapping[str, str], name: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise ConfigError(f"{name} must be a numeric id, got {raw!r}")
+        raise ConfigError(f"{name} must be a numeric id, got {raw!r}", field=name)
     return int(raw)
 
 
@@ -144,19 +146,24 @@ class Settings:
         try:
             guild_id = int(guild) if guild else None
         except ValueError:
-            raise ConfigError(f"VIZBOT_GUILD_ID must be a numeric id, got {guild!r}") from None
+            raise ConfigError(f"VIZBOT_GUILD_ID must be a numeric id, got {guild!r}", field="VIZBOT_GUILD_ID") from None
         shard_count = (
             _int(merged, "VIZBOT_SHARD_COUNT", 0, minimum=1) if merged.get("VIZBOT_SHARD_COUNT", "").strip() else None
         )
         shard_ids = _ids(merged, "VIZBOT_SHARD_IDS")
         if shard_ids and shard_count is None:
-            raise ConfigError("VIZBOT_SHARD_IDS needs VIZBOT_SHARD_COUNT (how many shards there are in all)")
+            raise ConfigError(
+                "VIZBOT_SHARD_IDS needs VIZBOT_SHARD_COUNT (how many shards there are in all)", field="VIZBOT_SHARD_IDS"
+            )
         if any(not 0 <= shard < (shard_count or 0) for shard in shard_ids):
             raise ConfigError(
-                f"VIZBOT_SHARD_IDS must be shard numbers from 0 to {(shard_count or 1) - 1}, got {','.join(map(str, shard_ids))}"
+                f"VIZBOT_SHARD_IDS must be shard numbers from 0 to {(shard_count or 1) - 1}, got {','.join(map(str, shard_ids))}",
+                field="VIZBOT_SHARD_IDS",
             )
         if len(set(shard_ids)) != len(shard_ids):
-            raise ConfigError(f"VIZBOT_SHARD_IDS names a shard twice: {','.join(map(str, shard_ids))}")
+            raise ConfigError(
+                f"VIZBOT_SHARD_IDS names a shard twice: {','.join(map(str, shard_ids))}", field="VIZBOT_SHARD_IDS"
+            )
         default = _defaults(cls)
         catalog = merged.get("VIZBOT_CATALOG", "").strip()
         db = merged.get("VIZBOT_DB", "").strip()

@@ -34,7 +34,7 @@ def _catalog_dir(args: argparse.Namespace) -> Path:
     positional: Path | None = getattr(args, "dir", None)
     if positional is not None:
         if args.catalog is not None and positional != args.catalog:
-            raise ConfigError("give the catalog directory once, either as DIR or with --catalog")
+            raise ConfigError("give the catalog directory once, either as DIR or with --catalog", field="--catalog")
         settings = settings.with_overrides(catalog_dir=positional.expanduser())
     return resolve_catalog_dir(settings.catalog_dir)
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from argparse import Namespace
 from collections.abc import Sequence
 
@@ -91,20 +90,14 @@ def describe(exc: VizbotError, message: str | None = None, field: str | None = N
     )
 
 
-_SETTING = re.compile(r"\b(?:VIZBOT_[A-Z0-9_]+|DISCORD_TOKEN)\b")
-_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
-
-
 def config_field(exc: ConfigError, args: Namespace) -> str | None:
-    """What a settings error is about, for ``--json``'s ``field``: the environment variable its message
-    names first (``VIZBOT_QUESTION_COOLDOWN``), else the option (``--catalog``); a catalog directory that
-    is not there, or a malformed database URL, is the option when the command line gave one (``--catalog``,
-    ``--db``), else the variable it came from (``VIZBOT_CATALOG``, ``VIZBOT_DB``)."""
+    """What a settings error is about, for ``--json``'s ``field``: the variable or option the error
+    names (``VIZBOT_QUESTION_COOLDOWN``, ``--catalog``); a catalog directory that is not there, or a
+    malformed database URL, is the option when the command line gave one (``--catalog``, ``--db``),
+    else the variable it came from (``VIZBOT_CATALOG``, ``VIZBOT_DB``)."""
+    if exc.field:
+        return exc.field
     message = str(exc)
-    for pattern in (_SETTING, _OPTION):
-        named = pattern.search(message)
-        if named:
-            return named.group(0)
     for prefix, option, variable in (
         ("catalog directory ", "catalog", "VIZBOT_CATALOG"),
         ("the database ", "db", "VIZBOT_DB"),

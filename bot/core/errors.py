@@ -83,4 +83,9 @@ class StoreUnreachable(StoreError):
 
 
 class ConfigError(VizbotError):
-    """A setting is missing or malformed."""
+    """A setting is missing or malformed; ``field`` names it (an environment variable or an option)
+    when the code raising it knows which."""
+
+    def __init__(self, message: str, field: str | None = None):
+        self.field = field
+        super().__init__(message)
