@@ -255,7 +255,7 @@ def tag_card(
         title=f"{clean_text(tag.title, 100)} ({tag.slug})" + (f" · {filters}" if filters else ""),
         description=description.strip(),
         items=tuple(result_item(r) for r in chunk),
-        footer=f"{len(resources)} resources · page {page} of {pages}",
+        footer=f"{len(resources)} resource{'' if len(resources) == 1 else 's'} · page {page} of {pages}",
         page=page,
         pages=pages,
         tone=INFO if resources else EMPTY,

@@ -63,7 +63,7 @@ def resolve_tags(names: list[str], lookup: Callable[[str], TagLookupLike]) -> tu
             slugs.append(slug)
     if unknown:
         what = "unknown tag" if len(unknown) == 1 else "unknown tags"
-        raise InvalidInput("tags", f"{what} {', '.join(unknown)}; see `vizbot tags` for the list")
+        raise InvalidInput("tags", f"{what} {', '.join(unknown)}; /tags (or `vizbot tags`) lists them all")
     if len(slugs) > TAGS_MAX:
         raise InvalidInput("tags", f"give at most {TAGS_MAX} tags")
     return tuple(slugs)

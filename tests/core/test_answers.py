@@ -165,6 +165,8 @@ def test_tag_page_card_filters(engine: SearchEngine) -> None:
     card = answers.tag_page_card(engine, "cnn", kind="course")
     assert [i.resource_id for i in card.items] == ["cs231n-convnets"]
     assert "course" in card.title
+    assert card.footer == "1 resource · page 1 of 1"  # singular for one
+    assert answers.tag_page_card(engine, "cnn").footer == "2 resources · page 1 of 1"
 
 
 def test_unknown_tag_card(engine: SearchEngine) -> None:
