@@ -123,9 +123,10 @@ def test_tags_resolve_aliases_and_dedupe(given: object, expected: tuple[str, ...
 
 
 def test_unknown_tag_message_offers_close_tags() -> None:
-    """An unknown tag names the closest known ones."""
-    with pytest.raises(InvalidInput, match="did you mean cnn"):
+    """An unknown tag names the closest known ones, and where the list is in Discord and on the command line."""
+    with pytest.raises(InvalidInput, match="did you mean cnn") as caught:
         validate_suggestion("https://example.org/x", "A good title", "cn", "", lookup)
+    assert "/tags" in caught.value.reason and "vizbot tags" in caught.value.reason
 
 
 def test_control_characters_are_stripped() -> None:
