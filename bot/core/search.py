@@ -242,9 +242,13 @@ class SearchEngine:
         if self.refusal is not None:
             # The second look can only lower the answer (a pull is >= 0 and weighs against it, and the
             # veto only refuses), so a question refused without it is refused without paying for it.
-            if self._pull_lowers and not self._model_answers(ev, None):
+            if not self._pull_lowers:
+                return self._model_answers(ev, self._second_look(ev))
+            if not self._model_answers(ev, None):
                 return False
-            return self._model_answers(ev, self._second_look(ev))
+            best_without = self._second_look(ev)
+            # Without a second look the decision just taken stands (its features would be the same).
+            return best_without is None or self._model_answers(ev, best_without)
         if not should_answer(ev.coverage, bool(ev.ranked), ev.best_cos, self.fusion):
             return False
         best_without = self._second_look(ev)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.core.wordpiece import WordPiece, basic_tokens
+from bot.core.wordpiece import WordPiece, basic_tokens, unicode_tokens
 
 # Ids produced by Hugging Face `tokenizers` from all-MiniLM-L6-v2's tokenizer.json (no padding, no truncation).
 REFERENCE = [
@@ -75,3 +77,10 @@ def test_basic_tokens(text: str, expected: list[str]) -> None:
 def test_overlong_word_is_unknown(tokenizer: WordPiece) -> None:
     """A word over 100 characters is one [UNK], as in BERT."""
     assert tokenizer.encode("a" * 150, 16) == [tokenizer.cls, tokenizer.unk, tokenizer.sep]
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+@settings(max_examples=500, deadline=None)
+def test_ascii_road_gives_the_same_tokens_as_the_unicode_one(text: str) -> None:
+    """The shortcut for ASCII text splits every ASCII string exactly as the general steps do."""
+    assert basic_tokens(text) == unicode_tokens(text)
