@@ -31,6 +31,7 @@ from bot.core.wordpiece import WordPiece
 _log = logging.getLogger(__name__)
 
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+MODEL_FILE = Path(__file__).resolve().parent / "data" / "all-MiniLM-L6-v2-int8-dynamic.onnx"
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 MODEL_SIZE = 22_928_619
 DIMENSION = 384
@@ -256,6 +257,12 @@ def _tokenizer() -> WordPiece:
 @lru_cache(maxsize=4)
 def _session(path: Path, size: int, mtime_ns: int, threads: int) -> object:
     _verify(path)
+    return open_session(path, threads)
+
+
+def open_session(path: Path, threads: int = 1) -> object:
+    """An onnxruntime session on ``path`` with the engine's settings, unchecked (the benchmarks
+    compare other files with it); raises :class:`SemanticUnavailable` when it cannot load."""
     # onnxruntime 1.32 writes a device id under ~/.cache/Microsoft on import unless told not to.
     os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
     try:
