@@ -38,9 +38,16 @@ _MARKUP = re.compile(
 )
 
 
+def _unmarked(match: re.Match[str]) -> str:
+    # A markdown link's target goes but its closing bracket stays: "[this](https://...)" reads as "[this]",
+    # exactly as if the address had never been written (the embedding model sees the brackets).
+    return "] " if match.group().startswith("]") else " "
+
+
 def strip_markup(text: str) -> str:
-    """``text`` with mentions, custom emoji, timestamps and web addresses replaced by a space."""
-    return _MARKUP.sub(" ", text) if ("<" in text or "@" in text or "://" in text) else text
+    """``text`` with mentions, custom emoji, timestamps and web addresses replaced by a space (a
+    markdown link keeps its text in its brackets)."""
+    return _MARKUP.sub(_unmarked, text) if ("<" in text or "@" in text or "://" in text) else text
 
 
 def strip_controls(text: str, *, keep_newlines: bool = False) -> str:

@@ -128,7 +128,7 @@ def test_terminal_escape_sequences_go_whole(text: str, expected: str) -> None:
     [
         ("@everyone how do convolutions work <@&123>", "how do convolutions work"),
         ("<@!42> hi <#7> <:pog:123> <a:party:9> <t:1700000000:R>", "hi"),
-        ("read [this](http://evil.example/x) on attention", "read [this on attention"),
+        ("read [this](http://evil.example/x) on attention", "read [this] on attention"),
         ("see https://example.org/a?b=1 about pca", "see about pca"),
         ("mail me@here.com about @heretics", "mail me@here.com about @heretics"),
         ("plain words stay", "plain words stay"),
