@@ -217,6 +217,17 @@ def test_bad_input_names_file_and_line(tmp_path, valid_catalog_dir, content, lin
     assert fragment in problems[0].message
 
 
+@pytest.mark.parametrize("url", ["http://intranet/viz", "http://localhost:8080/demo", "http://10.1.2.3/notes"])
+def test_catalog_urls_may_name_the_maintainers_own_network(tmp_path, valid_catalog_dir, url):
+    """The catalog shares the suggestion URL check but not its public-site rule: a single-label name is treated like
+    localhost and private addresses (allowed for the curated catalog), while malformed hosts are still refused."""
+    directory = _copy(valid_catalog_dir, tmp_path)
+    path = directory / "resources" / "a-kernels.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("https://setosa.io/ev/image-kernels/", url), encoding="utf-8")
+    catalog, problems = check_catalog(directory)
+    assert problems == [] and catalog is not None and catalog.resources[0].url == url
+
+
 def test_empty_resource_file_is_an_error(tmp_path, valid_catalog_dir):
     """An empty resource file is reported rather than silently skipped."""
     directory = _copy(valid_catalog_dir, tmp_path)
