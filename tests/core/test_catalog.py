@@ -251,7 +251,9 @@ def test_catalog_urls_may_name_the_maintainers_own_network(tmp_path, valid_catal
     localhost and private addresses (allowed for the curated catalog), while malformed hosts are still refused."""
     directory = _copy(valid_catalog_dir, tmp_path)
     path = directory / "resources" / "a-kernels.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("https://setosa.io/ev/image-kernels/", url), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("https://setosa.io/ev/image-kernels/", url), encoding="utf-8"
+    )
     catalog, problems = check_catalog(directory)
     assert problems == [] and catalog is not None and catalog.resources[0].url == url
 
