@@ -54,12 +54,19 @@ def resolve_catalog_dir(explicit: Path | str | None, env: Mapping[str, str] | No
     return path
 
 
-def _display(path: Path, root: Path) -> str:
-    """``path`` relative to the catalog directory's parent, with forward slashes."""
+def _display(path: Path) -> str:
+    """``path`` as a user can open it from where they ran the command: relative to the current
+    directory when under it, else absolute; forward slashes. Symbolic links are kept as given
+    (a problem names the link the user wrote, not where it points)."""
+    shown = Path(os.path.abspath(path))
     try:
-        return path.resolve().relative_to(root.resolve().parent).as_posix()
+        here = Path(os.getcwd())
+    except OSError:  # the current directory was removed: nothing is relative to it
+        return shown.as_posix()
+    try:
+        return shown.relative_to(here).as_posix()
     except ValueError:
-        return path.as_posix()
+        return shown.as_posix()
 
 
 def _read(path: Path, report: Report) -> object | None:
@@ -96,7 +103,7 @@ def _check_duplicates(entries: list[ResourceEntry], problems: list[Problem]) -> 
 def _read_tags_file(root: Path) -> tuple[dict[str, TagEntry], Report]:
     """The valid tags of ``tags.yaml`` and the report of its problems."""
     path = root / TAGS_FILE
-    report = Report(_display(path, root))
+    report = Report(_display(path))
     if not path.is_file():
         report.error(None, f"is missing: a catalog needs {TAGS_FILE} next to {RESOURCES_DIR}/")
         return {}, report
@@ -112,21 +119,21 @@ def _resource_files(root: Path, problems: list[Problem]) -> list[Path]:
     """``resources/*.yaml`` in name order; ``*.yml`` files are noted as ignored."""
     directory = root / RESOURCES_DIR
     if not directory.is_dir():
-        problems.append(Problem(_display(directory, root), None, "is missing: no resource files (*.yaml) found"))
+        problems.append(Problem(_display(directory), None, "is missing: no resource files (*.yaml) found"))
         return []
     for stray in sorted(directory.glob("*.yml")):
         message = "ignored: resource files must end in .yaml"
-        problems.append(Problem(_display(stray, root), None, message, severity="warning"))
+        problems.append(Problem(_display(stray), None, message, severity="warning"))
     files = []
     for path in sorted(directory.glob("*.yaml")):
         odd = _not_a_file(path)
         if odd is None:
             files.append(path)
         else:
-            shown = f"{_display(directory, root)}/{path.name}"  # the link itself, not where it points
+            shown = f"{_display(directory)}/{path.name}"  # the link itself, not where it points
             problems.append(Problem(shown, None, f"ignored: {odd}, not a regular file", severity="warning"))
     if not files:
-        problems.append(Problem(_display(directory, root), None, "no resource files (*.yaml) found"))
+        problems.append(Problem(_display(directory), None, "no resource files (*.yaml) found"))
     return files
 
 
@@ -161,7 +168,7 @@ def check_catalog(directory: Path | str) -> tuple[Catalog | None, list[Problem]]
     all_read = True
     files = _resource_files(root, problems)
     for path in files:
-        report = Report(_display(path, root))
+        report = Report(_display(path))
         raw = _read(path, report)
         if raw is None and report.problems:
             all_read = False

@@ -83,8 +83,9 @@ def validate_url(url: str, field: str = "url", *, public_only: bool = True) -> s
         raise InvalidInput(
             field, f"has a host mixing {' and '.join(mixed)} letters ({host!r}), which can disguise one site as another"
         )
-    if public_only and not is_public_host(host):
-        raise InvalidInput(field, f"must point to a public site, not {host!r} (this machine or a private network)")
+    why = _not_public(host) if public_only else None
+    if why:
+        raise InvalidInput(field, f"must point to a public site, not {host!r} ({why})")
     try:
         port = parts.port
     except ValueError:
@@ -166,13 +167,25 @@ def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     return _ipv4(host)
 
 
-def is_public_host(host: str) -> bool:
-    """False for loopback, private, link-local and other non-public addresses, and for local names."""
+def _not_public(host: str) -> str | None:
+    """Why ``host`` cannot be a public web site, or ``None`` when it can be."""
     ip = _ip(host)
     if ip is not None:
-        return ip.is_global and not ip.is_multicast
+        return None if ip.is_global and not ip.is_multicast else "this machine or a private network"
     name = host.lower().rstrip(".")
-    return name not in _LOCAL_NAMES and not name.endswith(_LOCAL_SUFFIXES)
+    if name in _LOCAL_NAMES or name.endswith(_LOCAL_SUFFIXES):
+        return "this machine or a private network"
+    if "." not in name:
+        # ``http://intranet/`` reaches a machine on the local network by its short name (or a
+        # bare top-level domain): no public web page lives there.
+        return "a name without a dot is a machine on a local network, not a public web site"
+    return None
+
+
+def is_public_host(host: str) -> bool:
+    """False for loopback, private, link-local and other non-public addresses, for local names,
+    and for single-label names (no dot, not an IP address: ``intranet``)."""
+    return _not_public(host) is None
 
 
 def _canonical_host(host: str) -> str:

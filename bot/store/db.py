@@ -114,6 +114,15 @@ async def identify(conn: aiosqlite.Connection) -> tuple[int, int, int]:
     return int(app_id), int(version), int(objects)
 
 
+def is_fresh(app_id: int, version: int, objects: int) -> bool:
+    """A new, empty SQLite file (no mark, no schema, no tables): vizbot may make it its own.
+
+    The one rule for what counts as vizbot's besides its mark, shared by opening the store
+    and by ``vizbot db check`` so the two never disagree about a file.
+    """
+    return app_id == 0 and version == 0 and objects == 0
+
+
 async def enable_wal(conn: aiosqlite.Connection) -> None:
     """Switch to write-ahead logging (readers never block the writer).
 

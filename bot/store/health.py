@@ -16,7 +16,7 @@ from urllib.parse import quote
 import aiosqlite
 
 from bot.core.errors import StoreError
-from bot.store.db import APPLICATION_ID, MEMORY
+from bot.store.db import APPLICATION_ID, MEMORY, is_fresh
 
 MAGIC = b"SQLite format 3\x00"
 HEADER_SIZE = 100
@@ -205,15 +205,16 @@ def inspect(path: Path, latest: int) -> Health:
         return Health(str(path), True, size, False, None, latest, (f"it cannot be opened: {exc}",))
     try:
         try:
-            app_id, version = conn.execute(
-                "SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version)"
+            app_id, version, objects = conn.execute(
+                "SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version),"
+                " (SELECT count(*) FROM sqlite_master)"
             ).fetchone()
         except sqlite3.DatabaseError as exc:
             ours = header is not None and header.ours
             return Health(str(path), True, size, ours, None, latest, (str(exc),))
-        ours = app_id == APPLICATION_ID or (size == 0 or (app_id == 0 and version == 0))
-        if not ours:
-            return Health(str(path), True, size, False, version, latest, ("it is not a vizbot database",))
+        ours = app_id == APPLICATION_ID or is_fresh(app_id, version, objects)
+        if not ours:  # the same rule as opening the store (migrations.check_identity)
+            return Health(str(path), True, size, False, None, latest, ("it is not a vizbot database",))
         try:
             found = problems_from_rows([tuple(r) for r in conn.execute("PRAGMA quick_check").fetchall()])
         except sqlite3.DatabaseError as exc:

@@ -17,7 +17,7 @@ import aiosqlite
 from bot.core.errors import StoreError
 from bot.core.limits import QUESTION_MAX
 from bot.core.urls import normalise_url
-from bot.store.db import APPLICATION_ID, identify, translated
+from bot.store.db import APPLICATION_ID, identify, is_fresh, translated
 from bot.store.feedback import question_words
 
 _log = logging.getLogger(__name__)
@@ -238,7 +238,7 @@ async def check_identity(conn: aiosqlite.Connection, path: Path | str) -> int:
     """The file's schema version; refuses foreign files and newer schemas without writing."""
     with translated(path, "open"):
         app_id, version, objects = await identify(conn)
-    if app_id == 0 and version == 0 and objects == 0:
+    if is_fresh(app_id, version, objects):
         return 0  # a new, empty file: ours to initialise
     if app_id != APPLICATION_ID:
         raise StoreError(f"{path} is not a vizbot database; refusing to use or modify it")

@@ -51,12 +51,13 @@ def test_check_reads_env_variable(capsys, monkeypatch, valid_catalog_dir):
 
 
 def test_check_errors_go_to_stderr_and_exit_1(capsys, catalogs_dir):
-    """Each problem is one 'file:line: severity [id] field: message' line on stderr."""
+    """Each problem is one 'file:line: severity [id] field: message' line on stderr (a catalog outside the
+    current directory: absolute paths)."""
     code, out, err = run(capsys, "check", str(catalogs_dir / "duplicate_id"))
     assert (code, out) == (1, "")
     assert err.splitlines() == [
-        "duplicate_id/resources/c-extra.yaml:1: error [image-kernels] id: "
-        "duplicate id, first used at duplicate_id/resources/a-kernels.yaml:1",
+        f"{catalogs_dir}/duplicate_id/resources/c-extra.yaml:1: error [image-kernels] id: "
+        f"duplicate id, first used at {catalogs_dir}/duplicate_id/resources/a-kernels.yaml:1",
         f"{catalogs_dir / 'duplicate_id'}: 1 error, 0 warnings",
     ]
 
@@ -65,13 +66,13 @@ def test_check_warnings_are_problems_too(capsys, catalogs_dir):
     """A warning is printed and fails the check (exit 1), though the catalog still loads and is summarised."""
     code, out, err = run(capsys, "check", str(catalogs_dir / "unused_tag"))
     assert (code, out) == (1, f"3 resources, 3 tags (1 warning) in {catalogs_dir / 'unused_tag'}\n")
-    assert err == "unused_tag/tags.yaml:9: warning [vision] no resource uses this tag\n"
+    assert err == f"{catalogs_dir}/unused_tag/tags.yaml:9: warning [vision] no resource uses this tag\n"
 
 
 def test_check_without_line_or_id(capsys, catalogs_dir):
     """A problem with no line or entry leaves those parts out."""
     err = run(capsys, "check", str(catalogs_dir / "no_resources"))[2]
-    assert err.splitlines()[0] == "no_resources/resources: error no resource files (*.yaml) found"
+    assert err.splitlines()[0] == f"{catalogs_dir}/no_resources/resources: error no resource files (*.yaml) found"
 
 
 @pytest.mark.parametrize(
@@ -89,6 +90,28 @@ def test_check_json_shape(capsys, catalogs_dir, fixture, code, loads, errors, wa
     assert len(data["problems"]) == errors + warnings
     for problem in data["problems"]:
         assert set(problem) == {"file", "line", "severity", "id", "field", "message"}
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_check_names_files_that_open_from_the_current_directory(capsys, monkeypatch, catalogs_dir, tmp_path, as_json):
+    """Problem files open from where the check ran: relative under the current directory (``c1/resources/...``,
+    not relative to the catalog's parent), absolute outside it (``../c1`` given from a sibling directory)."""
+    shutil.copytree(catalogs_dir / "duplicate_id", tmp_path / "c1")
+    (tmp_path / "sub").mkdir()
+    for here, given, prefix in [
+        (tmp_path, "c1", "c1/"),
+        (tmp_path / "c1", ".", ""),
+        (tmp_path / "sub", "../c1", f"{tmp_path}/c1/"),
+    ]:
+        monkeypatch.chdir(here)
+        code, out, err = run(capsys, "check", given, *(["--json"] if as_json else []))
+        if as_json:
+            files = [(p["file"], p["line"]) for p in json.loads(out)["problems"]]
+        else:
+            files = [tuple(line.split(":")[:2]) for line in err.splitlines()[:-1]]
+            files = [(name, int(line)) for name, line in files]
+        assert code == 1 and files == [(f"{prefix}resources/c-extra.yaml", 1)], (here, files)
+        assert all(Path(name).is_file() for name, _ in files)
 
 
 def test_check_rejects_two_different_directories(capsys, catalogs_dir, valid_catalog_dir):
@@ -151,7 +174,7 @@ def test_export_of_broken_catalog_fails_cleanly(capsys, catalogs_dir):
     assert code == 1 and json.loads(out)["error"]["code"] == "catalog_invalid"
     broken = catalogs_dir / "many_problems"
     assert err.startswith(
-        f"vizbot: error: the catalog {broken} has errors: many_problems/resources/a-kernels.yaml:6: error [one] kind:"
+        f"vizbot: error: the catalog {broken} has errors: {broken}/resources/a-kernels.yaml:6: error [one] kind:"
     )
     assert "(and 4 more)" in err and f"run `vizbot catalog check {broken}` to see every problem" in err
 

@@ -54,6 +54,34 @@ def test_check_missing_database(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert code == 1 and "does not exist" in out and not path.exists()
 
 
+def test_check_foreign_sqlite_file(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Another program's SQLite file (tables, no vizbot mark): exit 1, not vizbot's, as `suggest` refuses it."""
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE foo (x)")
+    conn.close()
+    capsys.readouterr()
+    code, out, _ = run(capsys, "db", "check", "--db", str(path), "--json")
+    found = json.loads(out)
+    assert code == 1 and (found["ok"], found["vizbot"], found["damaged"]) == (False, False, False)
+    assert (found["schema_version"], found["problems"]) == (None, ["it is not a vizbot database"])
+    code, out, _ = run(capsys, "db", "check", "--db", str(path))
+    assert code == 1 and out.startswith(f"{path}: NOT USABLE") and "not a vizbot database" in out
+    code, _, err = run(capsys, "suggest", "https://example.org/x", "--title", "X", "--tags", "cnn", "--db", str(path))
+    assert code == 1 and "not a vizbot database" in err
+
+
+def test_check_new_empty_file(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An empty file counts as a fresh vizbot database (the store would initialise it): exit 0."""
+    path = tmp_path / "new.db"
+    path.write_bytes(b"")
+    capsys.readouterr()
+    code, out, _ = run(capsys, "db", "check", "--db", str(path), "--json")
+    found = json.loads(out)
+    assert code == 0 and (found["ok"], found["vizbot"], found["schema_version"]) == (True, True, 0)
+    assert path.read_bytes() == b""
+
+
 def test_backup_then_check_the_copy(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`db backup PATH` writes a checked copy; the copy serves the same suggestions; a second run refuses."""
     target = tmp_path / "copy.db"

@@ -74,7 +74,7 @@ def test_text_is_stripped(tmp_path: Path, valid_catalog_dir: Path):
     )
 
 
-# fixture, file (relative to the fixture's parent), line, entry id, field, severity, message fragment
+# fixture, file (relative to the fixture's parent: the tests run from there), line, entry id, field, severity, fragment
 SINGLE_PROBLEM = [
     ("yaml_syntax", "resources/c-broken.yaml", 9, None, None, "error", "YAML syntax error"),
     ("mapping_not_list", "resources/c-mapping.yaml", 1, None, None, "error", "must be a list of resources"),
@@ -145,9 +145,10 @@ SINGLE_PROBLEM = [
 
 @pytest.mark.parametrize(("fixture", "file", "line", "entry_id", "field", "severity", "fragment"), SINGLE_PROBLEM)
 def test_each_broken_fixture_reports_one_problem(
-    catalogs_dir, fixture, file, line, entry_id, field, severity, fragment
+    catalogs_dir, monkeypatch, fixture, file, line, entry_id, field, severity, fragment
 ):
     """Each fixture has exactly one problem, naming its file, line, entry and field."""
+    monkeypatch.chdir(catalogs_dir)
     _, problems = check_catalog(catalogs_dir / fixture)
     assert len(problems) == 1, [str(p) for p in problems]
     problem = problems[0]
@@ -167,8 +168,9 @@ def test_warnings_alone_still_load(catalogs_dir, fixture):
     assert load_catalog(catalogs_dir / fixture).resources
 
 
-def test_every_problem_is_reported_in_one_run(catalogs_dir):
+def test_every_problem_is_reported_in_one_run(catalogs_dir, monkeypatch):
     """Problems in several files and entries all appear, in file and line order."""
+    monkeypatch.chdir(catalogs_dir)
     catalog, problems = check_catalog(catalogs_dir / "many_problems")
     assert catalog is None
     assert [(p.file.split("/", 2)[2], p.line, p.field) for p in problems] == [
@@ -178,6 +180,31 @@ def test_every_problem_is_reported_in_one_run(catalogs_dir):
         ("b-cnn.yaml", 8, "id"),
         ("c-broken.yaml", 2, None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("run_from", "shown"),
+    [
+        ("catalog", "resources/c-empty.yaml"),
+        (".", "work/catalog/resources/c-empty.yaml"),
+        ("work", "catalog/resources/c-empty.yaml"),
+        ("elsewhere", None),
+        ("work/catalog/resources", "c-empty.yaml"),
+    ],
+)
+def test_problem_files_open_from_where_the_check_runs(tmp_path, monkeypatch, valid_catalog_dir, run_from, shown):
+    """A problem names its file relative to the current directory when under it, else by its absolute path;
+    either way the name opens the file from there."""
+    directory = shutil.copytree(valid_catalog_dir, tmp_path / "work" / "catalog")
+    (directory / "resources" / "c-empty.yaml").write_text("# todo\n", encoding="utf-8")
+    here = directory if run_from == "catalog" else tmp_path / run_from
+    here.mkdir(parents=True, exist_ok=True)
+    monkeypatch.chdir(here)
+    given = directory if run_from != "elsewhere" else Path("..") / "work" / "catalog"
+    _, problems = check_catalog(given)
+    assert len(problems) == 1, [str(p) for p in problems]
+    expected = shown or (tmp_path / "work" / "catalog" / "resources" / "c-empty.yaml").as_posix()
+    assert problems[0].file == expected and Path(problems[0].file).is_file()
 
 
 def test_load_raises_catalog_error_with_every_problem(catalogs_dir):
@@ -205,8 +232,9 @@ def _copy(source: Path, tmp_path: Path) -> Path:
     ],
     ids=["5MB", "latin1", "deep", "control"],
 )
-def test_bad_input_names_file_and_line(tmp_path, valid_catalog_dir, content, line, fragment):
+def test_bad_input_names_file_and_line(tmp_path, monkeypatch, valid_catalog_dir, content, line, fragment):
     """Hostile files give one clear problem naming the file (and line where known); the rest still loads."""
+    monkeypatch.chdir(tmp_path)
     directory = _copy(valid_catalog_dir, tmp_path)
     (directory / "resources" / "c-bad.yaml").write_bytes(content)
     catalog, problems = check_catalog(directory)
@@ -217,8 +245,22 @@ def test_bad_input_names_file_and_line(tmp_path, valid_catalog_dir, content, lin
     assert fragment in problems[0].message
 
 
-def test_empty_resource_file_is_an_error(tmp_path, valid_catalog_dir):
+@pytest.mark.parametrize("url", ["http://intranet/viz", "http://localhost:8080/demo", "http://10.1.2.3/notes"])
+def test_catalog_urls_may_name_the_maintainers_own_network(tmp_path, valid_catalog_dir, url):
+    """The catalog shares the suggestion URL check but not its public-site rule: a single-label name is treated like
+    localhost and private addresses (allowed for the curated catalog), while malformed hosts are still refused."""
+    directory = _copy(valid_catalog_dir, tmp_path)
+    path = directory / "resources" / "a-kernels.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("https://setosa.io/ev/image-kernels/", url), encoding="utf-8"
+    )
+    catalog, problems = check_catalog(directory)
+    assert problems == [] and catalog is not None and catalog.resources[0].url == url
+
+
+def test_empty_resource_file_is_an_error(tmp_path, monkeypatch, valid_catalog_dir):
     """An empty resource file is reported rather than silently skipped."""
+    monkeypatch.chdir(tmp_path)
     directory = _copy(valid_catalog_dir, tmp_path)
     (directory / "resources" / "c-empty.yaml").write_text("# todo\n", encoding="utf-8")
     _, problems = check_catalog(directory)
@@ -226,8 +268,9 @@ def test_empty_resource_file_is_an_error(tmp_path, valid_catalog_dir):
     assert "found nothing" in problems[0].message
 
 
-def test_missing_resources_directory_is_an_error(tmp_path, valid_catalog_dir):
+def test_missing_resources_directory_is_an_error(tmp_path, monkeypatch, valid_catalog_dir):
     """A catalog without resources/ says so."""
+    monkeypatch.chdir(tmp_path)
     directory = _copy(valid_catalog_dir, tmp_path)
     shutil.rmtree(directory / "resources")
     _, problems = check_catalog(directory)
@@ -236,8 +279,9 @@ def test_missing_resources_directory_is_an_error(tmp_path, valid_catalog_dir):
     ]
 
 
-def test_yml_files_are_ignored_with_a_warning(tmp_path, valid_catalog_dir):
+def test_yml_files_are_ignored_with_a_warning(tmp_path, monkeypatch, valid_catalog_dir):
     """A resources/*.yml file is not read, and the check says so."""
+    monkeypatch.chdir(tmp_path)
     directory = _copy(valid_catalog_dir, tmp_path)
     (directory / "resources" / "extra.yml").write_text("not: read\n", encoding="utf-8")
     catalog, problems = check_catalog(directory)
@@ -245,8 +289,9 @@ def test_yml_files_are_ignored_with_a_warning(tmp_path, valid_catalog_dir):
     assert [(p.file, p.severity) for p in problems] == [("catalog/resources/extra.yml", "warning")]
 
 
-def test_broken_tags_file_does_not_flood_unknown_tags(tmp_path, valid_catalog_dir):
+def test_broken_tags_file_does_not_flood_unknown_tags(tmp_path, monkeypatch, valid_catalog_dir):
     """When tags.yaml cannot be read, resources are not each blamed for unknown tags."""
+    monkeypatch.chdir(tmp_path)
     directory = _copy(valid_catalog_dir, tmp_path)
     (directory / "tags.yaml").write_text("cnn: [unclosed\n", encoding="utf-8")
     _, problems = check_catalog(directory)

@@ -146,6 +146,7 @@ def test_control_characters_are_stripped() -> None:
         ("http://192.168.0.10/", "public site"),
         ("http://169.254.169.254/latest/meta-data/", "public site"),
         ("http://[::1]/", "public site"),
+        ("http://intranet/x", "public site, not 'intranet' \\(a name without a dot"),
     ],
 )
 def test_disguised_and_private_urls_are_refused(url: str, reason: str) -> None:

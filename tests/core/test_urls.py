@@ -80,6 +80,11 @@ def test_validate_strips_whitespace():
         ("http://LOCALHOST./", "must point to a public site"),
         ("http://api.localhost/", "must point to a public site"),
         ("http://printer.local/", "must point to a public site"),
+        ("http://intranet/x", "must point to a public site, not 'intranet' (a name without a dot"),
+        ("http://Intranet./x", "must point to a public site, not 'Intranet.' (a name without a dot"),
+        ("https://wiki:8443/page", "must point to a public site, not 'wiki' (a name without a dot"),
+        ("http://xn--bcher-kva/", "must point to a public site"),
+        ("http://bücher/", "must point to a public site"),
         ("https://example.org/" + "a" * URL_MAX, f"is longer than {URL_MAX} characters"),
     ],
 )
@@ -177,7 +182,9 @@ def test_normalise_is_idempotent(url):
     assert validate_url(once) == once
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/demo", "http://10.1.2.3/notes", "http://intranet.local/viz"])
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8080/demo", "http://10.1.2.3/notes", "http://intranet.local/viz", "http://intranet/viz"]
+)
 def test_private_hosts_are_refused_for_suggestions_but_allowed_in_the_curated_catalog(url: str) -> None:
     """A user's suggestion must point to a public site; the catalog's maintainers may list their own network."""
     with pytest.raises(InvalidInput, match="public site"):

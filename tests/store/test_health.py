@@ -144,6 +144,45 @@ async def test_inspect_reports_each_kind_of_problem(filled: Path, tmp_path: Path
     assert found.to_json()["ok"] is False and found.to_json()["problems"] == list(found.problems)
 
 
+def _sqlite_file(path: Path, *statements: str) -> Path:
+    with sqlite3.connect(path) as conn:
+        for statement in statements:
+            conn.execute(statement)
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("statements", "ours"),
+    [
+        ((), True),
+        (("PRAGMA page_size = 8192", "VACUUM"), True),
+        (("CREATE TABLE foo (x)",), False),
+        (("CREATE TABLE foo (x)", "INSERT INTO foo VALUES (1)"), False),
+        (("CREATE VIEW v AS SELECT 1",), False),
+        (("PRAGMA user_version = 3",), False),
+        ((f"PRAGMA user_version = {LATEST + 5}", "CREATE TABLE foo (x)"), False),
+    ],
+    ids=["empty", "empty-sqlite", "one-table", "one-row", "one-view", "user-version", "high-user-version"],
+)
+async def test_inspect_agrees_with_the_store_on_whose_file_it_is(
+    tmp_path: Path, statements: tuple[str, ...], ours: bool
+) -> None:
+    """`db check` calls a file vizbot's exactly when the store would open it: a fresh empty file is, any other file without the mark is not."""
+    path = _sqlite_file(tmp_path / "other.db", *statements)
+    found = health.inspect(path, LATEST)
+    assert (found.vizbot, found.ok) == (ours, ours)
+    if not ours:
+        assert (found.problems, found.schema_version, found.newer) == (("it is not a vizbot database",), None, False)
+        before = _digest(path)
+        with pytest.raises(StoreError, match="not a vizbot database"):
+            await Store.open(path)
+        assert _digest(path) == before
+    else:
+        store = await Store.open(path)
+        await store.close()
+
+
 async def test_inspect_writes_nothing(filled: Path) -> None:
     """Checking a damaged file leaves it byte for byte as it was."""
     _corrupt_a_page(filled)
