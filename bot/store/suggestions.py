@@ -176,7 +176,8 @@ async def _check_rate(conn: Connection, user: str, now: float, per_hour: int) ->
     if used >= per_hour:
         retry = max(1.0, oldest + RATE_WINDOW - now)
         raise RateLimited(
-            f"you can suggest {per_hour} resources per hour; try again in {_minutes(retry)}", retry_after=retry
+            f"you can suggest {per_hour} resource{'' if per_hour == 1 else 's'} per hour; try again in {_minutes(retry)}",
+            retry_after=retry,
         )
 
 

@@ -147,7 +147,7 @@ def test_rate_limit_message(env: Path, capsys: pytest.CaptureFixture[str], monke
     suggest(capsys)
     code, out, err = run(capsys, "suggest", URL + "2", "--title", "Another one", "--tags", "cnn")
     assert (code, out) == (1, "")
-    assert err.startswith("vizbot: error: you can suggest 1 resources per hour; try again in 60 minutes")
+    assert err.startswith("vizbot: error: you can suggest 1 resource per hour; try again in 60 minutes")
 
 
 def _foreign(path: Path) -> None:
