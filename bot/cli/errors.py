@@ -33,15 +33,6 @@ class UnknownName(NotFound):
         super().__init__(message, field=field, suggestions=suggestions)
 
 
-class RefusedWithSuggestions(InvalidInput):
-    """A refused value (the core's :class:`InvalidInput`, same field and reason) with the closest names
-    the command line found for it (``suggestions``, as ``--json`` reports them)."""
-
-    def __init__(self, refused: InvalidInput, suggestions: Sequence[str]):
-        super().__init__(refused.field, refused.reason)
-        self.suggestions = list(suggestions)
-
-
 # Most specific first: the first class an error is an instance of gives its code.
 _CODES: tuple[tuple[type[BaseException], str], ...] = (
     (UsageError, "usage"),

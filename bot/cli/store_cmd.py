@@ -5,22 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
-from typing import Callable, Iterable
+from typing import Iterable
 
 import yaml
 
 from bot.app import Vizbot
 from bot.cli.common import add_catalog_option, add_db_options, local_user, whole_number, with_service, with_store
-from bot.cli.errors import RefusedWithSuggestions
 from bot.cli.output import card_text, emit_json, info
 from bot.core import answers
-from bot.core.errors import InvalidInput
 from bot.core.limits import NOTE_MAX, REASON_MAX, REPORT_DAYS_DEFAULT, TITLE_MAX, TITLE_MIN
 from bot.core.model import KINDS, LEVELS, Resource
-from bot.core.records import SuggestionOutcome
-from bot.core.results import TagLookup
 from bot.core.sanitize import clean_text
-from bot.core.suggestion_schema import parse_tags
 from bot.core.urls import normalise_url
 from bot.store import Report, Suggestion
 from bot.store.records import STATUSES
@@ -142,28 +137,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 # ----------------------------------------------------------------------------- handlers
 
 
-def closest_tags(tags: str, resolve: Callable[[str], TagLookup]) -> list[str]:
-    """The closest tags to each unknown name in ``--tags`` (as the refusal's "did you mean" names them)."""
-    names: list[str] = []
-    for name in parse_tags(tags):
-        found = resolve(name)
-        if found.tag is None:
-            names += [t.slug for t in found.suggestions[:3] if t.slug not in names]
-    return names
-
-
 def cmd_suggest(args: argparse.Namespace) -> int:
     """vizbot suggest URL --title ... --tags ..."""
-
-    async def suggest(bot: Vizbot) -> SuggestionOutcome:
-        try:
-            return await bot.suggest(args.url, args.title, args.tags, args.note, user=args.user or local_user())
-        except InvalidInput as exc:
-            if exc.field != "tags":
-                raise
-            raise RefusedWithSuggestions(exc, closest_tags(args.tags, bot.engine.resolve_tag)) from None
-
-    outcome = with_service(args, suggest)
+    outcome = with_service(
+        args, lambda bot: bot.suggest(args.url, args.title, args.tags, args.note, user=args.user or local_user())
+    )
     if args.json:
         emit_json(outcome.to_json())
     else:

@@ -43,11 +43,13 @@ class CatalogError(VizbotError):
 
 
 class InvalidInput(VizbotError):
-    """A value a user gave was refused; ``field`` names it, ``reason`` says why."""
+    """A value a user gave was refused; ``field`` names it, ``reason`` says why, ``suggestions`` are the
+    closest accepted values when there are some (an unknown tag's nearest tags)."""
 
-    def __init__(self, field: str, reason: str):
+    def __init__(self, field: str, reason: str, *, suggestions: Sequence[str] = ()):
         self.field = field
         self.reason = reason
+        self.suggestions = list(suggestions)
         super().__init__(f"{field}: {reason}")
 
 

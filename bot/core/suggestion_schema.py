@@ -50,10 +50,12 @@ def resolve_tags(names: list[str], lookup: Callable[[str], TagLookupLike]) -> tu
         raise InvalidInput("tags", "give at least one tag")
     slugs: list[str] = []
     unknown: list[str] = []  # every unknown name is reported, each with its closest tags
+    closest: list[str] = []
     for name in names:
         found = lookup(name)
         if found.tag is None:
             hints = [t.slug for t in found.suggestions[:3]]
+            closest += [h for h in hints if h not in closest]
             hint = f" (did you mean {', '.join(hints)}?)" if hints else " (no tag is close)"
             shown = name if len(name) <= 40 else name[:37] + "..."
             unknown.append(f"{shown!r}{hint}")
@@ -63,7 +65,9 @@ def resolve_tags(names: list[str], lookup: Callable[[str], TagLookupLike]) -> tu
             slugs.append(slug)
     if unknown:
         what = "unknown tag" if len(unknown) == 1 else "unknown tags"
-        raise InvalidInput("tags", f"{what} {', '.join(unknown)}; /tags (or `vizbot tags`) lists them all")
+        raise InvalidInput(
+            "tags", f"{what} {', '.join(unknown)}; /tags (or `vizbot tags`) lists them all", suggestions=closest
+        )
     if len(slugs) > TAGS_MAX:
         raise InvalidInput("tags", f"give at most {TAGS_MAX} tags")
     return tuple(slugs)
