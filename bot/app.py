@@ -37,7 +37,7 @@ def without_dead(catalog: Catalog, dead: Collection[str]) -> Catalog:
     if not dead:
         return catalog
     kept = tuple(r for r in catalog.resources if r.url not in dead)
-    return catalog if len(kept) == len(catalog.resources) else Catalog(catalog.tags, kept, catalog.source)
+    return catalog if len(kept) == len(catalog.resources) else Catalog(catalog.tags, kept, catalog.source, catalog.gaps)
 
 
 def dead_link_note(unfiltered: Sequence[SearchResult], dead: Collection[str]) -> str | None:

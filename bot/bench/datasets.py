@@ -15,6 +15,7 @@ DEVELOPMENT_SETS = (
     "dev_learners2.yaml",
     "dev_learners3.yaml",
     "dev_learners4.yaml",
+    "dev_learners5.yaml",
 )
 
 

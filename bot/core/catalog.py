@@ -1,7 +1,7 @@
 """Finding the catalog directory, loading it, and checking it as a whole.
 
 A catalog directory holds ``tags.yaml`` and ``resources/*.yaml`` (read in file-name
-order). :func:`check_catalog` reports every problem in one run; :func:`load_catalog`
+order), and may hold ``gaps.yaml``, the topics it knows it lacks. :func:`check_catalog` reports every problem in one run; :func:`load_catalog`
 raises :class:`CatalogError` when any of them is an error.
 """
 
@@ -17,13 +17,15 @@ from typing import Mapping
 import bot
 from bot.core.catalog_schema import Report, ResourceEntry, TagEntry, check_aliases, read_resources, read_tags
 from bot.core.errors import CatalogError, ConfigError, Problem
-from bot.core.model import Catalog
+from bot.core.gaps_schema import GapEntry, check_gaps, keyword_overlaps, read_gaps
+from bot.core.model import Catalog, Tag
 from bot.core.urls import normalise_url
 from bot.core.yaml_loader import YamlReadError, read_yaml
 
 _log = logging.getLogger(__name__)
 
 TAGS_FILE = "tags.yaml"
+GAPS_FILE = "gaps.yaml"  # optional
 RESOURCES_DIR = "resources"
 ENV_VAR = "VIZBOT_CATALOG"
 
@@ -115,6 +117,23 @@ def _read_tags_file(root: Path) -> tuple[dict[str, TagEntry], Report]:
     return entries, report
 
 
+def _read_gaps_file(root: Path, tags: dict[str, Tag], tags_file: str, problems: list[Problem]) -> dict[str, GapEntry]:
+    """The valid gaps of ``gaps.yaml`` (none when the file is absent); problems go to ``problems``."""
+    path = root / GAPS_FILE
+    if not path.exists():
+        return {}
+    report = Report(_display(path))
+    odd = _not_a_file(path)
+    if odd is not None:
+        report.error(None, f"is {odd}, not a regular file")
+        problems.extend(report.problems)
+        return {}
+    raw = _read(path, report)
+    gaps = check_gaps(read_gaps(raw, report), tags, tags_file, report) if not report.problems else {}
+    problems.extend(report.problems)
+    return gaps
+
+
 def _resource_files(root: Path, problems: list[Problem]) -> list[Path]:
     """``resources/*.yaml`` in name order; ``*.yml`` files are noted as ignored."""
     directory = root / RESOURCES_DIR
@@ -176,6 +195,10 @@ def check_catalog(directory: Path | str) -> tuple[Catalog | None, list[Problem]]
             entries.extend(read_resources(raw, report, tags if tags_ok else None))
         problems.extend(report.problems)
     _check_duplicates(entries, problems)
+    gap_entries = _read_gaps_file(root, tags, tags_report.file, problems) if tags_ok else {}
+    gaps_file = _display(root / GAPS_FILE)
+    for gap, line, message in keyword_overlaps(gap_entries, (e.resource for e in entries if e.resource)):
+        problems.append(Problem(gaps_file, line, message, gap.gap.slug, severity="warning"))
 
     if tags_ok and all_read and files:
         used = {slug for e in entries if e.resource for slug in e.resource.tags}
@@ -188,7 +211,8 @@ def check_catalog(directory: Path | str) -> tuple[Catalog | None, list[Problem]]
     if any(p.severity == "error" for p in problems):
         return None, problems
     resources = tuple(e.resource for e in entries if e.resource is not None)
-    return Catalog(tags=tags, resources=resources, source=root), problems
+    gaps = {slug: e.gap for slug, e in gap_entries.items()}
+    return Catalog(tags=tags, resources=resources, source=root, gaps=gaps), problems
 
 
 def load_catalog(directory: Path | str) -> Catalog:
@@ -198,5 +222,11 @@ def load_catalog(directory: Path | str) -> Catalog:
         raise CatalogError(problems)
     for problem in problems:
         _log.debug("catalog warning: %s", problem)
-    _log.info("catalog loaded from %s: %d resources, %d tags", directory, len(catalog.resources), len(catalog.tags))
+    _log.info(
+        "catalog loaded from %s: %d resources, %d tags, %d known gaps",
+        directory,
+        len(catalog.resources),
+        len(catalog.tags),
+        len(catalog.gaps),
+    )
     return catalog

@@ -83,7 +83,7 @@ def slug_problem(value: object) -> str | None:
     return None
 
 
-class _Entry:
+class FieldReader:
     """Field access on one YAML mapping that records problems at the right line."""
 
     def __init__(self, data: LMap, report: Report, entry_id: str | None, start: int | None = None):
@@ -186,7 +186,7 @@ def read_tags(root: object, report: Report) -> dict[str, TagEntry]:
         if not isinstance(body, LMap):
             report.error(line, f"must be a mapping with title, description and aliases, found {type_name(body)}", slug)
             continue
-        entry = _Entry(body, report, slug, line)
+        entry = FieldReader(body, report, slug, line)
         before = len(report.problems)
         entry.unknown_fields(TAG_FIELDS)
         title = entry.text("title")
@@ -201,7 +201,7 @@ def read_tags(root: object, report: Report) -> dict[str, TagEntry]:
     return tags
 
 
-def _aliases(entry: _Entry) -> list[tuple[str, int]]:
+def _aliases(entry: FieldReader) -> list[tuple[str, int]]:
     """The aliases list: required, but may be empty (``aliases: []``)."""
     if isinstance(entry.data.get("aliases"), LList) and not entry.data["aliases"]:
         return []
@@ -266,7 +266,7 @@ def _alias_index(tags: Mapping[str, Tag]) -> dict[str, str]:
     return index
 
 
-def _read_tags_field(entry: _Entry, tags: Mapping[str, Tag] | None) -> tuple[str, ...] | None:
+def _read_tags_field(entry: FieldReader, tags: Mapping[str, Tag] | None) -> tuple[str, ...] | None:
     items = entry.text_list("tags")
     if items is None:
         return None
@@ -295,7 +295,7 @@ def _read_tags_field(entry: _Entry, tags: Mapping[str, Tag] | None) -> tuple[str
 def read_resource(data: LMap, report: Report, tags: Mapping[str, Tag] | None) -> ResourceEntry:
     """Validate one resource mapping; its ``resource`` is ``None`` when it has any error."""
     raw_id = data.get("id")
-    entry = _Entry(data, report, raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else None)
+    entry = FieldReader(data, report, raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else None)
     before = sum(p.severity == "error" for p in report.problems)
     entry.unknown_fields(RESOURCE_FIELDS)
     resource_id = entry.text("id")

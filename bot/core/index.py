@@ -6,7 +6,8 @@ per resource, a precomputed BM25F impact, so a query only adds numbers. Entries 
 short, so a word counts once per field (its presence, not its repetitions; the tag
 field, several tags' names joined, excepted), and a word seen only inside a hyphenated
 compound counts less (see ``COMPOUND_PART``).
-Tag phrases (slug, title, every alias) become a phrase table for query expansion.
+Tag phrases (slug, title, every alias) become a phrase table for query expansion; the names of
+known gaps (``gaps.yaml``) a second table, so a question naming one can be told apart.
 """
 
 from __future__ import annotations
@@ -88,6 +89,9 @@ class Index:
         self.phrases: dict[tuple[str, ...], list[PhraseTarget]] = {}
         self.name_terms: dict[str, tuple[str, ...]] = {}  # slug -> stems of its words found in resources
         self.max_phrase = 1
+        self.gap_phrases: dict[tuple[str, ...], str] = {}  # stems of a known gap's name -> its slug
+        self.gap_words: set[str] = set()  # every stem of those names
+        self.max_gap = 0
         self.kind_of: tuple[str, ...] = tuple(r.kind for r in self.resources)
         self.level_of: tuple[str, ...] = tuple(r.level for r in self.resources)
         self.schema_words: dict[str, tuple[str, str]] = {}  # stem -> ("kind"|"level", value)
@@ -95,6 +99,7 @@ class Index:
         self._tag_text = {slug: f"{slug} {t.title}" for slug, t in catalog.tags.items()}
         self._tag_terms: dict[str, list[str]] = {}
         self._build_phrases(catalog)
+        self._build_gaps(catalog)
         self._build_postings()
         for slug in catalog.tags:
             stems = [self.stem(p) for parts in words(normalise(slug)) for p in parts if is_word(p) and not is_stop(p)]
@@ -182,6 +187,21 @@ class Index:
         for targets in self.phrases.values():  # a tag's own name beats another tag's alias
             if any(t.how == "exact" for t in targets):
                 targets[:] = [t for t in targets if t.how == "exact"]
+
+    def _build_gaps(self, catalog: Catalog) -> None:
+        """Known gaps' names as stem sequences (kept out of the typo vocabulary: a misspelt
+        question is never read as a topic the catalog lacks). A name that is also a tag phrase
+        (possible for stems only: the catalog check refuses equal names) stays the tag's."""
+        for slug, gap in catalog.gaps.items():
+            for form in (slug, gap.title, *gap.aliases):
+                key = self.phrase_key(form)
+                joined = compact(form)
+                keys = [key] + ([(self.stem(joined),)] if len(key) > 1 and joined else [])
+                for k in keys:
+                    if k and k not in self.phrases:
+                        self.gap_phrases.setdefault(k, slug)
+                        self.gap_words.update(k)
+                        self.max_gap = max(self.max_gap, len(k))
 
     def _fields(self, resource: Resource) -> dict[str, tuple[list[str], list[str]]]:
         """Per field: (terms, terms seen only as parts of a hyphenated compound)."""

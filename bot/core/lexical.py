@@ -131,8 +131,16 @@ class LexicalEngine:
                 notice = "Read " + ", ".join(f'"{a}" as "{b}"' for a, b in q.corrections) + "."
             return SearchResponse(query, results, self.tags.result_tags(ranked), notice, confidence=confidence)
         suggested = self.tags.closest_tags(q)  # shown by every front-end as the card's related tags
-        notice = "Nothing in the catalog fits that question well" + (" with those filters" if filtered else "") + "."
-        return SearchResponse(query, (), suggested, notice, confidence=confidence)
+        gaps = tuple(q.gaps)
+        if gaps:  # the curators know the catalog lacks this: say what it lacks
+            names = [f'"{self.catalog.gaps[slug].title}"' for slug in gaps]
+            named = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+            notice = f"The catalog has nothing on {named} yet."
+        else:
+            notice = (
+                "Nothing in the catalog fits that question well" + (" with those filters" if filtered else "") + "."
+            )
+        return SearchResponse(query, (), suggested, notice, confidence=confidence, gaps=gaps)
 
     def analyse(self, query: str) -> Query:
         """The question as read (see :mod:`bot.core.question`)."""

@@ -21,6 +21,15 @@ class Tag:
 
 
 @dataclass(frozen=True, slots=True)
+class Gap:
+    """A topic learners ask about that the catalog knows it lacks (``catalog/gaps.yaml``)."""
+
+    slug: str
+    title: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Resource:
     """One learning visualization (an entry of ``catalog/resources/*.yaml``)."""
 
@@ -70,11 +79,12 @@ class Resource:
 
 @dataclass(frozen=True)
 class Catalog:
-    """Tags and resources, validated; immutable so a live swap is one assignment."""
+    """Tags, resources and known gaps, validated; immutable so a live swap is one assignment."""
 
     tags: dict[str, Tag]
     resources: tuple[Resource, ...]
     source: Path | None = None
+    gaps: dict[str, Gap] = field(default_factory=dict)  # topics it knows it has nothing on
     _by_id: dict[str, Resource] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -87,4 +97,4 @@ class Catalog:
     def with_resources(self, extra: Iterable[Resource]) -> "Catalog":
         """A new catalog with ``extra`` added (ids already present are skipped)."""
         added = tuple(r for r in extra if r.id not in self._by_id)
-        return Catalog(tags=self.tags, resources=self.resources + added, source=self.source)
+        return Catalog(tags=self.tags, resources=self.resources + added, source=self.source, gaps=self.gaps)

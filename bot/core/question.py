@@ -91,6 +91,7 @@ class Query:
     foreign: list[str] = field(default_factory=list)  # generic words of another language (text.FOREIGN_STOP_WORDS)
     accented: bool = False  # some Latin letter is not plain ASCII (an accent: "è", "ã")
     non_latin: bool = False  # some letter is of another script (Cyrillic, Greek, CJK, Arabic ...)
+    gaps: list[str] = field(default_factory=list)  # slugs of the known gaps (gaps.yaml) the question names
 
 
 def _latin(ch: str) -> bool:
@@ -131,6 +132,7 @@ class QuestionReader:
         # A word the catalog never uses may be context ("for my homework") or the real, missing
         # subject ("weather"): it weighs like a fairly common term, not like a rare one.
         self._unknown_weight = idf(max(1, math.ceil(n * UNKNOWN_SHARE)), n)
+        self._gap_weight = idf(1, n)  # a subject the catalog knows it lacks: as telling as its rarest word
         self._vocab_by_len: dict[int, list[str]] = {}
         for word in index.surface:
             if len(word) >= 3 and not word.isdigit():
@@ -165,33 +167,67 @@ class QuestionReader:
             if len(seq) >= MAX_UNITS:
                 break
         seq = seq[:MAX_UNITS]
+        gap = self._gap_spans(q, seq) if idx.gap_phrases else [0] * len(seq)
         # Unknown words are corrected first, so a corrected word can still complete a tag phrase.
         fixes: dict[int, tuple[Alt, ...]] = {}
         for p, (surface, term) in enumerate(seq):
+            if gap[p]:
+                continue
             if is_word(surface) and term not in idx.docs and (term,) not in idx.phrases:
                 alts = self._typo_alts(surface)
                 if alts:
                     fixes[p] = alts
                     q.corrections.append((surface, alts[0].matched))
         stems = [fixes[p][0].fixed if p in fixes else term for p, (_, term) in enumerate(seq)]
-        covered = self._phrase_units(q, seq, stems, fixes)
-        self._pair_units(q, seq, stems, covered)
-        self._word_units(q, seq, fixes, covered)
-        q.weights = self._weights(q, seq)
+        covered = self._phrase_units(q, seq, stems, fixes, gap)
+        self._pair_units(q, seq, stems, covered, gap)
+        self._word_units(q, seq, fixes, covered, gap)
+        q.weights = self._weights(q, seq, gap)
         q.units = [u for u in q.units if any(a.term in idx.docs for a in u.alts)]
         return q
 
+    def _gap_spans(self, q: Query, seq: list[tuple[str, str]]) -> list[int]:
+        """Known gaps named in the question, by greedy longest match on stems as typed, a tag phrase
+        as long or longer starting at the same word winning (the catalog covers that reading).
+        Returns per word the length of the gap name it belongs to (0: none); slugs go to ``q.gaps``."""
+        idx = self._index
+        stems = [term for _, term in seq]
+        gap = [0] * len(seq)
+        i = 0
+        while i < len(seq):
+            tag = next(
+                (n for n in range(min(idx.max_phrase, len(seq) - i), 0, -1) if tuple(stems[i : i + n]) in idx.phrases),
+                0,
+            )
+            for length in range(min(idx.max_gap, len(seq) - i), tag, -1):
+                slug = idx.gap_phrases.get(tuple(stems[i : i + length]))
+                if slug is not None:
+                    gap[i : i + length] = [length] * length
+                    if slug not in q.gaps:
+                        q.gaps.append(slug)
+                    i += length
+                    break
+            else:
+                i += max(tag, 1)
+        return gap
+
     def _phrase_units(
-        self, q: Query, seq: list[tuple[str, str]], stems: list[str], fixes: dict[int, tuple[Alt, ...]]
+        self,
+        q: Query,
+        seq: list[tuple[str, str]],
+        stems: list[str],
+        fixes: dict[int, tuple[Alt, ...]],
+        gap: list[int],
     ) -> list[bool]:
-        """Tag phrases by greedy longest match on stems; returns which words they cover."""
+        """Tag phrases by greedy longest match on stems (never across a gap's name); returns
+        which words they cover."""
         idx = self._index
         covered = [False] * len(seq)
         i = 0
         while i < len(seq):
             for length in range(min(idx.max_phrase, len(seq) - i), 0, -1):
                 targets = idx.phrases.get(tuple(stems[i : i + length]))
-                if not targets:
+                if not targets or any(gap[i : i + length]):
                     continue
                 positions = tuple(range(i, i + length))
                 label = " ".join(s for s, _ in seq[i : i + length])
@@ -213,11 +249,15 @@ class QuestionReader:
             i += 1
         return covered
 
-    def _pair_units(self, q: Query, seq: list[tuple[str, str]], stems: list[str], covered: list[bool]) -> None:
+    def _pair_units(
+        self, q: Query, seq: list[tuple[str, str]], stems: list[str], covered: list[bool], gap: list[int]
+    ) -> None:
         """Compounds written apart or hyphenated ("t sne", "r-cnn"), and neighbouring words that
         also stand side by side in a resource (a gentle phrase bonus)."""
         idx = self._index
         for i in range(len(seq) - 1):
+            if gap[i] or gap[i + 1]:
+                continue
             joined = idx.stem(seq[i][0] + seq[i + 1][0])
             label = f"{seq[i][0]} {seq[i + 1][0]}"
             if joined in idx.docs and joined not in stems:
@@ -228,13 +268,21 @@ class QuestionReader:
                 q.units.append(Unit(label, (Alt(pair, "exact", PAIR_WEIGHT, label),), (i, i + 1)))
 
     def _word_units(
-        self, q: Query, seq: list[tuple[str, str]], fixes: dict[int, tuple[Alt, ...]], covered: list[bool]
+        self,
+        q: Query,
+        seq: list[tuple[str, str]],
+        fixes: dict[int, tuple[Alt, ...]],
+        covered: list[bool],
+        gap: list[int],
     ) -> None:
-        """One unit per informative word: as typed (or stemmed), else its corrections."""
+        """One unit per informative word: as typed (or stemmed), else its corrections. The words
+        of a known gap's name are the catalog's unknown words, whatever else they could mean."""
         idx = self._index
         for p, (surface, term) in enumerate(seq):
             schema = idx.schema_words.get(term)
-            if schema is not None:
+            if gap[p]:
+                q.unknown.append(surface)
+            elif schema is not None:
                 q.prefer.append(schema)
             elif not is_word(surface):
                 continue
@@ -248,7 +296,7 @@ class QuestionReader:
             elif not covered[p]:
                 q.unknown.append(surface)
 
-    def _weights(self, q: Query, seq: list[tuple[str, str]]) -> list[float]:
+    def _weights(self, q: Query, seq: list[tuple[str, str]], gap: list[int]) -> list[float]:
         """Each word's weight, and how much of the question the catalog can answer (``q.share``).
 
         A *topic* word is reached, as typed, by a term some resource has in a tag, title or
@@ -258,7 +306,8 @@ class QuestionReader:
         correction onto a word found only in prose is chatter). *Chatter* is the rest: words the catalog
         never uses and words it has only in prose ("avoid", "keeps"). Chatter grows with a
         question's length while a missing subject does not, so n chatter words weigh like
-        sqrt(n) unknown ones, and they never count as a match.
+        sqrt(n) unknown ones, and they never count as a match. The name of a known gap is a
+        subject the catalog lacks: it weighs like the rarest topic word and never counts as a match.
         """
         idx = self._index
         weights = [0.0] * len(seq)
@@ -285,12 +334,14 @@ class QuestionReader:
                 confidence[p] = max(confidence[p], conf)
         chatter = 0
         for p, (surface, term) in enumerate(seq):
-            if not is_word(surface) or term in idx.schema_words:
+            if gap[p]:
+                weights[p], confidence[p] = self._gap_weight / gap[p], 0.0
+            elif not is_word(surface) or term in idx.schema_words:
                 weights[p] = confidence[p] = 0.0
             elif confidence[p] == 0.0:
                 weights[p] = self._unknown_weight
                 chatter += 1
-        answerable = sum(w for w, c in zip(weights, confidence) if c > 0)
+        answerable = sum(w for w, c in zip(weights, confidence) if c > 0) + sum(w for w, g in zip(weights, gap) if g)
         q.attainable = sum(w * c for w, c in zip(weights, confidence))
         q.total = answerable + math.sqrt(chatter) * self._unknown_weight
         q.share = q.attainable / q.total if q.total else 0.0
@@ -308,7 +359,7 @@ class QuestionReader:
         misspelt, not a missing subject: it is dropped like the stop word."""
         idx = self._index
         term = idx.stem(part)
-        return term not in idx.docs and (term,) not in idx.phrases and misspelt_stop(part)
+        return term not in idx.docs and (term,) not in idx.phrases and term not in idx.gap_words and misspelt_stop(part)
 
     def _joined(self, parts: list[str]) -> tuple[str, str] | None:
         """A hyphenated word with a part that would be dropped (a stop word or a single letter:
@@ -317,7 +368,7 @@ class QuestionReader:
             return None
         surface = "".join(parts)
         term = self._index.stem(surface)
-        if term in self._index.docs or (term,) in self._index.phrases:
+        if term in self._index.docs or (term,) in self._index.phrases or (term,) in self._index.gap_phrases:
             return surface, term
         return None
 
@@ -326,7 +377,9 @@ class QuestionReader:
         it is an English word of its own ("backbone" is not "back" + "bone")."""
         idx = self._index
         term = idx.stem(part)
-        if term in idx.docs or (term,) in idx.phrases or len(part) < 6 or part.isdigit() or part in english_words():
+        if term in idx.docs or (term,) in idx.phrases or term in idx.gap_words or len(part) < 6:
+            return [(part, term)]
+        if part.isdigit() or part in english_words():
             return [(part, term)]
         for cut in range(3, len(part) - 2):
             left, right = part[:cut], part[cut:]

@@ -36,9 +36,10 @@ class SearchResponse:
     suggested_tags: tuple[str, ...]
     notice: str | None = None
     confidence: float = 0.0  # share of the question's weight the catalog answers (0-1), on any catalog
+    gaps: tuple[str, ...] = ()  # when nothing fits: the known gaps (gaps.yaml) the question names
 
     def to_json(self) -> dict:
-        """``{"query", "results": [{"id","title","url","score","tags","why"}], "suggested_tags"}``."""
+        """``{"query", "results": [{"id","title","url","score","tags","why"}], "suggested_tags", "gaps"}``."""
         return {
             "query": self.query,
             "results": [
@@ -53,6 +54,7 @@ class SearchResponse:
                 for r in self.results
             ],
             "suggested_tags": list(self.suggested_tags),
+            "gaps": list(self.gaps),
         }
 
 

@@ -10,7 +10,8 @@ import pytest
 from bot.bench.synthetic import topical_catalog
 from bot.core import question
 from bot.core.catalog import default_catalog_dir, load_catalog
-from bot.core.index import Index
+from bot.core.index import TAG_TERM, Index
+from bot.core.model import Catalog, Gap, Resource, Tag
 from bot.core.question import QuestionReader
 
 
@@ -77,3 +78,67 @@ def test_the_question_records_signs_of_another_language(
 
     q = LexicalEngine(load_catalog(default_catalog_dir())).analyse(question)
     assert (q.accented, q.non_latin, q.foreign) == (accented, non_latin, foreign)
+
+
+def _with_gaps() -> QuestionReader:
+    """A reader of a small catalog that knows three of its gaps."""
+    tags = {
+        "neural-networks": Tag("neural-networks", "Neural networks", "Layers of units.", ("neural net",)),
+        "edges": Tag("edges", "Edge detection", "Finding edges.", ("kernel",)),
+    }
+    resources = (
+        Resource(
+            "nn",
+            "Neural networks drawn",
+            "https://a.org/nn",
+            "Layers and units.",
+            ("neural-networks",),
+            "article",
+            "beginner",
+        ),
+        Resource(
+            "sobel",
+            "Edge kernels",
+            "https://a.org/k",
+            "A kernel finds lines and edges.",
+            ("edges",),
+            "tool",
+            "beginner",
+        ),
+    )
+    gaps = {
+        "graph-neural-networks": Gap("graph-neural-networks", "Graph neural networks", ("gnn",)),
+        "hough-transform": Gap("hough-transform", "Hough transform", ()),
+        "kernel-trick": Gap("kernel-trick", "Kernel trick", ("u-net",)),
+    }
+    return QuestionReader(Index(Catalog(tags, resources, None, gaps)))
+
+
+@pytest.mark.parametrize(
+    ("question", "gaps", "unknown", "tags"),
+    [
+        ("how do graph neural networks work", ["graph-neural-networks"], ["graph", "neural", "networks"], []),
+        ("gnn vs neural networks", ["graph-neural-networks"], ["gnn"], ["neural-networks"]),
+        ("hough transform for lines", ["hough-transform"], ["hough", "transform"], []),
+        ("the kernel trick and an edge kernel", ["kernel-trick"], ["kernel", "trick"], ["edges"]),
+        ("what is a u-net", ["kernel-trick"], ["unet"], []),
+        ("neural networks and edge kernels", [], [], ["neural-networks", "edges"]),
+    ],
+    ids=["phrase", "alias-beside-a-tag", "not-a-misspelt-stop-word", "longest-match", "hyphenated", "no-gap"],
+)
+def test_a_known_gap_is_read_as_the_missing_subject(question, gaps, unknown, tags) -> None:
+    """A gap's name (longest match first) is the catalog's unknown subject, never read as the tags its words share."""
+    q = _with_gaps().analyse(question)
+    assert q.gaps == gaps
+    assert [w for w in q.unknown if w in unknown] == unknown
+    named = {a.term[len(TAG_TERM) :] for u in q.units for a in u.alts if a.term.startswith(TAG_TERM)}
+    assert named == set(tags)
+
+
+def test_a_gap_weighs_against_the_questions_coverage() -> None:
+    """A question about a gap is mostly unanswerable; the same words without the gap's name are answerable."""
+    reader = _with_gaps()
+    assert reader.analyse("graph neural networks").share == 0.0
+    assert reader.analyse("neural networks").share == 1.0
+    beside = reader.analyse("gnn or neural networks").share
+    assert 0.0 < beside < 0.7

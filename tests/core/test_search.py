@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.core.catalog import load_catalog
 from bot.core.errors import InvalidInput, NotFound
-from bot.core.model import Catalog, Resource, Tag
+from bot.core.model import Catalog, Gap, Resource, Tag
 from bot.core.search import SearchEngine, SearchResponse
 
 FIXTURE = Path(__file__).resolve().parent.parent / "data" / "catalogs" / "search_fixture"
@@ -242,7 +242,7 @@ def test_limit_and_offset_page_through(engine: SearchEngine) -> None:
 def test_to_json_shape(engine: SearchEngine) -> None:
     """to_json has exactly the documented keys."""
     data = engine.search("jwst").to_json()
-    assert set(data) == {"query", "results", "suggested_tags"}
+    assert set(data) == {"query", "results", "suggested_tags", "gaps"}
     assert set(data["results"][0]) == {"id", "title", "url", "score", "tags", "why"}
     assert engine.search("lol").to_json()["results"] == []
 
@@ -480,3 +480,18 @@ def test_resolve_tag_typo_in_an_inflected_word() -> None:
     found = small.resolve_tag("kernals")
     assert found.tag is not None and (found.tag.slug, found.how) == ("filters", "typo")
     assert small.resolve_tag("zzzzzzz").tag is None
+
+
+def test_a_question_on_a_known_gap_is_refused_naming_it() -> None:
+    """Nothing is returned for a topic the curators list as a gap, and the notice says which one."""
+    tag = Tag("neural-networks", "Neural networks", "Layers of units.", ())
+    resource = Resource(
+        "nn", "Neural networks", "https://a.org/nn", "Layers.", ("neural-networks",), "article", "beginner"
+    )
+    gaps = {"graph-neural-networks": Gap("graph-neural-networks", "Graph neural networks", ("gnn", "gnns"))}
+    engine = SearchEngine(Catalog({tag.slug: tag}, (resource,), None, gaps))
+    assert ids(engine.search("how do neural networks work")) == ["nn"]
+    response = engine.search("how do graph neural networks work")
+    assert response.results == () and response.gaps == ("graph-neural-networks",)
+    assert response.notice == 'The catalog has nothing on "Graph neural networks" yet.'
+    assert engine.search("gnns, explained").to_json()["gaps"] == ["graph-neural-networks"]
