@@ -28,7 +28,7 @@ from bot.cli.output import emit_json, error, info
 from bot.core.catalog import resolve_catalog_dir
 from bot.core.errors import VizbotError
 from bot.links import NEEDS_ATTENTION, STRIKES, VERDICTS, Checked, check_links
-from bot.links.run import APPROVED, LinkTarget
+from bot.links.run import APPROVED, LinkTarget, RunSummary
 from bot.store.records import LinkHealth, iso
 
 _log = logging.getLogger(__name__)
@@ -156,6 +156,7 @@ class _SoFar:
     targets: list[LinkTarget] = field(default_factory=list)
     checked: list[Checked] = field(default_factory=list)
     health: dict[str, LinkHealth] | None = None  # every recorded verdict, read from the store once stopped
+    run: RunSummary | None = None  # the run, once opened (its id and what it resumed are known from then on)
     started: float = field(default_factory=time.monotonic)
 
 
@@ -186,6 +187,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                         strikes=args.strikes,
                         resume=not args.fresh,
                         on_checked=on_checked,
+                        on_run=lambda opened: setattr(so_far, "run", opened),
                     )
             finally:
                 close()
@@ -209,9 +211,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                     so_far.targets,
                     so_far.checked,
                     recorded,
-                    run=None,
+                    run=so_far.run.run_id if so_far.run is not None else None,
                     complete=False,
-                    resumed=None,
+                    resumed=so_far.run.resumed if so_far.run is not None else None,
                     seconds=time.monotonic() - so_far.started,
                 )
             )

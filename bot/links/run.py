@@ -107,15 +107,20 @@ async def check_links(
     strikes: int = STRIKES,
     resume: bool = True,
     on_checked: Callable[[Checked], None] | None = None,
+    on_run: Callable[[RunSummary], None] | None = None,
 ) -> RunSummary:
     """Check ``targets`` with ``concurrency`` workers, recording each result at once.
 
     Resumes the latest unfinished run (skipping links it already checked) unless ``resume`` is
     false. Cancelled (Ctrl-C), the run stays unfinished and what was recorded stays recorded.
+    ``on_run`` is given the summary as soon as the run is opened (before any check); it fills in as
+    the run goes, so a caller interrupted mid-run still knows the run's id and what it resumed.
     """
     run, done = await store.link_run(total=len(targets), resume=resume)
     todo = [t for t in targets if t.url not in done]
     summary = RunSummary(run.id, len(targets), resumed=len(targets) - len(todo))
+    if on_run is not None:
+        on_run(summary)
     if summary.resumed:
         _log.info("resuming run %d: %d of %d links already checked", run.id, summary.resumed, len(targets))
     queue: asyncio.Queue[LinkTarget] = asyncio.Queue()

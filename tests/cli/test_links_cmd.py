@@ -144,17 +144,12 @@ def test_unopenable_database_is_an_error(env: Path, tmp_path: Path, capsys: pyte
     assert code == 1 and out == "" and "vizbot: error:" in err
 
 
-def test_interrupted_check_keeps_results_and_resumes(tmp_path: Path, site: Site) -> None:
-    """Ctrl-C mid-run: exit 130, what was checked stays recorded, and the next run checks only the rest."""
-    site.slow_seconds = 0.4
-    catalog = write_catalog(tmp_path / "c", {f"slow-{i}": site.url(f"/slow/{i}") for i in range(8)})
-    db = tmp_path / "v.db"
-    env = {**os.environ, "VIZBOT_CATALOG": str(catalog), "VIZBOT_DB": str(db)}
-    command = [sys.executable, "-m", "bot", "links", "check", "--concurrency", "1", "--delay", "0", "--json"]
+def _interrupt_when_recorded(command: list[str], env: dict[str, str], db: Path, count: int) -> tuple[int, str, str]:
+    """Start ``command``, send it SIGINT once ``count`` checks are recorded in ``db``; (status, stdout, stderr)."""
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     recorded = 0
-    while recorded < 2 and time.monotonic() < deadline:
+    while recorded < count and time.monotonic() < deadline:
         time.sleep(0.1)
         if db.exists():
             try:
@@ -164,14 +159,27 @@ def test_interrupted_check_keeps_results_and_resumes(tmp_path: Path, site: Site)
                 pass  # the schema is still being created
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
-    assert process.returncode == 130, err
+    return process.returncode, out, err
+
+
+def test_interrupted_check_keeps_results_and_resumes(tmp_path: Path, site: Site) -> None:
+    """Ctrl-C mid-run: exit 130, what was checked stays recorded, and the next run checks only the rest."""
+    site.slow_seconds = 0.4
+    catalog = write_catalog(tmp_path / "c", {f"slow-{i}": site.url(f"/slow/{i}") for i in range(8)})
+    db = tmp_path / "v.db"
+    env = {**os.environ, "VIZBOT_CATALOG": str(catalog), "VIZBOT_DB": str(db)}
+    command = [sys.executable, "-m", "bot", "links", "check", "--concurrency", "1", "--delay", "0", "--json"]
+    code, out, err = _interrupt_when_recorded(command, env, db, 2)
+    assert code == 130, err
     assert "Traceback" not in err
     with sqlite3.connect(db) as conn:
         kept = conn.execute("SELECT count(DISTINCT url) FROM link_checks").fetchone()[0]
+        [(run_id,)] = conn.execute("SELECT id FROM link_runs").fetchall()
     assert 2 <= kept < 8
     assert f"interrupted: {kept} of 8 links checked and recorded" in err
     partial = json.loads(out)  # --json still prints one whole document, marked incomplete
     assert (partial["complete"], partial["interrupted"], partial["total"]) == (False, True, 8)
+    assert (partial["run"], partial["resumed"]) == (run_id, 0)  # the run exists and will be resumed
     assert partial["checked_now"] == len(partial["checks"]) == kept
     assert len(partial["links"]) == 8 and partial["counts"]["ok"] == kept and partial["counts"]["unchecked"] == 8 - kept
     assert sorted(link["verdict"] or "-" for link in partial["links"]) == ["-"] * (8 - kept) + ["ok"] * kept
@@ -179,10 +187,27 @@ def test_interrupted_check_keeps_results_and_resumes(tmp_path: Path, site: Site)
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     data = json.loads(done.stdout)
     assert done.returncode == 0, done.stderr
-    assert (data["resumed"], data["checked_now"], data["complete"]) == (kept, 8 - kept, True)
+    assert (data["run"], data["resumed"], data["checked_now"], data["complete"]) == (run_id, kept, 8 - kept, True)
     assert {link["verdict"] for link in data["links"]} == {"ok"}
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM link_checks").fetchone()[0] == 8
+
+
+def test_interrupted_resumed_check_reports_its_run(tmp_path: Path, site: Site) -> None:
+    """A resumed run interrupted again: --json names the run and how many links its earlier part had checked."""
+    site.slow_seconds = 0.3
+    catalog = write_catalog(tmp_path / "c", {f"slow-{i}": site.url(f"/slow/{i}") for i in range(12)})
+    db = tmp_path / "v.db"
+    env = {**os.environ, "VIZBOT_CATALOG": str(catalog), "VIZBOT_DB": str(db)}
+    command = [sys.executable, "-m", "bot", "links", "check", "--concurrency", "1", "--delay", "0", "--json"]
+    code, out, err = _interrupt_when_recorded(command, env, db, 2)
+    first = json.loads(out)
+    assert code == 130 and first["checked_now"] < 10, err
+    code, out, err = _interrupt_when_recorded(command, env, db, first["checked_now"] + 1)
+    second = json.loads(out)
+    assert code == 130, err
+    assert (second["run"], second["resumed"], second["interrupted"]) == (first["run"], first["checked_now"], True)
+    assert isinstance(second["run"], int)
 
 
 def test_report_has_links_needing_attention(env: Path, site: Site, capsys: pytest.CaptureFixture[str]) -> None:
