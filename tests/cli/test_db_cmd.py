@@ -193,7 +193,12 @@ def test_copy_refuses(
 @pytest.mark.parametrize("blank", ["", "   "], ids=["empty", "blank"])
 @pytest.mark.parametrize("which", ["SOURCE", "TARGET"])
 def test_copy_empty_argument_is_a_usage_error(
-    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, which: str, blank: str
+    env: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    which: str,
+    blank: str,
 ) -> None:
     """`db copy "" TARGET` (or an empty TARGET) is not the working directory: exit 2 naming the argument, nothing run."""
     monkeypatch.chdir(tmp_path)
