@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -81,6 +82,8 @@ def test_check_json_has_every_link(env: Path, capsys: pytest.CaptureFixture[str]
     assert verdicts == {"fine": "ok", "missing": "failing", "moved": "moved", "retired": "suspicious"}
     assert data["counts"]["ok"] == 1 and data["counts"]["moved"] == 1
     assert (data["total"], data["checked_now"], data["resumed"], data["complete"]) == (4, 4, 0, True)
+    assert (data["offline"], data["interrupted"]) == (False, False)
+    assert all(c["recorded"] for c in data["checks"])
     moved = next(c for c in data["checks"] if c["resource_id"] == "moved")
     assert moved["check"]["redirects"][0]["status"] == 308 and moved["suggested_url"].endswith("/new")
 
@@ -261,3 +264,72 @@ def test_unchecked_link_json_has_the_same_keys() -> None:
     checked = LinkHealth("https://a.org/", "a", "ok", 0, now, now, now, 200, "200 OK", "https://a.org/", None)
     assert set(_link_json(target, None)) == set(_link_json(target, checked))
     assert _link_json(target, None)["verdict"] is None and _link_json(target, None)["url"] == "https://a.org/"
+
+
+def closed_port_urls(count: int) -> list[str]:
+    """URLs on 127.0.0.1 ports nothing listens on: every request is refused, no response, as offline."""
+    urls = []
+    for i in range(count):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        urls.append(f"http://127.0.0.1:{port}/page-{i}")
+    return urls
+
+
+def link_checks(db: Path) -> int:
+    """Checks recorded in the database."""
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT count(*) FROM link_checks").fetchone()[0]
+
+
+def test_nothing_answers_is_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No link got any response: exit 3, one line asking if the machine is offline, nothing recorded, and
+    --json says offline with the checks made."""
+    catalog = write_catalog(tmp_path / "c", {f"r{i}": url for i, url in enumerate(closed_port_urls(3))})
+    db = tmp_path / "v.db"
+    monkeypatch.setenv("VIZBOT_CATALOG", str(catalog))
+    monkeypatch.setenv("VIZBOT_DB", str(db))
+    code, out, err = run(capsys, "links", "check", "--json", "--delay", "0")
+    assert code == 3 and link_checks(db) == 0
+    assert err.count("\n") == 1 and "is this machine offline?" in err
+    assert "3 links" in err and "(first: could not connect (connection refused))" in err
+    data = json.loads(out)
+    assert (data["offline"], data["complete"], data["interrupted"], data["checked_now"]) == (True, False, False, 3)
+    assert [(c["recorded"], c["verdict"], c["check"]["outcome"]) for c in data["checks"]] == [
+        (False, None, "failed")
+    ] * 3
+    assert data["counts"]["unchecked"] == 3 and {link["verdict"] for link in data["links"]} == {None}
+    code, out, err = run(capsys, "links", "check", "--delay", "0")  # text: nothing judged, so no table
+    assert (code, out, err.count("\n")) == (3, "", 1) and link_checks(db) == 0
+
+
+def test_one_answer_among_refused_records_the_failures(
+    tmp_path: Path, site: Site, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """One link answers: the machine is online, the refused links get their strike, the usual exit status."""
+    urls = {f"r{i}": url for i, url in enumerate(closed_port_urls(3))}
+    catalog = write_catalog(tmp_path / "c", {**urls, "fine": site.url("/ok")})
+    db = tmp_path / "v.db"
+    code, out, err = run(capsys, "links", "check", "--json", "--delay", "0", "--catalog", str(catalog), "--db", str(db))
+    data = json.loads(out)
+    assert (code, err, data["offline"], data["complete"]) == (0, "", False, True)
+    assert link_checks(db) == 4
+    assert {link["resource_id"]: link["verdict"] for link in data["links"]} == {
+        "r0": "failing",
+        "r1": "failing",
+        "r2": "failing",
+        "fine": "ok",
+    }
+
+
+def test_fewer_than_three_unanswered_are_recorded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two links, both refused: too few to call the machine offline; recorded as failing, as before."""
+    catalog = write_catalog(tmp_path / "c", {f"r{i}": url for i, url in enumerate(closed_port_urls(2))})
+    db = tmp_path / "v.db"
+    code, out, err = run(capsys, "links", "check", "--json", "--delay", "0", "--catalog", str(catalog), "--db", str(db))
+    data = json.loads(out)
+    assert (code, data["offline"], data["complete"], data["counts"]["failing"]) == (0, False, True, 2)
+    assert link_checks(db) == 2 and "offline" not in err
