@@ -65,3 +65,35 @@ class HoldBack(Generic[T]):
             return []
         released, self.held = self.held, []
         return released
+
+
+@dataclass
+class RollingHold(Generic[T]):
+    """:class:`HoldBack` for a check that never ends (the bot's background check, one link at a time).
+
+    A failure with no response waits for the next check that gets an answer, which records it (then
+    itself). ``minimum`` of them in a row with no answer mean this machine is offline: they are dropped
+    (never recorded), and so is every further one until a link answers again. :meth:`arrive` returns
+    what to record now, and :attr:`dropped` what went unrecorded since the last answer.
+    """
+
+    minimum: int = OFFLINE_MIN
+    offline: bool = False
+    held: list[tuple[T, CheckResult]] = field(default_factory=list)
+    dropped: list[tuple[T, CheckResult]] = field(default_factory=list)
+
+    def arrive(self, item: T, result: CheckResult) -> list[tuple[T, CheckResult]]:
+        """What to record now that ``result`` is known (held failures first); nothing while waiting or offline."""
+        if no_response(result):
+            if self.offline:
+                self.dropped.append((item, result))
+            else:
+                self.held.append((item, result))
+                if len(self.held) >= self.minimum:
+                    self.offline = True
+                    self.dropped, self.held = self.held, []
+            return []
+        if answered(result):
+            released, self.held, self.dropped, self.offline = self.held, [], [], False
+            return [*released, (item, result)]
+        return [(item, result)]

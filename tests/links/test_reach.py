@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.links.outcome import FAILED, OK, UNKNOWN, CheckResult, Hop
-from bot.links.reach import HoldBack, answered, no_response
+from bot.links.reach import HoldBack, RollingHold, answered, no_response
 
 DNS = CheckResult("https://a.org/", FAILED, "the host name does not resolve", attempts=1)
 REFUSED = CheckResult("https://b.org/", FAILED, "could not connect (connection refused)", attempts=3)
@@ -68,3 +68,23 @@ def test_a_bad_url_is_recorded_at_once_and_proves_nothing() -> None:
     for name, result in (("a", DNS), ("b", REFUSED), ("c", TIMEOUT)):
         hold.arrive(name, result)
     assert hold.offline and not hold.reached
+
+
+def test_rolling_hold_records_a_lone_failure_with_the_next_answer() -> None:
+    """The background check: a failure with no response waits for the next answer, then both are recorded."""
+    hold: RollingHold[str] = RollingHold()
+    assert hold.arrive("a", DNS) == []
+    assert hold.arrive("e", FINE) == [("a", DNS), ("e", FINE)]
+    assert hold.arrive("b", REFUSED) == []  # held again: each failure waits for a later answer
+    assert hold.arrive("d", GONE) == [("b", REFUSED), ("d", GONE)]
+
+
+def test_rolling_hold_drops_an_offline_stretch() -> None:
+    """Three in a row with no answer: offline; they and every later one are dropped, even once a link answers."""
+    hold: RollingHold[str] = RollingHold()
+    for name, result in (("a", DNS), ("b", REFUSED), ("c", TIMEOUT), ("a", DNS)):
+        assert hold.arrive(name, result) == []
+    assert hold.offline and [name for name, _ in hold.dropped] == ["a", "b", "c", "a"]
+    assert hold.arrive("e", FINE) == [("e", FINE)]  # back online: only the answer is recorded
+    assert not hold.offline and hold.dropped == [] and hold.held == []
+    assert hold.arrive("h", NOT_A_URL) == [("h", NOT_A_URL)]
