@@ -55,10 +55,23 @@ def register(sub: argparse._SubParsersAction) -> None:
         "conflict, or more rows than SOURCE) nothing is written and the exit status is 1. Stop the bot first: "
         "changes made during the copy may be missed.",
     )
-    p.add_argument("source", metavar="SOURCE", help="the database to read (a file or postgresql:// URL; never written)")
-    p.add_argument("target", metavar="TARGET", help="the database to write (a file or postgresql:// URL)")
+    p.add_argument(
+        "source",
+        type=_given,
+        metavar="SOURCE",
+        help="the database to read (a file or postgresql:// URL; never written)",
+    )
+    p.add_argument("target", type=_given, metavar="TARGET", help="the database to write (a file or postgresql:// URL)")
     p.add_argument("--json", action="store_true", help="print the per-table counts as JSON")
     p.set_defaults(handler=cmd_copy)
+
+
+def _given(text: str) -> str:
+    """A ``db copy`` database argument as given; an empty one (which would be the working directory) is a
+    usage error (exit 2, one line naming SOURCE or TARGET), as ``--db ""`` is."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give a database file or a postgresql:// URL (the value is empty)")
+    return text
 
 
 def _size(n: int) -> str:

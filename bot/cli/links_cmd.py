@@ -3,9 +3,11 @@
 ``check`` records each result in the database as it arrives: interrupted (Ctrl-C), it keeps
 what it recorded and the next ``check`` resumes where it stopped. Progress goes to standard error
 (a bar on a terminal); the table or the ``--json`` document to standard output (interrupted, the
-document still comes, marked ``"complete": false``, with what was checked and recorded). Exit status:
-0 every link is fine, 1 some link needs attention (dead, moved or suspicious) or an error,
-2 a usage error, 130 interrupted.
+document still comes, marked ``"complete": false``, with what was checked and recorded). A run in
+which no link got any HTTP response (at least 3 links failing on DNS, connect, TLS or a timeout) is
+taken as this machine being offline: nothing is recorded, one line says so, and ``--json`` says
+``"offline": true``. Exit status: 0 every link is fine, 1 some link needs attention (dead, moved or
+suspicious) or an error, 2 a usage error, 3 offline (no link answered), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -28,11 +30,12 @@ from bot.cli.output import emit_json, error, info
 from bot.core.catalog import resolve_catalog_dir
 from bot.core.errors import VizbotError
 from bot.links import NEEDS_ATTENTION, STRIKES, VERDICTS, Checked, check_links
-from bot.links.run import APPROVED, LinkTarget
+from bot.links.run import APPROVED, LinkTarget, RunSummary
 from bot.store.records import LinkHealth, iso
 
 _log = logging.getLogger(__name__)
 
+OFFLINE = 3  # not 2: that is a usage error
 INTERRUPTED = 130
 
 
@@ -66,7 +69,7 @@ def _progress(total: int) -> tuple[Callable[[Checked], None], Callable[[], None]
 
     def advance(checked: Checked) -> None:
         bar.update(1)
-        if checked.health.verdict in NEEDS_ATTENTION:
+        if checked.health is not None and checked.health.verdict in NEEDS_ATTENTION:
             bar.set_postfix_str(f"{checked.target.resource_id}: {checked.health.verdict}", refresh=False)
 
     return advance, bar.close
@@ -132,12 +135,16 @@ def _check_json(
     complete: bool,
     resumed: int | None,
     seconds: float,
+    interrupted: bool = False,
+    offline: bool = False,
 ) -> dict[str, object]:
-    """The ``links check --json`` document, the same keys whether the run finished or was interrupted."""
+    """The ``links check --json`` document, the same keys whether the run finished, was interrupted or
+    found this machine offline."""
     return {
         "run": run,
         "complete": complete,
-        "interrupted": not complete,
+        "interrupted": interrupted,
+        "offline": offline,
         "total": len(targets),
         "checked_now": len(checked),
         "resumed": resumed,
@@ -154,9 +161,14 @@ class _SoFar:
     """What a check knows so far: read after an interruption (Ctrl-C) to report what was checked and recorded."""
 
     targets: list[LinkTarget] = field(default_factory=list)
-    checked: list[Checked] = field(default_factory=list)
     health: dict[str, LinkHealth] | None = None  # every recorded verdict, read from the store once stopped
+    run: RunSummary | None = None  # the run, once opened (its id, what it resumed, the checks made so far)
     started: float = field(default_factory=time.monotonic)
+
+    @property
+    def checked(self) -> list[Checked]:
+        """The checks made so far (recorded or not)."""
+        return self.run.checked if self.run is not None else []
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -171,10 +183,6 @@ def cmd_check(args: argparse.Namespace) -> int:
         so_far.targets, so_far.started = targets, time.monotonic()
         advance, close = _progress(len(targets))
 
-        def on_checked(result: Checked) -> None:
-            so_far.checked.append(result)
-            advance(result)
-
         try:
             try:
                 async with LinkChecker(per_host=args.per_host, delay=args.delay, timeout=args.timeout) as checker:
@@ -185,7 +193,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                         concurrency=args.concurrency,
                         strikes=args.strikes,
                         resume=not args.fresh,
-                        on_checked=on_checked,
+                        on_checked=advance,
+                        on_run=lambda opened: setattr(so_far, "run", opened),
                     )
             finally:
                 close()
@@ -202,21 +211,27 @@ def cmd_check(args: argparse.Namespace) -> int:
         targets, summary, health = with_service(args, check)
     except KeyboardInterrupt:
         if args.json:  # the document still comes, complete: false, with what was checked and recorded
-            recorded = so_far.health if so_far.health is not None else {c.target.url: c.health for c in so_far.checked}
+            recorded = (
+                so_far.health
+                if so_far.health is not None
+                else {c.target.url: c.health for c in so_far.checked if c.health is not None}
+            )
             emit_json(
                 _check_json(
                     args,
                     so_far.targets,
                     so_far.checked,
                     recorded,
-                    run=None,
+                    run=so_far.run.run_id if so_far.run is not None else None,
                     complete=False,
-                    resumed=None,
+                    resumed=so_far.run.resumed if so_far.run is not None else None,
                     seconds=time.monotonic() - so_far.started,
+                    interrupted=True,
                 )
             )
+        recorded_now = sum(1 for c in so_far.checked if c.recorded)
         error(
-            f"interrupted: {len(so_far.checked)} of {len(so_far.targets)} links checked and recorded; "
+            f"interrupted: {recorded_now} of {len(so_far.targets)} links checked and recorded; "
             "run 'vizbot links check' again to check the rest"
         )
         return INTERRUPTED
@@ -235,9 +250,17 @@ def cmd_check(args: argparse.Namespace) -> int:
                 complete=summary.complete,
                 resumed=summary.resumed,
                 seconds=elapsed,
+                offline=summary.offline,
             )
         )
-    else:
+    if summary.offline:  # nothing recorded: the stored verdicts are as they were, and nothing was judged
+        error(
+            f"no link answered: {len(summary.checked) - summary.recorded} links checked got no response "
+            f"(first: {summary.offline_reason}); is this machine offline? Their failures were not recorded; "
+            "run 'vizbot links check' again once it is online"
+        )
+        return OFFLINE
+    if not args.json:
         if summary.resumed:
             info(f"resumed an interrupted run: {summary.resumed} links were already checked")
         sys.stdout.write(link_table(rows, everything=args.all))
@@ -323,7 +346,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="check every catalog and approved link over HTTP",
         description="Check every link (HEAD, else GET; redirects followed; polite per host) and record the "
         "results. A link is dead after failures on --strikes different days with no success between. "
-        "Exits 0 when every link is fine, 1 when some need attention, 130 when interrupted "
+        "Exits 0 when every link is fine, 1 when some need attention, 3 when no link answered at all "
+        "(at least 3 checked: this machine looks offline, and nothing is recorded), 130 when interrupted "
         "(run it again to resume).",
     )
     add_catalog_option(check)

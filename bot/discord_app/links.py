@@ -6,6 +6,11 @@ no site sees a burst. Each result is recorded at once; when a link turns dead (o
 live engine is rebuilt; when one turns dead or moved, :func:`announce_links` tells the moderators
 once, in ``VIZBOT_MOD_CHANNEL`` (else the home server's community-updates channel, else its system
 channel). Nothing here runs unless the setting asks for it.
+
+A failure with no HTTP response waits for the next link that answers before it is recorded
+(:class:`~bot.links.reach.RollingHold`): when three checks in a row get no response, this machine is
+taken to be offline and those failures (and later ones, until a link answers) are never recorded, so
+a bot that lost its network neither condemns its links nor tells the moderators about them.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from bot.core import answers
 from bot.core.errors import VizbotError
 from bot.discord_app.replies import send_to_channel
 from bot.links.checker import LinkChecker
+from bot.links.reach import RollingHold
 from bot.links.verdict import DAY, V_DEAD
 
 if TYPE_CHECKING:
@@ -95,14 +101,34 @@ def next_due(
     return None, min(due_at - now, IDLE_RECHECK)
 
 
-async def check_one(client: "VizbotClient", checker: LinkChecker, target: "LinkTarget") -> None:
-    """Check and record one link; rebuild the engine when it turned dead or came back; tell moderators."""
+async def check_one(
+    client: "VizbotClient", checker: LinkChecker, target: "LinkTarget", hold: "RollingHold[LinkTarget] | None" = None
+) -> None:
+    """Check one link and record what can be recorded (with ``hold``, a failure with no response waits
+    for a link that answers, and an offline stretch is never recorded); rebuild the engine when a link
+    turned dead or came back; tell moderators."""
     service = client.service
     store = service.need_store()
     result = await checker.check(target.url)
-    health = await store.record_link_check(result, resource_id=target.resource_id)
-    _log.info("link %s (%s): %s, %s", target.resource_id, target.url, result.reason, health.verdict)
-    if (health.verdict == V_DEAD) != (target.url in service.dead_links):
+    was_offline = hold is not None and hold.offline
+    released = hold.arrive(target, result) if hold is not None else [(target, result)]
+    if hold is not None and hold.offline and not was_offline:
+        _log.warning(
+            "background link check: no link answered the last %d checks (first: %s); is this machine offline? "
+            "No failure is recorded until a link answers again",
+            len(hold.dropped),
+            hold.dropped[0][1].reason,
+        )
+    elif was_offline and hold is not None and not hold.offline:
+        _log.warning("background link check: a link answered again; results are recorded again")
+    if not released:
+        _log.info("link %s (%s): %s, not recorded (no response yet)", target.resource_id, target.url, result.reason)
+    refresh = False
+    for checked, found in released:
+        health = await store.record_link_check(found, resource_id=checked.resource_id)
+        _log.info("link %s (%s): %s, %s", checked.resource_id, checked.url, found.reason, health.verdict)
+        refresh = refresh or (health.verdict == V_DEAD) != (checked.url in service.dead_links)
+    if refresh:
         await service.refresh()
     await announce_links(client)
 
@@ -115,17 +141,26 @@ async def link_check_loop(
     clock: Callable[[], float] = time.time,
 ) -> None:
     """Until cancelled: check the link due next, then wait ``every / number of links`` (each link
-    once per ``every`` seconds, spread out). One failure never stops the loop."""
+    once per ``every`` seconds, spread out). One failure never stops the loop. A check not recorded
+    (held back, or made offline) counts as made for choosing the next link, until a link answers: then
+    the links checked offline are due again."""
     await client.wait_until_ready()
+    hold: RollingHold[LinkTarget] = RollingHold()
+    unrecorded: dict[str, float] = {}  # URL -> when it was checked without the check being recorded
     async with checker_factory() as checker:
         while True:
             wait = IDLE_RECHECK
             try:
                 targets = client.service.link_targets()
                 last = await client.service.need_store().links_last_checked()
-                target, wait = next_due(targets, last, clock(), every)
+                made = {**last, **{url: at for url, at in unrecorded.items() if at > last.get(url, float("-inf"))}}
+                target, wait = next_due(targets, made, clock(), every)
                 if target is not None:
-                    await check_one(client, checker, target)
+                    unrecorded[target.url] = clock()
+                    few = len(targets) < hold.minimum  # too few links to tell offline from dead: record all
+                    await check_one(client, checker, target, None if few else hold)
+                    if not hold.held and not hold.dropped:  # an answer: what was held is recorded
+                        unrecorded.clear()
                     wait = every / max(len(targets), 1)
             except VizbotError as exc:
                 _log.warning("background link check: %s", exc)

@@ -6,6 +6,7 @@ a tenth of a second, which every command that only reads link verdicts would pay
 
 from bot.links.hosts import HostGate, host_key
 from bot.links.outcome import FAILED, MOVED, OK, OUTCOMES, SUSPICIOUS, UNKNOWN, CheckResult, Hop
+from bot.links.reach import OFFLINE_MIN, HoldBack, answered, no_response
 from bot.links.run import Checked, LinkTarget, RunSummary, check_links, link_targets, polite_order
 from bot.links.verdict import NEEDS_ATTENTION, STRIKES, VERDICTS, classify, decide
 
@@ -13,6 +14,7 @@ __all__ = [
     "FAILED",
     "MOVED",
     "NEEDS_ATTENTION",
+    "OFFLINE_MIN",
     "OK",
     "OUTCOMES",
     "STRIKES",
@@ -21,14 +23,17 @@ __all__ = [
     "VERDICTS",
     "CheckResult",
     "Checked",
+    "HoldBack",
     "Hop",
     "HostGate",
     "LinkTarget",
     "RunSummary",
+    "answered",
     "check_links",
     "classify",
     "decide",
     "host_key",
     "link_targets",
+    "no_response",
     "polite_order",
 ]

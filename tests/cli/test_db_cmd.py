@@ -188,3 +188,26 @@ def test_copy_refuses(
     code, out, err = run(capsys, "db", "copy", source_path, target_path)
     assert code == 1 and out == "" and message in err and "Traceback" not in err
     assert not (tmp_path / "new.db").exists()
+
+
+@pytest.mark.parametrize("blank", ["", "   "], ids=["empty", "blank"])
+@pytest.mark.parametrize("which", ["SOURCE", "TARGET"])
+def test_copy_empty_argument_is_a_usage_error(
+    env: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    which: str,
+    blank: str,
+) -> None:
+    """`db copy "" TARGET` (or an empty TARGET) is not the working directory: exit 2 naming the argument, nothing run."""
+    monkeypatch.chdir(tmp_path)
+    before = sorted(tmp_path.iterdir())
+    argv = ["db", "copy", blank, str(tmp_path / "new.db")] if which == "SOURCE" else ["db", "copy", str(env), blank]
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and "Traceback" not in err
+    assert f"error: argument {which}: give a database file or a postgresql:// URL (the value is empty)" in err
+    assert sorted(tmp_path.iterdir()) == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -81,6 +82,8 @@ def test_check_json_has_every_link(env: Path, capsys: pytest.CaptureFixture[str]
     assert verdicts == {"fine": "ok", "missing": "failing", "moved": "moved", "retired": "suspicious"}
     assert data["counts"]["ok"] == 1 and data["counts"]["moved"] == 1
     assert (data["total"], data["checked_now"], data["resumed"], data["complete"]) == (4, 4, 0, True)
+    assert (data["offline"], data["interrupted"]) == (False, False)
+    assert all(c["recorded"] for c in data["checks"])
     moved = next(c for c in data["checks"] if c["resource_id"] == "moved")
     assert moved["check"]["redirects"][0]["status"] == 308 and moved["suggested_url"].endswith("/new")
 
@@ -144,17 +147,12 @@ def test_unopenable_database_is_an_error(env: Path, tmp_path: Path, capsys: pyte
     assert code == 1 and out == "" and "vizbot: error:" in err
 
 
-def test_interrupted_check_keeps_results_and_resumes(tmp_path: Path, site: Site) -> None:
-    """Ctrl-C mid-run: exit 130, what was checked stays recorded, and the next run checks only the rest."""
-    site.slow_seconds = 0.4
-    catalog = write_catalog(tmp_path / "c", {f"slow-{i}": site.url(f"/slow/{i}") for i in range(8)})
-    db = tmp_path / "v.db"
-    env = {**os.environ, "VIZBOT_CATALOG": str(catalog), "VIZBOT_DB": str(db)}
-    command = [sys.executable, "-m", "bot", "links", "check", "--concurrency", "1", "--delay", "0", "--json"]
+def _interrupt_when_recorded(command: list[str], env: dict[str, str], db: Path, count: int) -> tuple[int, str, str]:
+    """Start ``command``, send it SIGINT once ``count`` checks are recorded in ``db``; (status, stdout, stderr)."""
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     recorded = 0
-    while recorded < 2 and time.monotonic() < deadline:
+    while recorded < count and time.monotonic() < deadline:
         time.sleep(0.1)
         if db.exists():
             try:
@@ -164,14 +162,27 @@ def test_interrupted_check_keeps_results_and_resumes(tmp_path: Path, site: Site)
                 pass  # the schema is still being created
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
-    assert process.returncode == 130, err
+    return process.returncode, out, err
+
+
+def test_interrupted_check_keeps_results_and_resumes(tmp_path: Path, site: Site) -> None:
+    """Ctrl-C mid-run: exit 130, what was checked stays recorded, and the next run checks only the rest."""
+    site.slow_seconds = 0.4
+    catalog = write_catalog(tmp_path / "c", {f"slow-{i}": site.url(f"/slow/{i}") for i in range(8)})
+    db = tmp_path / "v.db"
+    env = {**os.environ, "VIZBOT_CATALOG": str(catalog), "VIZBOT_DB": str(db)}
+    command = [sys.executable, "-m", "bot", "links", "check", "--concurrency", "1", "--delay", "0", "--json"]
+    code, out, err = _interrupt_when_recorded(command, env, db, 2)
+    assert code == 130, err
     assert "Traceback" not in err
     with sqlite3.connect(db) as conn:
         kept = conn.execute("SELECT count(DISTINCT url) FROM link_checks").fetchone()[0]
+        [(run_id,)] = conn.execute("SELECT id FROM link_runs").fetchall()
     assert 2 <= kept < 8
     assert f"interrupted: {kept} of 8 links checked and recorded" in err
     partial = json.loads(out)  # --json still prints one whole document, marked incomplete
     assert (partial["complete"], partial["interrupted"], partial["total"]) == (False, True, 8)
+    assert (partial["run"], partial["resumed"]) == (run_id, 0)  # the run exists and will be resumed
     assert partial["checked_now"] == len(partial["checks"]) == kept
     assert len(partial["links"]) == 8 and partial["counts"]["ok"] == kept and partial["counts"]["unchecked"] == 8 - kept
     assert sorted(link["verdict"] or "-" for link in partial["links"]) == ["-"] * (8 - kept) + ["ok"] * kept
@@ -179,10 +190,27 @@ def test_interrupted_check_keeps_results_and_resumes(tmp_path: Path, site: Site)
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     data = json.loads(done.stdout)
     assert done.returncode == 0, done.stderr
-    assert (data["resumed"], data["checked_now"], data["complete"]) == (kept, 8 - kept, True)
+    assert (data["run"], data["resumed"], data["checked_now"], data["complete"]) == (run_id, kept, 8 - kept, True)
     assert {link["verdict"] for link in data["links"]} == {"ok"}
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM link_checks").fetchone()[0] == 8
+
+
+def test_interrupted_resumed_check_reports_its_run(tmp_path: Path, site: Site) -> None:
+    """A resumed run interrupted again: --json names the run and how many links its earlier part had checked."""
+    site.slow_seconds = 0.3
+    catalog = write_catalog(tmp_path / "c", {f"slow-{i}": site.url(f"/slow/{i}") for i in range(12)})
+    db = tmp_path / "v.db"
+    env = {**os.environ, "VIZBOT_CATALOG": str(catalog), "VIZBOT_DB": str(db)}
+    command = [sys.executable, "-m", "bot", "links", "check", "--concurrency", "1", "--delay", "0", "--json"]
+    code, out, err = _interrupt_when_recorded(command, env, db, 2)
+    first = json.loads(out)
+    assert code == 130 and first["checked_now"] < 10, err
+    code, out, err = _interrupt_when_recorded(command, env, db, first["checked_now"] + 1)
+    second = json.loads(out)
+    assert code == 130, err
+    assert (second["run"], second["resumed"], second["interrupted"]) == (first["run"], first["checked_now"], True)
+    assert isinstance(second["run"], int)
 
 
 def test_report_has_links_needing_attention(env: Path, site: Site, capsys: pytest.CaptureFixture[str]) -> None:
@@ -236,3 +264,72 @@ def test_unchecked_link_json_has_the_same_keys() -> None:
     checked = LinkHealth("https://a.org/", "a", "ok", 0, now, now, now, 200, "200 OK", "https://a.org/", None)
     assert set(_link_json(target, None)) == set(_link_json(target, checked))
     assert _link_json(target, None)["verdict"] is None and _link_json(target, None)["url"] == "https://a.org/"
+
+
+def closed_port_urls(count: int) -> list[str]:
+    """URLs on 127.0.0.1 ports nothing listens on: every request is refused, no response, as offline."""
+    urls = []
+    for i in range(count):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        urls.append(f"http://127.0.0.1:{port}/page-{i}")
+    return urls
+
+
+def link_checks(db: Path) -> int:
+    """Checks recorded in the database."""
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT count(*) FROM link_checks").fetchone()[0]
+
+
+def test_nothing_answers_is_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No link got any response: exit 3, one line asking if the machine is offline, nothing recorded, and
+    --json says offline with the checks made."""
+    catalog = write_catalog(tmp_path / "c", {f"r{i}": url for i, url in enumerate(closed_port_urls(3))})
+    db = tmp_path / "v.db"
+    monkeypatch.setenv("VIZBOT_CATALOG", str(catalog))
+    monkeypatch.setenv("VIZBOT_DB", str(db))
+    code, out, err = run(capsys, "links", "check", "--json", "--delay", "0")
+    assert code == 3 and link_checks(db) == 0
+    assert err.count("\n") == 1 and "is this machine offline?" in err
+    assert "3 links" in err and "(first: could not connect (connection refused))" in err
+    data = json.loads(out)
+    assert (data["offline"], data["complete"], data["interrupted"], data["checked_now"]) == (True, False, False, 3)
+    assert [(c["recorded"], c["verdict"], c["check"]["outcome"]) for c in data["checks"]] == [
+        (False, None, "failed")
+    ] * 3
+    assert data["counts"]["unchecked"] == 3 and {link["verdict"] for link in data["links"]} == {None}
+    code, out, err = run(capsys, "links", "check", "--delay", "0")  # text: nothing judged, so no table
+    assert (code, out, err.count("\n")) == (3, "", 1) and link_checks(db) == 0
+
+
+def test_one_answer_among_refused_records_the_failures(
+    tmp_path: Path, site: Site, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """One link answers: the machine is online, the refused links get their strike, the usual exit status."""
+    urls = {f"r{i}": url for i, url in enumerate(closed_port_urls(3))}
+    catalog = write_catalog(tmp_path / "c", {**urls, "fine": site.url("/ok")})
+    db = tmp_path / "v.db"
+    code, out, err = run(capsys, "links", "check", "--json", "--delay", "0", "--catalog", str(catalog), "--db", str(db))
+    data = json.loads(out)
+    assert (code, err, data["offline"], data["complete"]) == (0, "", False, True)
+    assert link_checks(db) == 4
+    assert {link["resource_id"]: link["verdict"] for link in data["links"]} == {
+        "r0": "failing",
+        "r1": "failing",
+        "r2": "failing",
+        "fine": "ok",
+    }
+
+
+def test_fewer_than_three_unanswered_are_recorded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two links, both refused: too few to call the machine offline; recorded as failing, as before."""
+    catalog = write_catalog(tmp_path / "c", {f"r{i}": url for i, url in enumerate(closed_port_urls(2))})
+    db = tmp_path / "v.db"
+    code, out, err = run(capsys, "links", "check", "--json", "--delay", "0", "--catalog", str(catalog), "--db", str(db))
+    data = json.loads(out)
+    assert (code, data["offline"], data["complete"], data["counts"]["failing"]) == (0, False, True, 2)
+    assert link_checks(db) == 2 and "offline" not in err

@@ -171,3 +171,110 @@ async def test_links_found_by_the_command_line_are_announced(fake_discord: FakeD
             await stop_task(task)
     finally:
         await site.close()
+
+
+class NoTls:
+    """A local port that answers a TLS handshake with plain text: every https:// link to it fails with a
+    TLS error before any HTTP response, as on a machine whose network is gone; counts the connections."""
+
+    def __init__(self) -> None:
+        self.connections = 0
+        self.server: asyncio.Server | None = None
+
+    async def start(self) -> "NoTls":
+        async def refuse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.connections += 1
+            writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            await writer.drain()
+            writer.close()
+
+        self.server = await asyncio.start_server(refuse, "127.0.0.1", 0)
+        return self
+
+    def url(self, path: str) -> str:
+        assert self.server is not None
+        return f"https://127.0.0.1:{self.server.sockets[0].getsockname()[1]}{path}"
+
+    async def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+
+
+def _write_urls(root: Path, urls: dict[str, str]) -> None:
+    """A catalog of one resource per ``id: url``."""
+    (root / "resources").mkdir(parents=True)
+    (root / "tags.yaml").write_text(yaml.safe_dump(TAGS), encoding="utf-8")
+    entries = [
+        {
+            "id": rid,
+            "title": f"The {rid.replace('-', ' ')} kernel demo",
+            "url": url,
+            "description": "An interactive kernel demo.",
+            "tags": ["kernels"],
+            "kind": "interactive",
+            "level": "beginner",
+        }
+        for rid, url in urls.items()
+    ]
+    (root / "resources" / "all.yaml").write_text(yaml.safe_dump(entries), encoding="utf-8")
+
+
+async def test_background_check_offline_records_and_announces_nothing(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """No link answers the background check (the bot's network is gone): no failure is recorded, so a link
+    two strikes from dead does not die, and the moderators are told nothing."""
+    fake = fake_discord
+    nowhere = await NoTls().start()
+    try:
+        urls = {"okapi-gone": nowhere.url("/gone"), "zebra-blur": nowhere.url("/ok"), "quokka": nowhere.url("/old")}
+        _write_urls(tmp_path / "catalog", urls)
+        settings = bot_settings(
+            fake, tmp_path, catalog_dir=tmp_path / "catalog", link_check=True, mod_channel=fake.guild.general_id
+        )
+        await _strike_earlier_days(settings.db_path, urls["okapi-gone"])
+        task = await start_bot(fake, settings, link_check_every=0.6)
+        try:
+            await fake.wait_until(
+                lambda: nowhere.connections >= 6, timeout=20, what="every link to be checked twice, unanswered"
+            )
+            await asyncio.sleep(0.5)  # any announcement would be on its way
+            assert _alerts(fake, fake.guild.general_id) == []
+            with sqlite3.connect(settings.db_path, timeout=10) as db:
+                assert db.execute("SELECT count(*) FROM link_checks").fetchone()[0] == 2  # the two earlier days only
+                assert db.execute("SELECT verdict, strikes FROM links").fetchall() == [("failing", 2)]
+            assert not fake.invalid
+        finally:
+            await stop_task(task)
+    finally:
+        await nowhere.close()
+
+
+async def test_background_check_records_an_unanswered_link_once_another_answers(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """The network works (other links answer): a link failing before any response gets its strike, turns
+    dead on its third day and is announced."""
+    fake = fake_discord
+    nowhere = await NoTls().start()
+    site = await Site().start()
+    try:
+        urls = {"okapi-gone": nowhere.url("/gone"), "zebra-blur": site.url("/ok"), "quokka": site.url("/chain/1")}
+        _write_urls(tmp_path / "catalog", urls)
+        settings = bot_settings(
+            fake, tmp_path, catalog_dir=tmp_path / "catalog", link_check=True, mod_channel=fake.guild.general_id
+        )
+        await _strike_earlier_days(settings.db_path, urls["okapi-gone"])
+        task = await start_bot(fake, settings, link_check_every=0.6)
+        try:
+            await fake.wait_until(
+                lambda: len(_alerts(fake, fake.guild.general_id)) >= 1, timeout=20, what="the dead link to be announced"
+            )
+            [alert] = _alerts(fake, fake.guild.general_id)
+            assert "A catalog link is dead" in alert and urls["okapi-gone"] in alert and "TLS error" in alert
+        finally:
+            await stop_task(task)
+    finally:
+        await site.close()
+        await nowhere.close()
