@@ -25,6 +25,7 @@ from rapidfuzz.distance import OSA
 
 from bot.core.index import PAIR, TAG_TERM, Index, idf, is_word
 from bot.core.sanitize import strip_markup
+from bot.core.segment import Segmenter, has_cjk
 from bot.core.text import (
     MAX_QUERY_CHARS,
     americanise,
@@ -92,6 +93,9 @@ class Query:
     accented: bool = False  # some Latin letter is not plain ASCII (an accent: "è", "ã")
     non_latin: bool = False  # some letter is of another script (Cyrillic, Greek, CJK, Arabic ...)
     gaps: list[str] = field(default_factory=list)  # slugs of the known gaps (gaps.yaml) the question names
+    # With Chinese, Japanese or Korean in it: the question's words as read (terms found inside
+    # unspaced text, particles dropped), for what cannot split such text itself (empty otherwise).
+    cjk_words: list[str] = field(default_factory=list)
 
 
 def _latin(ch: str) -> bool:
@@ -145,20 +149,32 @@ class QuestionReader:
             for word in bucket:
                 for key in _deletions(word) | {word}:
                     self._near.setdefault(key, []).append(word)
+        # Chinese and Japanese are written without spaces, Korean attaches particles: the words of
+        # the catalog's tag phrases and gap names in those scripts are found inside such words.
+        self._segmenter = Segmenter(
+            {t for key in (*index.phrases, *index.gap_phrases) for t in key} | set(index.surface)
+        )
 
     def analyse(self, query: str) -> Query:
         """Read a question into units, per-word weights, corrections and kind/level preferences."""
         idx = self._index
         q = Query()
         seq: list[tuple[str, str]] = []  # (surface, stem) of non-stop word parts, in order
+        cjk = False
         if not query[:MAX_QUERY_CHARS].isascii():
             latin = [_latin(ch) for ch in query[:MAX_QUERY_CHARS] if not ch.isascii() and ch.isalpha()]
             q.accented, q.non_latin = any(latin), not all(latin)
+            cjk = q.non_latin and bool(self._segmenter) and has_cjk(query[:MAX_QUERY_CHARS])
         for parts in words(normalise(strip_markup(query[:MAX_QUERY_CHARS]))):
             joined = self._joined(parts)
             if joined is not None:
                 seq.append(joined)
+                if cjk:
+                    q.cjk_words.append(joined[0])
                 continue
+            if cjk:
+                parts = [piece for part in parts for piece in self._segmenter.split(part)]
+                q.cjk_words.extend(parts)
             for part in parts:
                 if is_foreign_stop(part):
                     q.foreign.append(part)
@@ -173,7 +189,13 @@ class QuestionReader:
         for p, (surface, term) in enumerate(seq):
             if gap[p]:
                 continue
-            if is_word(surface) and term not in idx.docs and (term,) not in idx.phrases:
+            # An edit in Han, kana or hangul changes a whole syllable or morpheme: no typo there.
+            if (
+                is_word(surface)
+                and term not in idx.docs
+                and (term,) not in idx.phrases
+                and not (cjk and has_cjk(surface))
+            ):
                 alts = self._typo_alts(surface)
                 if alts:
                     fixes[p] = alts

@@ -33,6 +33,7 @@ from bot.core.question import Query
 from bot.core.refusal import RefusalModel, RefusalModelError, features, resource_coverage, shipped_model
 from bot.core.results import Match, SearchResponse, SearchResult, TagLookup
 from bot.core.sanitize import strip_escapes, strip_markup
+from bot.core.segment import has_cjk
 from bot.core.semantic import SemanticIndex, key_phrase
 from bot.core.text import MAX_QUERY_CHARS, common_english, normalise
 
@@ -203,8 +204,13 @@ class SearchEngine:
         as_read = _as_read(strip_markup(strip_escapes(query[:MAX_QUERY_CHARS])), q.corrections)
         semantic = self.semantic
         known = _without(as_read, q.unknown + q.foreign) if _in_other_language(q) else ""
+        named = self._named_in_english(q) if q.cjk_words else ""
         if semantic is None:
             cosines = np.zeros(0, dtype=np.float32)
+        elif named:
+            # Chinese, Japanese or Korean naming tags: the model reads those tags' English titles and
+            # the question's other words the catalog knows (never the unspaced text it cannot read).
+            cosines = semantic.cosines(named)
         elif known and q.non_latin:
             # The embedding model reads English: in another script, what it can read of the question is
             # the words the catalog knows, and the rest would only cost time (dozens of word pieces).
@@ -216,6 +222,27 @@ class SearchEngine:
                 cosines = np.maximum(cosines, semantic.cosines(known))
         best_cos = float(cosines.max()) if len(cosines) else 0.0
         return Evidence(q, min(q.share, 1.0), ranked, cosines, best_cos, as_read)
+
+    def _named_in_english(self, q: Query) -> str:
+        """For a question with Chinese, Japanese or Korean in it: its words as read with each tag
+        phrase written in those scripts replaced by the tag's title, and the catalog's unknown words
+        and the rest of those scripts left out ("卷积神经网络是什么" -> "Convolutional neural
+        networks"). Empty when it names no tag in those scripts."""
+        titles: dict[str, str] = {}
+        for unit in q.units:
+            if has_cjk(unit.label) and unit.label not in titles:
+                slugs = [a.term[len(TAG_TERM) :] for a in unit.alts if a.term.startswith(TAG_TERM)]
+                if slugs:
+                    titles[unit.label] = " ".join(self.catalog.tags[slug].title for slug in slugs)
+        if not titles:
+            return ""
+        text = _without(_as_read(" ".join(q.cjk_words), q.corrections), q.unknown + q.foreign)
+        shown: set[str] = set()
+        for label in sorted(titles, key=len, reverse=True):
+            title = "" if titles[label] in shown else titles[label]  # two aliases of one tag: its title once
+            shown.add(titles[label])
+            text = re.sub(rf"(?<!\w){re.escape(label)}(?!\w)", title.replace("\\", r"\\"), text)
+        return " ".join(word for word in text.split() if not has_cjk(word))
 
     def _fused(self, ev: Evidence, tag: str | None, kind: str | None, level: str | None) -> list[Fused]:
         allowed = self._allowed(tag, kind, level) if (tag or kind or level) else None

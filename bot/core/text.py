@@ -74,6 +74,8 @@ STOP_WORDS: frozenset[str] = _ENGLISH_STOP_WORDS | FOREIGN_STOP_WORDS
 # (a tab, a line break) separates words, an invisible format character (a zero-width space, a soft
 # hyphen, a joiner, a direction mark) does not, so "convo\u200blution" is "convolution".
 _DROP_CATEGORIES = frozenset({"Mn", "Me", "Cc", "Cf", "Cs", "Co", "Cn"})
+# The voiced sound marks of kana are combining marks too, but no one leaves them out ("が" is not "か").
+_KANA_MARKS = frozenset("\u3099\u309a")
 _WORD = re.compile(r"[^\W_]+(?:[-'’.+][^\W_]+)*")
 _SPLIT = re.compile(r"[-'’.+]")
 _ACRONYM_PLURAL = re.compile(r"^[b-df-hj-np-tv-xz]{2,}s$")
@@ -103,7 +105,7 @@ def normalise(text: str) -> str:
     kept = []
     for ch in text:
         cat = unicodedata.category(ch)
-        if cat in _DROP_CATEGORIES:
+        if cat in _DROP_CATEGORIES and ch not in _KANA_MARKS:
             if cat == "Cc":
                 kept.append(" ")
             continue

@@ -44,7 +44,7 @@ def test_ask_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "ask", "spectroscpy", "--json", "--limit", "2", "--catalog", FIXTURE)
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"query", "results", "suggested_tags", "catalog"}
+    assert set(data) == {"query", "results", "suggested_tags", "gaps", "catalog"}
     assert data["catalog"] == FIXTURE
     assert len(data["results"]) <= 2
     assert set(data["results"][0]) == {"id", "title", "url", "score", "tags", "why"}

@@ -77,7 +77,9 @@ def test_a_bad_gaps_file_names_file_and_line(tmp_path, valid_catalog_dir, monkey
 def test_a_gap_a_resource_lists_as_a_keyword_is_a_warning(tmp_path, valid_catalog_dir, monkeypatch):
     """A gap named in some resource's keywords may be covered now: a warning naming the resource."""
     monkeypatch.chdir(tmp_path)
-    catalog, problems = check_catalog(_catalog(tmp_path, valid_catalog_dir, "strides:\n  title: Stride\n  aliases: []\n"))
+    catalog, problems = check_catalog(
+        _catalog(tmp_path, valid_catalog_dir, "strides:\n  title: Stride\n  aliases: []\n")
+    )
     assert catalog is not None and list(catalog.gaps) == ["strides"]
     [problem] = problems
     assert (problem.file, problem.line, problem.severity) == ("catalog/gaps.yaml", 2, "warning")

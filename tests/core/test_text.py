@@ -21,6 +21,8 @@ from bot.core.text import STOP_WORDS, americanise, is_stop, normalise, stem, ste
         ("a\x00b\x1bc", "a b c"),
         ("\u202eRTL\u202c text", "rtl text"),
         ("STRASSE Straße", "strasse strasse"),
+        ("バックプロパゲーションですか", "バックプロパゲーションですか"),  # kana keep their voiced marks
+        ("ｶﾞｳｽ", "ガウス"),  # half-width kana
         ("", ""),
     ],
 )
