@@ -42,7 +42,7 @@ def _catalog_dir(args: argparse.Namespace) -> Path:
 def run_check(args: argparse.Namespace) -> int:
     """Validate the catalog; exit 1 when it has any problem (a warning too: the catalog still loads)."""
     directory = _catalog_dir(args)
-    catalog, problems = check_catalog(directory)
+    catalog, problems = check_catalog(directory, deep=True)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if args.json:
@@ -53,6 +53,7 @@ def run_check(args: argparse.Namespace) -> int:
                 "loads": catalog is not None,
                 "resources": len(catalog.resources) if catalog else None,
                 "tags": len(catalog.tags) if catalog else None,
+                "gaps": len(catalog.gaps) if catalog else None,
                 "errors": errors,
                 "warnings": warnings,
                 "problems": [problem_json(p) for p in problems],
@@ -65,7 +66,8 @@ def run_check(args: argparse.Namespace) -> int:
         info(f"{directory}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
         return 1
     print(
-        f"{len(catalog.resources)} resources, {len(catalog.tags)} tags ({warnings} warning{'s' * (warnings != 1)}) "
+        f"{len(catalog.resources)} resources, {len(catalog.tags)} tags, {len(catalog.gaps)} known gaps "
+        f"({warnings} warning{'s' * (warnings != 1)}) "
         f"in {directory}"
     )
     return 1 if warnings else 0

@@ -18,6 +18,7 @@ import bot
 from bot.core.catalog_schema import Report, ResourceEntry, TagEntry, check_aliases, read_resources, read_tags
 from bot.core.errors import CatalogError, ConfigError, Problem
 from bot.core.gaps_schema import GapEntry, check_gaps, keyword_overlaps, read_gaps
+from bot.core.index import Index
 from bot.core.model import Catalog, Tag
 from bot.core.urls import normalise_url
 from bot.core.yaml_loader import YamlReadError, read_yaml
@@ -175,8 +176,10 @@ def _not_a_file(path: Path) -> str | None:
     return link + next((name for test, name in kinds if test(mode)), "a special file")
 
 
-def check_catalog(directory: Path | str) -> tuple[Catalog | None, list[Problem]]:
-    """Every problem (errors and warnings) in the catalog at ``directory``; the catalog when error-free."""
+def check_catalog(directory: Path | str, *, deep: bool = False) -> tuple[Catalog | None, list[Problem]]:
+    """Every problem (errors and warnings) in the catalog at ``directory``; the catalog when error-free.
+    ``deep`` (``vizbot catalog check``) also builds the search index, to warn about known gaps'
+    aliases that questions can never match (a cost loading alone does not pay)."""
     root = Path(directory)
     tag_entries, tags_report = _read_tags_file(root)
     problems = list(tags_report.problems)
@@ -207,12 +210,22 @@ def check_catalog(directory: Path | str) -> tuple[Catalog | None, list[Problem]]
                 message = "no resource uses this tag"
                 problems.append(Problem(tags_report.file, entry.line, message, slug, severity="warning"))
 
-    problems.sort(key=lambda p: (p.file != tags_report.file, p.file, p.line or 0))
     if any(p.severity == "error" for p in problems):
+        problems.sort(key=lambda p: (p.file != tags_report.file, p.file, p.line or 0))
         return None, problems
     resources = tuple(e.resource for e in entries if e.resource is not None)
     gaps = {slug: e.gap for slug, e in gap_entries.items()}
-    return Catalog(tags=tags, resources=resources, source=root, gaps=gaps), problems
+    catalog = Catalog(tags=tags, resources=resources, source=root, gaps=gaps)
+    if deep and gap_entries:
+        index = Index(catalog)
+        for slug, entry in gap_entries.items():
+            for alias, line in zip(entry.gap.aliases, entry.alias_lines):
+                problem = index.gap_name_problem(alias)
+                if problem is not None:
+                    message = f"alias {alias!r} is never matched in questions: it {problem}"
+                    problems.append(Problem(gaps_file, line, message, slug, "aliases", "warning"))
+    problems.sort(key=lambda p: (p.file != tags_report.file, p.file, p.line or 0))
+    return catalog, problems
 
 
 def load_catalog(directory: Path | str) -> Catalog:

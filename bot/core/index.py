@@ -54,6 +54,13 @@ def compact(text: str) -> str:
     return _COMPACT.sub("", normalise(text))
 
 
+def gap_word(word: str) -> str:
+    """How known gaps' names and a question's words are compared: American spelling, a plural's
+    final s dropped, but not stemmed ("plotly" is not "plot", "prompting" not "prompt")."""
+    word = americanise(word)
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def is_word(part: str) -> bool:
     """True for a token worth indexing on its own (two characters or more, or a number)."""
     return len(part) >= 2 or part.isdigit()
@@ -89,8 +96,8 @@ class Index:
         self.phrases: dict[tuple[str, ...], list[PhraseTarget]] = {}
         self.name_terms: dict[str, tuple[str, ...]] = {}  # slug -> stems of its words found in resources
         self.max_phrase = 1
-        self.gap_phrases: dict[tuple[str, ...], str] = {}  # stems of a known gap's name -> its slug
-        self.gap_words: set[str] = set()  # every stem of those names
+        self.gap_phrases: dict[tuple[str, ...], str] = {}  # a known gap's name (gap_word each) -> its slug
+        self.gap_words: set[str] = set()  # every word of those names
         self.max_gap = 0
         self.kind_of: tuple[str, ...] = tuple(r.kind for r in self.resources)
         self.level_of: tuple[str, ...] = tuple(r.level for r in self.resources)
@@ -99,8 +106,8 @@ class Index:
         self._tag_text = {slug: f"{slug} {t.title}" for slug, t in catalog.tags.items()}
         self._tag_terms: dict[str, list[str]] = {}
         self._build_phrases(catalog)
-        self._build_gaps(catalog)
         self._build_postings()
+        self._build_gaps(catalog)
         for slug in catalog.tags:
             stems = [self.stem(p) for parts in words(normalise(slug)) for p in parts if is_word(p) and not is_stop(p)]
             self.name_terms[slug] = tuple(dict.fromkeys(t for t in stems if t in self.docs))
@@ -189,19 +196,45 @@ class Index:
                 targets[:] = [t for t in targets if t.how == "exact"]
 
     def _build_gaps(self, catalog: Catalog) -> None:
-        """Known gaps' names as stem sequences (kept out of the typo vocabulary: a misspelt
-        question is never read as a topic the catalog lacks). A name that is also a tag phrase
-        (possible for stems only: the catalog check refuses equal names) stays the tag's."""
+        """Known gaps' names as sequences of :func:`gap_word` (kept out of the typo vocabulary: a
+        misspelt question is never read as a topic the catalog lacks). Names the catalog's own
+        text already reads are left out (see :meth:`gap_name_problem`)."""
         for slug, gap in catalog.gaps.items():
             for form in (slug, gap.title, *gap.aliases):
-                key = self.phrase_key(form)
+                if self.gap_name_problem(form) is not None:
+                    continue
+                parts = [p for ws in words(normalise(form)) for p in ws]
+                whole = all(is_word(p) and not is_stop(p) for p in parts)  # else only the joined form
+                keys = [tuple(gap_word(p) for p in parts)] if whole else []
                 joined = compact(form)
-                keys = [key] + ([(self.stem(joined),)] if len(key) > 1 and joined else [])
-                for k in keys:
-                    if k and k not in self.phrases:
-                        self.gap_phrases.setdefault(k, slug)
-                        self.gap_words.update(k)
-                        self.max_gap = max(self.max_gap, len(k))
+                if len(parts) > 1 and joined:
+                    keys.append((gap_word(joined),))
+                for key in keys:
+                    self.gap_phrases.setdefault(key, slug)
+                    self.gap_words.update(key)
+                    self.max_gap = max(self.max_gap, len(key))
+
+    def gap_name_problem(self, name: str) -> str | None:
+        """Why a known gap's name cannot be matched in questions, or ``None`` when it can: a word
+        a question is read without (a stop word, a single letter), one word the catalog uses, or
+        words that stand side by side in some resource (the catalog covers that phrase)."""
+        parts = [p for ws in words(normalise(name)) for p in ws]
+        if not parts:
+            return "has no word"
+        dropped = [p for p in parts if is_stop(p) or not is_word(p)]
+        if dropped and not (len(parts) > 1 and "-" in name and self._joined_ok(name)):
+            return f"has {', '.join(repr(p) for p in dropped)}, which questions are read without"
+        stems = [self.stem(p) for p in parts]
+        if len(parts) == 1 and (stems[0] in self.docs or (stems[0],) in self.phrases):
+            return f"{parts[0]!r} is a word the catalog's resources use"
+        if len(parts) > 1 and all(a + PAIR + b in self.docs for a, b in zip(stems, stems[1:])):
+            return "its words stand side by side in a resource"
+        return None
+
+    def _joined_ok(self, name: str) -> bool:
+        """Whether a hyphenated name's joined form ("u-net" -> "unet") is a word the catalog does not use."""
+        joined = compact(name)
+        return bool(joined) and self.stem(joined) not in self.docs and (self.stem(joined),) not in self.phrases
 
     def _fields(self, resource: Resource) -> dict[str, tuple[list[str], list[str]]]:
         """Per field: (terms, terms seen only as parts of a hyphenated compound)."""

@@ -23,7 +23,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.core.index import PAIR, TAG_TERM, Index, idf, is_word
+from bot.core.index import PAIR, TAG_TERM, Index, gap_word, idf, is_word
 from bot.core.sanitize import strip_markup
 from bot.core.segment import Segmenter, has_cjk
 from bot.core.text import (
@@ -209,11 +209,12 @@ class QuestionReader:
         return q
 
     def _gap_spans(self, q: Query, seq: list[tuple[str, str]]) -> list[int]:
-        """Known gaps named in the question, by greedy longest match on stems as typed, a tag phrase
+        """Known gaps named in the question, by greedy longest match on words as typed, a tag phrase
         as long or longer starting at the same word winning (the catalog covers that reading).
         Returns per word the length of the gap name it belongs to (0: none); slugs go to ``q.gaps``."""
         idx = self._index
         stems = [term for _, term in seq]
+        typed = [gap_word(surface) for surface, _ in seq]
         gap = [0] * len(seq)
         i = 0
         while i < len(seq):
@@ -222,7 +223,7 @@ class QuestionReader:
                 0,
             )
             for length in range(min(idx.max_gap, len(seq) - i), tag, -1):
-                slug = idx.gap_phrases.get(tuple(stems[i : i + length]))
+                slug = idx.gap_phrases.get(tuple(typed[i : i + length]))
                 if slug is not None:
                     gap[i : i + length] = [length] * length
                     if slug not in q.gaps:
@@ -381,7 +382,12 @@ class QuestionReader:
         misspelt, not a missing subject: it is dropped like the stop word."""
         idx = self._index
         term = idx.stem(part)
-        return term not in idx.docs and (term,) not in idx.phrases and term not in idx.gap_words and misspelt_stop(part)
+        return (
+            term not in idx.docs
+            and (term,) not in idx.phrases
+            and gap_word(part) not in idx.gap_words
+            and misspelt_stop(part)
+        )
 
     def _joined(self, parts: list[str]) -> tuple[str, str] | None:
         """A hyphenated word with a part that would be dropped (a stop word or a single letter:
@@ -390,7 +396,11 @@ class QuestionReader:
             return None
         surface = "".join(parts)
         term = self._index.stem(surface)
-        if term in self._index.docs or (term,) in self._index.phrases or (term,) in self._index.gap_phrases:
+        if (
+            term in self._index.docs
+            or (term,) in self._index.phrases
+            or (gap_word(surface),) in self._index.gap_phrases
+        ):
             return surface, term
         return None
 
@@ -399,7 +409,7 @@ class QuestionReader:
         it is an English word of its own ("backbone" is not "back" + "bone")."""
         idx = self._index
         term = idx.stem(part)
-        if term in idx.docs or (term,) in idx.phrases or term in idx.gap_words or len(part) < 6:
+        if term in idx.docs or (term,) in idx.phrases or gap_word(part) in idx.gap_words or len(part) < 6:
             return [(part, term)]
         if part.isdigit() or part in english_words():
             return [(part, term)]

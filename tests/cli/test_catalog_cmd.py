@@ -34,7 +34,7 @@ def test_check_valid_prints_summary(capsys, valid_catalog_dir):
     """A clean catalog: summary on stdout, nothing on stderr, exit 0."""
     assert run(capsys, "check", str(valid_catalog_dir)) == (
         0,
-        f"3 resources, 2 tags (0 warnings) in {valid_catalog_dir}\n",
+        f"3 resources, 2 tags, 0 known gaps (0 warnings) in {valid_catalog_dir}\n",
         "",
     )
 
@@ -47,7 +47,7 @@ def test_check_accepts_catalog_option(capsys, valid_catalog_dir):
 def test_check_reads_env_variable(capsys, monkeypatch, valid_catalog_dir):
     """VIZBOT_CATALOG names the catalog when no directory is given."""
     monkeypatch.setenv("VIZBOT_CATALOG", str(valid_catalog_dir))
-    assert run(capsys, "check")[1] == f"3 resources, 2 tags (0 warnings) in {valid_catalog_dir}\n"
+    assert run(capsys, "check")[1] == f"3 resources, 2 tags, 0 known gaps (0 warnings) in {valid_catalog_dir}\n"
 
 
 def test_check_errors_go_to_stderr_and_exit_1(capsys, catalogs_dir):
@@ -65,7 +65,7 @@ def test_check_errors_go_to_stderr_and_exit_1(capsys, catalogs_dir):
 def test_check_warnings_are_problems_too(capsys, catalogs_dir):
     """A warning is printed and fails the check (exit 1), though the catalog still loads and is summarised."""
     code, out, err = run(capsys, "check", str(catalogs_dir / "unused_tag"))
-    assert (code, out) == (1, f"3 resources, 3 tags (1 warning) in {catalogs_dir / 'unused_tag'}\n")
+    assert (code, out) == (1, f"3 resources, 3 tags, 0 known gaps (1 warning) in {catalogs_dir / 'unused_tag'}\n")
     assert err == f"{catalogs_dir}/unused_tag/tags.yaml:9: warning [vision] no resource uses this tag\n"
 
 
@@ -84,7 +84,7 @@ def test_check_json_shape(capsys, catalogs_dir, fixture, code, loads, errors, wa
     status, out, err = run(capsys, "check", "--json", str(catalogs_dir / fixture))
     data = json.loads(out)
     assert (status, err) == (code, "")
-    assert set(data) == {"catalog", "ok", "loads", "resources", "tags", "errors", "warnings", "problems"}
+    assert set(data) == {"catalog", "ok", "loads", "resources", "tags", "gaps", "errors", "warnings", "problems"}
     assert (data["ok"], data["loads"], data["errors"], data["warnings"]) == (code == 0, loads, errors, warnings)
     assert (data["resources"] is None) == (not loads)
     assert len(data["problems"]) == errors + warnings
@@ -183,7 +183,7 @@ def test_shipped_catalog_checks_clean(capsys):
     """The catalog in the repository passes `vizbot catalog check`."""
     code, out, _ = run(capsys, "check")
     assert code == 0
-    assert re.fullmatch(r"\d+ resources, \d+ tags \(\d+ warnings?\) in .*catalog\n", out)
+    assert re.fullmatch(r"\d+ resources, \d+ tags, \d+ known gaps \(\d+ warnings?\) in .*catalog\n", out)
 
 
 def test_python_m_bot_runs_from_another_directory(tmp_path):
@@ -198,7 +198,7 @@ def test_python_m_bot_runs_from_another_directory(tmp_path):
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert re.fullmatch(r"\d+ resources, \d+ tags \(\d+ warnings?\) in .*catalog\n", done.stdout)
+    assert re.fullmatch(r"\d+ resources, \d+ tags, \d+ known gaps \(\d+ warnings?\) in .*catalog\n", done.stdout)
 
 
 def _odd_entries(resources: Path) -> dict[str, str]:
@@ -223,7 +223,7 @@ def test_odd_entries_in_resources_are_reported(capsys, valid_catalog_dir, tmp_pa
     shutil.copytree(valid_catalog_dir, catalog)
     expected = _odd_entries(catalog / "resources")
     code, out, err = run(capsys, "check", str(catalog))
-    assert code == 1 and out.startswith("3 resources, 2 tags (4 warnings)")
+    assert code == 1 and out.startswith("3 resources, 2 tags, 0 known gaps (4 warnings)")
     for name, what in expected.items():
         assert f"catalog/resources/{name}: warning ignored: {what}, not a regular file" in err.splitlines()
     code, out, _ = run(capsys, "check", str(catalog), "--json")

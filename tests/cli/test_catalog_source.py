@@ -69,11 +69,11 @@ def test_a_differing_checkout_catalog_is_pointed_out(
 def test_the_hint_reads_the_checkouts_catalog(checkout: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Following the hint checks the edited catalog: one more resource, and no warning."""
     code, out, _ = _run(capsys, "catalog", "check")
-    shipped, tags = int(out.split()[0]), int(out.split()[2])
+    shipped, tags, gaps = int(out.split()[0]), int(out.split()[2]), int(out.split()[4])
     _add_entry(checkout)
     code, out, err = _run(capsys, "catalog", "check", "--catalog", "catalog")
     assert code == 0 and WARNING not in err
-    assert out == f"{shipped + 1} resources, {tags} tags (0 warnings) in catalog\n"
+    assert out == f"{shipped + 1} resources, {tags} tags, {gaps} known gaps (0 warnings) in catalog\n"
 
 
 def test_an_identical_checkout_catalog_is_not_pointed_out(checkout: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -141,7 +141,7 @@ def test_json_names_the_catalog_read(
 @pytest.mark.parametrize(
     ("argv", "stream", "line"),
     [
-        (["catalog", "check"], "out", "3 resources, 2 tags (0 warnings) in {dir}\n"),
+        (["catalog", "check"], "out", "3 resources, 2 tags, 0 known gaps (0 warnings) in {dir}\n"),
         (["catalog", "export"], "err", "3 resources from {dir}\n"),
         (["tags"], "err", "2 tags, 3 resources (catalog {dir})\n"),
     ],

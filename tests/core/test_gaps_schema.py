@@ -84,3 +84,17 @@ def test_a_gap_a_resource_lists_as_a_keyword_is_a_warning(tmp_path, valid_catalo
     [problem] = problems
     assert (problem.file, problem.line, problem.severity) == ("catalog/gaps.yaml", 2, "warning")
     assert "'cs231n-convnets' has the keyword 'stride'" in problem.message
+
+
+def test_a_deep_check_warns_about_aliases_no_question_can_match(tmp_path, valid_catalog_dir, monkeypatch):
+    """An alias with a word questions are read without, or one word the resources use, is never matched: said by the
+    deep check (``vizbot catalog check``) with its line, not by loading."""
+    monkeypatch.chdir(tmp_path)
+    gaps = "link-prediction:\n  title: Link prediction\n  aliases: [edge prediction, link prediction, sliding]\n"
+    directory = _catalog(tmp_path, valid_catalog_dir, gaps)
+    assert check_catalog(directory)[1] == []
+    catalog, problems = check_catalog(directory, deep=True)
+    assert catalog is not None and catalog.gaps["link-prediction"].aliases[0] == "edge prediction"
+    assert [(p.line, p.severity, p.field) for p in problems] == [(3, "warning", "aliases")] * 2
+    assert "'link prediction' is never matched in questions: it has 'link', which questions" in problems[0].message
+    assert "'sliding' is a word the catalog's resources use" in problems[1].message
