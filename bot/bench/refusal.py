@@ -45,10 +45,11 @@ import numpy as np  # noqa: E402
 from bot.bench.datasets import data_dir  # noqa: E402
 from bot.cli.output import error, info  # noqa: E402
 from bot.core.catalog import default_catalog_dir, load_catalog  # noqa: E402
-from bot.core.embedder import SemanticUnavailable, load_embedder  # noqa: E402
+from bot.core.embedder import Embedder, SemanticUnavailable, load_embedder, text_key  # noqa: E402
 from bot.core.errors import VizbotError  # noqa: E402
 from bot.core.fusion import FusionSettings, pull_refuses  # noqa: E402
 from bot.core.evaluate import LabelledQuestion, Outcome, Report, check_gold, load_questions, summarise  # noqa: E402
+from bot.core.purpose import sentences, shipped_vectors  # noqa: E402
 from bot.core.refusal import MODEL_PATH, FEATURE_NAMES, RefusalModel, fit_logistic, threshold_for  # noqa: E402
 from bot.core.search import SearchEngine  # noqa: E402
 
@@ -216,6 +217,14 @@ def trade_off(rows: Sequence[Row], most: int = 15) -> str:
     return "\n".join(lines)
 
 
+def write_off_purpose_vectors(embedder: Embedder) -> None:
+    """Embed :mod:`bot.core.purpose`'s sentences and ship exactly their vectors beside them."""
+    texts = sentences()
+    vectors = embedder.documents(texts)
+    shipped_vectors().save({text_key(t): v for t, v in zip(texts, vectors)}, only=True)
+    info(f"wrote {shipped_vectors().path} ({len(texts)} sentences)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot.bench.refusal",
@@ -224,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--write",
         action="store_true",
-        help=f"also fit the model on every development set and write it to {MODEL_PATH.name}, the file the engine loads",
+        help=f"also fit the model on every development set and write it to {MODEL_PATH.name}, the file the engine loads (and the off-purpose sentences' vectors beside them)",
     )
     args = parser.parse_args(argv)
     base = data_dir()
@@ -234,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         with tempfile.TemporaryDirectory() as tmp:
+            if args.write:  # first, so the evidence below reads the vectors the engine will ship
+                write_off_purpose_vectors(load_embedder(cache_dir=Path(tmp) / "fresh", threads=1))
             rows = collect(base, Path(tmp))
     except (SemanticUnavailable, VizbotError) as exc:
         error(str(exc))

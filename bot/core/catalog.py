@@ -218,8 +218,8 @@ def check_catalog(directory: Path | str, *, deep: bool = False) -> tuple[Catalog
     catalog = Catalog(tags=tags, resources=resources, source=root, gaps=gaps)
     if deep and gap_entries:
         index = Index(catalog)
-        for slug, entry in gap_entries.items():
-            for alias, line in zip(entry.gap.aliases, entry.alias_lines):
+        for slug, gap_entry in gap_entries.items():
+            for alias, line in zip(gap_entry.gap.aliases, gap_entry.alias_lines):
                 problem = index.gap_name_problem(alias)
                 if problem is not None:
                     message = f"alias {alias!r} is never matched in questions: it {problem}"

@@ -30,6 +30,7 @@ from bot.core.index import TAG_TERM
 from bot.core.lexical import MAX_LIMIT, LexicalEngine
 from bot.core.model import Catalog, Resource, Tag
 from bot.core.question import Query
+from bot.core.purpose import OffPurpose
 from bot.core.refusal import RefusalModel, RefusalModelError, features, resource_coverage, shipped_model
 from bot.core.results import Match, SearchResponse, SearchResult, TagLookup
 from bot.core.sanitize import strip_escapes, strip_markup
@@ -106,6 +107,7 @@ class Evidence:
     cosines: np.ndarray
     best_cos: float
     as_read: str
+    embedded: str  # the text the cosines were first computed from (as_read, or its known words)
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,7 @@ class SearchEngine:
         self.catalog = catalog
         self.lexical = LexicalEngine(catalog, prior)
         self.semantic = SemanticIndex(catalog, embedder, progress) if embedder is not None else None
+        self.off_purpose = OffPurpose(embedder) if embedder is not None else None
         self.fusion = fusion or FusionSettings()
         if refusal is None and self.fusion.learned_refusal:
             refusal = _usable_shipped_model()
@@ -205,23 +208,24 @@ class SearchEngine:
         semantic = self.semantic
         known = _without(as_read, q.unknown + q.foreign) if _in_other_language(q) else ""
         named = self._named_in_english(q) if q.cjk_words else ""
+        embedded = as_read
         if semantic is None:
             cosines = np.zeros(0, dtype=np.float32)
         elif named:
             # Chinese, Japanese or Korean naming tags: the model reads those tags' English titles and
             # the question's other words the catalog knows (never the unspaced text it cannot read).
-            cosines = semantic.cosines(named)
+            cosines, embedded = semantic.cosines(named), named
         elif known and q.non_latin:
             # The embedding model reads English: in another script, what it can read of the question is
             # the words the catalog knows, and the rest would only cost time (dozens of word pieces).
-            cosines = semantic.cosines(known)
+            cosines, embedded = semantic.cosines(known), known
         else:
             cosines = semantic.cosines(as_read)
             if known:  # in another language written in Latin letters, also those words alone
                 # ("cos'è l'overfitting e come si evita" -> "overfitting come")
                 cosines = np.maximum(cosines, semantic.cosines(known))
         best_cos = float(cosines.max()) if len(cosines) else 0.0
-        return Evidence(q, min(q.share, 1.0), ranked, cosines, best_cos, as_read)
+        return Evidence(q, min(q.share, 1.0), ranked, cosines, best_cos, as_read, embedded)
 
     def _named_in_english(self, q: Query) -> str:
         """For a question with Chinese, Japanese or Korean in it: its words as read with each tag
@@ -304,6 +308,8 @@ class SearchEngine:
             bool(q.corrections),
             any(not common_english(w) for w in q.unknown),
             _in_other_language(q),
+            bool(q.gaps),
+            self.off_purpose.cosine(ev.embedded) if self.off_purpose is not None else 0.0,
         )
 
     def _second_look_due(self, ev: Evidence) -> bool:

@@ -204,7 +204,7 @@ def test_chatter_the_catalog_lacks_does_not_refuse(shipped: SearchEngine, questi
 @pytest.mark.parametrize(
     ("question", "runs"),
     [
-        ("how does LoRA fine-tuning work", 2),  # short, an unknown word, weak meaning: a second look
+        ("how does prefix fine-tuning work", 2),  # short, an unknown word, weak meaning: a second look
         (
             'ok so our prof keeps saying "attention is all you need" and I have no idea what query key value even means, halp',
             1,
