@@ -61,6 +61,16 @@ def gap_word(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
+INFLECTIONS = ("", "s", "es", "d", "ed", "ing", "al")  # endings that keep a word's meaning
+
+
+def inflected(word: str, spelling: str) -> bool:
+    """Whether ``word`` is ``spelling`` or one of them the other plus an inflection
+    ("convolutional" ~ "convolution"; "transform" is not "transformer", "explainer" not "explainability")."""
+    short, long = sorted((word, spelling), key=len)
+    return long.startswith(short) and long[len(short) :] in INFLECTIONS
+
+
 def is_word(part: str) -> bool:
     """True for a token worth indexing on its own (two characters or more, or a number)."""
     return len(part) >= 2 or part.isdigit()
@@ -96,6 +106,9 @@ class Index:
         self.phrases: dict[tuple[str, ...], list[PhraseTarget]] = {}
         self.name_terms: dict[str, tuple[str, ...]] = {}  # slug -> stems of its words found in resources
         self.max_phrase = 1
+        # A one-word phrase: the words (gap_word form) that spelled it, per tag. A question's word
+        # reaches that tag only as one of them, inflected ("transform" is not "transformers").
+        self.phrase_spellings: dict[tuple[str, str], set[str]] = {}
         self.gap_phrases: dict[tuple[str, ...], str] = {}  # a known gap's name (gap_word each) -> its slug
         self.gap_words: set[str] = set()  # every word of those names
         self.max_gap = 0
@@ -189,8 +202,12 @@ class Index:
                 target = PhraseTarget(slug, how)
                 self._add_phrase(key, target)
                 joined = compact(form)
+                if len(key) == 1:
+                    spelt = [p for ws in words(normalise(form)) for p in ws if not is_stop(p)]
+                    self.phrase_spellings.setdefault((key[0], slug), set()).update(gap_word(p) for p in spelt)
                 if len(key) > 1 and joined:
                     self._add_phrase((self.stem(joined),), target)
+                    self.phrase_spellings.setdefault((self.stem(joined), slug), set()).add(gap_word(joined))
         for targets in self.phrases.values():  # a tag's own name beats another tag's alias
             if any(t.how == "exact" for t in targets):
                 targets[:] = [t for t in targets if t.how == "exact"]

@@ -23,7 +23,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.core.index import PAIR, TAG_TERM, Index, gap_word, idf, is_word
+from bot.core.index import PAIR, TAG_TERM, Index, gap_word, idf, inflected, is_word
 from bot.core.sanitize import strip_markup
 from bot.core.segment import Segmenter, has_cjk
 from bot.core.text import (
@@ -252,6 +252,14 @@ class QuestionReader:
                 targets = idx.phrases.get(tuple(stems[i : i + length]))
                 if not targets or any(gap[i : i + length]):
                     continue
+                if length == 1 and i not in fixes:  # one word reaches a tag only as it was spelt there
+                    typed = gap_word(seq[i][0])
+                    spelt = idx.phrase_spellings
+                    targets = [
+                        t for t in targets if any(inflected(typed, w) for w in spelt.get((stems[i], t.slug), (typed,)))
+                    ]
+                    if not targets:
+                        continue
                 positions = tuple(range(i, i + length))
                 label = " ".join(s for s, _ in seq[i : i + length])
                 typo = [fixes[p][0].confidence for p in positions if p in fixes]

@@ -64,6 +64,15 @@ def test_named_topics_still_lead(shipped: SearchEngine, question: str, expected:
     assert expected in top_ids(shipped, question)
 
 
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [("CNN Explainer", "cnn-explainer"), ("Transformer Explainer", "transformer-explainer")],
+)
+def test_a_resources_exact_title_leads(shipped: SearchEngine, title: str, expected: str) -> None:
+    """A title asked as is comes first ("explainer" is not read as the tag alias "explainability")."""
+    assert top_ids(shipped, title, n=1) == [expected]
+
+
 def test_a_bare_abbreviation_the_model_cannot_read_is_answered(astro: SearchEngine) -> None:
     """'bh' means nothing to the embedding model; the tag alias carries it."""
     assert top_ids(astro, "bh", 1) == ["black-hole-visualizer"]

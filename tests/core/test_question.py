@@ -142,3 +142,34 @@ def test_a_gap_weighs_against_the_questions_coverage() -> None:
     assert reader.analyse("neural networks").share == 1.0
     beside = reader.analyse("gnn or neural networks").share
     assert 0.0 < beside < 0.7
+
+
+@pytest.mark.parametrize(
+    ("question", "tags"),
+    [
+        ("how do transformers work", {"transformers"}),
+        ("one transformer block", {"transformers"}),
+        ("image transforms and transformations", set()),
+        ("a convolutional layer", {"convolution"}),
+        ("convolutions", {"convolution"}),
+        ("a model explainer", set()),
+        ("explainability", {"interpretability"}),
+    ],
+)
+def test_one_word_reaches_a_tag_only_as_spelt_there(question: str, tags: set[str]) -> None:
+    """A word reaches a tag through a one-word name or alias only as that word inflected, not as any word of its stem."""
+    catalog = Catalog(
+        {
+            "transformers": Tag("transformers", "Transformers", "Attention stacks.", ()),
+            "convolution": Tag("convolution", "Convolution", "Sliding sums.", ()),
+            "interpretability": Tag(
+                "interpretability", "Interpretability", "Why a model decides.", ("explainability",)
+            ),
+        },
+        tuple(
+            Resource(slug, slug.title(), f"https://a.org/{slug}", "Explained.", (slug,), "article", "beginner")
+            for slug in ("transformers", "convolution", "interpretability")
+        ),
+    )
+    q = QuestionReader(Index(catalog)).analyse(question)
+    assert {a.term[len(TAG_TERM) :] for u in q.units for a in u.alts if a.term.startswith(TAG_TERM)} == tags
