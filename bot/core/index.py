@@ -197,14 +197,16 @@ class Index:
         for slug, tag in catalog.tags.items():
             forms = [(slug, "exact"), (tag.title, "exact")] + [(a, "alias") for a in tag.aliases]
             for form, how in forms:
-                self.terms(form)  # alias words join the typo vocabulary
-                key = self.phrase_key(form)
+                text = normalise(form)
+                for word in raw_words(text):  # alias words join the typo vocabulary
+                    self._word(word)
+                parts = [p for ws in words(text) for p in ws if not is_stop(p)]
+                key = tuple(self.stem(p) for p in parts)
                 target = PhraseTarget(slug, how)
                 self._add_phrase(key, target)
-                joined = compact(form)
+                joined = _COMPACT.sub("", text)
                 if len(key) == 1:
-                    spelt = [p for ws in words(normalise(form)) for p in ws if not is_stop(p)]
-                    self.phrase_spellings.setdefault((key[0], slug), set()).update(gap_word(p) for p in spelt)
+                    self.phrase_spellings.setdefault((key[0], slug), set()).update(gap_word(p) for p in parts)
                 if len(key) > 1 and joined:
                     self._add_phrase((self.stem(joined),), target)
                     self.phrase_spellings.setdefault((self.stem(joined), slug), set()).add(gap_word(joined))
@@ -218,12 +220,13 @@ class Index:
         text already reads are left out (see :meth:`gap_name_problem`)."""
         for slug, gap in catalog.gaps.items():
             for form in (slug, gap.title, *gap.aliases):
-                if self.gap_name_problem(form) is not None:
+                text = normalise(form)
+                parts = [p for ws in words(text) for p in ws]
+                joined = _COMPACT.sub("", text)
+                if self._gap_problem(form, parts, joined) is not None:
                     continue
-                parts = [p for ws in words(normalise(form)) for p in ws]
                 whole = all(is_word(p) and not is_stop(p) for p in parts)  # else only the joined form
                 keys = [tuple(gap_word(p) for p in parts)] if whole else []
-                joined = compact(form)
                 if len(parts) > 1 and joined:
                     keys.append((gap_word(joined),))
                 for key in keys:
@@ -235,23 +238,26 @@ class Index:
         """Why a known gap's name cannot be matched in questions, or ``None`` when it can: a word
         a question is read without (a stop word, a single letter), one word the catalog uses, or
         words that stand side by side in some resource (the catalog covers that phrase)."""
-        parts = [p for ws in words(normalise(name)) for p in ws]
+        text = normalise(name)
+        return self._gap_problem(name, [p for ws in words(text) for p in ws], _COMPACT.sub("", text))
+
+    def _gap_problem(self, name: str, parts: list[str], joined: str) -> str | None:
         if not parts:
             return "has no word"
         dropped = [p for p in parts if is_stop(p) or not is_word(p)]
-        if dropped and not (len(parts) > 1 and "-" in name and self._joined_ok(name)):
+        if dropped and not (len(parts) > 1 and "-" in name and self._unused(joined)):
             return f"has {', '.join(repr(p) for p in dropped)}, which questions are read without"
         stems = [self.stem(p) for p in parts]
-        if len(parts) == 1 and (stems[0] in self.docs or (stems[0],) in self.phrases):
+        if len(parts) == 1 and not self._unused(parts[0]):
             return f"{parts[0]!r} is a word the catalog's resources use"
         if len(parts) > 1 and all(a + PAIR + b in self.docs for a, b in zip(stems, stems[1:])):
             return "its words stand side by side in a resource"
         return None
 
-    def _joined_ok(self, name: str) -> bool:
-        """Whether a hyphenated name's joined form ("u-net" -> "unet") is a word the catalog does not use."""
-        joined = compact(name)
-        return bool(joined) and self.stem(joined) not in self.docs and (self.stem(joined),) not in self.phrases
+    def _unused(self, word: str) -> bool:
+        """Whether ``word`` is neither a word of the catalog's resources nor a tag's one-word name."""
+        term = self.stem(word)
+        return bool(word) and term not in self.docs and (term,) not in self.phrases
 
     def _fields(self, resource: Resource) -> dict[str, tuple[list[str], list[str]]]:
         """Per field: (terms, terms seen only as parts of a hyphenated compound)."""

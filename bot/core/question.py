@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from rapidfuzz import process
@@ -137,23 +138,33 @@ class QuestionReader:
         # subject ("weather"): it weighs like a fairly common term, not like a rare one.
         self._unknown_weight = idf(max(1, math.ceil(n * UNKNOWN_SHARE)), n)
         self._gap_weight = idf(1, n)  # a subject the catalog knows it lacks: as telling as its rarest word
-        self._vocab_by_len: dict[int, list[str]] = {}
-        for word in index.surface:
-            if len(word) >= 3 and not word.isdigit():
-                self._vocab_by_len.setdefault(len(word), []).append(word)
-        for bucket in self._vocab_by_len.values():
-            bucket.sort()
         self._letters_by_len: dict[int, np.ndarray] = {}  # per bucket, each word's _letters (made on first use)
-        self._near: dict[str, list[str]] = {}  # the word and each of its one-letter deletions -> words
-        for bucket in self._vocab_by_len.values():
-            for word in bucket:
-                for key in _deletions(word) | {word}:
-                    self._near.setdefault(key, []).append(word)
         # Chinese and Japanese are written without spaces, Korean attaches particles: the words of
         # the catalog's tag phrases and gap names in those scripts are found inside such words.
         self._segmenter = Segmenter(
             {t for key in (*index.phrases, *index.gap_phrases) for t in key} | set(index.surface)
         )
+
+    @cached_property
+    def _vocab_by_len(self) -> dict[int, list[str]]:
+        """The typo vocabulary by word length, sorted (built on the first word to correct)."""
+        by_len: dict[int, list[str]] = {}
+        for word in self._index.surface:  # Han, kana and hangul words are never corrected (see analyse)
+            if len(word) >= 3 and not word.isdigit() and (word.isascii() or not has_cjk(word)):
+                by_len.setdefault(len(word), []).append(word)
+        for bucket in by_len.values():
+            bucket.sort()
+        return by_len
+
+    @cached_property
+    def _near(self) -> dict[str, list[str]]:
+        """Each typo-vocabulary word and each of its one-letter deletions -> the words (built on first use)."""
+        near: dict[str, list[str]] = {}
+        for bucket in self._vocab_by_len.values():
+            for word in bucket:
+                for key in _deletions(word) | {word}:
+                    near.setdefault(key, []).append(word)
+        return near
 
     def analyse(self, query: str) -> Query:
         """Read a question into units, per-word weights, corrections and kind/level preferences."""

@@ -3,6 +3,8 @@ tags to suggest beside an answer or a refusal."""
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from rapidfuzz import fuzz, process
 
 from bot.core.errors import NotFound
@@ -28,15 +30,23 @@ class TagDirectory:
                 if slug in self._by_tag:
                     self._counts[slug] += 1
                     self._by_tag[slug].append(r)
-        self._tag_names: dict[str, tuple[str, str]] = {}  # compact or stemmed name -> (slug, how)
+
+    @cached_property
+    def _tag_names(self) -> dict[str, tuple[str, str]]:
+        """Compact or stemmed name -> (slug, how), names before aliases (built on first use)."""
+        names: dict[str, tuple[str, str]] = {}
         for want in ("exact", "alias"):
-            for slug, tag in catalog.tags.items():
+            for slug, tag in self.catalog.tags.items():
                 forms = [slug, tag.title] if want == "exact" else list(tag.aliases)
                 for form in forms:
-                    for key in (compact(form), "".join(index.phrase_key(form))):
+                    for key in (compact(form), "".join(self._index.phrase_key(form))):
                         if key:
-                            self._tag_names.setdefault(key, (slug, want))
-        self._tag_keys = list(self._tag_names)
+                            names.setdefault(key, (slug, want))
+        return names
+
+    @cached_property
+    def _tag_keys(self) -> list[str]:
+        return list(self._tag_names)
 
     def resolve_tag(self, name: str) -> TagLookup:
         """The tag named by a slug, title or alias, or the nearest by spelling."""
