@@ -49,6 +49,10 @@ MEANING_SHOWN = 0.5  # a resource whose semantic part reaches this says it is cl
 # words usually carry the subject (on the development sets no longer question was refused by it).
 SECOND_LOOK_TOKENS = 20
 TOP_COVERAGE = 3  # the refusal feature top_coverage looks at this many lexical results
+# A refused question naming no tag is shown the main topics of its closest resources in meaning,
+# among this many, when their cosine reaches this (unrelated texts score ~0.15, a paraphrase ~0.65).
+RELATED_DEPTH = 5
+RELATED_COSINE = 0.4
 # A question with at least this many generic words of another language, or a letter of another
 # script, or an accent beside one such word, is read as written in another language: its words the
 # catalog does not know are then mostly that language, not a missing subject. (An accent alone is
@@ -178,7 +182,20 @@ class SearchEngine:
         masks = {doc: (score, mask) for doc, score, mask in ev.ranked}
         results = tuple(self._result(q, f, masks.get(f.doc)) for f in fused[offset : offset + limit])
         confidence = max(ev.coverage if ev.ranked else 0.0, min(1.0, ev.best_cos / self.fusion.answer_cosine) * 0.5)
-        return lex.respond(query, q, results, [f.doc for f in fused], round(confidence, 4), filtered=filtered)
+        response = lex.respond(query, q, results, [f.doc for f in fused], round(confidence, 4), filtered=filtered)
+        if fused or response.suggested_tags:
+            return response
+        return replace(response, suggested_tags=self._related_by_meaning(ev))
+
+    def _related_by_meaning(self, ev: Evidence) -> tuple[str, ...]:
+        """For a refused question whose words name no tag: the main topics (first tags) of the
+        resources closest in meaning, when they are close at all (``RELATED_COSINE``)."""
+        tags: list[str] = []
+        for doc in np.argsort(-ev.cosines, kind="stable")[:RELATED_DEPTH]:
+            resource = self.catalog.resources[int(doc)]
+            if ev.cosines[doc] >= RELATED_COSINE and resource.tags and resource.tags[0] not in tags:
+                tags.append(resource.tags[0])
+        return tuple(tags[:3])
 
     def decision(
         self, query: str, *, tag: str | None = None, kind: str | None = None, level: str | None = None

@@ -8,7 +8,7 @@ from functools import cached_property
 from rapidfuzz import fuzz, process
 
 from bot.core.errors import NotFound
-from bot.core.index import TAG_TERM, Index, compact
+from bot.core.index import TAG_TERM, Index, compact, gap_word
 from bot.core.model import LEVELS, Catalog, Resource, Tag
 from bot.core.question import Query
 from bot.core.results import TagLookup
@@ -149,6 +149,8 @@ class TagDirectory:
         chosen = sorted((s for s in votes if s in self.catalog.tags), key=lambda s: (-votes[s], s))[:3]
         if not chosen:
             for word in q.unknown:
+                if q.gaps and gap_word(word) in idx.gap_words:  # a known gap's name, not a misspelt tag
+                    continue
                 close = self._suggest_tags_for(compact(word), cutoff=75)
                 chosen.extend(t.slug for t in close if t.slug not in chosen)
         return tuple(chosen[:3])

@@ -300,3 +300,19 @@ def test_another_script_embeds_only_the_words_the_model_can_read(
     response = shipped.search("Посоветуйте наглядное объяснение backpropagation, желательно видео")
     assert len(seen) == 1 and "backpropagation" in seen[0] and seen[0].isascii()
     assert response.results and "backprop" in response.results[0].resource.id
+
+
+@pytest.mark.parametrize(
+    ("question", "related"),
+    [("how do graph neural networks work", {"neural-networks"}), ("what is a kalman filter", set())],
+)
+def test_a_refused_gap_question_gets_tags_related_in_meaning(
+    shipped: SearchEngine, question: str, related: set[str]
+) -> None:
+    """A question on a known gap is refused naming it; its related tags are the main topics of resources close in
+    meaning, or none, never tags its words merely resemble ("filter" is not image kernels)."""
+    response = shipped.search(question)
+    assert response.results == () and response.gaps
+    assert related <= set(response.suggested_tags) and "image-kernels" not in response.suggested_tags
+    if not related:
+        assert response.suggested_tags == ()
