@@ -223,7 +223,7 @@ class SearchEngine:
         # The model reads neither escapes nor mentions and web addresses (they are not the question's words).
         as_read = _as_read(strip_markup(strip_escapes(query[:MAX_QUERY_CHARS])), q.corrections)
         semantic = self.semantic
-        known = _without(as_read, q.unknown + q.foreign) if _in_other_language(q) else ""
+        known = self._titles_for_aliases(q, _without(as_read, q.unknown + q.foreign)) if _in_other_language(q) else ""
         named = self._named_in_english(q) if q.cjk_words else ""
         embedded = as_read
         if semantic is None:
@@ -243,6 +243,19 @@ class SearchEngine:
                 cosines = np.maximum(cosines, semantic.cosines(known))
         best_cos = float(cosines.max()) if len(cosines) else 0.0
         return Evidence(q, min(q.share, 1.0), ranked, cosines, best_cos, as_read, embedded)
+
+    def _titles_for_aliases(self, q: Query, text: str) -> str:
+        """``text`` (a question in another language, its known words) followed by the English
+        title of each tag it names by an alias, which the model can read ("matriz de confusion
+        curva roc" -> "... Model evaluation"); empty stays empty."""
+        titles: list[str] = []
+        for unit in q.units:
+            for alt in unit.alts:
+                if alt.term.startswith(TAG_TERM) and alt.how == "alias":
+                    title = self.catalog.tags[alt.term[len(TAG_TERM) :]].title
+                    if title not in titles:
+                        titles.append(title)
+        return " ".join([text, *titles]) if text and titles else text
 
     def _named_in_english(self, q: Query) -> str:
         """For a question with Chinese, Japanese or Korean in it: its words as read with each tag

@@ -316,3 +316,14 @@ def test_a_refused_gap_question_gets_tags_related_in_meaning(
     assert related <= set(response.suggested_tags) and "image-kernels" not in response.suggested_tags
     if not related:
         assert response.suggested_tags == ()
+
+
+def test_a_tag_named_by_an_alias_in_another_language_is_also_embedded_by_its_title(
+    shipped: SearchEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model reads English: a question in another language naming a tag by an alias is also embedded with
+    the tag's English title, so meaning adds to the words ("matriz de confusión" reads as model evaluation)."""
+    seen = embedded_texts(shipped, monkeypatch)
+    question = "necesito entender la matriz de confusión y la curva ROC para el examen del jueves"
+    assert "mlu-roc-auc" in top_ids(shipped, question)
+    assert any(text.endswith("Model evaluation") for text in seen)
