@@ -170,13 +170,17 @@ class TagEntry:
     alias_lines: tuple[int, ...]
 
 
-def read_tags(root: object, report: Report) -> dict[str, TagEntry]:
-    """Validate the parsed ``tags.yaml``; returns the valid tags by slug."""
+def slug_entries(
+    root: object, report: Report, kind: str, fields: tuple[str, ...]
+) -> list[tuple[str, int, FieldReader]]:
+    """The entries of a ``slug -> {fields}`` mapping (``tags.yaml``, ``gaps.yaml``) as (slug, line,
+    reader), unknown fields noted; a bad slug or a body that is not a mapping is an error and skipped."""
+    listed = ", ".join(fields)
     if not isinstance(root, LMap):
         line = getattr(root, "line", None)
-        report.error(line, f"must be a mapping of tag slug -> {{title, description, aliases}}, found {type_name(root)}")
-        return {}
-    tags: dict[str, TagEntry] = {}
+        report.error(line, f"must be a mapping of {kind} slug -> {{{listed}}}, found {type_name(root)}")
+        return []
+    entries = []
     for slug, body in root.items():
         line = root.key_lines[slug]
         problem = slug_problem(slug)
@@ -184,11 +188,20 @@ def read_tags(root: object, report: Report) -> dict[str, TagEntry]:
             report.error(line, problem, str(slug), "slug")
             continue
         if not isinstance(body, LMap):
-            report.error(line, f"must be a mapping with title, description and aliases, found {type_name(body)}", slug)
+            named = " and ".join(listed.rsplit(", ", 1))
+            report.error(line, f"must be a mapping with {named}, found {type_name(body)}", slug)
             continue
         entry = FieldReader(body, report, slug, line)
+        entry.unknown_fields(fields)
+        entries.append((slug, line, entry))
+    return entries
+
+
+def read_tags(root: object, report: Report) -> dict[str, TagEntry]:
+    """Validate the parsed ``tags.yaml``; returns the valid tags by slug."""
+    tags: dict[str, TagEntry] = {}
+    for slug, line, entry in slug_entries(root, report, "tag", TAG_FIELDS):
         before = len(report.problems)
-        entry.unknown_fields(TAG_FIELDS)
         title = entry.text("title")
         description = entry.text("description")
         aliases = _aliases(entry)

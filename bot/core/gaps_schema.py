@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from bot.core.catalog_schema import Report, FieldReader, alias_key, slug_problem, type_name
+from bot.core.catalog_schema import Report, alias_key, slug_entries
 from bot.core.model import Gap, Resource, Tag
-from bot.core.yaml_loader import LList, LMap
+from bot.core.yaml_loader import LList
 
 GAP_FIELDS = ("title", "aliases")
 
@@ -38,25 +38,11 @@ def read_gaps(root: object, report: Report) -> dict[str, GapEntry]:
     """Validate the parsed ``gaps.yaml`` (an empty file is no gaps); returns the valid gaps by slug."""
     if root is None:
         return {}
-    if not isinstance(root, LMap):
-        line = getattr(root, "line", None)
-        report.error(line, f"must be a mapping of gap slug -> {{title, aliases}}, found {type_name(root)}")
-        return {}
     gaps: dict[str, GapEntry] = {}
-    for slug, body in root.items():
-        line = root.key_lines[slug]
-        problem = slug_problem(slug)
-        if problem:
-            report.error(line, problem, str(slug), "slug")
-            continue
-        if not isinstance(body, LMap):
-            report.error(line, f"must be a mapping with title and aliases, found {type_name(body)}", slug)
-            continue
-        entry = FieldReader(body, report, slug, line)
+    for slug, line, entry in slug_entries(root, report, "gap", GAP_FIELDS):
         before = len(report.problems)
-        entry.unknown_fields(GAP_FIELDS)
         title = entry.text("title")
-        raw = body.get("aliases")
+        raw = entry.data.get("aliases")
         aliases = [] if raw is None or (isinstance(raw, LList) and not raw) else entry.text_list("aliases") or []
         if len(report.problems) == before and title:
             gap = Gap(slug, title, tuple(a for a, _ in aliases))
