@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bot.core.catalog import default_catalog_dir, load_catalog
-from bot.core.embedder import load_embedder
 from bot.core.search import SearchEngine
 from bot.core.segment import Segmenter
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One embedding cache for the module."""
-    return tmp_path_factory.getbasetemp() / "shared-cache" / "vizbot"
-
-
-@pytest.fixture(scope="module")
-def hybrid(cache: Path) -> SearchEngine:
-    """The shipped catalog, searched as vizbot ships."""
-    return SearchEngine(load_catalog(default_catalog_dir()), embedder=load_embedder(cache_dir=cache))
+def hybrid(shipped: SearchEngine) -> SearchEngine:
+    """The shipped catalog, searched as vizbot ships (tests/core/conftest.py)."""
+    return shipped
 
 
 @pytest.fixture(scope="module")

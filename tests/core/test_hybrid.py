@@ -16,18 +16,6 @@ FIXTURE = Path(__file__).resolve().parent.parent / "data" / "catalogs" / "search
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One embedding cache for the module."""
-    return tmp_path_factory.getbasetemp() / "shared-cache" / "vizbot"
-
-
-@pytest.fixture(scope="module")
-def shipped(cache: Path) -> SearchEngine:
-    """The shipped catalog, searched as vizbot ships."""
-    return SearchEngine(load_catalog(default_catalog_dir()), embedder=load_embedder(cache_dir=cache))
-
-
-@pytest.fixture(scope="module")
 def astro(cache: Path) -> SearchEngine:
     """A small astronomy catalog the engine knows nothing about."""
     return SearchEngine(load_catalog(FIXTURE), embedder=load_embedder(cache_dir=cache))
