@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from bot.config import Settings
-from bot.core.catalog import RESOURCES_DIR, TAGS_FILE, resolve_catalog_dir
+from bot.core.catalog import GAPS_FILE, RESOURCES_DIR, TAGS_FILE, resolve_catalog_dir
 
 PROJECT_FILE = "pyproject.toml"
 
@@ -38,9 +38,10 @@ def enclosing_checkout(start: Path) -> Path | None:
 
 
 def _fingerprint(directory: Path) -> str:
-    """A digest of ``tags.yaml`` and ``resources/*.yaml`` (names and bytes); unreadable files count as such."""
+    """A digest of ``tags.yaml``, ``gaps.yaml`` and ``resources/*.yaml`` (names and bytes); unreadable or
+    missing files count as such."""
     digest = hashlib.sha256()
-    files = [directory / TAGS_FILE, *sorted((directory / RESOURCES_DIR).glob("*.yaml"))]
+    files = [directory / TAGS_FILE, directory / GAPS_FILE, *sorted((directory / RESOURCES_DIR).glob("*.yaml"))]
     for path in files:
         digest.update(path.name.encode("utf-8", "surrogateescape") + b"\0")
         try:

@@ -222,7 +222,7 @@ def check_catalog(directory: Path | str, *, deep: bool = False) -> tuple[Catalog
             for alias, line in zip(gap_entry.gap.aliases, gap_entry.alias_lines):
                 problem = index.gap_name_problem(alias)
                 if problem is not None:
-                    message = f"alias {alias!r} is never matched in questions: it {problem}"
+                    message = f"alias {alias!r} is never matched in questions ({problem})"
                     problems.append(Problem(gaps_file, line, message, slug, "aliases", "warning"))
     problems.sort(key=lambda p: (p.file != tags_report.file, p.file, p.line or 0))
     return catalog, problems

@@ -28,10 +28,10 @@ class GapEntry:
     title_line: int
     alias_lines: tuple[int, ...]
 
-    def names(self) -> list[tuple[str, int]]:
-        """Slug, title and aliases, each with its line."""
-        named = [(self.gap.slug, self.line), (self.gap.title, self.title_line)]
-        return named + list(zip(self.gap.aliases, self.alias_lines))
+    def names(self) -> list[tuple[str, int, str]]:
+        """Slug, title and aliases, each with its line and field."""
+        named = [(self.gap.slug, self.line, "slug"), (self.gap.title, self.title_line, "title")]
+        return named + [(alias, line, "aliases") for alias, line in zip(self.gap.aliases, self.alias_lines)]
 
 
 def read_gaps(root: object, report: Report) -> dict[str, GapEntry]:
@@ -62,14 +62,14 @@ def check_gaps(
     seen: dict[str, tuple[str, int]] = {}
     for slug, entry in gaps.items():
         clean = True
-        for name, line in entry.names():
+        for name, line, field in entry.names():
             key = alias_key(name)
             if key in owners:
                 message = f"{name!r} names tag {owners[key]!r} ({tags_file}): a covered topic is not a gap"
-                report.error(line, message, slug)
+                report.error(line, message, slug, field)
                 clean = False
             elif key in seen and seen[key][0] != slug:
-                report.error(line, f"{name!r} also names gap {seen[key][0]!r} (line {seen[key][1]})", slug)
+                report.error(line, f"{name!r} also names gap {seen[key][0]!r} (line {seen[key][1]})", slug, field)
                 clean = False
             else:
                 seen.setdefault(key, (slug, line))
@@ -80,7 +80,7 @@ def check_gaps(
 
 def keyword_overlaps(gaps: Mapping[str, GapEntry], resources: Iterable[Resource]) -> list[tuple[GapEntry, int, str]]:
     """(gap, line, message) for each gap name a resource lists as a keyword: perhaps no longer a gap."""
-    by_name = {alias_key(name): (entry, line) for entry in gaps.values() for name, line in entry.names()}
+    by_name = {alias_key(name): (entry, line) for entry in gaps.values() for name, line, _ in entry.names()}
     found = []
     for resource in resources:
         for keyword in resource.keywords:

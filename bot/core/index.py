@@ -243,10 +243,10 @@ class Index:
 
     def _gap_problem(self, name: str, parts: list[str], joined: str) -> str | None:
         if not parts:
-            return "has no word"
+            return "it has no word"
         dropped = [p for p in parts if is_stop(p) or not is_word(p)]
         if dropped and not (len(parts) > 1 and "-" in name and self._unused(joined)):
-            return f"has {', '.join(repr(p) for p in dropped)}, which questions are read without"
+            return f"it has {', '.join(repr(p) for p in dropped)}, which questions are read without"
         stems = [self.stem(p) for p in parts]
         if len(parts) == 1 and not self._unused(parts[0]):
             return f"{parts[0]!r} is a word the catalog's resources use"

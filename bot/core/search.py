@@ -338,7 +338,7 @@ class SearchEngine:
             bool(q.corrections),
             any(not common_english(w) for w in q.unknown),
             _in_other_language(q),
-            bool(q.gaps),
+            q.gap_share,
             self.off_purpose.cosine(ev.embedded) if self.off_purpose is not None else 0.0,
         )
 

@@ -45,6 +45,13 @@ class TagDirectory:
         return names
 
     @cached_property
+    def _gap_names(self) -> frozenset[str]:
+        """The compact forms of the known gaps' slugs, titles and aliases."""
+        return frozenset(
+            compact(name) for slug, gap in self.catalog.gaps.items() for name in (slug, gap.title, *gap.aliases)
+        )
+
+    @cached_property
     def _tag_keys(self) -> list[str]:
         return list(self._tag_names)
 
@@ -58,6 +65,8 @@ class TagDirectory:
         hit = self._tag_names.get(key) or self._tag_names.get(stemmed)
         if hit:
             return TagLookup(tags[hit[0]], (), hit[1])
+        if key in self._gap_names:  # a topic the catalog knows it lacks is no tag's misspelling
+            return TagLookup(None, self._suggest_tags_for(key), "none")
         if len(key) >= 3:  # a typo, possibly inflected too ("kernals"): try the word as typed and its stem
             found = [
                 best

@@ -160,3 +160,17 @@ def test_text_summary_names_the_catalog_read(
     monkeypatch.setenv("VIZBOT_DB", str(tmp_path / "vizbot.db"))
     code, out, err = _run(capsys, *argv, "--catalog", str(valid_catalog_dir))
     assert code == 0 and (out if stream == "out" else err).endswith(line.format(dir=valid_catalog_dir))
+
+
+@pytest.mark.parametrize("edit", ["remove", "change"])
+def test_an_edited_gaps_file_counts_as_a_differing_catalog(
+    checkout: Path, edit: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Known gaps are part of the catalog: removing or editing gaps.yaml in the checkout is pointed out too."""
+    gaps = checkout / "catalog" / "gaps.yaml"
+    if edit == "remove":
+        gaps.unlink()
+    else:
+        gaps.write_text(gaps.read_text(encoding="utf-8") + "\nbrand-new-gap:\n  title: Brand new gap\n  aliases: []\n")
+    code, _, err = _run(capsys, "ask", "how do convolutions work", "--no-log")
+    assert code == 0 and WARNING in err

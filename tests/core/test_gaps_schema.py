@@ -96,5 +96,5 @@ def test_a_deep_check_warns_about_aliases_no_question_can_match(tmp_path, valid_
     catalog, problems = check_catalog(directory, deep=True)
     assert catalog is not None and catalog.gaps["link-prediction"].aliases[0] == "edge prediction"
     assert [(p.line, p.severity, p.field) for p in problems] == [(3, "warning", "aliases")] * 2
-    assert "'link prediction' is never matched in questions: it has 'link', which questions" in problems[0].message
+    assert "'link prediction' is never matched in questions (it has 'link', which questions" in problems[0].message
     assert "'sliding' is a word the catalog's resources use" in problems[1].message

@@ -495,3 +495,17 @@ def test_a_question_on_a_known_gap_is_refused_naming_it() -> None:
     assert response.results == () and response.gaps == ("graph-neural-networks",)
     assert response.notice == 'The catalog has nothing on "Graph neural networks" yet.'
     assert engine.search("gnns, explained").to_json()["gaps"] == ["graph-neural-networks"]
+
+
+@pytest.mark.parametrize("name", ["graph-neural-networks", "Graph neural networks", "gnns"])
+def test_a_known_gap_is_not_read_as_a_misspelt_tag(name: str) -> None:
+    """A gap's name given as a tag is an unknown tag (with the closest tags), never silently another tag."""
+    tag = Tag("neural-networks", "Neural networks", "Layers of units.", ())
+    resource = Resource(
+        "nn", "Neural networks", "https://a.org/nn", "Layers.", ("neural-networks",), "article", "beginner"
+    )
+    gaps = {"graph-neural-networks": Gap("graph-neural-networks", "Graph neural networks", ("gnns",))}
+    engine = SearchEngine(Catalog({tag.slug: tag}, (resource,), None, gaps))
+    found = engine.resolve_tag(name)
+    assert found.tag is None and found.how == "none"
+    assert engine.resolve_tag("neural-network").tag == tag
