@@ -531,7 +531,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         action="append",
         help="a labelled questions file for section 1; repeat for several (default: the development "
-        "sets queries.yaml, heldout/queries.yaml, dev_learners.yaml and dev_learners2-5.yaml, from the checkout's "
+        "sets queries.yaml, heldout/queries.yaml, dev_learners.yaml and dev_learners2-6.yaml, from the checkout's "
         "tests/data or the copy in the installed package)",
     )
     parser.add_argument(

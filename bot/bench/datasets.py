@@ -16,6 +16,7 @@ DEVELOPMENT_SETS = (
     "dev_learners3.yaml",
     "dev_learners4.yaml",
     "dev_learners5.yaml",
+    "dev_learners6.yaml",
 )
 
 

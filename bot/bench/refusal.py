@@ -64,6 +64,7 @@ SETS: dict[str, tuple[str, str | None]] = {
     "dev_learners3": ("dev_learners3.yaml", None),
     "dev_learners4": ("dev_learners4.yaml", None),
     "dev_learners5": ("dev_learners5.yaml", None),
+    "dev_learners6": ("dev_learners6.yaml", None),
     "music": ("heldout/music_queries.yaml", "heldout/music"),
 }
 

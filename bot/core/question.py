@@ -94,7 +94,6 @@ class Query:
     accented: bool = False  # some Latin letter is not plain ASCII (an accent: "è", "ã")
     non_latin: bool = False  # some letter is of another script (Cyrillic, Greek, CJK, Arabic ...)
     gaps: list[str] = field(default_factory=list)  # slugs of the known gaps (gaps.yaml) the question names
-    gap_share: float = 0.0  # the share of its topic weight (topic words and gap names) the gap names carry
     # With Chinese, Japanese or Korean in it: the question's words as read (terms found inside
     # unspaced text, particles dropped), for what cannot split such text itself (empty otherwise).
     cjk_words: list[str] = field(default_factory=list)
@@ -384,10 +383,7 @@ class QuestionReader:
             elif confidence[p] == 0.0:
                 weights[p] = self._unknown_weight
                 chatter += 1
-        topic = sum(w for w, c in zip(weights, confidence) if c > 0)
-        missing = sum(w for w, g in zip(weights, gap) if g)
-        q.gap_share = missing / (topic + missing) if missing else 0.0
-        answerable = topic + missing
+        answerable = sum(w for w, c in zip(weights, confidence) if c > 0) + sum(w for w, g in zip(weights, gap) if g)
         q.attainable = sum(w * c for w, c in zip(weights, confidence))
         q.total = answerable + math.sqrt(chatter) * self._unknown_weight
         q.share = q.attainable / q.total if q.total else 0.0

@@ -39,7 +39,6 @@ FEATURES: tuple[tuple[str, str], ...] = (
     ("joint", "coverage times best cosine when some resource qualifies by its words, else 0"),
     ("rare_unknown", "1 when a word the catalog does not know is not common English (a subject it lacks?), else 0"),
     ("other_language", "1 when the question reads as written in another language than English, else 0"),
-    ("known_gap", "share of the question's topic weight carried by names of known gaps (gaps.yaml; 0-1)"),
     ("off_purpose", "the highest cosine between the question and a request no resource answers (purpose.py)"),
 )
 FEATURE_NAMES = tuple(name for name, _ in FEATURES)
@@ -63,7 +62,6 @@ def features(
     corrected: bool,
     rare_unknown: bool = False,
     other_language: bool = False,
-    known_gap: float = 0.0,
     off_purpose: float = 0.0,
 ) -> np.ndarray:
     """The feature vector of one question (in :data:`FEATURE_NAMES` order).
@@ -98,7 +96,6 @@ def features(
             coverage * best * hits,
             1.0 if rare_unknown else 0.0,
             1.0 if other_language else 0.0,
-            min(max(float(known_gap), 0.0), 1.0),
             float(off_purpose),
         ],
         dtype=np.float64,

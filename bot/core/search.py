@@ -338,7 +338,6 @@ class SearchEngine:
             bool(q.corrections),
             any(not common_english(w) for w in q.unknown),
             _in_other_language(q),
-            q.gap_share,
             self.off_purpose.cosine(ev.embedded) if self.off_purpose is not None else 0.0,
         )
 

@@ -33,6 +33,7 @@ SETS = {  # name -> (questions, catalog directory or None for the shipped one)
     "dev_learners3": (DATA / "dev_learners3.yaml", None),
     "dev_learners4": (DATA / "dev_learners4.yaml", None),
     "dev_learners5": (DATA / "dev_learners5.yaml", None),
+    "dev_learners6": (DATA / "dev_learners6.yaml", None),
 }
 
 
