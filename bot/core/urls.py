@@ -236,3 +236,19 @@ def normalise_url(url: str) -> str:
     if scheme in _SCHEMES:
         scheme = "https"
     return urlunsplit((scheme, netloc, path, _without_tracking(parts.query), ""))
+
+
+def tidy_url(url: str) -> str:
+    """The spelling a suggestion is stored and shown in: scheme and host in lower case, no default
+    port, no fragment. Path and query are kept as typed (they can be case-sensitive); unlike
+    :func:`normalise_url` this is still the page the user gave, not a key for spotting duplicates.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = _host_of(parts.netloc).lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
+    return urlunsplit((scheme, netloc, parts.path, parts.query, ""))

@@ -459,3 +459,24 @@ def test_text_output_is_the_console_rendering_of_the_card(env: Path, capsys: pyt
     code, out, _ = run(capsys, "forget", "--user", "ann")
     expected = ForgetReport(user="ann", votes=1, pending_suggestions=0, seconds=0, attributions=1, audit_entries=1)
     assert (code, out) == (0, render_card(answers.forget_card(expected)) + "\n")
+
+
+def test_suggested_url_is_stored_listed_and_exported_normalised(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Scheme and host case, the default port and the fragment go before storing; path case and query stay."""
+    created = suggest(capsys, "HTTPS://WWW.Example.NET:443/Path/?Q=1#frag")
+    assert created["suggestion"]["url"] == "https://www.example.net/Path/?Q=1"
+    assert run(capsys, "suggestions", "approve", "1")[0] == 0
+    code, out, _ = run(capsys, "suggestions", "list", "--status", "approved", "--json")
+    assert code == 0 and json.loads(out)[0]["url"] == "https://www.example.net/Path/?Q=1"
+    code, out, _ = run(capsys, "suggestions", "export")
+    assert code == 0 and yaml.safe_load(out)[0]["url"] == "https://www.example.net/Path/?Q=1"
+
+
+def test_rows_stored_before_normalising_are_kept_as_they_are(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A URL stored as typed by an older version is not rewritten, and a new spelling of it still seconds it."""
+    suggest(capsys)
+    with sqlite3.connect(env) as conn:
+        conn.execute("UPDATE suggestions SET url = ? WHERE id = 1", ("HTTPS://Example.ORG:443/pooling#old",))
+    assert suggest(capsys, "https://example.org/pooling", "--user", "bob")["status"] == "seconded"
+    code, out, _ = run(capsys, "suggestions", "list", "--json")
+    assert code == 0 and [s["url"] for s in json.loads(out)] == ["HTTPS://Example.ORG:443/pooling#old"]
