@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli.common import add_catalog_option, settings_from_args
+from bot.cli.common import add_catalog_option, processors, settings_from_args, whole_number
 from bot.cli.output import emit_json, info
 from bot.core.catalog import check_catalog, load_catalog, resolve_catalog_dir
 from bot.core.errors import ConfigError, Problem
@@ -148,6 +148,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     embed.add_argument("dir", nargs="?", type=Path, metavar="DIR", help="catalog directory (same as --catalog)")
     add_catalog_option(embed)
-    embed.add_argument("--threads", type=int, default=2, help="model threads (default 2)")
+    cpus = processors()
+    embed.add_argument(
+        "--threads",
+        type=whole_number(1, cpus),
+        default=min(2, cpus),
+        metavar="N",
+        help=f"model threads, from 1 to the number of processors ({cpus} here; default {min(2, cpus)}): "
+        "more threads than processors only slow it down",
+    )
     embed.add_argument("--json", action="store_true", help="print the result as one JSON document")
     embed.set_defaults(handler=run_embed)
