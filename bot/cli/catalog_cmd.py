@@ -1,7 +1,7 @@
 """``vizbot catalog check|export|embed``: validate the catalog, print it as JSON, or embed it.
 
 ``check`` prints each problem (``str(Problem)``: ``file:line: severity [id] field: message``)
-on standard error and exits 1 when any is an error; the one-line summary goes to standard output.
+on standard error and exits 1 when there is any (a warning too); the one-line summary goes to standard output.
 With ``--json`` it prints one document on standard output instead.
 """
 
@@ -122,7 +122,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "check",
         help="validate the catalog and list every problem",
         description="Validate tags.yaml and resources/*.yaml. Problems go to standard error as "
-        "'file:line: severity [id] field: message'; exits 1 when any is an error.",
+        "'file:line: severity [id] field: message'; exits 1 when there is any problem (a warning too, "
+        "though the catalog still loads), 0 when there is none.",
     )
     check.add_argument("dir", nargs="?", type=Path, metavar="DIR", help="catalog directory (same as --catalog)")
     add_catalog_option(check)
