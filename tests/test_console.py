@@ -103,8 +103,10 @@ async def test_review_asks_again_after_an_unrecognised_answer(service: object) -
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("/report 0", "days: must be from 1 to"),
-        ("/report -5", "days: must be from 1 to"),
+        ("/report 0", "days: must be from 1 to 3650"),
+        ("/report -5", "days: must be from 1 to 3650"),
+        ("/report 3651", "days: must be from 1 to 3650"),
+        ("/report 99999", "days: must be from 1 to 3650"),
         ("/report abc", "is not a whole number"),
         ("/report ⁵", "is not a whole number"),
         ("/tags 0", "page: must be from 1 to"),

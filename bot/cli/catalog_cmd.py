@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 
 from bot.cli.common import add_catalog_option, processors, settings_from_args, whole_number
+from bot.cli.errors import UsageError
 from bot.cli.output import emit_json, info
 from bot.core.catalog import check_catalog, load_catalog, resolve_catalog_dir
 from bot.core.errors import ConfigError, Problem
@@ -32,11 +33,14 @@ def _catalog_dir(args: argparse.Namespace) -> Path:
     """DIR or ``--catalog``, else ``VIZBOT_CATALOG``, else the shipped catalog."""
     settings = settings_from_args(args)
     positional: Path | None = getattr(args, "dir", None)
-    if positional is not None:
-        if args.catalog is not None and positional != args.catalog:
-            raise ConfigError("give the catalog directory once, either as DIR or with --catalog", field="--catalog")
-        settings = settings.with_overrides(catalog_dir=positional.expanduser())
-    return resolve_catalog_dir(settings.catalog_dir)
+    if positional is None:
+        return resolve_catalog_dir(settings.catalog_dir)
+    if args.catalog is not None and positional != args.catalog:
+        raise UsageError("--catalog", "give the catalog directory once, either as DIR or with --catalog")
+    try:
+        return resolve_catalog_dir(positional.expanduser())
+    except ConfigError as exc:  # the argument is at fault, whatever VIZBOT_CATALOG says
+        raise ConfigError(str(exc), field="DIR") from None
 
 
 def run_check(args: argparse.Namespace) -> int:

@@ -117,6 +117,9 @@ def local_user() -> str:
     return f"local:{name}"
 
 
+SNOWFLAKE_MAX = 2**64 - 1  # a Discord id (server, channel) is a 64-bit whole number
+
+
 def whole_number(minimum: int, maximum: int) -> Callable[[str], int]:
     """An argparse ``type`` accepting a whole number from ``minimum`` to ``maximum``."""
 

@@ -397,7 +397,7 @@ def test_unknown_tag_json_error_carries_the_closest_tags(env: Path, capsys: pyte
     """--json: the error's suggestions are the tags the message offers ("did you mean ..."), as `tag --json` has."""
     code, out, err = run(capsys, "suggest", URL, "--title", "Title", "--tags", "image, cnn, zzqqxx, conv", "--json")
     refused = json.loads(out)["error"]
-    assert code == 1 and (refused["code"], refused["field"]) == ("invalid_input", "tags")
+    assert code == 1 and (refused["code"], refused["field"]) == ("invalid_input", "--tags")
     assert refused["suggestions"] == ["kernels", "cnn"] and "(did you mean kernels?)" in err
     tag_error = json.loads(run(capsys, "tag", "image", "--json")[1])["error"]
     assert tag_error["suggestions"][:1] == ["kernels"]
