@@ -164,6 +164,7 @@ def test_url_is_stored_normalised(given: str, stored: str) -> None:
         ("http://169.254.169.254/latest/meta-data/", "public site"),
         ("http://[::1]/", "public site"),
         ("http://intranet/x", "public site, not 'intranet' \\(a name without a dot"),
+        ("http://printer.lan/", "public site, not 'printer.lan' \\(a name ending in .lan is a machine on a private"),
     ],
 )
 def test_disguised_and_private_urls_are_refused(url: str, reason: str) -> None:

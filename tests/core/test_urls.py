@@ -183,6 +183,33 @@ def test_normalise_is_idempotent(url):
 
 
 @pytest.mark.parametrize(
+    ("host", "suffix"),
+    [
+        ("printer.lan", ".lan"),
+        ("NAS.LAN.", ".lan"),
+        ("wiki.intranet", ".intranet"),
+        ("git.example.corp", ".corp"),
+        ("router.home", ".home"),
+        ("box.localdomain", ".localdomain"),
+    ],
+)
+def test_private_network_suffixes_are_refused_with_the_reason(host: str, suffix: str) -> None:
+    """Names ending in a suffix private networks use are refused for suggestions, saying why."""
+    with pytest.raises(InvalidInput) as caught:
+        validate_url(f"http://{host}/x")
+    assert f"a name ending in {suffix} is a machine on a private network" in caught.value.reason
+    assert validate_url(f"http://{host}/x", public_only=False) == f"http://{host}/x"
+
+
+@pytest.mark.parametrize(
+    "url", ["https://lan.example.org/", "https://example.homes/", "https://mycorp.com/", "https://home.example/x"]
+)
+def test_public_names_that_merely_contain_a_private_word_pass(url: str) -> None:
+    """Only the last label counts: lan.example.org, example.homes and mycorp.com are public."""
+    assert validate_url(url) == url
+
+
+@pytest.mark.parametrize(
     "url", ["http://127.0.0.1:8080/demo", "http://10.1.2.3/notes", "http://intranet.local/viz", "http://intranet/viz"]
 )
 def test_private_hosts_are_refused_for_suggestions_but_allowed_in_the_curated_catalog(url: str) -> None:
