@@ -176,7 +176,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not every:
         info(f"no {what}")
     elif not found:
-        info(f"no {what} past the first {len(every)}; --offset {max(len(every) - limit, 0)} shows the last page")
+        last_page = (len(every) - 1) // limit * limit  # the offset of the last page of --limit rows
+        if last_page:
+            info(f"no {what} past the first {len(every)}; --offset {last_page} shows the last page")
+        else:
+            info(f"no {what} past the first {len(every)}; without --offset all {len(every)} are shown")
     for s in found:
         print(_suggestion_text(s))
     if found and len(found) < len(every):

@@ -427,6 +427,37 @@ def test_list_json_is_complete_and_text_says_what_is_cut(
     assert out.count("[pending]") == 23 and "shown" not in err
 
 
+@pytest.mark.parametrize(
+    ("count", "extra", "last_page"),
+    [
+        (3, (), None),
+        (23, (), 20),
+        (23, ("--limit", "5"), 20),
+        (23, ("--limit", "10"), 20),
+        (23, ("--limit", "23"), None),
+    ],
+)
+def test_list_past_the_end_points_at_the_last_page(
+    env: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    count: int,
+    extra: tuple[str, ...],
+    last_page: int | None,
+) -> None:
+    """An --offset past the end names the offset of the last page (which shows the last rows), or says
+    that without --offset one page holds them all."""
+    _many_suggestions(capsys, monkeypatch, count)
+    code, out, err = run(capsys, "suggestions", "list", "--offset", "999", *extra)
+    assert (code, out) == (0, "")
+    if last_page is None:
+        assert f"no pending suggestions past the first {count}; without --offset all {count} are shown" in err
+    else:
+        assert f"no pending suggestions past the first {count}; --offset {last_page} shows the last page" in err
+        code, out, err = run(capsys, "suggestions", "list", "--offset", str(last_page), *extra)
+        assert code == 0 and out.count("[pending]") == count - last_page
+
+
 def test_report_json_is_complete_and_text_says_what_is_cut(
     env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
