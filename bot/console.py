@@ -81,7 +81,7 @@ def render_card(card: AnswerCard, hints: Mapping[str, str] = CONSOLE_HINTS) -> s
     if card.tag_rows:
         width = max(len(row.slug) for row in card.tag_rows)
         for row in card.tag_rows:
-            aliases = f"  (aka {', '.join(row.aliases[:4])})" if row.aliases else ""
+            aliases = f"  (aka {row.aliases_text()})" if row.aliases else ""
             out.append(f"  {row.slug:<{width}}  {row.count:>3}  {row.title}{aliases}")
     if card.suggested_tags:
         out.append("Related tags: " + ", ".join(card.suggested_tags))

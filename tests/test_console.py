@@ -441,3 +441,10 @@ def test_terminal_has_line_editing_history_and_a_ctrl_c_hint(valid_catalog_dir: 
             process.kill()
             process.wait()
         os.close(fd)
+
+
+def test_tag_rows_say_how_many_aliases_are_left_out() -> None:
+    """The console's tag listing names the first 4 aliases of a tag and how many more it has."""
+    row = answers.TagRow("cnn", "Convolutional networks", 12, ("convnet", "conv net", "cnns", "convolutional", "lenet"))
+    text = render_card(answers.AnswerCard(title="Tags", tag_rows=(row,)))
+    assert "(aka convnet, conv net, cnns, convolutional and 1 more)" in text
