@@ -31,6 +31,7 @@ from typing import Any, Awaitable, Callable, ClassVar, Mapping, TextIO
 from bot.core import answers
 from bot.core.answers import AnswerCard, ResultItem
 from bot.core.errors import InvalidInput, StoreError, VizbotError
+from bot.core.limits import REPORT_DAYS_DEFAULT, REPORT_DAYS_MAX
 from bot.core.model import KINDS, LEVELS
 
 _log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ _log = logging.getLogger(__name__)
 PROMPT = "vizbot> "
 REVIEW_PROMPT = "[a]pprove, [r]eject, [s]kip, [q]uit? "
 QUIT_HINT = "(To leave, type /quit or press Ctrl-D; or press Ctrl-C again.)"
-MAX_DAYS = 10**9  # as `vizbot report --days`
+MAX_PAGE = 10**9  # /tags PAGE
 _TONE_MARK = {answers.ERROR: "! ", answers.WARNING: "! ", answers.SUCCESS: "✓ ", answers.EMPTY: "", answers.INFO: ""}
 
 
@@ -80,7 +81,7 @@ def render_card(card: AnswerCard, hints: Mapping[str, str] = CONSOLE_HINTS) -> s
     if card.tag_rows:
         width = max(len(row.slug) for row in card.tag_rows)
         for row in card.tag_rows:
-            aliases = f"  (aka {', '.join(row.aliases[:4])})" if row.aliases else ""
+            aliases = f"  (aka {row.aliases_text()})" if row.aliases else ""
             out.append(f"  {row.slug:<{width}}  {row.count:>3}  {row.title}{aliases}")
     if card.suggested_tags:
         out.append("Related tags: " + ", ".join(card.suggested_tags))
@@ -100,7 +101,7 @@ def _number(text: str) -> int | None:
     return int(text) if _DIGITS.fullmatch(text.strip()) else None
 
 
-def _whole(command: str, what: str, text: str, default: int, maximum: int = MAX_DAYS) -> int:
+def _whole(command: str, what: str, text: str, default: int, maximum: int = MAX_PAGE) -> int:
     """``text`` as a whole number from 1 to ``maximum`` (``default`` when empty); else ``InvalidInput``,
     worded as the command line words ``--days 0``."""
     text = text.strip()
@@ -367,8 +368,9 @@ class Console:
             )
 
     async def report(self, rest: str) -> None:
-        """``/report [DAYS]``: DAYS a whole number from 1 (default 30), as ``vizbot report --days``."""
-        days = _whole("/report", "days", rest, 30)
+        """``/report [DAYS]``: DAYS a whole number from 1 to ``REPORT_DAYS_MAX`` (default 30), as
+        ``vizbot report --days`` and Discord's ``/report``."""
+        days = _whole("/report", "days", rest, REPORT_DAYS_DEFAULT, REPORT_DAYS_MAX)
         self.show(answers.report_card(await self.service.report(days=days)))
 
     async def forget(self, rest: str) -> None:

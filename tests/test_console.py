@@ -103,8 +103,10 @@ async def test_review_asks_again_after_an_unrecognised_answer(service: object) -
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("/report 0", "days: must be from 1 to"),
-        ("/report -5", "days: must be from 1 to"),
+        ("/report 0", "days: must be from 1 to 3650"),
+        ("/report -5", "days: must be from 1 to 3650"),
+        ("/report 3651", "days: must be from 1 to 3650"),
+        ("/report 99999", "days: must be from 1 to 3650"),
         ("/report abc", "is not a whole number"),
         ("/report ⁵", "is not a whole number"),
         ("/tags 0", "page: must be from 1 to"),
@@ -439,3 +441,10 @@ def test_terminal_has_line_editing_history_and_a_ctrl_c_hint(valid_catalog_dir: 
             process.kill()
             process.wait()
         os.close(fd)
+
+
+def test_tag_rows_say_how_many_aliases_are_left_out() -> None:
+    """The console's tag listing names the first 4 aliases of a tag and how many more it has."""
+    row = answers.TagRow("cnn", "Convolutional networks", 12, ("convnet", "conv net", "cnns", "convolutional", "lenet"))
+    text = render_card(answers.AnswerCard(title="Tags", tag_rows=(row,)))
+    assert "(aka convnet, conv net, cnns, convolutional and 1 more)" in text

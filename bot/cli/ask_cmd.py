@@ -304,7 +304,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ask.add_argument("--tag", metavar="TAG", help="only resources with this tag (aliases and typos resolve)")
     ask.add_argument("--kind", choices=KINDS, help="only resources of this kind")
     ask.add_argument("--level", choices=LEVELS, help="only resources of this level")
-    ask.add_argument("--json", action="store_true", help='print {"query", "results", "suggested_tags"} as JSON')
+    ask.add_argument(
+        "--json", action="store_true", help='print {"query", "results", "suggested_tags", "gaps", "catalog"} as JSON'
+    )
     add_catalog_option(ask)
     add_db_options(ask, logging_switch=True)
     ask.set_defaults(handler=run_ask)

@@ -1,7 +1,7 @@
 """``vizbot catalog check|export|embed``: validate the catalog, print it as JSON, or embed it.
 
 ``check`` prints each problem (``str(Problem)``: ``file:line: severity [id] field: message``)
-on standard error and exits 1 when any is an error; the one-line summary goes to standard output.
+on standard error and exits 1 when there is any (a warning too); the one-line summary goes to standard output.
 With ``--json`` it prints one document on standard output instead.
 """
 
@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli.common import add_catalog_option, settings_from_args
+from bot.cli.common import add_catalog_option, processors, settings_from_args, whole_number
+from bot.cli.errors import UsageError
 from bot.cli.output import emit_json, info
 from bot.core.catalog import check_catalog, load_catalog, resolve_catalog_dir
 from bot.core.errors import ConfigError, Problem
@@ -32,11 +33,14 @@ def _catalog_dir(args: argparse.Namespace) -> Path:
     """DIR or ``--catalog``, else ``VIZBOT_CATALOG``, else the shipped catalog."""
     settings = settings_from_args(args)
     positional: Path | None = getattr(args, "dir", None)
-    if positional is not None:
-        if args.catalog is not None and positional != args.catalog:
-            raise ConfigError("give the catalog directory once, either as DIR or with --catalog", field="--catalog")
-        settings = settings.with_overrides(catalog_dir=positional.expanduser())
-    return resolve_catalog_dir(settings.catalog_dir)
+    if positional is None:
+        return resolve_catalog_dir(settings.catalog_dir)
+    if args.catalog is not None and positional != args.catalog:
+        raise UsageError("--catalog", "give the catalog directory once, either as DIR or with --catalog")
+    try:
+        return resolve_catalog_dir(positional.expanduser())
+    except ConfigError as exc:  # the argument is at fault, whatever VIZBOT_CATALOG says
+        raise ConfigError(str(exc), field="DIR") from None
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -122,7 +126,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "check",
         help="validate the catalog and list every problem",
         description="Validate tags.yaml and resources/*.yaml. Problems go to standard error as "
-        "'file:line: severity [id] field: message'; exits 1 when any is an error.",
+        "'file:line: severity [id] field: message'; exits 1 when there is any problem (a warning too, "
+        "though the catalog still loads), 0 when there is none.",
     )
     check.add_argument("dir", nargs="?", type=Path, metavar="DIR", help="catalog directory (same as --catalog)")
     add_catalog_option(check)
@@ -148,6 +153,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     embed.add_argument("dir", nargs="?", type=Path, metavar="DIR", help="catalog directory (same as --catalog)")
     add_catalog_option(embed)
-    embed.add_argument("--threads", type=int, default=2, help="model threads (default 2)")
+    cpus = processors()
+    embed.add_argument(
+        "--threads",
+        type=whole_number(1, cpus),
+        default=min(2, cpus),
+        metavar="N",
+        help=f"model threads, from 1 to the number of processors ({cpus} here; default {min(2, cpus)}): "
+        "more threads than processors only slow it down",
+    )
     embed.add_argument("--json", action="store_true", help="print the result as one JSON document")
     embed.set_defaults(handler=run_embed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 from pathlib import Path
 from typing import Awaitable, Callable, TypeVar
 
@@ -116,6 +117,9 @@ def local_user() -> str:
     return f"local:{name}"
 
 
+SNOWFLAKE_MAX = 2**64 - 1  # a Discord id (server, channel) is a 64-bit whole number
+
+
 def whole_number(minimum: int, maximum: int) -> Callable[[str], int]:
     """An argparse ``type`` accepting a whole number from ``minimum`` to ``maximum``."""
 
@@ -129,3 +133,11 @@ def whole_number(minimum: int, maximum: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def processors() -> int:
+    """How many processors this process may run on (at least 1): the most threads worth asking for."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # no sched_getaffinity on macOS and Windows
+        return max(1, os.cpu_count() or 1)

@@ -50,8 +50,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     sync = sub.add_parser(
         "sync",
         help="upload the slash commands to Discord now",
-        description="Sync the application commands globally (and to VIZBOT_GUILD_ID when set), "
-        "whether or not they changed.",
+        description="Upload the application commands to Discord now, whether or not they changed: to "
+        "VIZBOT_GUILD_ID when set, else globally (one scope, never both: a server would list every command "
+        "twice), and the moderation commands to each home server.",
     )
     _common(sync)
     _log_level(sync)

@@ -6,7 +6,7 @@ import argparse
 import logging
 import re
 import sys
-from typing import NoReturn, Sequence
+from typing import Any, NoReturn, Sequence
 
 from bot import __version__
 from bot.cli import ask_cmd, catalog_cmd, db_cmd, discord_cmd, links_cmd, servers_cmd, store_cmd
@@ -32,10 +32,32 @@ class _UsageExit(Exception):
 
 
 class VizbotParser(argparse.ArgumentParser):
-    """argparse whose usage errors reach ``main`` (subcommand parsers are of the same class)."""
+    """argparse whose usage errors reach ``main`` (subcommand parsers are of the same class).
+
+    Each parser also records its options as typed (``tag`` -> ``--tag``) in the parsed arguments'
+    ``option_names`` (the subcommand's own, as a subparser's defaults win), so an error the core
+    raises about ``tag`` names ``--tag`` in ``--json``'s ``field``, as argparse's own errors do."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        longest = max(action.option_strings, key=len, default=None)
+        if longest is not None and action.dest != argparse.SUPPRESS:
+            names: dict[str, str] = self.get_default("option_names") or {}
+            names[action.dest] = longest
+            self.set_defaults(option_names=names)
+        return action
 
     def error(self, message: str) -> NoReturn:
         raise _UsageExit(self, message)
+
+
+def option_field(field: object, args: argparse.Namespace) -> str | None:
+    """The option as typed (``--tag``) for a domain error's ``field`` that names one of this
+    command's options (``tag``); any other field as it is (a positional argument, ``question 2``)."""
+    if not isinstance(field, str):
+        return None
+    names = getattr(args, "option_names", None) or {}
+    return names.get(field.replace("-", "_"), field)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,6 +112,11 @@ def _usage(exc: _UsageExit, json_errors: bool) -> NoReturn:
     raise SystemExit(USAGE) from None
 
 
+def exc_field(exc: VizbotError) -> object:
+    """The ``field`` a domain error carries, if any."""
+    return getattr(exc, "field", None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``vizbot`` command; returns its exit status (usage errors raise ``SystemExit(2)``)."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -115,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = catalog_hint(exc, catalog) if isinstance(exc, CatalogError) else str(exc)
         error(message)
         if json_errors:
-            field = config_field(exc, args) if isinstance(exc, ConfigError) else None
+            field = config_field(exc, args) if isinstance(exc, ConfigError) else option_field(exc_field(exc), args)
             emit_json(describe(exc, message, field))
         return exit_status(exc)
     except KeyboardInterrupt:

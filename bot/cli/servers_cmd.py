@@ -5,14 +5,21 @@ from __future__ import annotations
 import argparse
 
 from bot.app import Vizbot
-from bot.cli.common import add_db_options, local_user, settings_from_args, whole_number, with_service
+from bot.cli.common import (
+    SNOWFLAKE_MAX,
+    add_db_options,
+    local_user,
+    settings_from_args,
+    whole_number,
+    with_service,
+)
 from bot.cli.output import card_text, emit_json
 from bot.config import Settings
 from bot.core import answers
 from bot.core.limits import COOLDOWN_MAX
 from bot.store import ServerSettings
 
-_snowflake = whole_number(1, 2**64 - 1)
+_snowflake = whole_number(1, SNOWFLAKE_MAX)
 _yes_no = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
 
 

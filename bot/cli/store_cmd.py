@@ -10,10 +10,18 @@ from typing import Iterable
 import yaml
 
 from bot.app import Vizbot
-from bot.cli.common import add_catalog_option, add_db_options, local_user, whole_number, with_service, with_store
+from bot.cli.common import (
+    SNOWFLAKE_MAX,
+    add_catalog_option,
+    add_db_options,
+    local_user,
+    whole_number,
+    with_service,
+    with_store,
+)
 from bot.cli.output import card_text, emit_json, info
 from bot.core import answers
-from bot.core.limits import NOTE_MAX, REASON_MAX, REPORT_DAYS_DEFAULT, TITLE_MAX, TITLE_MIN
+from bot.core.limits import NOTE_MAX, REASON_MAX, REPORT_DAYS_DEFAULT, REPORT_DAYS_MAX, TITLE_MAX, TITLE_MIN
 from bot.core.model import KINDS, LEVELS, Resource
 from bot.core.sanitize import clean_text
 from bot.core.urls import normalise_url
@@ -118,9 +126,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="the curator report: topics, gaps, disliked resources, pending suggestions")
     p.add_argument(
         "--days",
-        type=_positive,
+        type=whole_number(1, REPORT_DAYS_MAX),  # the store's range, as /report's
         default=REPORT_DAYS_DEFAULT,
-        help=f"how many days back (default {REPORT_DAYS_DEFAULT})",
+        metavar="N",
+        help=f"how many days back, from 1 to {REPORT_DAYS_MAX} (default {REPORT_DAYS_DEFAULT})",
     )
     p.add_argument(
         "--limit",
@@ -128,7 +137,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help=f"rows per section in text (default {REPORT_LIMIT}); --json has every row unless --limit is given",
     )
-    p.add_argument("--server", metavar="ID", help="one server's report alone (what its admins see with /report there)")
+    p.add_argument(
+        "--server",
+        type=whole_number(1, SNOWFLAKE_MAX),
+        metavar="ID",
+        help="one server's report alone (what its admins see with /report there)",
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     add_db_options(p)
     p.set_defaults(handler=cmd_report)
@@ -162,7 +176,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not every:
         info(f"no {what}")
     elif not found:
-        info(f"no {what} past the first {len(every)}; --offset {max(len(every) - limit, 0)} shows the last page")
+        last_page = (len(every) - 1) // limit * limit  # the offset of the last page of --limit rows
+        if last_page:
+            info(f"no {what} past the first {len(every)}; --offset {last_page} shows the last page")
+        else:
+            info(f"no {what} past the first {len(every)}; without --offset all {len(every)} are shown")
     for s in found:
         print(_suggestion_text(s))
     if found and len(found) < len(every):
@@ -255,7 +273,7 @@ def cmd_forget(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """vizbot report [--days N]"""
-    found = with_store(args, lambda store: store.report(days=args.days, server=args.server, limit=EVERY_ROW))
+    found = with_store(args, lambda store: store.report(days=args.days, server=_server(args.server), limit=EVERY_ROW))
     if args.json:
         if args.limit is not None:
             found = _shortened(found, args.limit)
@@ -263,6 +281,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         print(card_text(answers.report_card(found, limit=args.limit or REPORT_LIMIT, every_row=True)))
     return 0
+
+
+def _server(server: int | None) -> str | None:
+    """A server id as the store keeps it (text), or ``None`` for every server."""
+    return None if server is None else str(server)
 
 
 def _shortened(r: Report, limit: int) -> Report:

@@ -45,6 +45,7 @@ PAGE_SIZE = 3  # results per answer page (mention, /ask, console)
 TAGS_PER_PAGE = 12  # rows per /tags page
 TAG_RESOURCES_PER_PAGE = 5  # resources per /tag page
 DESCRIPTION_MAX = 180  # characters of a one-line description
+ALIASES_SHOWN = 4  # aliases named per row of a tag listing (the JSON outputs have them all)
 
 # Card tones: renderers pick a colour or prefix from them.
 INFO, EMPTY, SUCCESS, WARNING, ERROR = "info", "empty", "success", "warning", "error"
@@ -76,6 +77,12 @@ class TagRow:
     title: str
     count: int
     aliases: tuple[str, ...] = ()
+
+    def aliases_text(self, shown: int = ALIASES_SHOWN) -> str:
+        """The first ``shown`` aliases, saying how many more there are (``a, b, c, d and 3 more``)."""
+        text = ", ".join(self.aliases[:shown])
+        more = len(self.aliases) - shown
+        return f"{text} and {more} more" if more > 0 else text
 
 
 @dataclass(frozen=True, slots=True)

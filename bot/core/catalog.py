@@ -103,19 +103,21 @@ def _check_duplicates(entries: list[ResourceEntry], problems: list[Problem]) -> 
                 problems.append(Problem(entry.file, entry.url_line, message, entry.id, "url"))
 
 
-def _read_tags_file(root: Path) -> tuple[dict[str, TagEntry], Report]:
-    """The valid tags of ``tags.yaml`` and the report of its problems."""
+def _read_tags_file(root: Path) -> tuple[dict[str, TagEntry], Report, set[str] | None]:
+    """The valid tags of ``tags.yaml``, the report of its problems, and every tag name the file
+    defines, valid or not (``None`` when the file cannot be read as a mapping of tags)."""
     path = root / TAGS_FILE
     report = Report(_display(path))
     if not path.is_file():
         report.error(None, f"is missing: a catalog needs {TAGS_FILE} next to {RESOURCES_DIR}/")
-        return {}, report
+        return {}, report, None
     raw = _read(path, report)
     if raw is None and report.problems:
-        return {}, report
+        return {}, report, None
     entries = read_tags(raw, report)
     check_aliases(entries, report)
-    return entries, report
+    named = {str(slug) for slug in raw} if isinstance(raw, dict) else None
+    return entries, report, named
 
 
 def _read_gaps_file(root: Path, tags: dict[str, Tag], tags_file: str, problems: list[Problem]) -> dict[str, GapEntry]:
@@ -181,10 +183,15 @@ def check_catalog(directory: Path | str, *, deep: bool = False) -> tuple[Catalog
     ``deep`` (``vizbot catalog check``) also builds the search index, to warn about known gaps'
     aliases that questions can never match (a cost loading alone does not pay)."""
     root = Path(directory)
-    tag_entries, tags_report = _read_tags_file(root)
+    tag_entries, tags_report, named = _read_tags_file(root)
     problems = list(tags_report.problems)
-    tags_ok = not any(p.severity == "error" for p in problems)
     tags = {slug: e.tag for slug, e in tag_entries.items()}
+    # Resources are checked against the vocabulary whenever tags.yaml could be read, even when it
+    # has errors (an alias collision must not hide an unknown tag elsewhere). A tag whose own entry
+    # is broken still counts as named (its error is reported in tags.yaml, not once per resource).
+    broken = {slug: Tag(slug, slug, "", ()) for slug in named or () if slug not in tags}
+    vocabulary: dict[str, Tag] | None = {**broken, **tags} if named is not None else None
+    tags_complete = named is not None and not broken  # every tag valid: known gaps can be checked against them
 
     entries: list[ResourceEntry] = []
     all_read = True
@@ -195,15 +202,15 @@ def check_catalog(directory: Path | str, *, deep: bool = False) -> tuple[Catalog
         if raw is None and report.problems:
             all_read = False
         else:
-            entries.extend(read_resources(raw, report, tags if tags_ok else None))
+            entries.extend(read_resources(raw, report, vocabulary))
         problems.extend(report.problems)
     _check_duplicates(entries, problems)
-    gap_entries = _read_gaps_file(root, tags, tags_report.file, problems) if tags_ok else {}
+    gap_entries = _read_gaps_file(root, tags, tags_report.file, problems) if tags_complete else {}
     gaps_file = _display(root / GAPS_FILE)
     for gap, line, message in keyword_overlaps(gap_entries, (e.resource for e in entries if e.resource)):
         problems.append(Problem(gaps_file, line, message, gap.gap.slug, severity="warning"))
 
-    if tags_ok and all_read and files:
+    if named is not None and all_read and files:
         used = {slug for e in entries if e.resource for slug in e.resource.tags}
         for slug, entry in tag_entries.items():
             if slug not in used:

@@ -1,7 +1,8 @@
 """Ranking quality over labelled questions: hit@k, MRR, nDCG and refusal rates.
 
 The labelled file is a YAML list of ``{q, type, gold: [resource ids], filters: {tag, kind, level}}``;
-an empty ``gold`` means nothing in the catalog fits and the right answer is to refuse.
+an empty ``gold`` means nothing in the catalog fits and the right answer is to refuse; an entry
+without ``gold`` is an error (a misspelt key must not turn a question into one to refuse).
 :func:`evaluate` takes any ``answer(question) -> [resource ids]`` so the benchmark can score
 other rankers (BM25) the same way.
 """
@@ -128,7 +129,11 @@ def _as_question(entry: object, number: int) -> LabelledQuestion:
     if not isinstance(entry, dict):
         raise InvalidInput(where, "must be a mapping with q and gold")
     q = entry.get("q")
-    gold = entry.get("gold", [])
+    if "gold" not in entry:
+        raise InvalidInput(
+            where, "has no gold: give a list of resource ids, or gold: [] when the right answer is to refuse"
+        )
+    gold = entry["gold"]
     filters = entry.get("filters") or {}
     if not isinstance(q, str):
         raise InvalidInput(where, "q must be a string")
@@ -142,14 +147,34 @@ def _as_question(entry: object, number: int) -> LabelledQuestion:
 def load_questions(path: Path) -> list[LabelledQuestion]:
     """Read a labelled-questions YAML file (raises ``InvalidInput`` on any problem)."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
     except OSError as exc:
         raise InvalidInput("questions file", f"cannot read {path}: {exc.strerror or exc}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise InvalidInput("questions file", f"{path} is not valid YAML: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, list) or not data:
         raise InvalidInput("questions file", f"{path} must be a non-empty YAML list")
-    return [_as_question(entry, i) for i, entry in enumerate(data, 1)]
+    questions = []
+    for i, entry in enumerate(data, 1):
+        try:
+            questions.append(_as_question(entry, i))
+        except InvalidInput as exc:
+            line = _item_line(text, i - 1)
+            at = f"{path} line {line}" if line else str(path)
+            raise InvalidInput(exc.field, f"{exc.reason} (at {at})") from None
+    return questions
+
+
+def _item_line(text: str, index: int) -> int | None:
+    """The 1-based line where item ``index`` of the YAML list in ``text`` starts (``None`` if unknown)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(node, yaml.SequenceNode) or index >= len(node.value):
+        return None
+    return int(node.value[index].start_mark.line) + 1
 
 
 def check_gold(questions: Iterable[LabelledQuestion], catalog: Catalog) -> None:

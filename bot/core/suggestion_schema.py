@@ -12,7 +12,7 @@ from bot.core.limits import NAME_MAX, NOTE_MAX, REASON_MAX, REASON_MIN, SLUG_MAX
 from bot.core.model import Tag
 from bot.core.records import SuggestionDraft
 from bot.core.sanitize import clean_block, clean_text, strip_controls
-from bot.core.urls import normalise_url, validate_url
+from bot.core.urls import normalise_url, tidy_url, validate_url
 
 
 class TagLookupLike(Protocol):
@@ -88,7 +88,7 @@ def validate_suggestion(
     """Check and clean every field of a suggestion; raises ``InvalidInput`` naming the first bad field."""
     if not isinstance(url, str):
         raise InvalidInput("url", "must be text")
-    checked = validate_url(strip_controls(url).strip())
+    checked = tidy_url(validate_url(strip_controls(url).strip()))
     clean_title = text_field(title, "title")
     if len(clean_title) < TITLE_MIN:
         raise InvalidInput("title", f"must be at least {TITLE_MIN} characters")

@@ -22,6 +22,9 @@ TRACKING_PREFIXES = ("utm_",)
 # Names that always mean this machine or the local network.
 _LOCAL_NAMES = ("localhost", "localhost.localdomain")
 _LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa")
+# Top-level names home and company networks use by habit (none is a public domain: ICANN will not
+# delegate .home, .corp or .lan); a name ending in one is some private network's machine.
+_PRIVATE_SUFFIXES = (".lan", ".intranet", ".corp", ".home", ".localdomain")
 # Scripts that legitimately share one label (Japanese, Chinese and Korean names with Latin);
 # any other mix (a Cyrillic "о" in a Latin name) is how one site is disguised as another.
 _SCRIPT_FAMILIES = (
@@ -175,6 +178,9 @@ def _not_public(host: str) -> str | None:
     name = host.lower().rstrip(".")
     if name in _LOCAL_NAMES or name.endswith(_LOCAL_SUFFIXES):
         return "this machine or a private network"
+    private = next((suffix for suffix in _PRIVATE_SUFFIXES if name.endswith(suffix)), None)
+    if private is not None:
+        return f"a name ending in {private} is a machine on a private network, not a public web site"
     if "." not in name:
         # ``http://intranet/`` reaches a machine on the local network by its short name (or a
         # bare top-level domain): no public web page lives there.
@@ -236,3 +242,19 @@ def normalise_url(url: str) -> str:
     if scheme in _SCHEMES:
         scheme = "https"
     return urlunsplit((scheme, netloc, path, _without_tracking(parts.query), ""))
+
+
+def tidy_url(url: str) -> str:
+    """The spelling a suggestion is stored and shown in: scheme and host in lower case, no default
+    port, no fragment. Path and query are kept as typed (they can be case-sensitive); unlike
+    :func:`normalise_url` this is still the page the user gave, not a key for spotting duplicates.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = _host_of(parts.netloc).lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
+    return urlunsplit((scheme, netloc, parts.path, parts.query, ""))

@@ -107,7 +107,7 @@ def card_to_embed(card: AnswerCard) -> discord.Embed:
         blocks.append(
             "\n".join(
                 f"`{row.slug}` {safe(row.title)} · {row.count}"
-                + (f" · aka {safe(', '.join(row.aliases[:4]))}" if row.aliases else "")
+                + (f" · aka {safe(row.aliases_text())}" if row.aliases else "")
                 for row in card.tag_rows
             )
         )

@@ -205,6 +205,15 @@ def test_eval_stale_gold_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert code == 1 and "ghost-id" in err
 
 
+def test_eval_entry_without_gold_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An entry with no gold key exits 1 naming the file, the entry and its line; nothing is scored."""
+    queries = tmp_path / "q.yaml"
+    queries.write_text('- q: "cnn"\n', encoding="utf-8")
+    code, out, err = run(capsys, "eval", str(queries), "--catalog", FIXTURE, "--json")
+    assert code == 1 and json.loads(out)["error"]["field"] == "question 1"
+    assert "question 1: has no gold" in err and f"(at {queries} line 1)" in err
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     question=st.one_of(

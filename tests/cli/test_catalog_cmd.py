@@ -118,7 +118,14 @@ def test_check_rejects_two_different_directories(capsys, catalogs_dir, valid_cat
     """DIR and --catalog naming different directories is a usage error (exit 2), not a silent choice."""
     code, out, err = run(capsys, "check", str(valid_catalog_dir), "--catalog", str(catalogs_dir / "unused_tag"))
     assert (code, out) == (2, "")
-    assert err.startswith("vizbot: error: give the catalog directory once")
+    assert err.startswith("vizbot: error: --catalog: give the catalog directory once")
+    code, out, _ = run(capsys, "check", str(valid_catalog_dir), "--catalog", str(catalogs_dir / "unused_tag"), "--json")
+    assert code == 2 and json.loads(out)["error"] | {"message": ""} == {
+        "code": "usage",
+        "message": "",
+        "field": "--catalog",
+        "suggestions": [],
+    }
 
 
 def test_check_missing_directory(capsys, tmp_path):
@@ -126,6 +133,17 @@ def test_check_missing_directory(capsys, tmp_path):
     code, out, err = run(capsys, "check", str(tmp_path / "nope"))
     assert (code, out) == (2, "")
     assert err == f"vizbot: error: catalog directory {tmp_path / 'nope'} does not exist\n"
+
+
+@pytest.mark.parametrize("variable", [None, "elsewhere"])
+def test_check_missing_directory_blames_the_argument(capsys, monkeypatch, tmp_path, valid_catalog_dir, variable):
+    """With --json, a DIR that does not exist is the argument's fault (field DIR), set VIZBOT_CATALOG or not."""
+    if variable:
+        monkeypatch.setenv("VIZBOT_CATALOG", str(valid_catalog_dir))
+    code, out, _ = run(capsys, "check", str(tmp_path / "nope"), "--json")
+    assert code == 2 and json.loads(out)["error"]["field"] == "DIR"
+    code, out, _ = run(capsys, "check", "--catalog", str(tmp_path / "nope"), "--json")
+    assert code == 2 and json.loads(out)["error"]["field"] == "--catalog"
 
 
 def test_check_oversized_file_is_one_clear_line(capsys, tmp_path):

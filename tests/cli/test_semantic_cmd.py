@@ -117,3 +117,31 @@ def test_eval_reports_per_kind_and_the_refusal_trade_off(capsys: pytest.CaptureF
     assert set(data["by_type"]) >= {"typo", "unanswerable"}
     assert set(data["by_type"]["typo"]) == {k for k in data if k not in ("by_type", "failures", "catalog")}
     assert data["catalog"] == str(DATA / "heldout" / "music")
+
+
+@pytest.mark.parametrize("threads", ["0", "-1", "5", "1000", "two"])
+def test_catalog_embed_threads_outside_the_processors_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, threads: str
+) -> None:
+    """--threads is from 1 to the number of processors (4 here): anything else exits 2 before loading the model."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    catalog = tmp_path / "catalog"
+    shutil.copytree(FIXTURE, catalog)
+    with pytest.raises(SystemExit) as exited:
+        main(["catalog", "embed", str(catalog), "--threads", threads])
+    assert exited.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "--threads" in err
+    assert ("must be from 1 to 4" in err) or ("not a whole number" in err and threads == "two")
+    assert not (catalog / "embeddings").exists()
+
+
+def test_catalog_embed_help_states_the_threads_range(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The help names the range and this machine's processor count."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    with pytest.raises(SystemExit):
+        main(["catalog", "embed", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "from 1 to the number of processors (3 here; default 2)" in help_text

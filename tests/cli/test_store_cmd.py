@@ -397,7 +397,7 @@ def test_unknown_tag_json_error_carries_the_closest_tags(env: Path, capsys: pyte
     """--json: the error's suggestions are the tags the message offers ("did you mean ..."), as `tag --json` has."""
     code, out, err = run(capsys, "suggest", URL, "--title", "Title", "--tags", "image, cnn, zzqqxx, conv", "--json")
     refused = json.loads(out)["error"]
-    assert code == 1 and (refused["code"], refused["field"]) == ("invalid_input", "tags")
+    assert code == 1 and (refused["code"], refused["field"]) == ("invalid_input", "--tags")
     assert refused["suggestions"] == ["kernels", "cnn"] and "(did you mean kernels?)" in err
     tag_error = json.loads(run(capsys, "tag", "image", "--json")[1])["error"]
     assert tag_error["suggestions"][:1] == ["kernels"]
@@ -425,6 +425,37 @@ def test_list_json_is_complete_and_text_says_what_is_cut(
     assert [s["id"] for s in json.loads(out)] == [2, 3]
     code, out, err = run(capsys, "suggestions", "list", "--limit", "30")
     assert out.count("[pending]") == 23 and "shown" not in err
+
+
+@pytest.mark.parametrize(
+    ("count", "extra", "last_page"),
+    [
+        (3, (), None),
+        (23, (), 20),
+        (23, ("--limit", "5"), 20),
+        (23, ("--limit", "10"), 20),
+        (23, ("--limit", "23"), None),
+    ],
+)
+def test_list_past_the_end_points_at_the_last_page(
+    env: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    count: int,
+    extra: tuple[str, ...],
+    last_page: int | None,
+) -> None:
+    """An --offset past the end names the offset of the last page (which shows the last rows), or says
+    that without --offset one page holds them all."""
+    _many_suggestions(capsys, monkeypatch, count)
+    code, out, err = run(capsys, "suggestions", "list", "--offset", "999", *extra)
+    assert (code, out) == (0, "")
+    if last_page is None:
+        assert f"no pending suggestions past the first {count}; without --offset all {count} are shown" in err
+    else:
+        assert f"no pending suggestions past the first {count}; --offset {last_page} shows the last page" in err
+        code, out, err = run(capsys, "suggestions", "list", "--offset", str(last_page), *extra)
+        assert code == 0 and out.count("[pending]") == count - last_page
 
 
 def test_report_json_is_complete_and_text_says_what_is_cut(
@@ -459,3 +490,24 @@ def test_text_output_is_the_console_rendering_of_the_card(env: Path, capsys: pyt
     code, out, _ = run(capsys, "forget", "--user", "ann")
     expected = ForgetReport(user="ann", votes=1, pending_suggestions=0, seconds=0, attributions=1, audit_entries=1)
     assert (code, out) == (0, render_card(answers.forget_card(expected)) + "\n")
+
+
+def test_suggested_url_is_stored_listed_and_exported_normalised(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Scheme and host case, the default port and the fragment go before storing; path case and query stay."""
+    created = suggest(capsys, "HTTPS://WWW.Example.NET:443/Path/?Q=1#frag")
+    assert created["suggestion"]["url"] == "https://www.example.net/Path/?Q=1"
+    assert run(capsys, "suggestions", "approve", "1")[0] == 0
+    code, out, _ = run(capsys, "suggestions", "list", "--status", "approved", "--json")
+    assert code == 0 and json.loads(out)[0]["url"] == "https://www.example.net/Path/?Q=1"
+    code, out, _ = run(capsys, "suggestions", "export")
+    assert code == 0 and yaml.safe_load(out)[0]["url"] == "https://www.example.net/Path/?Q=1"
+
+
+def test_rows_stored_before_normalising_are_kept_as_they_are(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A URL stored as typed by an older version is not rewritten, and a new spelling of it still seconds it."""
+    suggest(capsys)
+    with sqlite3.connect(env) as conn:
+        conn.execute("UPDATE suggestions SET url = ? WHERE id = 1", ("HTTPS://Example.ORG:443/pooling#old",))
+    assert suggest(capsys, "https://example.org/pooling", "--user", "bob")["status"] == "seconded"
+    code, out, _ = run(capsys, "suggestions", "list", "--json")
+    assert code == 0 and [s["url"] for s in json.loads(out)] == ["HTTPS://Example.ORG:443/pooling#old"]

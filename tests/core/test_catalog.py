@@ -298,6 +298,52 @@ def test_broken_tags_file_does_not_flood_unknown_tags(tmp_path, monkeypatch, val
     assert [p.file for p in problems] == ["catalog/tags.yaml"]
 
 
+EXTRA_RESOURCE = """- id: {id}
+  title: Bad tag
+  url: https://example.org/{id}
+  description: d
+  tags: [{tag}]
+  kind: article
+  level: beginner
+"""
+
+
+def test_alias_collision_does_not_hide_other_problems(tmp_path, monkeypatch, valid_catalog_dir):
+    """An alias collision, an unknown tag in a resource and an unused tag are all reported in one run."""
+    monkeypatch.chdir(tmp_path)
+    directory = _copy(valid_catalog_dir, tmp_path)
+    with (directory / "tags.yaml").open("a", encoding="utf-8") as tags:
+        tags.write("unused-tag:\n  title: Unused\n  description: nobody uses me\n  aliases: [convnet]\n")
+    (directory / "resources" / "c-extra.yaml").write_text(
+        EXTRA_RESOURCE.format(id="bad-tag", tag="nosuchtag"), encoding="utf-8"
+    )
+    catalog, problems = check_catalog(directory)
+    assert catalog is None
+    assert [(p.file, p.line, p.entry_id, p.field, p.severity) for p in problems] == [
+        ("catalog/tags.yaml", 9, "unused-tag", None, "warning"),
+        ("catalog/tags.yaml", 12, "unused-tag", "aliases", "error"),
+        ("catalog/resources/c-extra.yaml", 5, "bad-tag", "tags", "error"),
+    ]
+    assert "collides with the alias of tag 'cnn'" in problems[1].message
+    assert "unknown tag 'nosuchtag'" in problems[2].message
+
+
+def test_a_broken_tag_is_not_unknown_in_resources(tmp_path, monkeypatch, valid_catalog_dir):
+    """A tag whose own entry is broken is reported once, in tags.yaml; a resource using it is not blamed,
+    while a resource naming a tag that is nowhere still is."""
+    monkeypatch.chdir(tmp_path)
+    directory = _copy(valid_catalog_dir, tmp_path)
+    with (directory / "tags.yaml").open("a", encoding="utf-8") as tags:
+        tags.write("vision:\n  description: no title\n  aliases: []\n")
+    extra = EXTRA_RESOURCE.format(id="uses-vision", tag="vision") + EXTRA_RESOURCE.format(id="other", tag="nosuchtag")
+    (directory / "resources" / "c-extra.yaml").write_text(extra, encoding="utf-8")
+    _, problems = check_catalog(directory)
+    assert [(p.file, p.entry_id, p.field) for p in problems if p.severity == "error"] == [
+        ("catalog/tags.yaml", "vision", "title"),
+        ("catalog/resources/c-extra.yaml", "other", "tags"),
+    ]
+
+
 def test_resolve_prefers_explicit_then_env_then_default(tmp_path):
     """--catalog beats VIZBOT_CATALOG beats the shipped catalog."""
     explicit, from_env = tmp_path / "a", tmp_path / "b"

@@ -51,6 +51,8 @@ def test_metrics_on_a_known_ranking() -> None:
         ("- q: hi\n  gold: []\n  filters: {colour: red}\n", "filters may only hold"),
         ("- [unclosed\n", "not valid YAML"),
         ("- just a string\n", "must be a mapping"),
+        ("- q: hi\n", "has no gold"),
+        ("- q: hi\n  glod: [cnn-explainer]\n", "has no gold"),
     ],
 )
 def test_load_questions_rejects_bad_files(tmp_path: Path, text: str, message: str) -> None:
@@ -59,6 +61,23 @@ def test_load_questions_rejects_bad_files(tmp_path: Path, text: str, message: st
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InvalidInput, match=message):
         load_questions(path)
+
+
+def test_an_entry_without_gold_names_the_file_the_entry_and_its_line(tmp_path: Path) -> None:
+    """A misspelt gold key is an error naming where it is, not a question that should be refused."""
+    path = tmp_path / "q.yaml"
+    path.write_text("- q: fine\n  gold: []\n\n# answerable\n- q: cnn\n  glod: [cnn-explainer]\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        load_questions(path)
+    assert caught.value.field == "question 2"
+    assert caught.value.reason.startswith("has no gold") and caught.value.reason.endswith(f"(at {path} line 5)")
+
+
+def test_empty_gold_is_still_a_question_to_refuse(tmp_path: Path) -> None:
+    """gold: [] means the right answer is to refuse."""
+    path = tmp_path / "q.yaml"
+    path.write_text("- q: where to buy saplings\n  gold: []\n", encoding="utf-8")
+    assert load_questions(path) == [LabelledQuestion("where to buy saplings", ())]
 
 
 def test_load_questions_missing_file(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from bot.core.suggestion_schema import (
     validate_reason,
     validate_suggestion,
 )
+from bot.core.urls import normalise_url
 
 
 @pytest.mark.parametrize(
@@ -135,7 +136,23 @@ def test_control_characters_are_stripped() -> None:
         " https://Example.org/x/ ", "A\tgood\x00 title\n", "cnn", "line one\x1b\r\nline two\x07", lookup
     )
     assert (got.title, got.note) == ("A good title", "line one\nline two")
-    assert (got.url, got.url_key) == ("https://Example.org/x/", "https://example.org/x")
+    assert (got.url, got.url_key) == ("https://example.org/x/", "https://example.org/x")
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("HTTPS://WWW.Example.NET:443/Path/#frag", "https://www.example.net/Path/"),
+        ("http://Example.org:80/A?Q=B&c=D#top", "http://example.org/A?Q=B&c=D"),
+        ("https://example.org:8443/x", "https://example.org:8443/x"),
+        ("https://example.org", "https://example.org"),
+    ],
+)
+def test_url_is_stored_normalised(given: str, stored: str) -> None:
+    """Scheme and host lower-cased, default port and fragment dropped; path and query kept as typed."""
+    got = validate_suggestion(given, "A good title", "cnn", "", lookup)
+    assert got.url == stored
+    assert got.url_key == normalise_url(given)
 
 
 @pytest.mark.parametrize(
@@ -147,6 +164,7 @@ def test_control_characters_are_stripped() -> None:
         ("http://169.254.169.254/latest/meta-data/", "public site"),
         ("http://[::1]/", "public site"),
         ("http://intranet/x", "public site, not 'intranet' \\(a name without a dot"),
+        ("http://printer.lan/", "public site, not 'printer.lan' \\(a name ending in .lan is a machine on a private"),
     ],
 )
 def test_disguised_and_private_urls_are_refused(url: str, reason: str) -> None:

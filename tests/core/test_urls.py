@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from bot.core.errors import InvalidInput
 from bot.core.limits import URL_MAX
-from bot.core.urls import normalise_url, validate_url
+from bot.core.urls import normalise_url, tidy_url, validate_url
 
 
 @pytest.mark.parametrize(
@@ -183,6 +183,33 @@ def test_normalise_is_idempotent(url):
 
 
 @pytest.mark.parametrize(
+    ("host", "suffix"),
+    [
+        ("printer.lan", ".lan"),
+        ("NAS.LAN.", ".lan"),
+        ("wiki.intranet", ".intranet"),
+        ("git.example.corp", ".corp"),
+        ("router.home", ".home"),
+        ("box.localdomain", ".localdomain"),
+    ],
+)
+def test_private_network_suffixes_are_refused_with_the_reason(host: str, suffix: str) -> None:
+    """Names ending in a suffix private networks use are refused for suggestions, saying why."""
+    with pytest.raises(InvalidInput) as caught:
+        validate_url(f"http://{host}/x")
+    assert f"a name ending in {suffix} is a machine on a private network" in caught.value.reason
+    assert validate_url(f"http://{host}/x", public_only=False) == f"http://{host}/x"
+
+
+@pytest.mark.parametrize(
+    "url", ["https://lan.example.org/", "https://example.homes/", "https://mycorp.com/", "https://home.example/x"]
+)
+def test_public_names_that_merely_contain_a_private_word_pass(url: str) -> None:
+    """Only the last label counts: lan.example.org, example.homes and mycorp.com are public."""
+    assert validate_url(url) == url
+
+
+@pytest.mark.parametrize(
     "url", ["http://127.0.0.1:8080/demo", "http://10.1.2.3/notes", "http://intranet.local/viz", "http://intranet/viz"]
 )
 def test_private_hosts_are_refused_for_suggestions_but_allowed_in_the_curated_catalog(url: str) -> None:
@@ -190,3 +217,28 @@ def test_private_hosts_are_refused_for_suggestions_but_allowed_in_the_curated_ca
     with pytest.raises(InvalidInput, match="public site"):
         validate_url(url)
     assert validate_url(url, public_only=False) == url
+
+
+@pytest.mark.parametrize(
+    ("url", "tidy"),
+    [
+        ("HTTPS://WWW.Example.NET:443/Path/#frag", "https://www.example.net/Path/"),
+        ("http://Example.org:80", "http://example.org"),
+        ("http://example.org:443/", "http://example.org:443/"),
+        ("https://Example.org:08443/a?B=C#x", "https://example.org:8443/a?B=C"),
+        ("http://[2606:4700::1111]:8000/A", "http://[2606:4700::1111]:8000/A"),
+        ("https://Bücher.example/X", "https://bücher.example/X"),
+    ],
+)
+def test_tidy_url_lowers_scheme_and_host_and_drops_default_port_and_fragment(url: str, tidy: str) -> None:
+    """The stored spelling of a suggestion: path and query exactly as typed."""
+    assert tidy_url(url) == tidy
+
+
+@given(st.from_regex(SIMPLE_URL.replace("[a-z]{1,10}", "[a-zA-Z]{1,10}").replace("https?", "[hH][tT][tT][pP][sS]?")))
+def test_tidy_url_keeps_the_page_and_its_duplicate_key(url):
+    """A tidied URL is still valid, tidying twice changes nothing, and duplicates are spotted as before."""
+    once = tidy_url(url)
+    assert tidy_url(once) == once
+    assert validate_url(once) == once
+    assert normalise_url(once) == normalise_url(url)

@@ -120,6 +120,17 @@ def test_tags_and_suggested_tags_render() -> None:
     assert "Related tags: `cnn` `attention`" in description
 
 
+def test_a_tag_row_says_how_many_aliases_it_leaves_out() -> None:
+    """A row names the first 4 aliases and how many more there are; 4 or fewer are all named."""
+    many = TagRow(
+        "cnn", "Convolutional networks", 12, ("convnet", "conv net", "cnns", "convolutional", "lenet", "alexnet")
+    )
+    exact = TagRow("kernels", "Image kernels", 3, ("filter", "kernel", "mask", "stencil"))
+    description = embeds.card_to_embed(AnswerCard(title="Tags", tag_rows=(many, exact))).to_dict()["description"]
+    assert "· aka convnet, conv net, cnns, convolutional and 2 more" in description
+    assert "· aka filter, kernel, mask, stencil" in description and "stencil and" not in description
+
+
 def test_lines_become_fields() -> None:
     """Labelled values become non-inline fields, values escaped."""
     card = AnswerCard(title="Suggestion #1", lines=(Line("Note", "see [here](https://evil)"),))
