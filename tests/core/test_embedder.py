@@ -143,3 +143,19 @@ def test_tokens_counts_what_the_model_runs_on() -> None:
     embedder = load_embedder()
     assert embedder.tokens("hello") == 3
     assert embedder.tokens("word " * 500) == QUERY_TOKENS
+
+
+@pytest.mark.parametrize(("query_cache", "runs"), [(0, 3), (256, 2)])
+def test_a_question_is_not_embedded_twice_in_a_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, query_cache: int, runs: int
+) -> None:
+    """Without the question cache (benchmarks) the last question's vector is still reused; with it, every one is."""
+    embedder = load_embedder(cache_dir=tmp_path, query_cache=query_cache)
+    seen: list[int] = []
+    real = embedder._run
+    monkeypatch.setattr(embedder, "_run", lambda tokens: (seen.append(len(tokens)), real(tokens))[1])
+    first = embedder.query("how do convolutions work")
+    assert np.array_equal(embedder.query("how do convolutions work"), first)
+    embedder.query("what is attention")
+    embedder.query("how do convolutions work")
+    assert len(seen) == runs
